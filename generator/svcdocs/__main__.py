@@ -1,0 +1,3 @@
+from svcdocs.cli import main
+
+main()

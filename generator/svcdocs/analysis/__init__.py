@@ -1,0 +1,35 @@
+"""Analysis: functions of the graph. Nothing here changes the graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from svcdocs.analysis.entrypoints import EntryPoint, entrypoints
+from svcdocs.analysis.exposure import LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, router_level
+from svcdocs.analysis.patterns import PATTERN_IDS, Pattern, patterns
+from svcdocs.graph import Graph
+
+__all__ = [
+    "LEVELS", "PATTERN_IDS", "RANK", "Analysis", "EntryPoint", "Exposure", "Pattern", "analyze",
+    "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "patterns", "router_level",
+]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    exposure: dict[str, Exposure]
+    entrypoints: tuple[EntryPoint, ...]
+    patterns: tuple[Pattern, ...]
+
+    def level(self, node_id: str) -> str | None:
+        found = self.exposure.get(node_id)
+        return found.level if found else None
+
+
+def analyze(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> Analysis:
+    exposure = exposure_of(graph, internal_classes)
+    return Analysis(
+        exposure=exposure,
+        entrypoints=entrypoints(graph, internal_classes),
+        patterns=patterns(graph, exposure, internal_classes),
+    )

@@ -1,0 +1,85 @@
+"""The `svcdocs` command. Thin commands: read options, run the pipeline, render.
+
+Exit status: 0 success; 1 findings at or above --fail-on, or new exposure with
+--fail-on-exposure; 2 usage errors, unreadable paths, or no manifests at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from svcdocs import __version__
+from svcdocs.config import Config, load_config
+from svcdocs.errors import SvcdocsError
+from svcdocs.pipeline import Report, report_for_paths
+from svcdocs.render import graph_json, graph_text
+
+
+class Failure(click.ClickException):
+    """A user-caused error: one line on stderr, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"svcdocs: {self.message}", err=True)
+
+
+def friendly(command):
+    """Expected failures become one line; a closed pipe or Ctrl-C, a quiet exit."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except SvcdocsError as e:
+            raise Failure(str(e)) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("svcdocs: interrupted", err=True)
+            sys.exit(130)
+    return wrapper
+
+
+def input_options(command):
+    """PATH arguments, --namespace and --config, shared by every reading command."""
+    command = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                           help="Config file (default: .svcdocs.yaml in the working directory).")(command)
+    command = click.option("--namespace", "-n", default="default", show_default=True, metavar="NS",
+                           help="Namespace of objects that do not name one.")(command)
+    return click.argument("paths", nargs=-1, metavar="[PATH]...")(command)
+
+
+def read_report(paths: tuple[str, ...], namespace: str, config: Config) -> Report:
+    """Run the pipeline; print load problems to stderr; exit 2 if nothing was usable."""
+    report = report_for_paths(paths or (".",), config, namespace=namespace)
+    for problem in report.model.inputs.problems:
+        click.echo(str(problem), err=True)
+    if not report.usable:
+        raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
+    return report
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="svcdocs")
+def main() -> None:
+    """Document the architecture that Kubernetes manifests describe."""
+
+
+@main.command()
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["json", "dot", "mermaid"]), default="json", show_default=True)
+@friendly
+def graph(paths, namespace, config_path, fmt):
+    """Print the service graph, exposure, entry points, patterns and findings."""
+    report = read_report(paths, namespace, load_config(config_path))
+    if fmt == "json":
+        text = graph_json.dumps(graph_json.graph_document(report))
+    elif fmt == "dot":
+        text = graph_text.to_dot(report)
+    else:
+        text = graph_text.to_mermaid(report)
+    sys.stdout.write(text)

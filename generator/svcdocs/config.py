@@ -1,0 +1,96 @@
+"""`.svcdocs.yaml`: disable rules, change severities and thresholds, name
+internal ingress (and gateway) classes.
+
+```yaml
+disable: [no-network-policy]
+severity:
+  nodeport-service: error
+thresholds:
+  many-loadbalancers: 2      # flag internet LoadBalancers when there are more than 2
+internal-ingress-classes: [nginx-internal]
+```
+
+Rule ids are checked against the catalogue by the rules stage; here only the
+shape of the file is checked. A bad file is one clear error.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import yaml
+
+from svcdocs.errors import SvcdocsError
+
+CONFIG_NAMES = (".svcdocs.yaml", ".svcdocs.yml")
+SEVERITIES = ("error", "warning", "info")
+KEYS = ("disable", "severity", "thresholds", "internal-ingress-classes")
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str | None = None
+    disable: frozenset[str] = frozenset()
+    severity: dict[str, str] = field(default_factory=dict)
+    thresholds: dict[str, int] = field(default_factory=dict)
+    internal_classes: frozenset[str] = frozenset()
+
+
+def load_config(path: str | None = None, directory: str = ".") -> Config:
+    """The config at `path`, or the one in `directory`, or the defaults."""
+    if path is None:
+        path = next((os.path.join(directory, n) for n in CONFIG_NAMES if os.path.isfile(os.path.join(directory, n))), None)
+        if path is None:
+            return Config()
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except OSError as e:
+        raise SvcdocsError(f"{path}: cannot read config: {e.strerror}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        line = getattr(getattr(e, "problem_mark", None), "line", None)
+        where = f"{path}:{line + 1}" if line is not None else path
+        raise SvcdocsError(f"{where}: config is not valid YAML") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: object, path: str = ".svcdocs.yaml") -> Config:
+    if data is None:
+        return Config(path=path)
+    if not isinstance(data, dict):
+        raise SvcdocsError(f"{path}: config must be a mapping with keys {', '.join(KEYS)}")
+    unknown = sorted(str(k) for k in data if k not in KEYS)
+    if unknown:
+        raise SvcdocsError(f"{path}: unknown config key {unknown[0]!r}; known keys: {', '.join(KEYS)}")
+    severity = _mapping(data, "severity", path)
+    for rule, value in severity.items():
+        if value not in SEVERITIES:
+            raise SvcdocsError(f"{path}: severity of {rule} must be one of {', '.join(SEVERITIES)}, not {value!r}")
+    thresholds = _mapping(data, "thresholds", path)
+    for rule, value in thresholds.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise SvcdocsError(f"{path}: threshold of {rule} must be a whole number, not {value!r}")
+    return Config(
+        path=path,
+        disable=frozenset(_strings(data, "disable", path)),
+        severity={str(k): v for k, v in severity.items()},
+        thresholds={str(k): v for k, v in thresholds.items()},
+        internal_classes=frozenset(_strings(data, "internal-ingress-classes", path)),
+    )
+
+
+def _mapping(data: dict, key: str, path: str) -> dict:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise SvcdocsError(f"{path}: {key} must be a mapping of rule id to value")
+    return value
+
+
+def _strings(data: dict, key: str, path: str) -> list[str]:
+    value = data.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SvcdocsError(f"{path}: {key} must be a list of names")
+    return value

@@ -1,0 +1,77 @@
+"""The graph's nodes and edges, and the indexes over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from svcdocs.model import Model, Object, Service, Workload
+
+EDGE_KINDS = ("routes", "attaches", "selects", "aliases", "calls", "isolates")
+
+
+@dataclass(frozen=True, slots=True)
+class Synthetic:
+    """A node that no manifest defines: the Internet, an external DNS name, or a
+    Gateway that routes attach to but that lives elsewhere (shared gateways)."""
+
+    id: str
+    kind: str
+    name: str
+    namespace: str = ""
+
+
+INTERNET = Synthetic("Internet", "Internet", "Internet")
+
+Node = Object | Synthetic
+
+
+@dataclass(frozen=True, slots=True)
+class PortMapping:
+    port: int | None
+    target_port: int | str | None
+    container_port: int | None  # None: a named targetPort that no container declares
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    kind: str
+    host: str | None = None
+    path: str | None = None
+    port: int | str | None = None
+    listener: str | None = None
+    env: tuple[str, ...] = ()
+    ports: tuple[PortMapping, ...] = ()
+
+    def sort_key(self) -> tuple:
+        return (self.source, self.target, self.kind, self.host or "", self.path or "",
+                str(self.port or ""), self.listener or "")
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Nodes by id, edges sorted, and adjacency by node. Never changed once built."""
+
+    model: Model
+    nodes: dict[str, Node]
+    edges: tuple[Edge, ...]
+    outgoing: dict[str, tuple[Edge, ...]]
+    incoming: dict[str, tuple[Edge, ...]]
+
+    def edges_from(self, node_id: str, kind: str | None = None) -> tuple[Edge, ...]:
+        edges = self.outgoing.get(node_id, ())
+        return edges if kind is None else tuple(e for e in edges if e.kind == kind)
+
+    def edges_to(self, node_id: str, kind: str | None = None) -> tuple[Edge, ...]:
+        edges = self.incoming.get(node_id, ())
+        return edges if kind is None else tuple(e for e in edges if e.kind == kind)
+
+    def selected_workloads(self, service: Service) -> tuple[Workload, ...]:
+        return tuple(self.nodes[e.target] for e in self.edges_from(service.id, "selects"))
+
+    def selecting_services(self, workload: Workload) -> tuple[Service, ...]:
+        return tuple(self.nodes[e.source] for e in self.edges_to(workload.id, "selects"))
+
+    def get(self, node_id: str) -> Node | None:
+        return self.nodes.get(node_id)

@@ -1,0 +1,243 @@
+"""Parse one source into composed YAML documents, with problems for the rest.
+
+Documents are *composed* (libyaml's C parser builds nodes that carry their
+line), never constructed: the model takes only the fields it needs from the
+nodes, so Secret and ConfigMap data are never even turned into Python values,
+and a YAML tag can never run code.
+
+A parse error loses only the document it is in: the stream is parsed again one
+document at a time, and every other document still loads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from svcdocs.load.sources import Source
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Kustomize's own configuration documents, skipped wherever they are met.
+KUSTOMIZE_KINDS = frozenset({"Kustomization", "Component"})
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DOCUMENTS = 100_000
+_DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+_TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?$)", re.MULTILINE)
+_NULL = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A document (or file) that could not be used: `file:line: reason`."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A composed mapping; node lines plus `offset` are 0-based file lines."""
+
+    file: str
+    node: yaml.MappingNode
+    offset: int = 0
+
+    @property
+    def line(self) -> int:
+        return self.node.start_mark.line + self.offset + 1
+
+    def line_of(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.offset + 1
+
+
+@dataclass(slots=True)
+class Parsed:
+    file: str
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: int = 0
+    seen: int = 0
+
+    def problem(self, line: int, reason: str) -> None:
+        self.seen += 1
+        self.problems.append(Problem(self.file, line, reason))
+
+
+def parse(source: Source) -> Parsed:
+    """Read and parse one source."""
+    parsed = Parsed(source.label)
+    try:
+        raw = source.read()
+    except OSError as e:
+        parsed.problem(1, f"cannot read: {e.strerror or e}")
+        return parsed
+    text, bad_lines = _decode(raw, parsed)
+    if text is None:
+        return parsed
+    try:
+        roots = [(node, 0) for node in _compose(text)]
+    except yaml.YAMLError:
+        roots = list(_compose_each(text, parsed))
+    for node, offset in roots:
+        if len(parsed.documents) + len(parsed.problems) >= MAX_DOCUMENTS:
+            parsed.problem(node.start_mark.line + offset + 1,
+                           f"more than {MAX_DOCUMENTS} documents in one file; the rest is not read")
+            break
+        _add_root(parsed, node, offset, bad_lines)
+    return parsed
+
+
+def _decode(raw: bytes, parsed: Parsed) -> tuple[str | None, frozenset[int]]:
+    if len(raw) > MAX_FILE_BYTES:
+        parsed.problem(1, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not read")
+        return None, frozenset()
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        parsed.problem(raw.count(b"\n", 0, nul) + 1, "binary data (a NUL byte), not YAML or JSON")
+        return None, frozenset()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), frozenset()
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), _invalid_utf8_lines(raw)
+
+
+def _invalid_utf8_lines(raw: bytes) -> frozenset[int]:
+    lines, pos = set(), 0
+    while True:
+        try:
+            raw[pos:].decode("utf-8")
+            return frozenset(lines)
+        except UnicodeDecodeError as e:
+            at = pos + e.start
+            lines.add(raw.count(b"\n", 0, at) + 1)
+            pos = pos + max(e.end, e.start + 1)
+
+
+def _compose(text: str):
+    loader = Loader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()
+
+
+def _compose_each(text: str, parsed: Parsed):
+    """The slow path after an error: one `---` chunk at a time."""
+    starts = [m.start() for m in _DOC_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    starts.append(len(text))
+    for begin, end in zip(starts, starts[1:]):
+        chunk = text[begin:end]
+        offset = text.count("\n", 0, begin)
+        try:
+            nodes = list(_compose(chunk))
+        except yaml.YAMLError as e:
+            nodes = _recover(chunk)
+            if nodes is None:
+                parsed.problem(_error_line(e, chunk) + offset, _yaml_reason(e, chunk))
+                continue
+        for node in nodes:
+            yield node, offset
+
+
+def _recover(chunk: str):
+    """kubectl accepts trailing tabs after a value; PyYAML's pure loader does not."""
+    cleaned = _TRAILING_BLANKS.sub("", chunk)
+    if cleaned == chunk:
+        return None
+    try:
+        return list(_compose(cleaned))
+    except yaml.YAMLError:
+        return None
+
+
+def _error_line(error: yaml.YAMLError, chunk: str) -> int:
+    if _is_template(chunk):
+        return chunk.count("\n", 0, chunk.find("{{")) + 1
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    position = getattr(error, "position", None)
+    if isinstance(position, int):
+        return chunk.count("\n", 0, position) + 1
+    return 1
+
+
+def _yaml_reason(error: yaml.YAMLError, chunk: str) -> str:
+    if _is_template(chunk):
+        return "unrendered Helm template ({{ }}); render it first: helm template CHART | svcdocs <command> -"
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None)
+    if problem is None:
+        problem = str(error).splitlines()[0]
+    return f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+
+
+def _is_template(chunk: str) -> bool:
+    return "{{" in chunk and "}}" in chunk
+
+
+def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset[int]) -> None:
+    line = node.start_mark.line + offset + 1
+    if isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value.strip("~"):
+        return  # an empty or comment-only document is not a document
+    if bad_lines:
+        last = node.end_mark.line + offset + 1
+        bad = sorted(n for n in bad_lines if line <= n <= last)
+        if bad:
+            parsed.problem(bad[0], "invalid UTF-8")
+            return
+    if not isinstance(node, yaml.MappingNode):
+        parsed.problem(line, f"not a mapping but a YAML {_shape(node)}; a manifest is a mapping with a kind")
+        return
+    kind = _scalar_at(node, "kind")
+    if kind in KUSTOMIZE_KINDS:
+        parsed.skipped += 1
+    elif kind is not None and kind.endswith("List") and _value_at(node, "items") is not None:
+        _add_items(parsed, node, offset)
+    else:
+        parsed.seen += 1
+        parsed.documents.append(Document(parsed.file, node, offset))
+
+
+def _add_items(parsed: Parsed, node: yaml.MappingNode, offset: int) -> None:
+    items = _value_at(node, "items")
+    if not isinstance(items, yaml.SequenceNode):
+        parsed.problem(items.start_mark.line + offset + 1, "List items is not a sequence")
+        return
+    for item in items.value:
+        if isinstance(item, yaml.MappingNode):
+            parsed.seen += 1
+            parsed.documents.append(Document(parsed.file, item, offset))
+        else:
+            parsed.problem(item.start_mark.line + offset + 1,
+                           f"List item is not a mapping but a YAML {_shape(item)}")
+
+
+def _value_at(node: yaml.MappingNode, key: str) -> yaml.Node | None:
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return v
+    return None
+
+
+def _scalar_at(node: yaml.MappingNode, key: str) -> str | None:
+    value = _value_at(node, key)
+    return value.value if isinstance(value, yaml.ScalarNode) else None
+
+
+def _shape(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "sequence"
+    return "null" if node.tag == _NULL else "scalar"

@@ -1,0 +1,156 @@
+"""Model: the frozen objects of every source, with the problems met on the way.
+
+Sources are parsed and read into objects together, one source at a time, so a
+composed YAML tree never outlives its file; large inputs use every core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from dataclasses import dataclass
+from functools import partial
+from typing import Iterable, Iterator
+
+from svcdocs.load import Problem, Source, parse
+from svcdocs.model.extract import extract
+from svcdocs.model.objects import (
+    ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container, ContainerPort, Endpoints,
+    EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, LabelSelector, Listener,
+    Namespace, NetworkPolicy, Object, ParentRef, Requirement, Route, RouteRule, Service,
+    ServicePort, Workload, object_id,
+)
+
+__all__ = [
+    "ROUTE_KINDS", "WORKLOAD_KINDS", "Backend", "BackendRef", "Container", "ContainerPort",
+    "Duplicate", "Endpoints", "EnvRef", "Gateway", "Ingress", "IngressPath", "IngressRule",
+    "IngressTLS", "Inputs", "LabelSelector", "Listener", "Model", "Namespace", "NetworkPolicy",
+    "Object", "ParentRef", "Requirement", "Route", "RouteRule", "Service", "ServicePort",
+    "Workload", "build_model", "object_id",
+]
+
+# Below this many bytes, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    files: int
+    documents: int
+    problems: tuple[Problem, ...]
+    skipped: int = 0
+    other_kinds: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A later definition of an object; the later one is the one used."""
+
+    id: str
+    file: str
+    line: int
+    first_file: str
+    first_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    inputs: Inputs
+    services: tuple[Service, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    ingresses: tuple[Ingress, ...] = ()
+    gateways: tuple[Gateway, ...] = ()
+    routes: tuple[Route, ...] = ()
+    network_policies: tuple[NetworkPolicy, ...] = ()
+    namespaces: tuple[Namespace, ...] = ()
+    endpoints: tuple[Endpoints, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+
+    def objects(self) -> Iterator[Object]:
+        for group in (self.services, self.workloads, self.ingresses, self.gateways, self.routes,
+                      self.network_policies, self.namespaces, self.endpoints):
+            yield from group
+
+
+@dataclass(slots=True)
+class _SourceResult:
+    objects: list[Object]
+    problems: list[Problem]
+    skipped: int
+    documents: int
+    other_kinds: Counter
+
+
+def build_model(sources: Iterable[Source], *, namespace: str = "default", skipped_files: int = 0,
+                jobs: int | None = None) -> Model:
+    """Parse every source and read its documents into objects."""
+    sources = list(sources)
+    results = _map_sources(sources, namespace, jobs)
+    by_id: dict[str, Object] = {}
+    duplicates: list[Duplicate] = []
+    problems: list[Problem] = []
+    other: Counter = Counter()
+    documents = skipped = 0
+    for result in results:
+        problems.extend(result.problems)
+        other.update(result.other_kinds)
+        documents += result.documents
+        skipped += result.skipped
+        for obj in result.objects:
+            earlier = by_id.get(obj.id)
+            if earlier is not None:
+                duplicates.append(Duplicate(obj.id, obj.file, obj.name_line, earlier.file, earlier.name_line))
+            by_id[obj.id] = obj
+    inputs = Inputs(
+        files=len(sources),
+        documents=documents,
+        problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason))),
+        skipped=skipped + skipped_files,
+        other_kinds=tuple(sorted(other.items())),
+    )
+    return _group(inputs, by_id.values(), duplicates)
+
+
+def _group(inputs: Inputs, objects: Iterable[Object], duplicates: list[Duplicate]) -> Model:
+    groups: dict[type, list[Object]] = {}
+    for obj in sorted(objects, key=lambda o: o.id):
+        groups.setdefault(type(obj), []).append(obj)
+    return Model(
+        inputs=inputs,
+        services=tuple(groups.get(Service, ())),
+        workloads=tuple(groups.get(Workload, ())),
+        ingresses=tuple(groups.get(Ingress, ())),
+        gateways=tuple(groups.get(Gateway, ())),
+        routes=tuple(groups.get(Route, ())),
+        network_policies=tuple(groups.get(NetworkPolicy, ())),
+        namespaces=tuple(groups.get(Namespace, ())),
+        endpoints=tuple(groups.get(Endpoints, ())),
+        duplicates=tuple(sorted(duplicates, key=lambda d: (d.id, d.file, d.line))),
+    )
+
+
+def _map_sources(sources: list[Source], namespace: str, jobs: int | None) -> list[_SourceResult]:
+    read = partial(_read_source, namespace=namespace)
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+    total = sum(s.size for s in sources)
+    if workers < 2 or len(sources) < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        return [read(s) for s in sources]
+    chunk = max(1, len(sources) // (workers * 8))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(read, sources, chunksize=chunk)
+
+
+def _read_source(source: Source, namespace: str) -> _SourceResult:
+    parsed = parse(source)
+    objects: list[Object] = []
+    problems = list(parsed.problems)
+    other: Counter = Counter()
+    for doc in parsed.documents:
+        obj, doc_problems = extract(doc, namespace)
+        problems.extend(doc_problems)
+        if isinstance(obj, str):
+            other[obj] += 1
+        elif obj is not None:
+            objects.append(obj)
+    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, other)

@@ -1,0 +1,1 @@
+"""Render: the only stage that produces output (text, files, pages)."""

@@ -1,0 +1,40 @@
+"""Escaping for every place text from a manifest lands. Names, labels, hosts and
+paths are attacker-controlled in a pull request; none of them may become markup."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_MERMAID_SAFE = re.compile(r"[A-Za-z0-9 ./:_@=,+-]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~^$\"'&])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control, zero-width and bidirectional-override characters made visible."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
+
+
+def html_text(text: object) -> str:
+    return html.escape(visible(str(text)), quote=True)
+
+
+def dot_string(text: object) -> str:
+    """A quoted Graphviz string. Always quoted, so never an HTML-like `<...>` label."""
+    escaped = visible(str(text)).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def mermaid_text(text: object) -> str:
+    """Text for a Mermaid label in `"..."`: everything but plain characters as `#code;`."""
+    return "".join(c if _MERMAID_SAFE.fullmatch(c) else f"#{ord(c)};" for c in visible(str(text)))
+
+
+def markdown_text(text: object) -> str:
+    """Inline Markdown text (also safe in a table cell): every special character
+    backslash-escaped or an entity, so no link, code span, HTML or cell break."""
+    def sub(m: re.Match) -> str:
+        c = m.group(1)
+        return {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;", "|": "&#124;"}.get(c, "\\" + c)
+    return _MARKDOWN_SPECIAL.sub(sub, visible(str(text))).replace("\n", " ")

@@ -1,0 +1,128 @@
+"""`svcdocs graph --format json`: the graph, exposure, entry points, patterns and
+findings as the `svcdocs.graph/v1` document of DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from svcdocs.analysis import EntryPoint
+from svcdocs.graph import Edge
+from svcdocs.model import Gateway, Ingress, NetworkPolicy, Route, Service, Workload
+from svcdocs.pipeline import Report
+from svcdocs.rules import Finding
+
+SCHEMA = "svcdocs.graph/v1"
+
+
+def graph_document(report: Report) -> dict[str, Any]:
+    inputs = report.model.inputs
+    exposure = report.analysis.exposure
+    return {
+        "schema": SCHEMA,
+        "inputs": {
+            "files": inputs.files,
+            "documents": inputs.documents,
+            "skipped": inputs.skipped,
+            "other_kinds": dict(inputs.other_kinds),
+            "problems": [{"file": p.file, "line": p.line, "reason": p.reason} for p in inputs.problems],
+        },
+        "nodes": [node_json(node, exposure) for node in report.graph.nodes.values()],
+        "edges": [edge_json(e) for e in report.graph.edges],
+        "exposure": {node_id: e.level for node_id, e in exposure.items()},
+        "entrypoints": [entrypoint_json(e) for e in report.analysis.entrypoints],
+        "patterns": [{"id": p.id, "services": list(p.services)} for p in report.analysis.patterns],
+        "findings": [finding_json(f) for f in report.findings],
+    }
+
+
+def node_json(node, exposure) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": node.id, "kind": node.kind}
+    if node.namespace:
+        data["namespace"] = node.namespace
+    data["name"] = node.name
+    file = getattr(node, "file", None)
+    if file is None:
+        data["declared"] = False if node.kind == "Gateway" else None
+        return _compact(data)
+    data["file"], data["line"] = file, node.line
+    if node.id in exposure:
+        data["exposure"] = exposure[node.id].level
+    data.update(_details(node))
+    return _compact(data)
+
+
+def _details(node) -> dict[str, Any]:
+    if isinstance(node, Service):
+        return {
+            "type": node.type,
+            "headless": node.headless or None,
+            "selector": dict(node.selector) if node.selector else None,
+            "ports": [_compact({"name": p.name, "port": p.port, "targetPort": p.target, "nodePort": p.node_port,
+                                "protocol": p.protocol}) for p in node.ports],
+            "externalName": node.external_name,
+            "externalIPs": list(node.external_ips) or None,
+        }
+    if isinstance(node, Workload):
+        return {"containers": [
+            _compact({"name": c.name, "image": c.image, "sidecar": c.sidecar or None,
+                      "ports": [_compact({"name": p.name, "containerPort": p.number, "hostPort": p.host_port,
+                                          "protocol": p.protocol}) for p in c.ports]})
+            for c in node.containers
+        ], "hostNetwork": node.host_network or None}
+    if isinstance(node, Ingress):
+        return {"class": node.class_name, "tls": sorted({h for t in node.tls for h in t.hosts}) or None}
+    if isinstance(node, Gateway):
+        return {"class": node.class_name, "listeners": [
+            _compact({"name": l.name, "port": l.port, "protocol": l.protocol, "hostname": l.hostname})
+            for l in node.listeners]}
+    if isinstance(node, Route):
+        return {"hostnames": list(node.hostnames) or None}
+    if isinstance(node, NetworkPolicy):
+        return {"policyTypes": list(node.policy_types) or None}
+    return {}
+
+
+def edge_json(edge: Edge) -> dict[str, Any]:
+    data = {"from": edge.source, "to": edge.target, "kind": edge.kind, "host": edge.host, "path": edge.path,
+            "port": edge.port, "listener": edge.listener, "env": list(edge.env) or None}
+    if edge.ports:
+        data["ports"] = [_compact({"port": p.port, "targetPort": p.target_port, "containerPort": p.container_port})
+                         for p in edge.ports]
+    return _compact(data)
+
+
+def entrypoint_json(entry: EntryPoint) -> dict[str, Any]:
+    return _compact({
+        "via": entry.via, "kind": entry.kind, "exposure": entry.level, "host": entry.host, "path": entry.path,
+        "service": entry.service, "port": entry.port, "nodePort": entry.node_port,
+        "gateways": list(entry.gateways) or None, "workloads": list(entry.workloads),
+    })
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    return {"rule": finding.rule, "severity": finding.severity, "object": finding.object,
+            "file": finding.file, "line": finding.line, "message": finding.message}
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """One top-level key per line and one list item per line: readable, diffable,
+    and fast (each item goes through the C encoder)."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    lines = ["{"]
+    keys = list(document)
+    for i, key in enumerate(keys):
+        comma = "," if i < len(keys) - 1 else ""
+        value = document[key]
+        if isinstance(value, list) and value:
+            lines.append(f" {encode(key)}: [")
+            lines.append(",\n".join("  " + encode(item) for item in value))
+            lines.append(f" ]{comma}")
+        else:
+            lines.append(f" {encode(key)}: {encode(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
