@@ -165,9 +165,13 @@ def _recover(chunk: str):
 def _error_line(error: yaml.YAMLError, chunk: str) -> int:
     if _is_template(chunk):
         return chunk.count("\n", 0, chunk.find("{{")) + 1
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    mark = getattr(error, "problem_mark", None)
+    context = getattr(error, "context_mark", None)
+    if context is not None and (mark is None or mark.index >= len(chunk.rstrip())):
+        mark = context  # an error at the end of input: where the unclosed thing began
     if mark is not None:
-        return mark.line + 1
+        last_content_line = chunk.count("\n", 0, len(chunk.rstrip())) + 1
+        return min(mark.line + 1, last_content_line)
     position = getattr(error, "position", None)
     if isinstance(position, int):
         return chunk.count("\n", 0, position) + 1

@@ -147,6 +147,13 @@ class Reader:
         return tuple(sorted(items))
 
 
+def _is_template(node: yaml.Node | None) -> bool:
+    """`{{ x }}` unquoted parses as a flow mapping inside a flow mapping."""
+    if isinstance(node, ScalarNode):
+        return "{{" in node.value
+    return isinstance(node, MappingNode) and node.flow_style and any(isinstance(k, MappingNode) for k, _ in node.value)
+
+
 def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == _NULL
 
@@ -217,12 +224,12 @@ def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
         raise Unusable(r.line(node), "metadata is not a mapping")
     metadata = r.mapping(node, "metadata")
     name_node = metadata.get("name") or metadata.get("generateName")
+    if any(_is_template(metadata.get(k)) for k in ("name", "namespace")):
+        raise Unusable(r.line(name_node), HELM_REASON)
     name = r.string(name_node, "metadata.name")
     if not name:
         raise Unusable(r.line(node) if node is not None else r.doc.line, "no metadata.name")
     namespace = r.string(metadata.get("namespace"), "metadata.namespace") or default_namespace
-    if "{{" in name or "{{" in namespace:
-        raise Unusable(r.line(name_node), HELM_REASON)
     return {
         "kind": kind,
         "namespace": "" if kind in CLUSTER_SCOPED else namespace,
