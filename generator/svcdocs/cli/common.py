@@ -1,8 +1,4 @@
-"""The `svcdocs` command. Thin commands: read options, run the pipeline, render.
-
-Exit status: 0 success; 1 findings at or above --fail-on, or new exposure with
---fail-on-exposure; 2 usage errors, unreadable paths, or no manifests at all.
-"""
+"""What every command shares: one-line errors, the input options, reading a report."""
 
 from __future__ import annotations
 
@@ -11,11 +7,9 @@ import sys
 
 import click
 
-from svcdocs import __version__
 from svcdocs.config import Config, load_config
 from svcdocs.errors import SvcdocsError
 from svcdocs.pipeline import Report, report_for_paths
-from svcdocs.render import graph_json, graph_text
 
 
 class Failure(click.ClickException):
@@ -61,25 +55,3 @@ def read_report(paths: tuple[str, ...], namespace: str, config: Config) -> Repor
     if not report.usable:
         raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
     return report
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="svcdocs")
-def main() -> None:
-    """Document the architecture that Kubernetes manifests describe."""
-
-
-@main.command()
-@input_options
-@click.option("--format", "fmt", type=click.Choice(["json", "dot", "mermaid"]), default="json", show_default=True)
-@friendly
-def graph(paths, namespace, config_path, fmt):
-    """Print the service graph, exposure, entry points, patterns and findings."""
-    report = read_report(paths, namespace, load_config(config_path))
-    if fmt == "json":
-        text = graph_json.dumps(graph_json.graph_document(report))
-    elif fmt == "dot":
-        text = graph_text.to_dot(report)
-    else:
-        text = graph_text.to_mermaid(report)
-    sys.stdout.write(text)

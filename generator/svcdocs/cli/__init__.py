@@ -1,0 +1,22 @@
+"""The `svcdocs` command. Thin commands: read options, run the pipeline, render.
+
+Each command lives in its own module here and is registered below.
+Exit status: 0 success; 1 findings at or above --fail-on, or new exposure with
+--fail-on-exposure; 2 usage errors, unreadable paths, or no manifests at all.
+"""
+
+from __future__ import annotations
+
+import click
+
+from svcdocs import __version__
+from svcdocs.cli.graph import graph
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="svcdocs")
+def main() -> None:
+    """Document the architecture that Kubernetes manifests describe."""
+
+
+main.add_command(graph)
