@@ -10,7 +10,9 @@ from __future__ import annotations
 import click
 
 from svcdocs import __version__
+from svcdocs.cli.check import check
 from svcdocs.cli.graph import graph
+from svcdocs.cli.rules import rules
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,3 +22,5 @@ def main() -> None:
 
 
 main.add_command(graph)
+main.add_command(check)
+main.add_command(rules)

@@ -1,0 +1,75 @@
+"""`svcdocs check` output: text for a terminal, GitHub workflow commands, JSON.
+
+Every format takes the findings already sorted by file and line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from typing import Iterable
+
+import click
+
+from svcdocs.render.escape import visible
+from svcdocs.render.graph_json import dumps, finding_json
+from svcdocs.render.locations import relative_to
+from svcdocs.rules import SEVERITY_ORDER, Finding
+
+SCHEMA = "svcdocs.findings/v1"
+COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
+GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def to_text(findings: Iterable[Finding]) -> str:
+    """`file:line: severity rule-id: message`, a blank line between files, and a
+    summary. Styled with click.style; click.echo drops the colour off a terminal."""
+    findings = list(findings)
+    blocks = []
+    for _, group in groupby(findings, key=lambda f: f.file):
+        blocks.append("\n".join(_text_line(f) for f in group))
+    return "\n\n".join(blocks + [summary(findings)]) + "\n"
+
+
+def _text_line(finding: Finding) -> str:
+    where = click.style(f"{visible(finding.file)}:{finding.line}:", bold=True)
+    severity = click.style(finding.severity, fg=COLOURS[finding.severity], bold=finding.severity == "error" or None)
+    rule = click.style(f"{finding.rule}:", dim=True)
+    return f"{where} {severity} {rule} {visible(finding.message)}"
+
+
+def summary(findings: list[Finding]) -> str:
+    """`3 findings in 2 files: 1 error, 2 warnings`, or `No findings.`"""
+    if not findings:
+        return "No findings."
+    counts = Counter(f.severity for f in findings)
+    parts = [_count(counts[s], s) for s in reversed(SEVERITY_ORDER) if counts[s]]
+    files = len({f.file for f in findings})
+    return f"{_count(len(findings), 'finding')} in {_count(files, 'file')}: {', '.join(parts)}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 or noun == "info" else f"{n} {noun}s"
+
+
+def to_github(findings: Iterable[Finding], root: str) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, its file
+    relative to the repository `root`."""
+    lines = []
+    for f in findings:
+        file = relative_to(root, f.file) or f.file
+        props = f"file={_github_property(file)},line={f.line},title={_github_property(f'svcdocs {f.rule}')}"
+        lines.append(f"::{GITHUB_LEVELS[f.severity]} {props}::{_github_data(f.message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_json(findings: Iterable[Finding]) -> str:
+    return dumps({"schema": SCHEMA, "findings": [finding_json(f) for f in findings]})

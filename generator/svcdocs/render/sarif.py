@@ -1,0 +1,106 @@
+"""`svcdocs check --format sarif`: SARIF 2.1.0 that GitHub code scanning accepts.
+
+Rule metadata comes from the rule modules; result locations are relative to the
+repository root (`%SRCROOT%`), and each result has a fingerprint built from its
+rule and object, so code scanning follows an alert when lines move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from svcdocs import __version__
+from svcdocs.render.locations import relative_to
+from svcdocs.render.rules_doc import rule_markdown, rule_text
+from svcdocs.rules import RULES, Finding, Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+ROOT_BASE = "%SRCROOT%"
+
+
+def sarif_document(findings: Iterable[Finding], root: str) -> dict[str, Any]:
+    driver: dict[str, Any] = {"name": "svcdocs", "version": __version__, "semanticVersion": __version__}
+    homepage = _homepage()
+    if homepage:
+        driver["informationUri"] = homepage
+    driver["rules"] = [rule_json(r) for r in RULES]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": driver},
+            "originalUriBaseIds": {ROOT_BASE: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
+            "results": list(_results(findings, root)),
+        }],
+    }
+
+
+def rule_json(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": "".join(word.capitalize() for word in rule.id.split("-")),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.rationale},
+        "help": {"text": rule_text(rule), "markdown": rule_markdown(rule)},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": ["kubernetes"]},
+    }
+
+
+def _results(findings: Iterable[Finding], root: str):
+    index = {r.id: i for i, r in enumerate(RULES)}
+    seen: Counter = Counter()
+    for finding in findings:
+        key = (finding.rule, finding.object)
+        seen[key] += 1  # the n-th finding of this rule on this object, in line order
+        yield {
+            "ruleId": finding.rule,
+            "ruleIndex": index[finding.rule],
+            "level": LEVELS[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": _artifact(finding.file, root),
+                    "region": {"startLine": finding.line},
+                },
+                "logicalLocations": [{"fullyQualifiedName": finding.object, "kind": "resource"}],
+            }],
+            "partialFingerprints": {"svcdocsFinding/v1": _fingerprint(*key, seen[key])},
+        }
+
+
+def _artifact(file: str, root: str) -> dict[str, str]:
+    relative = relative_to(root, file)
+    if relative is not None:
+        return {"uri": quote(relative), "uriBaseId": ROOT_BASE}
+    if file.startswith("<"):
+        return {"uri": quote(file)}
+    return {"uri": Path(file).resolve().as_uri()}
+
+
+def _fingerprint(rule: str, obj: str, occurrence: int) -> str:
+    return hashlib.sha256(f"{rule}\0{obj}\0{occurrence}".encode()).hexdigest()[:32]
+
+
+def _homepage() -> str | None:
+    """The project's home page from the installed package's metadata, if any."""
+    try:
+        meta = metadata.metadata("svcdocs")
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in meta.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("homepage", "home", "source", "repository"):
+            return url.strip()
+    return meta.get("Home-page")
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,42 @@
+"""What a rule's `check(ctx)` reads, and what it yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from svcdocs.analysis import Analysis
+from svcdocs.config import Config
+from svcdocs.graph import Graph
+from svcdocs.model import Model, Object
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One problem a rule found: the object that must change, and the line of
+    the field at fault. The rules stage turns hits into findings."""
+
+    obj: Object
+    line: int
+    message: str
+    severity: str | None = None  # a weaker case of the rule may lower its default
+    file: str | None = None  # another definition than the one in the model (duplicates)
+
+
+@dataclass(frozen=True)
+class Context:
+    graph: Graph
+    analysis: Analysis
+    config: Config
+
+    @property
+    def model(self) -> Model:
+        return self.graph.model
+
+    def threshold(self, rule_id: str, default: int) -> int:
+        return self.config.thresholds.get(rule_id, default)
+
+
+def named(obj: Object) -> str:
+    """`Kind namespace/name`, the way messages name an object."""
+    where = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
+    return f"{obj.kind} {where}"

@@ -1,0 +1,62 @@
+"""unresolved-target-port: a Service targetPort that the selected containers do not declare."""
+
+from __future__ import annotations
+
+from svcdocs.rules.context import Context, Hit, named
+
+ID = "unresolved-target-port"
+SEVERITY = "error"
+SUMMARY = ("A named targetPort that no container of the selected workloads declares (a warning for a "
+           "number, when those containers declare other ports but not this one).")
+RATIONALE = (
+    "A Service forwards each port to its targetPort on the pods. A named targetPort is looked up "
+    "among the pod's container ports; when no container declares that name, the Service has no "
+    "endpoints for the port and every connection fails. A numeric targetPort works even when "
+    "undeclared, so it is only a warning, but when the containers list their ports and this number "
+    "is not among them it is usually a stale or mistyped port."
+)
+FIX = ("Set targetPort to the name or number of a port that the selected containers declare in "
+       "ports[].containerPort, or declare the port in the container.")
+EXAMPLE = """\
+kind: Service
+spec:
+  ports: [{port: 9000, targetPort: grpc-api}]
+---
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers: [{name: fraud-scoring, ports: [{name: grpc, containerPort: 9000}]}]
+"""
+USE_INSTEAD = """\
+kind: Service
+spec:
+  ports: [{port: 9000, targetPort: grpc}]   # the name the container declares
+"""
+
+
+def check(ctx: Context):
+    for service in ctx.model.services:
+        workloads = ctx.graph.selected_workloads(service)
+        if not workloads:
+            continue  # selecting nothing is dangling-service
+        declared = [p for w in workloads for c in w.containers for p in c.ports]
+        names = {p.name for p in declared if p.name}
+        numbers = {p.number for p in declared}
+        selected = ", ".join(w.name for w in workloads)
+        for port in service.ports:
+            target = port.target
+            line = port.target_port_line or port.line
+            if isinstance(target, str) and target not in names:
+                yield Hit(service, line,
+                          f"{named(service)} sends port {port.port} to targetPort {target!r}, a port name "
+                          f"that no container of {selected} declares, so that port has no endpoints.")
+            elif isinstance(target, int) and numbers and target not in numbers:
+                yield Hit(service, line,
+                          f"{named(service)} sends port {port.port} to targetPort {target}, which no container "
+                          f"of {selected} declares (they declare {_listed(numbers)}), so it is likely stale.",
+                          severity="warning")
+
+
+def _listed(numbers: set[int]) -> str:
+    return ", ".join(str(n) for n in sorted(numbers))
