@@ -26,7 +26,7 @@ def test_sample_manifests_fail_on_errors_by_default(cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = cli("check", "sample-manifests")
     assert result.exit_code == 1
-    assert "sample-manifests/shop/search.yaml:82: error dangling-service: Service shop/legacy-search" in result.stdout
+    assert "sample-manifests/shop/search.yaml:81: error dangling-service: Service shop/legacy-search" in result.stdout
     assert cli("check", "sample-manifests", "--fail-on", "never").exit_code == 0
 
 
@@ -57,7 +57,7 @@ def test_text_groups_by_file_and_ends_with_a_summary(cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     lines = cli("check", "sample-manifests").stdout.splitlines()
     assert lines[-1] == "8 findings in 6 files: 2 errors, 6 warnings"
-    assert lines[0] == ("sample-manifests/ops/fluent-bit.yaml:102: warning no-network-policy: DaemonSet ops/fluent-bit "
+    assert lines[0] == ("sample-manifests/ops/fluent-bit.yaml:101: warning no-network-policy: DaemonSet ops/fluent-bit "
                         "runs pods that no NetworkPolicy selects, so anything running in the cluster can connect to them.")
     files = [line.split(":", 1)[0] for line in lines[:-1] if line]
     assert files == sorted(files)

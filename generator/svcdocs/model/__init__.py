@@ -6,9 +6,11 @@ composed YAML tree never outlives its file; large inputs use every core.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Iterable, Iterator
@@ -130,7 +132,25 @@ def _group(inputs: Inputs, objects: Iterable[Object], duplicates: list[Duplicate
     )
 
 
+@contextmanager
+def _gc_paused():
+    """Composed YAML trees are millions of short-lived acyclic objects; the cycle
+    collector would scan them again and again for nothing (a fifth of load time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _map_sources(sources: list[Source], namespace: str, jobs: int | None) -> list[_SourceResult]:
+    with _gc_paused():
+        return _map_sources_now(sources, namespace, jobs)
+
+
+def _map_sources_now(sources: list[Source], namespace: str, jobs: int | None) -> list[_SourceResult]:
     read = partial(_read_source, namespace=namespace)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
     total = sum(s.size for s in sources)

@@ -76,6 +76,14 @@ class Reader:
     def line(self, node: yaml.Node) -> int:
         return self.doc.line_of(node)
 
+    def key_line(self, parent: yaml.Node | None, key: str) -> int:
+        """The line of `key:` itself (a block value starts on the next line)."""
+        if isinstance(parent, MappingNode):
+            for k, _ in parent.value:
+                if isinstance(k, ScalarNode) and k.value == key:
+                    return self.line(k)
+        return 0
+
     def warn(self, node: yaml.Node, reason: str) -> None:
         self.problems.append(Problem(self.doc.file, self.line(node), reason))
 
@@ -274,7 +282,7 @@ def _service(r: Reader, root: dict, meta: dict) -> Service:
         type_line=r.line(type_node) if type_node is not None else 0,
         headless=r.string(spec.get("clusterIP"), "spec.clusterIP") == "None",
         selector=selector,
-        selector_line=r.line(selector_node) if selector else 0,
+        selector_line=r.key_line(root.get("spec"), "selector") if selector else 0,
         ports=tuple(_service_ports(r, spec.get("ports"))),
         external_name=external_name.rstrip(".") if external_name else None,
         external_name_line=r.line(spec["externalName"]) if external_name else 0,
@@ -322,14 +330,15 @@ def _workload(r: Reader, root: dict, meta: dict) -> Workload:
                                  "spec.jobTemplate.spec")
             template_node = job_spec.get("template")
         template = r.mapping(template_node, where)
-        labels_node = r.mapping(template.get("metadata"), f"{where}.metadata").get("labels")
+        template_meta = template.get("metadata")
+        labels_node = r.mapping(template_meta, f"{where}.metadata").get("labels")
         pod_labels = r.pairs(labels_node, f"{where}.metadata.labels")
         pod_spec = r.mapping(template.get("spec"), f"{where}.spec")
     host_network = pod_spec.get("hostNetwork")
     return Workload(
         **meta,
         pod_labels=pod_labels,
-        pod_labels_line=r.line(labels_node) if labels_node is not None else meta["line"],
+        pod_labels_line=r.key_line(template_meta, "labels") or meta["line"],
         containers=tuple(_containers(r, pod_spec)),
         host_network=r.flag(host_network),
         host_network_line=r.line(host_network) if host_network is not None else 0,
@@ -422,7 +431,8 @@ def _ingress(r: Reader, root: dict, meta: dict) -> Ingress:
                     path=r.string(p.get("path"), "path"),
                     path_type=r.string(p.get("pathType"), "pathType"),
                 ))
-        rules.append(IngressRule(line=r.line(item), host=host or None, paths=tuple(paths)))
+        rules.append(IngressRule(line=r.line(item), host=host or None, host_line=r.line(f["host"]) if host else 0,
+                                 paths=tuple(paths)))
     tls = [
         IngressTLS(line=r.line(item), hosts=r.strings(f.get("hosts"), f"spec.tls[{i}].hosts"),
                    secret_name=r.string(f.get("secretName"), f"spec.tls[{i}].secretName"))
@@ -506,6 +516,7 @@ def _route(r: Reader, root: dict, meta: dict) -> Route:
                     name=name,
                     line=r.line(b["name"]),
                     port=r.integer(b.get("port"), f"spec.rules[{i}].backendRefs[{j}].port"),
+                    port_line=r.line(b["port"]) if "port" in b else 0,
                     weight=r.integer(b.get("weight"), "weight", 0, 1_000_000),
                 ))
         rules.append(RouteRule(line=r.line(item), paths=_route_paths(r, meta["kind"], f.get("matches")),
@@ -540,7 +551,7 @@ def _network_policy(r: Reader, root: dict, meta: dict) -> NetworkPolicy:
     return NetworkPolicy(
         **meta,
         pod_selector=label_selector(r, node, "spec.podSelector"),
-        pod_selector_line=r.line(node) if node is not None else meta["line"],
+        pod_selector_line=r.key_line(root.get("spec"), "podSelector") or meta["line"],
         policy_types=r.strings(spec.get("policyTypes"), "spec.policyTypes"),
         ingress_rules=len(r.sequence(spec.get("ingress"), "spec.ingress")),
         egress_rules=len(r.sequence(spec.get("egress"), "spec.egress")),

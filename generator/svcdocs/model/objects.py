@@ -152,6 +152,7 @@ class IngressPath:
 class IngressRule:
     line: int
     host: str | None = None
+    host_line: int = 0
     paths: tuple[IngressPath, ...] = ()
 
 
@@ -208,6 +209,7 @@ class BackendRef:
     name: str
     line: int
     port: int | None = None
+    port_line: int = 0
     weight: int | None = None
 
     @property

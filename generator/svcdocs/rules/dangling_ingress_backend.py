@@ -62,7 +62,7 @@ def check(ctx: Context):
                 service = services.get(backend.id)
                 hit = _missing(route, backend.namespace, backend.name, service, backend.port, _served(host, path))
                 if hit is not None:
-                    yield Hit(route, backend.line, hit)
+                    yield Hit(route, (backend.port_line or backend.line) if service else backend.line, hit)
 
 
 def _served(host: str | None, path: str | None) -> str:

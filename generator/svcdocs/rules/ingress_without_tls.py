@@ -35,7 +35,7 @@ def check(ctx: Context):
         for rule in ingress.rules:
             if rule.host and rule.host not in reported and not covered(ingress, rule.host):
                 reported.add(rule.host)
-                yield Hit(ingress, rule.line,
+                yield Hit(ingress, rule.host_line or rule.line,
                           f"{named(ingress)} serves {rule.host} over plain HTTP, since no spec.tls entry "
                           f"covers that host.")
 
