@@ -38,9 +38,13 @@ PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
+    """What was read. Every document is an object, a kind svcdocs does not model,
+    or unusable: `documents == objects (duplicates included) + other + unusable`."""
+
     files: int
     documents: int
     problems: tuple[Problem, ...]
+    unusable: int = 0
     skipped: int = 0
     other_kinds: tuple[tuple[str, int], ...] = ()
 
@@ -81,6 +85,7 @@ class _SourceResult:
     problems: list[Problem]
     skipped: int
     documents: int
+    unusable: int
     other_kinds: Counter
 
 
@@ -93,12 +98,13 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
     duplicates: list[Duplicate] = []
     problems: list[Problem] = []
     other: Counter = Counter()
-    documents = skipped = 0
+    documents = skipped = unusable = 0
     for result in results:
         problems.extend(result.problems)
         other.update(result.other_kinds)
         documents += result.documents
         skipped += result.skipped
+        unusable += result.unusable
         for obj in result.objects:
             earlier = by_id.get(obj.id)
             if earlier is not None:
@@ -108,6 +114,7 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
         files=len(sources),
         documents=documents,
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason))),
+        unusable=unusable,
         skipped=skipped + skipped_files,
         other_kinds=tuple(sorted(other.items())),
     )
@@ -166,6 +173,7 @@ def _read_source(source: Source, namespace: str) -> _SourceResult:
     objects: list[Object] = []
     problems = list(parsed.problems)
     other: Counter = Counter()
+    unusable = len(parsed.problems)  # each one a document (or a whole file) that could not be read
     for doc in parsed.documents:
         obj, doc_problems = extract(doc, namespace)
         problems.extend(doc_problems)
@@ -173,4 +181,6 @@ def _read_source(source: Source, namespace: str) -> _SourceResult:
             other[obj] += 1
         elif obj is not None:
             objects.append(obj)
-    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, other)
+        else:
+            unusable += 1
+    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other)

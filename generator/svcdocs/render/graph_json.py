@@ -23,6 +23,7 @@ def graph_document(report: Report) -> dict[str, Any]:
         "inputs": {
             "files": inputs.files,
             "documents": inputs.documents,
+            "unusable": inputs.unusable,
             "skipped": inputs.skipped,
             "other_kinds": dict(inputs.other_kinds),
             "problems": [{"file": p.file, "line": p.line, "reason": p.reason} for p in inputs.problems],
