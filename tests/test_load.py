@@ -336,3 +336,28 @@ def test_every_document_is_modelled_or_reported(shared):
 def test_cli_help_runs():
     out = subprocess.run([sys.executable, "-m", "svcdocs", "--help"], capture_output=True, text=True, check=True)
     assert "graph" in out.stdout
+
+
+@pytest.mark.parametrize("pure_python", [False, True])
+def test_deep_nesting_is_refused_with_a_clear_reason(monkeypatch, pure_python):
+    import yaml
+
+    from svcdocs.load import yamldocs
+    if pure_python:
+        monkeypatch.setattr(yamldocs, "Loader", yaml.SafeLoader)
+    text = SERVICE.format(name="ok") + "---\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: " + "[" * 5000 + "\n"
+    model = model_of(text.encode())
+    assert service_names(model) == ["ok"]
+    [problem] = problems(model)
+    assert problem.endswith("nested more than 1000 levels deep; not read (a limit against hostile input)")
+
+
+def test_limits_on_file_size_and_document_count(monkeypatch):
+    from svcdocs.load import yamldocs
+    monkeypatch.setattr(yamldocs, "MAX_FILE_BYTES", 100)
+    assert problems(model_of(b"#" * 200)) == ["in.yaml:1: file is larger than 100 bytes; not read (a limit against hostile input)"]
+    monkeypatch.setattr(yamldocs, "MAX_FILE_BYTES", 10**6)
+    monkeypatch.setattr(yamldocs, "MAX_DOCUMENTS", 2)
+    model = model_of("---\n".join(SERVICE.format(name=f"s{i}") for i in range(4)).encode())
+    assert service_names(model) == ["s0", "s1"]
+    assert problems(model) == ["in.yaml:19: more than 2 documents in one file; the rest is not read"]

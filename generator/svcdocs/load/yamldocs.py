@@ -24,6 +24,8 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KUSTOMIZE_KINDS = frozenset({"Kustomization", "Component"})
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENTS = 100_000
+MAX_DEPTH = 1000  # libyaml's own limit on nesting
+_DEPTH_REASON = f"nested more than {MAX_DEPTH} levels deep; not read (a limit against hostile input)"
 _DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 _TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?$)", re.MULTILINE)
 _NULL = "tag:yaml.org,2002:null"
@@ -83,7 +85,7 @@ def parse(source: Source) -> Parsed:
         return parsed
     try:
         roots = [(node, 0) for node in _compose(text)]
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         roots = list(_compose_each(text, parsed))
     for node, offset in roots:
         if len(parsed.documents) + len(parsed.problems) >= MAX_DOCUMENTS:
@@ -96,7 +98,8 @@ def parse(source: Source) -> Parsed:
 
 def _decode(raw: bytes, parsed: Parsed) -> tuple[str | None, frozenset[int]]:
     if len(raw) > MAX_FILE_BYTES:
-        parsed.problem(1, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not read")
+        limit = f"{MAX_FILE_BYTES // 2**20} MiB" if MAX_FILE_BYTES >= 2**20 else f"{MAX_FILE_BYTES} bytes"
+        parsed.problem(1, f"file is larger than {limit}; not read (a limit against hostile input)")
         return None, frozenset()
     nul = raw.find(b"\0")
     if nul >= 0:
@@ -142,6 +145,9 @@ def _compose_each(text: str, parsed: Parsed):
         offset = text.count("\n", 0, begin)
         try:
             nodes = list(_compose(chunk))
+        except RecursionError:  # the pure-Python parser, without libyaml's depth limit
+            parsed.problem(offset + 1, _DEPTH_REASON)
+            continue
         except yaml.YAMLError as e:
             nodes = _recover(chunk)
             if nodes is None:
@@ -183,6 +189,8 @@ def _yaml_reason(error: yaml.YAMLError, chunk: str) -> str:
         return "unrendered Helm template ({{ }}); render it first: helm template CHART | svcdocs <command> -"
     problem = getattr(error, "problem", None)
     context = getattr(error, "context", None)
+    if problem and "maximum nesting depth" in problem:
+        return _DEPTH_REASON
     if problem is None:
         problem = str(error).splitlines()[0]
     return f"invalid YAML: {problem}" + (f" ({context})" if context else "")
