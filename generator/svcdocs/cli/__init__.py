@@ -11,6 +11,7 @@ import click
 
 from svcdocs import __version__
 from svcdocs.cli.check import check
+from svcdocs.cli.diff import diff
 from svcdocs.cli.graph import graph
 from svcdocs.cli.rules import rules
 
@@ -24,3 +25,4 @@ def main() -> None:
 main.add_command(graph)
 main.add_command(check)
 main.add_command(rules)
+main.add_command(diff)

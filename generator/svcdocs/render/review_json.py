@@ -1,0 +1,39 @@
+"""`svcdocs diff --format json`: the review's content for tools (schema
+`svcdocs.review/v1`), with entry points, edges and findings in the same form as
+the `svcdocs.graph/v1` document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from svcdocs.render.graph_json import edge_json, entrypoint_json, finding_json
+from svcdocs.review import Review, verdict
+
+SCHEMA = "svcdocs.review/v1"
+
+
+def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "base": base,
+        "head": head,
+        "verdict": verdict(review),
+        "more_exposed": review.more_exposed,
+        "exposure": [{
+            "object": c.object, "kind": c.kind, "before": c.before, "after": c.after, "raised": c.raised,
+            "reasons_before": list(c.reasons_before), "reasons_after": list(c.reasons_after),
+        } for c in review.exposure],
+        "entrypoints": [{"change": c.change, **entrypoint_json(c.entry)} for c in review.entrypoints],
+        "objects": [{
+            "change": c.change, "object": c.object, "kind": c.kind,
+            "fields": [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields],
+        } for c in review.objects],
+        "edges": [{"change": c.change, **edge_json(c.edge), **({"before": edge_json(c.before)} if c.before else {})}
+                  for c in review.edges],
+        "findings": [{"change": c.change, **finding_json(c.finding)} for c in review.findings],
+        "graph": {
+            "nodes": [{"id": n.id, "kind": n.kind, "status": n.status, "type": n.type, "before": n.before,
+                       "after": n.after} for n in review.part.nodes],
+            "edges": [{"status": e.status, **edge_json(e.edge)} for e in review.part.edges],
+        },
+    }

@@ -1,0 +1,244 @@
+"""`svcdocs diff --format markdown`: the review as one pull-request comment.
+
+The comment leads with a one-line verdict, then the exposure changes, the entry
+points, a Mermaid diagram of the changed part of the graph, and the details in
+collapsible sections. It stays under GitHub's 65,536-character limit: when the
+whole comment is longer, the least important parts go first (the diagram's
+unchanged context, the list of changed edges, the diagram, then rows of the
+tables from the bottom up) and the comment says what was left out. Every text
+from a manifest is escaped; the words and layout are in
+templates/review/comment.md.j2.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any, Callable
+
+from svcdocs.render.escape import markdown_text
+from svcdocs.render.review_mermaid import MAX_CHARS, MAX_EDGES, edge_summary, fits, flowchart
+from svcdocs.render.templates import environment
+from svcdocs.review import Change, EntryPointChange, ExposureChange, Review, verdict
+
+MARKER = "<!-- svcdocs-review -->"
+LIMIT = 65_536  # GitHub's limit on a comment; measured in UTF-8 bytes, which are never fewer than characters
+MAX_FIELDS = 8  # changed fields listed per object
+MAX_WORKLOADS = 5  # workloads listed per entry point
+SIGNS = {"added": "➕", "removed": "➖", "changed": "✏️", "new": "➕", "resolved": "✔️", "raised": "⬆️", "lowered": "⬇️"}
+_BLANK_LINES = re.compile(r"\n{3,}")  # the template's optional parts leave runs of them
+SECTIONS = ("exposure", "entrypoints", "objects", "edges", "findings")
+# Tables whose rows go when the comment is too long, least important first.
+ROW_CUTS = ("objects", "findings", "entrypoints", "exposure")
+TITLES = {"exposure": "exposure changes", "entrypoints": "entry points", "objects": "objects",
+          "edges": "edges", "findings": "findings"}
+CHANGES = {"entrypoints": ("added", "removed"), "objects": ("added", "removed", "changed"),
+           "edges": ("added", "removed", "changed"), "findings": ("new", "resolved")}
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What the comment leaves out to fit the limit."""
+
+    context: bool = False  # the diagram's unchanged context
+    edges: bool = False  # the list of changed edges
+    diagram: bool = False
+    rows: dict[str, int] = field(default_factory=dict)  # section -> rows shown at most
+
+
+def comment(review: Review, base: str, head: str, limit: int = LIMIT) -> str:
+    """The comment for a review of `base` (BASE's label) against `head`."""
+    fixed = {"marker": MARKER, "verdict": verdict(review), "empty": review.empty, "base": markdown_text(base),
+             "head": markdown_text(head), "counts": _counts(review)}
+    render = partial(_render, review, fixed, {name: list(_ROWS[name](review)) for name in SECTIONS},
+                     (flowchart(review.part), flowchart(review.part.without_context())))
+    cut = Cut()
+    text = render(cut)
+    steps = (("context", any(n.status == "context" for n in review.part.nodes)),
+             ("edges", bool(review.edges)), ("diagram", bool(review.part.edges)))
+    for name, applies in steps:
+        if _size(text) < limit:
+            return text
+        if applies:
+            cut = replace(cut, **{name: True})
+            text = render(cut)
+    for name in ROW_CUTS:
+        if _size(text) < limit:
+            return text
+        cut, text = _shorten(render, cut, text, name, len(getattr(review, name)), limit)
+    return text
+
+
+def _shorten(render: Callable[[Cut], str], cut: Cut, text: str, name: str, total: int, limit: int) -> tuple[Cut, str]:
+    """The most rows of one table that fit, from the size of an average row:
+    a few renders, not one per row."""
+    if not total:
+        return cut, text
+    without = replace(cut, rows={**cut.rows, name: 0})
+    text_without = render(without)
+    if _size(text_without) >= limit:
+        return without, text_without
+    shown = min(total - 1, int((limit - 1 - _size(text_without)) * total / (_size(text) - _size(text_without))))
+    while shown > 0:
+        fewer = replace(cut, rows={**cut.rows, name: shown})
+        text_fewer = render(fewer)
+        if _size(text_fewer) < limit:
+            return fewer, text_fewer
+        shown = shown * 9 // 10
+    return without, text_without
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _render(review: Review, fixed: dict[str, Any], rows: dict[str, list], diagrams: tuple[str, str], cut: Cut) -> str:
+    """The comment with what `cut` leaves out; `fixed` holds what no cut changes."""
+    part = review.part.without_context() if cut.context else review.part
+    diagram = diagrams[1] if cut.context else diagrams[0]
+    too_big = not fits(part, diagram)
+    sections = {name: _section(rows[name], cut.rows.get(name)) for name in SECTIONS}
+    text = environment().get_template("review/comment.md.j2").render(
+        **fixed, **sections,
+        diagram=None if cut.diagram or too_big or not part.edges else diagram.rstrip("\n"),
+        too_big={"edges": len(part.edges), "chars": len(diagram), "max_edges": MAX_EDGES, "max_chars": MAX_CHARS}
+        if too_big and not cut.diagram else None,
+        show_edges=not cut.edges, left_out=_left_out(review, cut),
+    )
+    return _BLANK_LINES.sub("\n\n", text)
+
+
+def _section(rows: list, shown: int | None) -> dict[str, Any]:
+    shown = len(rows) if shown is None else shown
+    return {"rows": rows[:shown], "hidden": len(rows) - shown}
+
+
+def _left_out(review: Review, cut: Cut) -> list[str]:
+    notes = []
+    if cut.context:
+        notes.append("the unchanged context of the diagram")
+    if cut.edges:
+        notes.append("the list of changed edges")
+    if cut.diagram:
+        notes.append("the diagram")
+    for name, shown in cut.rows.items():
+        total = len(getattr(review, name))
+        notes.append(f"{total - shown} of {total} rows of {TITLES[name]}" if shown else f"all {total} rows of {TITLES[name]}")
+    return notes
+
+
+def _counts(review: Review) -> dict[str, int]:
+    """`raised`, `lowered`, and `<section>_<change>` (`objects_added`) for every section and change."""
+    counts = {"raised": sum(c.raised for c in review.exposure)}
+    counts["lowered"] = len(review.exposure) - counts["raised"]
+    for name, changes in CHANGES.items():
+        for change in changes:
+            counts[f"{name}_{change}"] = sum(1 for c in getattr(review, name) if c.change == change)
+    return counts
+
+
+# --- Rows: every cell escaped here, so the template only lays them out -------
+
+def _exposure_rows(review: Review):
+    for c in review.exposure:
+        yield {
+            "sign": SIGNS["raised" if c.raised else "lowered"],
+            "object": markdown_text(display(c.object)),
+            "before": c.before or "—",
+            "after": (f"**{c.after}**" if c.raised else c.after) if c.after else "— (removed)",
+            "through": _through(c),
+        }
+
+
+def _through(change: ExposureChange) -> str:
+    reasons = ", ".join(markdown_text(display(r)) for r in change.reasons_after)
+    if change.raised or not change.reasons_before:
+        return reasons
+    gone = ", ".join(markdown_text(display(r)) for r in change.reasons_before if r not in change.reasons_after)
+    return "; ".join(p for p in (reasons, f"no longer {gone}" if gone else "") if p)
+
+
+def _entrypoint_rows(review: Review):
+    for c in review.entrypoints:
+        entry = c.entry
+        workloads = [markdown_text(display(w)) for w in entry.workloads]
+        if len(workloads) > MAX_WORKLOADS:
+            workloads[MAX_WORKLOADS:] = [f"and {len(workloads) - MAX_WORKLOADS} more"]
+        yield {
+            "sign": SIGNS[c.change],
+            "level": entry.level,
+            "via": markdown_text(_way_in(c)),
+            "host": markdown_text(entry.host or ""),
+            "path": markdown_text(entry.path or ""),
+            "service": markdown_text(f"{display(entry.service, kind=False)}:{entry.port}" if entry.service
+                                     else f"port {entry.port}"),
+            "workloads": ", ".join(workloads) or "none",
+        }
+
+
+def _way_in(change: EntryPointChange) -> str:
+    entry = change.entry
+    if entry.kind in ("ingress", "route"):
+        return display(entry.via)
+    if entry.kind == "nodeport":
+        return f"NodePort {entry.node_port}" if entry.node_port else "NodePort"
+    return {"loadbalancer": "LoadBalancer", "external-ip": "externalIPs", "host-port": "hostPort"}[entry.kind]
+
+
+def _object_rows(review: Review):
+    for c in review.objects:
+        yield {"sign": SIGNS[c.change], "object": markdown_text(display(c.object)), "what": _what(c)}
+
+
+def _what(change: Change) -> str:
+    if change.change != "changed":
+        return change.change
+    lines = [f"{markdown_text(f.field)}: {_value(f.before)} → {_value(f.after)}" for f in change.fields[:MAX_FIELDS]]
+    if len(change.fields) > MAX_FIELDS:
+        lines.append(f"and {len(change.fields) - MAX_FIELDS} more")
+    return "<br>".join(lines)
+
+
+def _value(text: str | None) -> str:
+    return "—" if text is None or text == "" else markdown_text(text)
+
+
+def _edge_rows(review: Review):
+    for c in review.edges:
+        edge = markdown_text(_edge_detail(c.edge))
+        if c.before is not None:
+            edge = f"{markdown_text(_edge_detail(c.before))} → {edge}"
+        yield {"sign": SIGNS[c.change], "source": markdown_text(display(c.edge.source)), "edge": edge,
+               "target": markdown_text(display(c.edge.target))}
+
+
+def _edge_detail(edge) -> str:
+    """An edge's summary, with the port mapping of `selects` and the variables of `calls`."""
+    parts = [edge_summary(edge)]
+    parts += [f"{p.port}→{p.target_port}→{p.container_port if p.container_port is not None else '?'}"
+              for p in edge.ports]
+    if edge.env:
+        parts.append("through " + ", ".join(edge.env))
+    return " ".join(parts)
+
+
+def _finding_rows(review: Review):
+    for c in review.findings:
+        f = c.finding
+        yield {"sign": SIGNS[c.change], "severity": f.severity, "rule": markdown_text(f.rule),
+               "object": markdown_text(display(f.object)), "message": markdown_text(f.message),
+               "where": markdown_text(f"{f.file}:{f.line}")}
+
+
+_ROWS = {"exposure": _exposure_rows, "entrypoints": _entrypoint_rows, "objects": _object_rows,
+         "edges": _edge_rows, "findings": _finding_rows}
+
+
+def display(object_id: str, kind: bool = True) -> str:
+    """`Service/shop/web` as `Service shop/web` (or `shop/web`); other text as it is."""
+    parts = object_id.split("/", 2)
+    if len(parts) != 3:
+        return object_id if len(parts) == 1 or not kind else " ".join(parts)
+    name = f"{parts[1]}/{parts[2]}" if parts[1] else parts[2]
+    return f"{parts[0]} {name}" if kind else name

@@ -1,0 +1,17 @@
+"""Review: what a change to the manifests does to the architecture (`svcdocs diff`).
+
+`review(base, head)` compares two reports: exposure raised or lowered, entry
+points added and removed, objects and edges added, removed or changed, findings
+new and resolved, and the changed part of the graph for a diagram.
+"""
+
+from svcdocs.review.content import FieldChange
+from svcdocs.review.diff import (
+    Change, EdgeChange, EntryPointChange, ExposureChange, FindingChange, Review, review, verdict,
+)
+from svcdocs.review.part import ENTRY, ChangedPart, PartEdge, PartNode
+
+__all__ = [
+    "ENTRY", "Change", "ChangedPart", "EdgeChange", "EntryPointChange", "ExposureChange", "FieldChange",
+    "FindingChange", "PartEdge", "PartNode", "Review", "review", "verdict",
+]

@@ -1,0 +1,245 @@
+"""The review of a change: two reports in, what changed out. Pure: no output.
+
+Objects are matched by id (`Kind/namespace/name`) and compared by content
+without file and line, so moving a document between files changes nothing.
+Edges are compared whole. Findings are matched by rule and object, never by file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from svcdocs.analysis import LEVELS, RANK, EntryPoint
+from svcdocs.graph import Edge
+from svcdocs.pipeline import Report
+from svcdocs.review.content import FieldChange, field_changes, object_content
+from svcdocs.review.part import ChangedPart, changed_part
+from svcdocs.rules import Finding
+
+# A new Service or workload is "more exposed" from this level up; below it, a
+# new object is ordinary growth inside the cluster.
+NEW_OBJECT_ALERT = "node"
+REACHED = {
+    "internet": "reachable from the internet",
+    "network": "reachable from the private network",
+    "node": "reachable on the nodes' ports",
+    "cluster": "reachable inside the cluster",
+    "egress": "pointing outside the cluster",
+    "none": "unreachable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureChange:
+    object: str  # a Service or workload id
+    kind: str
+    before: str | None  # None: not in BASE
+    after: str | None  # None: not in HEAD
+    reasons_before: tuple[str, ...] = ()
+    reasons_after: tuple[str, ...] = ()
+
+    @property
+    def raised(self) -> bool:
+        return _rank(self.after) > _rank(self.before)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPointChange:
+    change: str  # added | removed
+    entry: EntryPoint
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    change: str  # added | removed | changed
+    object: str
+    kind: str
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeChange:
+    change: str  # added | removed | changed
+    edge: Edge  # HEAD's edge, or BASE's for a removed one
+    before: Edge | None = None  # BASE's edge, for a changed one
+
+
+@dataclass(frozen=True, slots=True)
+class FindingChange:
+    change: str  # new | resolved
+    finding: Finding  # HEAD's finding, or BASE's for a resolved one
+
+
+@dataclass(frozen=True)
+class Review:
+    exposure: tuple[ExposureChange, ...]
+    entrypoints: tuple[EntryPointChange, ...]
+    objects: tuple[Change, ...]
+    edges: tuple[EdgeChange, ...]
+    findings: tuple[FindingChange, ...]
+    part: ChangedPart
+
+    @property
+    def more_exposed(self) -> bool:
+        """Exposure raised, or a new entry point: what `--fail-on-exposure` fails on."""
+        return any(c.raised for c in self.exposure) or any(c.change == "added" for c in self.entrypoints)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings)
+
+
+def review(base: Report, head: Report) -> Review:
+    objects = tuple(object_changes(base, head))
+    exposure = tuple(exposure_changes(base, head))
+    entries = tuple(entrypoint_changes(base.analysis.entrypoints, head.analysis.entrypoints))
+    edges = tuple(edge_changes(base.graph.edges, head.graph.edges))
+    focus = {c.object for c in objects} | {c.object for c in exposure}
+    return Review(
+        exposure=exposure,
+        entrypoints=entries,
+        objects=objects,
+        edges=edges,
+        findings=tuple(finding_changes(base.findings, head.findings)),
+        part=changed_part(base, head, focus, [(c.change, c.edge) for c in edges]),
+    )
+
+
+def object_changes(base: Report, head: Report):
+    before = {o.id: o for o in base.model.objects()}
+    after = {o.id: o for o in head.model.objects()}
+    for object_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(object_id), after.get(object_id)
+        if old is None:
+            yield Change("added", object_id, new.kind)
+        elif new is None:
+            yield Change("removed", object_id, old.kind)
+        elif old != new:  # equal objects need no walk; unequal ones may differ only in lines
+            fields = field_changes(object_content(old), object_content(new))
+            if fields:
+                yield Change("changed", object_id, new.kind, tuple(fields))
+
+
+def exposure_changes(base: Report, head: Report):
+    before, after = base.analysis.exposure, head.analysis.exposure
+    for object_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(object_id), after.get(object_id)
+        if old is not None and new is not None and old.level == new.level:
+            continue
+        alone = new if old is None else old if new is None else None
+        if alone is not None and RANK[alone.level] < RANK[NEW_OBJECT_ALERT]:
+            continue  # added or removed at a level that reaches no further than the cluster
+        obj = head.graph.get(object_id) or base.graph.get(object_id)
+        yield ExposureChange(
+            object=object_id, kind=obj.kind,
+            before=old.level if old else None, after=new.level if new else None,
+            reasons_before=old.reasons if old else (), reasons_after=new.reasons if new else (),
+        )
+
+
+def _entry_key(entry: EntryPoint) -> tuple:
+    """What makes a way in the same way in; its level and workloads are what it leads to."""
+    return (entry.via, entry.kind, entry.service, str(entry.port), entry.host, entry.path, entry.node_port)
+
+
+def entrypoint_changes(before: tuple[EntryPoint, ...], after: tuple[EntryPoint, ...]):
+    old = {_entry_key(e): e for e in before}
+    new = {_entry_key(e): e for e in after}
+    changes = [EntryPointChange("added", e) for k, e in new.items() if k not in old]
+    changes += [EntryPointChange("removed", e) for k, e in old.items() if k not in new]
+    return sorted(changes, key=lambda c: (c.entry.sort_key(), c.change))
+
+
+def _edge_key(edge: Edge) -> tuple:
+    """The same connection; its ports and env names are what may change."""
+    return (edge.source, edge.target, edge.kind, edge.host or "", edge.path or "", edge.listener or "")
+
+
+def edge_changes(before: tuple[Edge, ...], after: tuple[Edge, ...]):
+    old, new = set(before), set(after)
+    gone = defaultdict(list)
+    for edge in before:
+        if edge not in new:
+            gone[_edge_key(edge)].append(edge)
+    came = defaultdict(list)
+    for edge in after:
+        if edge not in old:
+            came[_edge_key(edge)].append(edge)
+    changes = []
+    for key in gone.keys() | came.keys():
+        removed, added = gone.get(key, []), came.get(key, [])
+        if len(removed) == 1 and len(added) == 1:
+            changes.append(EdgeChange("changed", added[0], removed[0]))
+        else:
+            changes += [EdgeChange("removed", e) for e in removed] + [EdgeChange("added", e) for e in added]
+    return sorted(changes, key=lambda c: (c.edge.sort_key(), c.change))
+
+
+def finding_changes(before: tuple[Finding, ...], after: tuple[Finding, ...]):
+    """Matched by rule and object. Where an object has several findings of one
+    rule, those with the same message match first, and the rest pair up in
+    order: only a surplus on one side is new or resolved."""
+    old, new = _by_rule_and_object(before), _by_rule_and_object(after)
+    changes = []
+    for key in old.keys() | new.keys():
+        was, now = old.get(key, []), new.get(key, [])
+        common = {f.message for f in was} & {f.message for f in now}
+        was = [f for f in was if f.message not in common]
+        now = [f for f in now if f.message not in common]
+        paired = min(len(was), len(now))
+        changes += [FindingChange("new", f) for f in now[paired:]]
+        changes += [FindingChange("resolved", f) for f in was[paired:]]
+    return sorted(changes, key=lambda c: (c.change, c.finding.object, c.finding.rule, c.finding.message))
+
+
+def _by_rule_and_object(findings: tuple[Finding, ...]) -> dict[tuple[str, str], list[Finding]]:
+    grouped: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        grouped[(finding.rule, finding.object)].append(finding)
+    return grouped
+
+
+def _rank(level: str | None) -> int:
+    return -1 if level is None else RANK[level]
+
+
+def verdict(review: Review) -> str:
+    """One line: what the change newly exposes, or that it exposes nothing new."""
+    if review.empty:
+        return "No architectural changes"
+    raised = [c for c in review.exposure if c.raised]
+    added = sum(1 for c in review.entrypoints if c.change == "added")
+    if raised or added:
+        parts = [f"{_services_and_workloads(at)} newly {REACHED[level]}" for level in reversed(LEVELS)
+                 if (at := [c for c in raised if c.after == level])]
+        if added:
+            parts.append(_count(added, "new entry point"))
+        return "⚠ " + "; ".join(parts)
+    parts = []
+    if review.objects:
+        parts.append(_objects_changed(review.objects))
+    if review.exposure:
+        parts.append(f"{_services_and_workloads(review.exposure)} less exposed")
+    if not parts:
+        parts.append(f"{_count(len(review.edges) + len(review.entrypoints) + len(review.findings), 'change')}"
+                     " in edges, entry points or findings")
+    return "✅ No new exposure: " + ", ".join(parts)
+
+
+def _objects_changed(changes: tuple[Change, ...]) -> str:
+    """`1 object added, 2 removed, 3 changed`: the noun once, after the first number."""
+    counts = [(n, kind) for kind in ("added", "removed", "changed")
+              if (n := sum(1 for c in changes if c.change == kind))]
+    noun = "object " if counts[0][0] == 1 else "objects "
+    return ", ".join(f"{n} {noun if i == 0 else ''}{kind}" for i, (n, kind) in enumerate(counts))
+
+
+def _services_and_workloads(changes: list[ExposureChange] | tuple[ExposureChange, ...]) -> str:
+    services = sum(1 for c in changes if c.kind == "Service")
+    parts = [_count(services, "Service"), _count(len(changes) - services, "workload")]
+    return " and ".join(p for p in parts if not p.startswith("0 "))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,81 @@
+"""The composite Action and every workflow pass actionlint, zizmor (offline) and
+check-jsonschema's vendored GitHub schemas; a tool that is not installed skips
+its test. The Action's run script splits its inputs as documented."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+ACTION = ROOT / "action.yml"
+WORKFLOWS = sorted((ROOT / "examples").glob("*.yml")) + sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+
+
+def tool(name: str) -> str:
+    """The tool from the test's virtualenv, else from PATH; skip when neither has it."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+def run(argv: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_examples_are_there():
+    assert {p.name for p in WORKFLOWS} >= {"pages.yml", "pr-review.yml"}
+
+
+def test_actionlint():
+    proc = run([tool("actionlint"), "-no-color", *map(str, WORKFLOWS)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_zizmor():
+    proc = run([tool("zizmor"), "--offline", str(ACTION), *map(str, WORKFLOWS)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("schema, files", [("vendor.github-actions", [ACTION]),
+                                           ("vendor.github-workflows", WORKFLOWS)])
+def test_github_schemas(schema, files):
+    proc = run([tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _action_script(name: str) -> str:
+    steps = yaml.safe_load(ACTION.read_text(encoding="utf-8"))["runs"]["steps"]
+    return next(step["run"] for step in steps if step.get("name") == name)
+
+
+def _run_action_step(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(["bash", "-e", "-c", _action_script("svcdocs ${{ inputs.command }}")], cwd=cwd,
+                          env={**os.environ, "PATH": path, **env}, capture_output=True, text=True, timeout=60)
+
+
+def test_the_action_passes_args_and_paths_to_svcdocs():
+    proc = _run_action_step({"SVCDOCS_COMMAND": "diff", "SVCDOCS_PATHS": "base\nhead",
+                             "SVCDOCS_ARGS": "--format json --fail-on-exposure"},
+                            ROOT / "tests" / "review" / "cluster-to-loadbalancer")
+    assert proc.returncode == 1, proc.stderr
+    assert '"schema": "svcdocs.review/v1"' in proc.stdout
+
+
+def test_the_action_refuses_other_commands_and_never_expands_globs(tmp_path):
+    proc = _run_action_step({"SVCDOCS_COMMAND": "serve", "SVCDOCS_PATHS": ".", "SVCDOCS_ARGS": ""}, tmp_path)
+    assert proc.returncode == 2
+    assert "command must be build, check or diff" in proc.stdout
+    (tmp_path / "x.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
+    proc = _run_action_step({"SVCDOCS_COMMAND": "check", "SVCDOCS_PATHS": "*.yaml", "SVCDOCS_ARGS": ""}, tmp_path)
+    assert "*.yaml: no such file or folder" in proc.stderr
