@@ -6,7 +6,7 @@ reads is either returned (with its file and first line) or reported as a
 `Problem`; nothing is dropped silently.
 """
 
-from svcdocs.load.sources import Source, discover
+from svcdocs.load.sources import Discovered, Source, discover
 from svcdocs.load.yamldocs import Document, Parsed, Problem, parse
 
-__all__ = ["Document", "Parsed", "Problem", "Source", "discover", "parse"]
+__all__ = ["Discovered", "Document", "Parsed", "Problem", "Source", "discover", "parse"]

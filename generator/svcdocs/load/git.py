@@ -19,6 +19,7 @@ import tempfile
 from svcdocs.errors import SvcdocsError
 from svcdocs.load.sources import (
     KUSTOMIZATIONS, MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, Source, discover,
+    display_path,
 )
 
 GIT_TIMEOUT_S = 300
@@ -68,7 +69,7 @@ def _walk(entries: list[tuple[str, str]], inside: str, path: str) -> tuple[list[
             skipped += 1
             continue
         label = os.path.join(path, relative)
-        found.append((_walk_order(folders, file), label[2:] if label.startswith("./") else label, sha))
+        found.append((_walk_order(folders, file), display_path(label), sha))
     return [(label, sha) for _, label, sha in sorted(found)], skipped
 
 

@@ -93,11 +93,12 @@ def _walk(root: str) -> tuple[list[Source], int]:
                 continue
             path = os.path.join(folder, name)
             if os.path.isfile(path):
-                sources.append(Source(label=_display(path), path=path, size=os.path.getsize(path)))
+                sources.append(Source(label=display_path(path), path=path, size=os.path.getsize(path)))
     return sources, skipped
 
 
-def _display(path: str) -> str:
+def display_path(path: str) -> str:
+    """A walked path as the user would write it: without a leading `./`."""
     return path[2:] if path.startswith("./") else path
 
 
