@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""svcdocs benchmarks: each figure is a ratio to a floor measured in the same run,
+so machine noise cancels. Prints medians, ratios against targets, and peak memory.
+
+Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-diagrams CMD]
+
+  analysis  `svcdocs graph --format json` on 10,000 Services vs merely loading the
+            same files with yaml.load_all(CSafeLoader) in one process   (<= 1.3x, < 1 GB)
+  site      `svcdocs build` on 1,000 Services (--no-netpol) vs KubeDiagrams drawing
+            its one diagram of the same files                          (<= 1.0x)
+  netpol    the same build with the NetworkPolicies left in vs without  (<= 1.5x)
+  rebuild   a second build of unchanged input vs the first              (<= 0.5x)
+  review    `svcdocs diff` of two 10,000-Service trees that differ in one
+            file vs loading one tree                                    (<= 2.6x)
+  growth    analysis time from 1,000 to 10,000 Services (linear or better)
+
+Corpora come from ../shared/bench/gen_corpus.py when it is beside the checkout,
+else from bench/corpus.py (the same mix). KubeDiagrams: `pip install kubediagrams`
+(it needs Debian's libgraphviz-dev); without it the site comparison is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_GENERATOR = ROOT.parent / "shared" / "bench" / "gen_corpus.py"
+OWN_GENERATOR = ROOT / "bench" / "corpus.py"
+SVCDOCS = [sys.executable, "-m", "svcdocs"]
+FLOOR = """
+import glob, os, sys, yaml
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.yaml"), recursive=True)):
+    with open(path, "rb") as f:
+        for _ in yaml.load_all(f, Loader=yaml.CSafeLoader):
+            pass
+"""
+TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6}
+
+
+class Bench:
+    def __init__(self, work: Path, repeat: int):
+        self.work = work
+        self.repeat = repeat
+        self.rows: list[tuple[str, float, float | None, str]] = []
+
+    # --- corpora ---------------------------------------------------------------
+
+    def corpus(self, n: int, netpol: bool = True) -> Path:
+        folder = self.work / f"corpus-{n}{'' if netpol else '-no-netpol'}"
+        if not folder.is_dir():
+            generator = SHARED_GENERATOR if SHARED_GENERATOR.exists() else OWN_GENERATOR
+            argv = [sys.executable, str(generator), str(n), str(folder)] + ([] if netpol else ["--no-netpol"])
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+            (folder / "expected.json").unlink(missing_ok=True)  # the generator's answer key, not a manifest
+        return folder
+
+    # --- measuring ---------------------------------------------------------------
+
+    def run(self, argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
+        """Wall time and peak RSS (KiB, the largest process of the tree) of one command."""
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} failed with exit {code}: {proc.stderr.read().decode()[-500:]}")
+        return elapsed, usage.ru_maxrss
+
+    def compare(self, subject: list[str], floor: list[str], setup=None) -> tuple[float, float, int, int]:
+        """Median times of subject and floor, run alternately, and their peak memory."""
+        times_s, times_f, peak_s, peak_f = [], [], 0, 0
+        for _ in range(self.repeat):
+            if setup:
+                setup()
+            t, m = self.run(subject)
+            times_s.append(t)
+            peak_s = max(peak_s, m)
+            t, m = self.run(floor)
+            times_f.append(t)
+            peak_f = max(peak_f, m)
+        return statistics.median(times_s), statistics.median(times_f), peak_s, peak_f
+
+    def record(self, name: str, value: float, target: float | None, note: str) -> None:
+        self.rows.append((name, value, target, note))
+        verdict = "" if target is None else ("  ok" if value <= target else "  OVER TARGET")
+        limit = f" (target <= {target}x)" if target is not None else ""
+        print(f"  {name}: {value:.2f}x{limit}{verdict}  {note}", flush=True)
+
+    # --- the comparisons ---------------------------------------------------------
+
+    def analysis(self) -> None:
+        corpus = self.corpus(10_000)
+        print(f"analysis: {corpus}", flush=True)
+        self.run(SVCDOCS + ["graph", str(corpus)])  # warm the page cache
+        subject, floor, peak, _ = self.compare(SVCDOCS + ["graph", "--format", "json", str(corpus)],
+                                               [sys.executable, "-c", FLOOR, str(corpus)])
+        self.record("analysis", subject / floor, TARGETS["analysis"],
+                    f"graph {subject:.2f} s, load_all floor {floor:.2f} s, peak {peak / 1024:.0f} MiB")
+
+    def review(self) -> None:
+        base = self.corpus(10_000)
+        head = self.work / "corpus-10000-changed"
+        if not head.is_dir():
+            shutil.copytree(base, head)
+            changed = sorted(head.rglob("*.yaml"))[17]
+            changed.write_text(changed.read_text().replace("type: ClusterIP", "type: LoadBalancer", 1)
+                               .replace("  selector:\n", "  type: LoadBalancer\n  selector:\n", 1))
+        print(f"review: {base} vs {head.name}", flush=True)
+        subject, floor, peak, _ = self.compare(SVCDOCS + ["diff", str(base), str(head)],
+                                               [sys.executable, "-c", FLOOR, str(base)])
+        self.record("review", subject / floor, TARGETS["review"],
+                    f"diff {subject:.2f} s, load_all floor of one tree {floor:.2f} s, peak {peak / 1024:.0f} MiB")
+
+    def site(self, kube_diagrams: list[str] | None) -> None:
+        plain = self.corpus(1_000, netpol=False)
+        with_policies = self.corpus(1_000)
+        print(f"site: {plain}", flush=True)
+        first = self._builds(plain)
+        if kube_diagrams:
+            files = sorted(str(p) for p in plain.rglob("*.yaml"))
+            out = self.work / "kube-diagrams-out"
+            out.mkdir(exist_ok=True)
+            times = [self.run(kube_diagrams + ["-o", str(out / "diagram.svg"), *files], cwd=self.work)[0]
+                     for _ in range(self.repeat)]
+            kd = statistics.median(times)
+            self.record("site", first / kd, TARGETS["site"], f"svcdocs build {first:.2f} s, KubeDiagrams {kd:.2f} s")
+        else:
+            print("  site: KubeDiagrams not found (pip install kubediagrams); comparison skipped", flush=True)
+        policies = self._builds(with_policies)
+        self.record("netpol", policies / first, TARGETS["netpol"],
+                    f"with NetworkPolicies {policies:.2f} s, without {first:.2f} s")
+        rebuild = self._builds(plain, again=True)
+        self.record("rebuild", rebuild / first, TARGETS["rebuild"], f"second build {rebuild:.2f} s, first {first:.2f} s")
+
+    def _builds(self, corpus: Path, again: bool = False) -> float:
+        """Median time of a first build in a fresh folder (no cache), or of a second one."""
+        times = []
+        for i in range(self.repeat):
+            cwd = self.work / f"build-{corpus.name}-{i}-{'again' if again else 'first'}"
+            shutil.rmtree(cwd, ignore_errors=True)
+            cwd.mkdir()
+            argv = SVCDOCS + ["build", str(corpus), "-o", str(cwd / "site")]
+            elapsed, _ = self.run(argv, cwd=cwd)
+            if again:
+                elapsed, _ = self.run(argv, cwd=cwd)
+            times.append(elapsed)
+        return statistics.median(times)
+
+    def growth(self) -> None:
+        print("growth: svcdocs graph --format json", flush=True)
+        print(f"  {'Services':>9} {'seconds':>8} {'ms / Service':>13} {'vs 1,000':>9}")
+        base = None
+        for n in (1_000, 2_000, 5_000, 10_000):
+            corpus = self.corpus(n)
+            self.run(SVCDOCS + ["graph", str(corpus)])
+            elapsed = statistics.median(self.run(SVCDOCS + ["graph", str(corpus)])[0] for _ in range(self.repeat))
+            per = elapsed / n * 1000
+            base = base or per
+            print(f"  {n:>9,} {elapsed:>8.2f} {per:>13.3f} {per / base:>8.2f}x", flush=True)
+        self.record("growth", per / base, None, "time per Service at 10,000 relative to 1,000 (<= 1 is linear or better)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--only", default="analysis,site,review,growth", help="comparisons to run")
+    parser.add_argument("--work", help="folder for corpora and builds (default: a new temporary folder)")
+    parser.add_argument("--kube-diagrams", default=shutil.which("kube-diagrams"), help="KubeDiagrams command")
+    args = parser.parse_args()
+    work = Path(args.work or tempfile.mkdtemp(prefix="svcdocs-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"svcdocs benchmarks on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.machine()}; repeat {args.repeat}; work {work}", flush=True)
+    bench = Bench(work, args.repeat)
+    only = set(args.only.split(","))
+    if "analysis" in only:
+        bench.analysis()
+    if "site" in only:
+        bench.site(args.kube_diagrams.split() if args.kube_diagrams else None)
+    if "review" in only:
+        bench.review()
+    if "growth" in only:
+        bench.growth()
+    print("\nsummary")
+    for name, value, target, note in bench.rows:
+        mark = "" if target is None else ("ok" if value <= target else "OVER")
+        print(f"  {name:<9} {value:6.2f}x  {'<= ' + str(target) + 'x' if target else '':<8} {mark:<5} {note}")
+
+
+if __name__ == "__main__":
+    main()
