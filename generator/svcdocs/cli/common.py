@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from svcdocs.config import Config, load_config
+from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
 from svcdocs.pipeline import Report, report_for_paths
 

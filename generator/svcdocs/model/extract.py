@@ -493,7 +493,7 @@ def _route(r: Reader, root: dict, meta: dict) -> Route:
     spec = r.mapping(root.get("spec"), "spec")
     namespace = meta["namespace"]
     parents = []
-    for i, item, f in r.mappings(spec.get("parentRefs"), "spec.parentRefs"):
+    for i, _, f in r.mappings(spec.get("parentRefs"), "spec.parentRefs"):
         name = r.string(f.get("name"), f"spec.parentRefs[{i}].name")
         if name:
             parents.append(ParentRef(
@@ -507,7 +507,7 @@ def _route(r: Reader, root: dict, meta: dict) -> Route:
     rules = []
     for i, item, f in r.mappings(spec.get("rules"), "spec.rules"):
         backends = []
-        for j, bitem, b in r.mappings(f.get("backendRefs"), f"spec.rules[{i}].backendRefs"):
+        for j, _, b in r.mappings(f.get("backendRefs"), f"spec.rules[{i}].backendRefs"):
             name = r.string(b.get("name"), f"spec.rules[{i}].backendRefs[{j}].name")
             if name:
                 backends.append(BackendRef(
