@@ -10,10 +10,12 @@ from __future__ import annotations
 import click
 
 from svcdocs import __version__
+from svcdocs.cli.build import build
 from svcdocs.cli.check import check
 from svcdocs.cli.diff import diff
 from svcdocs.cli.graph import graph
 from svcdocs.cli.rules import rules
+from svcdocs.cli.serve import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,3 +28,5 @@ main.add_command(graph)
 main.add_command(check)
 main.add_command(rules)
 main.add_command(diff)
+main.add_command(build)
+main.add_command(serve)

@@ -1,0 +1,34 @@
+"""`svcdocs build`: the architecture site, ready for GitHub Pages."""
+
+from __future__ import annotations
+
+import click
+
+from svcdocs.cli.common import friendly, input_options, read_report
+from svcdocs.config import load_config
+from svcdocs.render.site.build import build_options, build_site, summary
+
+
+def site_options(command):
+    """--site-url, --repo-url and --title, shared with `svcdocs serve`."""
+    command = click.option("--title", metavar="TEXT", help="Site title (default: PATH's folder name).")(command)
+    command = click.option("--repo-url", metavar="URL",
+                           help="Link findings and sources to the repository: https://github.com/OWNER/REPO "
+                                "(default branch) or a prefix ending in / such as .../blob/main/.")(command)
+    return click.option("--site-url", metavar="URL",
+                        help="Where the site is published, e.g. https://OWNER.github.io/REPO/.")(command)
+
+
+@click.command()
+@input_options
+@click.option("--output", "-o", "out", default="site", show_default=True, metavar="DIR",
+              help="Output folder, replaced as a whole when the build succeeds.")
+@site_options
+@click.option("--force", is_flag=True, help="Replace an output folder that svcdocs did not make.")
+@friendly
+def build(paths, namespace, config_path, out, site_url, repo_url, title, force):
+    """Build the architecture site (mkdocs-material) into DIR."""
+    options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force)
+    report = read_report(paths, namespace, load_config(config_path))
+    result = build_site(report, options, say=lambda text: click.echo(text, err=True))
+    click.echo(summary(result), err=True)

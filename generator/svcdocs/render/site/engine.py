@@ -1,0 +1,150 @@
+"""Running mkdocs on the generated project, on every core.
+
+mkdocs builds one page after another, and a site of a thousand Services is a
+thousand pages. So a large project is built as several shards at once: each
+shard is a config that `INHERIT`s the project's `mkdocs.yml` and excludes,
+with `exclude_docs`, the pages another shard builds. Links to excluded pages
+still resolve (mkdocs knows every file), and every nav entry has an explicit
+title, so a page comes out the same from any shard. The shards' folders are
+then merged, and their search indexes and sitemaps joined. The project's own
+`mkdocs.yml` stays a complete, plain config that mkdocs or Zensical can build
+on their own.
+
+`mkdocs build --dirty` is not used: it rebuilds only changed pages, and
+mkdocs-material's search index then holds only those pages.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from svcdocs.errors import SvcdocsError
+from svcdocs.render.site.names import page_url
+
+PAGES_PER_SHARD = 250
+TICK_SECONDS = 0.25
+MAX_SHARDS = 4
+SEARCH_INDEX = "search/search_index.json"
+
+
+@dataclass(frozen=True)
+class Shard:
+    config: str  # file name in the project folder
+    units: tuple[str, ...]  # what it builds: pages (`exposure.md`) and folders (`services/shop/`)
+    excluded: tuple[str, ...]  # exclude_docs patterns: every other shard's units
+
+
+def build_units(page_sizes: dict[str, int]) -> dict[str, float]:
+    """What a shard builds, with its cost: each page on its own, and each
+    namespace's Service pages as one folder. Measured on mkdocs-material, a
+    page costs about as much as 4 KB of its content (theme and search), plus
+    that content."""
+    units: dict[str, float] = {}
+    for path, size in page_sizes.items():
+        unit = path.rsplit("/", 1)[0] + "/" if path.startswith("services/") else path
+        units[unit] = units.get(unit, 0.0) + 1 + size / 4000
+    return units
+
+
+def plan_shards(units: dict[str, float], cpus: int, pages: int) -> list[Shard]:
+    """As many shards as cores (at most MAX_SHARDS, and one per PAGES_PER_SHARD
+    pages), balanced by cost; shard 0 builds the home page."""
+    count = max(1, min(cpus, MAX_SHARDS, pages // PAGES_PER_SHARD))
+    if count == 1:
+        return [Shard("mkdocs.yml", tuple(sorted(units)), ())]
+    loads = [0.0] * count
+    groups: list[list[str]] = [[] for _ in range(count)]
+    for unit, cost in sorted(units.items(), key=lambda kv: (kv[0] != "index.md", -kv[1], kv[0])):
+        lightest = 0 if unit == "index.md" else loads.index(min(loads))
+        groups[lightest].append(unit)
+        loads[lightest] += cost
+    return [Shard(f"mkdocs-shard-{i}.yml", tuple(sorted(group)),
+                  tuple(sorted(f"/{u}" for j, other in enumerate(groups) if j != i for u in other)))
+            for i, group in enumerate(groups)]
+
+
+def shard_config(shard: Shard) -> str:
+    lines = ["# One part of a parallel build of mkdocs.yml (see svcdocs.render.site.engine).",
+             "INHERIT: mkdocs.yml", "exclude_docs: |"]
+    return "\n".join(lines + [f"  {pattern}" for pattern in shard.excluded]) + "\n"
+
+
+def run_mkdocs(project: Path, shards: list[Shard], out: Path, env: dict[str, str],
+               tick: Callable[[], None] = lambda: None) -> None:
+    """Build every shard at once; shard 0 into `out`, the rest merged into it.
+    `tick` is called a few times a second while they run (progress)."""
+    folders = [out] + [out.with_name(f"{out.name}-shard-{i}") for i in range(1, len(shards))]
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / shard.config), "-d", str(folder)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for shard, folder in zip(shards, folders)
+    ]
+    try:
+        results = _wait(running, tick)
+        for process, (_, stderr) in zip(running, results):
+            if process.returncode != 0:
+                lines = stderr.strip().splitlines()
+                raise SvcdocsError(f"mkdocs failed: {lines[-1] if lines else process.returncode}")
+        for _, stderr in results:
+            for line in stderr.splitlines():
+                if line.strip():
+                    print(f"mkdocs: {line.strip()}", file=sys.stderr)
+        if len(folders) > 1:
+            _merge(out, list(zip(shards[1:], folders[1:])), env.get("SOURCE_DATE_EPOCH", "0"))
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        for folder in folders[1:]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait(running: list[subprocess.Popen], tick: Callable[[], None]) -> list[tuple[str, str]]:
+    """Each process's output, read by a thread of its own so no pipe fills up."""
+    results: list[tuple[str, str]] = [("", "")] * len(running)
+
+    def read(i: int) -> None:
+        results[i] = running[i].communicate()
+    readers = [threading.Thread(target=read, args=(i,), daemon=True) for i in range(len(running))]
+    for reader in readers:
+        reader.start()
+    while any(reader.is_alive() for reader in readers):
+        tick()
+        readers[0].join(TICK_SECONDS)
+    return results
+
+
+def _merge(out: Path, others: list[tuple[Shard, Path]], epoch: str) -> None:
+    """Move the other shards' pages into `out`; join search indexes and sitemaps."""
+    index = json.loads((out / SEARCH_INDEX).read_text(encoding="utf-8"))
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    for shard, folder in others:
+        for unit in shard.units:
+            built = unit if unit.endswith("/") else page_url(unit) + "index.html"
+            (out / built).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(folder / built, out / built)
+        index["docs"] += json.loads((folder / SEARCH_INDEX).read_text(encoding="utf-8"))["docs"]
+        sitemap = sitemap.replace("</urlset>", _urls(folder / "sitemap.xml") + "</urlset>")
+    (out / SEARCH_INDEX).write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
+    (out / "sitemap.xml").write_text(sitemap, encoding="utf-8")
+    with open(out / "sitemap.xml.gz", "wb") as f:
+        with gzip.GzipFile(fileobj=f, filename="sitemap.xml.gz", mode="wb", mtime=int(epoch)) as gz:
+            gz.write(sitemap.encode("utf-8"))
+
+
+def _urls(sitemap: Path) -> str:
+    text = sitemap.read_text(encoding="utf-8")
+    start = text.find("<url>")
+    return text[text.find("<url>"):text.rfind("</urlset>")] if start >= 0 else ""

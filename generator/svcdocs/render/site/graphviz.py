@@ -1,0 +1,285 @@
+"""A DiagramSpec drawn with the `diagrams` package and Graphviz's `dot`, as an
+SVG that sits inline in a page.
+
+`diagrams` builds the Graphviz source (icons, default looks, clusters), but
+never renders: `SourceOnlyDiagram` only collects it, and `dot -Tsvg` runs here,
+several at a time. The SVG is then made self-contained and deterministic: no
+comments or titles (they carry Graphviz's version and the DOT names), ids
+prefixed per diagram, and each icon, which Graphviz links by its absolute path
+on this machine, embedded once as a `<symbol>` that every node `<use>`s.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import hashlib
+import re
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+import diagrams
+import graphviz
+from diagrams import Cluster, Diagram, Edge, Node, setdiagram
+from diagrams.generic.network import VPN, Router
+from diagrams.generic.place import Datacenter
+from diagrams.k8s.compute import RS, STS, Cronjob, DaemonSet, Deployment, Job, Pod
+from diagrams.k8s.group import NS
+from diagrams.k8s.infra import Node as ClusterNode
+from diagrams.k8s.network import Ing, Service
+from diagrams.onprem.network import Internet
+
+from svcdocs.errors import SvcdocsError
+from svcdocs.render.escape import visible
+from svcdocs.render.site import spec as s
+from svcdocs.render.site.names import url_from
+
+# Part of every cache key, with `dot -V`: this module's own source, so a
+# change to how diagrams are drawn never reuses an old drawing.
+RENDERER_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+ICONS = {
+    "Internet": Internet, "Network": VPN, "Nodes": ClusterNode, "Namespace": NS, "External": Datacenter,
+    "Ingress": Ing, "Gateway": Router, "HTTPRoute": Ing, "GRPCRoute": Ing, "TLSRoute": Ing, "TCPRoute": Ing,
+    "UDPRoute": Ing, "Service": Service, "Deployment": Deployment, "StatefulSet": STS, "DaemonSet": DaemonSet,
+    "ReplicaSet": RS, "ReplicationController": RS, "Pod": Pod, "Job": Job, "CronJob": Cronjob,
+}
+LEVEL_COLOURS = {  # stroke, fill
+    "internet": ("#C62828", "#FDECEA"),
+    "network": ("#E65100", "#FFF3E0"),
+    "node": ("#9A6700", "#FFF8E1"),
+    "cluster": ("#2E7D32", "#E8F5E9"),
+    "egress": ("#6A1B9A", "#F3E5F5"),
+    "none": ("#616161", "#F5F5F5"),
+}
+NEUTRAL = ("#546E7A", "#FFFFFF")
+GHOST = ("#90A4AE", "#FFFFFF")
+# How a Service's type shows besides its label: a double border for a load
+# balancer, a heavy one for a port on every node, dashed without a cluster IP.
+TYPE_LOOKS = {
+    "LoadBalancer": {"peripheries": "2"},
+    "NodePort": {"penwidth": "4"},
+    "headless": {"style": "rounded,filled,dashed"},
+    "ExternalName": {"style": "rounded,filled,dotted", "penwidth": "2.5"},
+}
+EDGE_LOOKS = {
+    "entry": {"penwidth": "2.5"},
+    "routes": {"penwidth": "1.8"},
+    "attaches": {"penwidth": "1.8"},
+    "selects": {"penwidth": "1.3"},
+    "calls": {"style": "dashed", "penwidth": "1.2"},
+    "aliases": {"style": "dotted", "penwidth": "1.8"},
+}
+NODE_WIDTH = 1.8  # inches; labels wrap to fit
+LINE_CHARS = 21
+NAME_LINES = 3
+EDGE_LINE_CHARS = 60
+ICON_PT = 48  # the icon's size in the SVG, whatever room Graphviz made for it
+ICON_TOP_PT = 5
+MIN_SCALE = 0.6
+GRAPH_ATTRS = {"pad": "0.3", "label": "", "ranksep": "0.8", "nodesep": "0.35"}
+# What every node shares; `target=_top` leaves an <object> or frame, should one hold the SVG.
+NODE_ATTRS = {"style": "rounded,filled", "penwidth": "2", "fontsize": "12", "width": str(NODE_WIDTH),
+              "imagepos": "tc", "target": "_top"}
+ICON_INCHES = (ICON_PT + ICON_TOP_PT + 4) / 72
+
+
+class SourceOnlyDiagram(Diagram):
+    """A Diagram that builds the Graphviz source and never renders or writes a file."""
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        setdiagram(None)
+
+
+def dot_id(object_id: str) -> str:
+    """A node name that is stable, readable and safe in DOT and as an XML id."""
+    readable = re.sub(r"[^A-Za-z0-9]+", "_", object_id).strip("_")[:60]
+    digest = hashlib.sha1(object_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{readable}_{digest}"
+
+
+def text(value: str) -> str:
+    """A label or tooltip that Graphviz takes literally: never an HTML-like
+    label, no escape sequences, control and bidi characters made visible."""
+    return graphviz.escape(visible(value))
+
+
+def label(lines: list[str]) -> str:
+    return graphviz.nohtml("\\n".join(text(line) for line in lines))
+
+
+def wrap(value: str, width: int, max_lines: int) -> list[str]:
+    """Break at `-`, `.`, `/` or a space where possible; cut with `…` past `max_lines`."""
+    lines, line = [], ""
+    for token in re.findall(r"[^-./ ]*[-./ ]?", value):
+        while len(token) > width:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(token[:width])
+            token = token[width:]
+        if len(line) + len(token) > width:
+            lines.append(line)
+            line = ""
+        line += token
+    if line:
+        lines.append(line)
+    lines = [part.rstrip() for part in lines if part.strip()] or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:width - 1] + "…"
+    return lines
+
+
+def to_dot(spec: s.DiagramSpec) -> str:
+    """The Graphviz source of a diagram; deterministic for the same spec."""
+    with SourceOnlyDiagram("", direction="LR", show=False, graph_attr=GRAPH_ATTRS, node_attr=NODE_ATTRS,
+                           edge_attr={"fontsize": "11"}) as diagram:
+        made: dict[str, Node] = {}
+        for node in spec.nodes:
+            if not node.cluster:
+                made[node.id] = _node(node, spec.page)
+        for cluster in spec.clusters:
+            with Cluster(text(cluster.label), graph_attr=_cluster_attrs(cluster, spec.page)) as c:
+                c.dot.name = "cluster_" + dot_id("namespace/" + cluster.id)
+                for node in spec.nodes:
+                    if node.cluster == cluster.id:
+                        made[node.id] = _node(node, spec.page)
+        clusters = {n.id: n.cluster for n in spec.nodes}
+        for edge in spec.edges:
+            attrs = _edge_attrs(edge)
+            if edge.kind == "calls" and clusters[edge.source] and clusters[edge.source] == clusters[edge.target]:
+                attrs.update(minlen="0", weight="0")  # chains of calls do not stretch the layout
+            made[edge.source] >> Edge(**attrs) >> made[edge.target]
+    diagram.dot.graph_attr["splines"] = "spline"
+    return diagram.dot.source
+
+
+def _node(node: s.Node, page: str) -> Node:
+    name = node.label[0] if node.label else ""
+    lines = wrap(name, LINE_CHARS, NAME_LINES) + [wrap(line, LINE_CHARS, 1)[0] for line in node.label[1:]]
+    stroke, fill = GHOST if node.look == "ghost" else LEVEL_COLOURS.get(node.level or "", NEUTRAL)
+    attrs = {
+        "id": dot_id(node.id), "tooltip": text(node.tooltip or name), "shape": "box", "color": stroke,
+        "fillcolor": fill, "fontcolor": stroke, "height": f"{ICON_INCHES + 0.08 + 0.19 * len(lines):.2f}",
+        "class": f"level-{node.level or 'none'}",
+    }
+    if node.look == "ghost":
+        attrs.update(style="rounded,filled,dashed", penwidth="1.5")
+    else:
+        attrs.update(TYPE_LOOKS.get(node.look, {}))
+    if node.link:
+        attrs["URL"] = url_from(page, *node.link)
+    icon = ICONS.get(node.kind, Node)
+    if icon is Node:
+        attrs["height"] = f"{0.3 + 0.19 * len(lines):.2f}"
+        attrs["labelloc"] = "c"
+    return icon(label(lines), nodeid=dot_id(node.id), **attrs)
+
+
+def _cluster_attrs(cluster: s.Cluster, page: str) -> dict[str, str]:
+    attrs = {"label": text(cluster.label), "tooltip": text(cluster.label), "fontsize": "13", "margin": "14"}
+    if cluster.ghost:
+        attrs.update(bgcolor="#F7F9FA", style="rounded,dashed", fontcolor="#607D8B")
+    if cluster.link:
+        attrs.update(URL=url_from(page, *cluster.link), target="_top")
+    return attrs
+
+
+def _edge_attrs(edge: s.Edge) -> dict[str, str]:
+    colour = LEVEL_COLOURS[edge.level][0] if edge.level else "#78909C"
+    lines = [part for line in edge.label for part in wrap(line, EDGE_LINE_CHARS, 2)]
+    attrs = {"color": colour, "fontcolor": colour, **EDGE_LOOKS[edge.kind]}
+    if lines:
+        attrs["label"] = label(lines)
+    if edge.tooltip:
+        attrs["tooltip"] = text(edge.tooltip)
+    return attrs
+
+
+# --- dot, and the SVG that comes out ------------------------------------------------
+
+@lru_cache(maxsize=1)
+def dot_version(dot: str) -> str:
+    """`dot -V` (on stderr); part of the cache key, since layouts change between versions."""
+    found = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False)
+    return (found.stderr or found.stdout).strip()
+
+
+def render_svg(source: str, prefix: str, dot: str, title: str = "") -> str:
+    """Run `dot -Tsvg` and make the result inline-able."""
+    try:
+        done = subprocess.run([dot, "-Tsvg"], input=source.encode("utf-8"), capture_output=True, check=False)
+    except OSError as e:
+        raise SvcdocsError(f"cannot run Graphviz {dot}: {e.strerror}") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SvcdocsError(f"Graphviz dot failed on diagram {prefix}: {reason[-1] if reason else done.returncode}")
+    return postprocess(done.stdout.decode("utf-8"), prefix, title)
+
+
+_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+_TITLE = re.compile(r"<title>[^<]*</title>\n?")
+_ID = re.compile(r'\bid="([^"]*)"')
+_IMAGE = re.compile(r"<image\b([^>]*)/>")
+_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def postprocess(svg: str, prefix: str, title: str = "") -> str:
+    """Self-contained, deterministic SVG: each icon embedded once, ids prefixed,
+    no prolog, comments or titles, and free to shrink on a narrow screen."""
+    svg = _PROLOG.sub("", svg, count=1)
+    svg = _COMMENT.sub("", svg)
+    svg = _TITLE.sub("", svg)
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    icons: dict[str, str] = {}
+    svg = _IMAGE.sub(lambda m: _use(m.group(1), prefix, icons), svg)
+    if "<image" in svg:
+        raise SvcdocsError(f"diagram {prefix}: Graphviz wrote an image element svcdocs cannot embed")
+    defs = "".join(_symbol(path, symbol) for path, symbol in sorted(icons.items(), key=lambda kv: kv[1]))
+    svg = _SIZE.sub(lambda m: _sized(m, title), svg, count=1)
+    if defs:
+        svg = svg.replace("\n<g ", f"\n<defs>{defs}</defs>\n<g ", 1)
+    return svg.strip() + "\n"
+
+
+def _sized(m: re.Match, title: str) -> str:
+    """Shrink to the page's width, but not below MIN_SCALE of the natural size:
+    past that the diagram scrolls sideways instead of becoming unreadable."""
+    width, height = m.group(1), m.group(2)
+    return (f'<svg width="{width}pt" height="{height}pt" role="img" aria-label="{html.escape(visible(title))}" '
+            f'style="max-width:100%;min-width:{float(width) * MIN_SCALE:.0f}pt;height:auto"')
+
+
+def _use(attributes: str, prefix: str, icons: dict[str, str]) -> str:
+    """A `<use>` of the icon's symbol, drawn ICON_PT wide at the top centre of
+    the place Graphviz gave the image (which fills the node's width)."""
+    found = dict(_ATTR.findall(attributes))
+    path = found.get("xlink:href") or found.get("href") or ""
+    symbol = icons.setdefault(path, f"{prefix}-icon-{len(icons)}")
+    centre = float(found["x"]) + float(found["width"].removesuffix("px")) / 2
+    x, y = centre - ICON_PT / 2, float(found["y"]) + ICON_TOP_PT
+    return f'<use xlink:href="#{symbol}" x="{x:.2f}" y="{y:.2f}" width="{ICON_PT}" height="{ICON_PT}"/>'
+
+
+def _symbol(path: str, symbol: str) -> str:
+    uri, width, height = _icon(path)
+    return (f'<symbol id="{symbol}" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMin meet">'
+            f'<image xlink:href="{uri}" width="{width}" height="{height}"/></symbol>')
+
+
+@lru_cache(maxsize=None)
+def _icon(path: str) -> tuple[str, int, int]:
+    """A PNG icon of the diagrams package as a data URI, with its size."""
+    icon_root = Path(diagrams.__file__).resolve().parent.parent / "resources"
+    resolved = Path(path).resolve()
+    if icon_root not in resolved.parents:
+        raise SvcdocsError(f"diagram icon outside the diagrams package: {path}")
+    data = resolved.read_bytes()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise SvcdocsError(f"diagram icon is not a PNG: {path}")
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii"), width, height

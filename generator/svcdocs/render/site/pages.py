@@ -1,0 +1,407 @@
+"""Every page of the site, and what its template is given.
+
+Python computes here: counts, rows, and links as `Link(text, url)` with the
+URL already relative to the page (directory URLs, as mkdocs serves them).
+The templates in `templates/site/` hold the words and the layout. They are
+Markdown whose headings are Markdown and whose bodies are raw HTML blocks:
+Jinja escapes every value for HTML, and a heading that shows a manifest's
+text escapes it for Markdown (`| md`). Raw HTML is also what keeps mkdocs
+fast on a thousand pages: Python-Markdown does not parse inside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, NamedTuple
+from urllib.parse import quote
+
+from svcdocs.analysis import LEVELS, RANK, EntryPoint
+from svcdocs.graph import Edge
+from svcdocs.model import Service, Workload
+from svcdocs.pipeline import Report
+from svcdocs.render.locations import relative_to
+from svcdocs.render.rules_doc import rule_markdown
+from svcdocs.render.site.names import SiteMap, anchor, url_from
+from svcdocs.render.site.spec import DiagramSpec, entry_label, route_label
+from svcdocs.rules import RULES, SEVERITY_ORDER, Finding
+
+HOME_ENTRY_ROWS = 15
+HOME_FINDINGS = 10
+ENTRY_LEVELS = ("internet", "network", "node")
+SEVERITIES = tuple(reversed(SEVERITY_ORDER))  # error first
+TITLES = {"index.md": "Overview", "exposure.md": "Exposure", "patterns.md": "Patterns", "findings.md": "Findings", "rules.md": "Rules",
+          "namespaces/index.md": "Namespaces"}
+ROUTER_KINDS = ("Ingress", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+
+
+class Link(NamedTuple):
+    text: str
+    url: str | None = None  # None: plain text
+    note: str = ""  # shown after the link, in parentheses
+    level: str | None = None  # an exposure badge after the link
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # under docs/
+    template: str  # under templates/
+    context: dict[str, Any]
+    diagrams: tuple[str, ...] = ()  # keys of the diagrams drawn on it, in order
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    title: str
+    repo_url: str | None = None  # file paths relative to the repository root are appended
+    source_root: str = "."
+
+
+@dataclass
+class _Index:
+    """Lookups that many pages share, built once."""
+
+    findings_by_object: dict[str, list[Finding]] = field(default_factory=lambda: defaultdict(list))
+    entries_by_service: dict[str, list[EntryPoint]] = field(default_factory=lambda: defaultdict(list))
+    entries_by_namespace: dict[str, list[EntryPoint]] = field(default_factory=lambda: defaultdict(list))
+    policies_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    nodes_by_namespace: dict[str, list] = field(default_factory=lambda: defaultdict(list))
+    calls_by_namespace: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+
+
+def site_pages(report: Report, sitemap: SiteMap, specs: Iterable[DiagramSpec], options: SiteOptions) -> list[Page]:
+    pages = _Pages(report, sitemap, options, specs)
+    result = [pages.home(), pages.exposure(), pages.patterns(), pages.findings(), pages.rules(),
+              pages.namespace_index()]
+    result += [pages.namespace(ns) for ns in sorted(sitemap.namespaces)]
+    result += [pages.service(s) for s in report.graph.model.services]
+    return result
+
+
+class _Pages:
+    def __init__(self, report: Report, sitemap: SiteMap, options: SiteOptions, specs: Iterable[DiagramSpec]):
+        self.report = report
+        self.graph = report.graph
+        self.sitemap = sitemap
+        self.options = options
+        self.level = report.analysis.level
+        self.diagrams_on: dict[str, list[str]] = defaultdict(list)
+        for spec in specs:
+            self.diagrams_on[spec.page].append(spec.key)
+        self.index = _index(report)
+
+    def page(self, path: str, template: str, **context) -> Page:
+        context.setdefault("site_title", self.options.title)
+        context.setdefault("title", TITLES.get(path, self.options.title))
+        return Page(path, f"site/{template}", context, tuple(self.diagrams_on.get(path, ())))
+
+    # --- links and small pieces -------------------------------------------------
+
+    def link(self, here: str, node_id: str, text: str | None = None, note: str = "",
+             level: str | None = None) -> Link:
+        """A link to the page of a graph node; plain text when it has none."""
+        node = self.graph.nodes.get(node_id)
+        if node is None:
+            return Link(text or node_id, None, note, level)
+        where = self.sitemap.page_of(node_id, node.kind, node.namespace, node.name)
+        return Link(node.name if text is None else text, url_from(here, *where) if where else None, note, level)
+
+    def object_link(self, here: str, node_id: str, **kwargs) -> Link:
+        """`Deployment shop/web`, `shop/web` for a Service, linked."""
+        return self.link(here, node_id, short_id(node_id), **kwargs)
+
+    def namespace_link(self, here: str, namespace: str) -> Link:
+        return Link(namespace, url_from(here, self.sitemap.namespaces[namespace]))
+
+    def source(self, file: str, line: int) -> Link:
+        """`file:line`, linked to the repository when --repo-url was given."""
+        relative = relative_to(self.options.source_root, file) if self.options.repo_url else None
+        url = f"{self.options.repo_url}{quote(relative)}#L{line}" if relative is not None else None
+        return Link(f"{file}:{line}", url)
+
+    def finding_rows(self, here: str, findings: Iterable[Finding]) -> list[dict]:
+        return [{"severity": f.severity, "rule": Link(f.rule, url_from(here, "rules.md", f.rule)),
+                 "object": self.object_link(here, f.object), "where": self.source(f.file, f.line),
+                 "message": f.message} for f in findings]
+
+    def entry_row(self, here: str, entry: EntryPoint) -> dict:
+        via = self.graph.nodes[entry.via]
+        if entry.kind in ("ingress", "route"):
+            through = self.object_link(here, entry.via)
+        else:
+            through = Link(entry_label(entry) or via.kind)
+        return {
+            "level": entry.level, "through": through,
+            "gateways": [self.object_link(here, g) for g in entry.gateways], "host": entry.host or "", "path": entry.path or "",
+            "port": entry.port if entry.port is not None else "",
+            "service": self.link(here, entry.service, f"{short_id(entry.service)}:{entry.port}")
+            if entry.service else None,
+            "workloads": [self.object_link(here, w) for w in entry.workloads],
+        }
+
+    # --- top pages -------------------------------------------------------------------
+
+    def home(self) -> Page:
+        here = "index.md"
+        model = self.graph.model
+        entries = sorted(self.report.analysis.entrypoints, key=lambda e: (-RANK[e.level], e.sort_key()))
+        findings = sorted(self.report.findings, key=lambda f: (SEVERITIES.index(f.severity), f.sort_key()))
+        return self.page(
+            here, "index.md.j2",
+            counts=_input_counts(self.report, len(self.sitemap.namespaces)),
+            levels=self.level_counts(),
+            entries=[self.entry_row(here, e) for e in entries[:HOME_ENTRY_ROWS]],
+            more_entries=max(0, len(entries) - HOME_ENTRY_ROWS),
+            severities=_severity_counts(self.report.findings),
+            findings=self.finding_rows(here, findings[:HOME_FINDINGS]),
+            more_findings=max(0, len(findings) - HOME_FINDINGS),
+            problems=len(model.inputs.problems),
+        )
+
+    def level_counts(self) -> list[dict]:
+        services = Counter(self.level(s.id) for s in self.graph.model.services)
+        workloads = Counter(self.level(w.id) for w in self.graph.model.workloads)
+        entries = Counter(e.level for e in self.report.analysis.entrypoints)
+        return [{"level": level, "services": services[level], "workloads": workloads[level],
+                 "entries": entries[level] if level in ENTRY_LEVELS else ""}
+                for level in reversed(LEVELS) if services[level] or workloads[level]]
+
+    def exposure(self) -> Page:
+        here = "exposure.md"
+        by_level: dict[str, list[dict]] = {level: [] for level in ENTRY_LEVELS}
+        for entry in self.report.analysis.entrypoints:
+            by_level[entry.level].append(self.entry_row(here, entry))
+        return self.page(here, "exposure.md.j2", levels=self.level_counts(),
+                         entries=[(level, rows) for level, rows in by_level.items() if rows])
+
+    def patterns(self) -> Page:
+        here = "patterns.md"
+        found = []
+        for pattern in self.report.analysis.patterns:
+            by_namespace: dict[str, list[Link]] = defaultdict(list)
+            for service_id in pattern.services:
+                by_namespace[self.graph.nodes[service_id].namespace].append(self.link(here, service_id))
+            found.append({"id": pattern.id, "count": len(pattern.services), "namespaces": [
+                {"link": self.namespace_link(here, ns), "services": links} for ns, links in sorted(by_namespace.items())
+            ]})
+        return self.page(here, "patterns.md.j2", patterns=found)
+
+    def findings(self) -> Page:
+        here = "findings.md"
+        by_rule: dict[str, list[Finding]] = defaultdict(list)
+        for finding in self.report.findings:
+            by_rule[finding.rule].append(finding)
+        groups = [{"rule": rule, "rows": self.finding_rows(here, by_rule[rule.id])}
+                  for rule in RULES if rule.id in by_rule]
+        inputs = self.graph.model.inputs
+        return self.page(
+            here, "findings.md.j2", severities=_severity_counts(self.report.findings), groups=groups,
+            problems=[{"where": self.source(p.file, p.line), "reason": p.reason} for p in inputs.problems],
+            other_kinds=list(inputs.other_kinds), skipped=inputs.skipped,
+        )
+
+    def rules(self) -> Page:
+        counts = Counter(f.rule for f in self.report.findings)
+        rules = [{"id": r.id, "severity": r.severity, "summary": r.summary, "found": counts[r.id],
+                  "doc": rule_markdown(r)} for r in RULES]
+        return self.page("rules.md", "rules.md.j2", rules=rules)
+
+    # --- namespaces --------------------------------------------------------------------
+
+    def namespace_index(self) -> Page:
+        here = "namespaces/index.md"
+        rows = [self.namespace_summary(here, ns) for ns in sorted(self.sitemap.namespaces)]
+        return self.page(here, "namespaces.md.j2", namespaces=rows)
+
+    def namespace_summary(self, here: str, namespace: str) -> dict:
+        nodes = self.index.nodes_by_namespace[namespace]
+        services = [n for n in nodes if isinstance(n, Service)]
+        workloads = [n for n in nodes if isinstance(n, Workload)]
+        levels = [self.level(o.id) or "none" for o in (*services, *workloads)]
+        return {"link": self.namespace_link(here, namespace), "services": len(services), "workloads": len(workloads),
+                "level": max(levels, key=RANK.__getitem__) if levels else "none",
+                "entries": len(self.index.entries_by_namespace.get(namespace, ())),
+                "policies": sum(1 for n in nodes if n.kind == "NetworkPolicy"),
+                "findings": sum(len(self.index.findings_by_object.get(n.id, ())) for n in nodes)}
+
+    def namespace(self, namespace: str) -> Page:
+        here = self.sitemap.namespaces[namespace]
+        nodes = self.index.nodes_by_namespace[namespace]
+        findings = [f for n in nodes for f in self.index.findings_by_object.get(n.id, ())]
+        return self.page(
+            here, "namespace.md.j2", namespace=namespace, title=f"Namespace {namespace}",
+            summary=self.namespace_summary(here, namespace),
+            services=[self.service_row(here, n) for n in nodes if isinstance(n, Service)],
+            workloads=[self.workload_row(here, n) for n in nodes if isinstance(n, Workload)],
+            routers=[self.router_row(here, n) for n in nodes if n.kind in ROUTER_KINDS],
+            gateways=[self.gateway_row(n) for n in nodes if n.kind == "Gateway"],
+            policies=[self.policy_row(n) for n in nodes if n.kind == "NetworkPolicy"],
+            entries=[self.entry_row(here, e) for e in self.index.entries_by_namespace.get(namespace, ())],
+            calls=[{"caller": self.object_link(here, e.source), "service": self.object_link(here, e.target),
+                    "variables": ", ".join(e.env)} for e in self.index.calls_by_namespace.get(namespace, ())],
+            findings=self.finding_rows(here, sorted(findings, key=Finding.sort_key)),
+        )
+
+    def service_row(self, here: str, service: Service) -> dict:
+        return {"link": self.link(here, service.id), "type": service_type(service),
+                "level": self.level(service.id) or "none", "ports": ports_summary(service),
+                "selects": [self.link(here, w.id, f"{w.kind} {w.name}") for w in self.graph.selected_workloads(service)]}
+
+    def workload_row(self, here: str, workload: Workload) -> dict:
+        ports = [f"{c.name}:{p.number}" + (f" (hostPort {p.host_port})" if p.host_port else "")
+                 for c in workload.containers for p in c.ports]
+        return {
+            "anchor": anchor(workload.kind, workload.name), "name": workload.name, "kind": workload.kind,
+            "level": self.level(workload.id) or "none",
+            "selected_by": [self.link(here, s.id) for s in self.graph.selecting_services(workload)],
+            "policies": [self.link(here, p) for p in self.index.policies_of.get(workload.id, ())],
+            "ports": ", ".join(ports) + (" (hostNetwork)" if workload.host_network else ""),
+            "source": self.source(workload.file, workload.line),
+        }
+
+    def router_row(self, here: str, router) -> dict:
+        edges = self.graph.edges_from(router.id)
+        return {
+            "anchor": anchor(router.kind, router.name), "name": router.name, "kind": router.kind,
+            "class": getattr(router, "class_name", None) or "",
+            "parents": [self.object_link(here, e.target) for e in edges if e.kind == "attaches"],
+            "routes": [{"address": route_label(e.host, e.path), "service": self.link(here, e.target),
+                        "port": e.port if e.port is not None else ""} for e in edges if e.kind == "routes"],
+            "source": self.source(router.file, router.line),
+        }
+
+    def gateway_row(self, gateway) -> dict:
+        declared = hasattr(gateway, "file")
+        return {
+            "anchor": anchor("Gateway", gateway.name), "name": gateway.name,
+            "class": getattr(gateway, "class_name", None) or "",
+            "listeners": ", ".join(" ".join(str(v) for v in (l.name, l.protocol, l.port, l.hostname) if v)
+                                   for l in getattr(gateway, "listeners", ())),
+            "source": self.source(gateway.file, gateway.line) if declared else None,
+        }
+
+    def policy_row(self, policy) -> dict:
+        selector = policy.pod_selector
+        types = policy.policy_types or ("Ingress",)
+        return {
+            "anchor": anchor(policy.kind, policy.name), "name": policy.name,
+            "selector": "all pods" if selector.selects_all else ", ".join(
+                [pairs(selector.match_labels)] * bool(selector.match_labels)
+                + [f"{r.key} {r.operator} {', '.join(r.values)}".strip() for r in selector.match_expressions]),
+            "types": ", ".join(types),
+            "default_deny": selector.selects_all and "Ingress" in types and policy.ingress_rules == 0,
+            "workloads": len(self.graph.edges_from(policy.id, "isolates")),
+            "source": self.source(policy.file, policy.line),
+        }
+
+    # --- Services ----------------------------------------------------------------------
+
+    def service(self, service: Service) -> Page:
+        here = self.sitemap.services[service.id]
+        selects = self.graph.edges_from(service.id, "selects")
+        workloads = [e.target for e in selects]
+        findings = [f for o in (service.id, *workloads) for f in self.index.findings_by_object.get(o, ())]
+        return self.page(
+            here, "service.md.j2", service=service, title=f"Service {service.namespace}/{service.name}",
+            type=service_type(service), namespace=self.namespace_link(here, service.namespace),
+            level=self.level(service.id),
+            reasons=[self.object_link(here, r) for r in self.report.analysis.exposure[service.id].reasons
+                     if r in self.graph.nodes],
+            entries=[self.entry_row(here, e) for e in self.index.entries_by_service.get(service.id, ())],
+            ports=self.port_rows(service, selects),
+            selector=pairs(service.selector) if service.selector else None,
+            selects=[self.object_link(here, w, level=self.level(w)) for w in workloads],
+            routed_from=[self.object_link(here, e.source, note=route_label(e.host, e.path)
+                                          + (f" port {e.port}" if e.port is not None else ""))
+                         for e in self.graph.edges_to(service.id, "routes")],
+            callers=[self.object_link(here, e.source, note=", ".join(e.env))
+                     for e in self.graph.edges_to(service.id, "calls")],
+            calls=[self.object_link(here, e.target, note=", ".join(e.env))
+                   for w in workloads for e in self.graph.edges_from(w, "calls")],
+            external_ips=", ".join(service.external_ips),
+            source_ranges=", ".join(service.source_ranges),
+            findings=self.finding_rows(here, sorted(findings, key=Finding.sort_key)),
+            source=self.source(service.file, service.line),
+        )
+
+    def port_rows(self, service: Service, selects: tuple[Edge, ...]) -> list[dict]:
+        rows = []
+        for i, port in enumerate(service.ports):
+            container_ports = []
+            for edge in selects:
+                mapping = edge.ports[i] if i < len(edge.ports) else None
+                found = "not declared" if mapping is None or mapping.container_port is None else mapping.container_port
+                container_ports.append(f"{self.graph.nodes[edge.target].name}: {found}")
+            rows.append({"name": port.name or "", "port": port.port, "protocol": port.protocol,
+                         "target": port.target, "node_port": port.node_port or "",
+                         "container": "; ".join(container_ports)})
+        return rows
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+def _index(report: Report) -> _Index:
+    graph = report.graph
+    index = _Index()
+    for finding in report.findings:
+        index.findings_by_object[finding.object].append(finding)
+    for entry in report.analysis.entrypoints:
+        target = entry.service or entry.via
+        index.entries_by_service[target].append(entry)
+        index.entries_by_namespace[graph.nodes[target].namespace].append(entry)
+    for node in graph.nodes.values():
+        index.nodes_by_namespace[node.namespace].append(node)
+    for edge in graph.edges:
+        if edge.kind == "isolates":
+            index.policies_of[edge.target].append(edge.source)
+        elif edge.kind == "calls":
+            source, target = graph.nodes[edge.source].namespace, graph.nodes[edge.target].namespace
+            if source != target:
+                index.calls_by_namespace[source].append(edge)
+                index.calls_by_namespace[target].append(edge)
+    return index
+
+
+def short_id(object_id: str) -> str:
+    """`Deployment/shop/web` -> `Deployment shop/web`; a Service loses its kind."""
+    kind, _, rest = object_id.partition("/")
+    rest = rest.lstrip("/")
+    return rest if kind == "Service" else f"{kind} {rest}"
+
+
+def pairs(values) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values)
+
+
+def service_type(service: Service) -> str:
+    if service.headless:
+        return "ClusterIP (headless)"
+    if service.type == "ClusterIP" and service.selector is None:
+        return "ClusterIP (no selector)"
+    return service.type
+
+
+def ports_summary(service: Service) -> str:
+    if service.type == "ExternalName":
+        return service.external_name or ""
+    parts = []
+    for port in service.ports:
+        text = str(port.port)
+        if port.target not in (None, port.port):
+            text += f"→{port.target}"
+        if port.node_port:
+            text += f" (node {port.node_port})"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _severity_counts(findings: Iterable[Finding]) -> list[dict]:
+    counts = Counter(f.severity for f in findings)
+    return [{"severity": s, "count": counts[s]} for s in SEVERITIES]
+
+
+def _input_counts(report: Report, namespaces: int) -> dict:
+    model = report.graph.model
+    return {"services": len(model.services), "workloads": len(model.workloads), "namespaces": namespaces,
+            "files": model.inputs.files, "documents": model.inputs.documents,
+            "entries": len(report.analysis.entrypoints), "findings": len(report.findings)}

@@ -1,0 +1,180 @@
+"""The site's diagrams as specs (golden files for the samples), their Graphviz
+and Mermaid renderings, and the safe names pages get."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import ROOT, SAMPLES
+from svcdocs.config import Config
+from svcdocs.pipeline import report_for_paths
+from svcdocs.render.site import graphviz, mermaid
+from svcdocs.render.site.names import SiteMap, link_from, page_url, slug, unique_slugs, url_from
+from svcdocs.render.site.spec import MAX_NODES, Cluster, DiagramSpec, Edge, Node, site_diagrams
+
+GOLDEN = ROOT / "tests" / "golden" / "site"
+HOSTILE = ["<script>alert('svcdocs-xss')</script>", 'q"uote\\', "back\\slash\\", "a\nb", "café-\u202eevil\u202c",
+           "<b>x</b>", "{{ x }} | y | `z` [l](javascript:alert(1))", "trailing\\"]
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+
+
+@pytest.fixture(scope="module")
+def sample_specs() -> tuple[DiagramSpec, ...]:
+    report = report_for_paths([str(SAMPLES)], Config())
+    return site_diagrams(report, SiteMap.of(report.graph))
+
+
+def test_sample_diagram_specs_match_golden(sample_specs, update_golden):
+    assert [s.key for s in sample_specs] == ["overview", "exposure", "namespace-data", "namespace-ops",
+                                             "namespace-payments", "namespace-shop"]
+    for spec in sample_specs:
+        golden = GOLDEN / f"{spec.key}.json"
+        text = json.dumps(spec.as_dict(), indent=1, ensure_ascii=False) + "\n"
+        if update_golden:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(text, encoding="utf-8")
+        assert text == golden.read_text(encoding="utf-8"), f"{spec.key}: run pytest --update-golden and review the diff"
+
+
+def test_the_overview_shows_how_each_namespace_is_reached(sample_specs):
+    overview = sample_specs[0]
+    edges = {(e.source, e.target): e for e in overview.edges}
+    shop = edges[("Internet", "namespace/shop")]
+    assert "Ingress web: shop.example.com" in shop.label and shop.level == "internet"
+    assert "LoadBalancer grafana :80" in edges[("source/network", "namespace/ops")].label
+    assert "NodePort pgweb 30081" in edges[("source/node", "namespace/ops")].label
+    assert edges[("namespace/shop", "namespace/data")].kind == "calls"
+    assert "External/orders.cluster-abc123.eu-west-1.rds.amazonaws.com" in {n.id for n in overview.nodes}
+
+
+def test_the_exposure_diagram_has_hosts_and_paths_on_the_edges(sample_specs):
+    exposure = sample_specs[1]
+    labels = {(e.source, e.target): e.label for e in exposure.edges}
+    assert labels[("Ingress/shop/web", "Service/shop/search")] == ("shop.example.com /api/search",)
+    assert labels[("HTTPRoute/payments/payment-webhooks", "Service/payments/payment-webhooks")] == (
+        "pay.example.com /webhooks/card", "pay.example.com /webhooks/wallet")
+    assert ("Internet", "Gateway/shop/shop-gateway") in labels
+    assert {n.look for n in exposure.nodes if n.kind == "Service"} >= {"LoadBalancer", "NodePort", "ClusterIP"}
+
+
+def test_a_namespace_diagram_draws_calls_dashed_and_neighbours_faded(sample_specs):
+    shop = next(s for s in sample_specs if s.key == "namespace-shop")
+    nodes = {n.id: n for n in shop.nodes}
+    assert nodes["Service/data/redis"].look == "ghost" and nodes["Service/data/redis"].cluster == "data"
+    calls = [e for e in shop.edges if e.kind == "calls"]
+    assert ("Deployment/shop/cart", "Service/data/redis") in {(e.source, e.target) for e in calls}
+    assert all(e.tooltip.startswith("calls it through ") for e in calls)
+    assert not any(n.kind == "NetworkPolicy" for n in shop.nodes)  # policies are a label, not edges
+    assert "Deployment, isolated" in nodes["Deployment/shop/cart"].label
+    assert {c.id: c.ghost for c in shop.clusters} == {"data": True, "payments": True, "shop": False}
+
+
+def test_every_node_links_to_its_page(sample_specs):
+    for spec in sample_specs:
+        for node in spec.nodes:
+            assert node.link is not None, (spec.key, node.id)
+
+
+def _hostile_spec() -> DiagramSpec:
+    nodes = [Node(f"Service/ns/{i}", "Service", (text, "ClusterIP :80"), "internet", "LoadBalancer",
+                  ("services/ns/x.md", ""), text, "ns") for i, text in enumerate(HOSTILE)]
+    nodes.append(Node("Internet", "Internet", ("Internet",), "internet", link=("exposure.md", "internet")))
+    edges = [Edge("Internet", n.id, "routes", (HOSTILE[i],), "internet") for i, n in enumerate(nodes[:-1])]
+    return DiagramSpec("hostile", "Hostile <b>", "namespaces/ns.md", tuple(nodes), tuple(edges),
+                       (Cluster("ns", "namespace <script>x</script>", ("namespaces/ns.md", "")),))
+
+
+@needs_dot
+def test_hostile_labels_reach_the_svg_as_text():
+    svg = graphviz.render_svg(graphviz.to_dot(_hostile_spec()), "hostile", shutil.which("dot"), "Hostile <b>")
+    root = ET.fromstring(svg)  # well-formed
+    texts = " ".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "<script>alert('svcdocs-xss')</script>" in texts.replace("\n", "")  # literal text, split over lines
+    assert "<script" not in svg and "<b>" not in svg
+    images = root.findall(".//{http://www.w3.org/2000/svg}image")
+    in_symbols = root.findall(".//{http://www.w3.org/2000/svg}symbol/{http://www.w3.org/2000/svg}image")
+    assert images == in_symbols and all(i.get("{http://www.w3.org/1999/xlink}href").startswith("data:image/png")
+                                        for i in images)
+
+
+@needs_dot
+def test_the_svg_is_self_contained_and_deterministic(sample_specs):
+    spec = next(s for s in sample_specs if s.key == "namespace-shop")
+    first = graphviz.render_svg(graphviz.to_dot(spec), spec.key, shutil.which("dot"))
+    assert first == graphviz.render_svg(graphviz.to_dot(spec), spec.key, shutil.which("dot"))
+    assert "<image" not in first.split("</defs>", 1)[1]  # every node <use>s a symbol
+    symbols = re.findall(r'<symbol id="([^"]+)"', first)
+    assert len(symbols) == len(set(symbols)) <= 8 and all(s.startswith("namespace-shop-") for s in symbols)
+    assert "data:image/png;base64," in first and "/site-packages/" not in first and "file:" not in first
+    assert "<title>" not in first and "<!--" not in first
+    ids = re.findall(r'\bid="([^"]+)"', first)
+    assert all(i.startswith("namespace-shop-") for i in ids)
+    links = {h for h in re.findall(r'xlink:href="([^"]*)"', first) if not h.startswith(("#", "data:"))}
+    assert links and all(re.fullmatch(r"(\.\./)+[a-z0-9/-]+/(#[a-z0-9-]+)?|#[a-z0-9-]+|\./", h) for h in links), links
+
+
+def test_mermaid_labels_keep_only_plain_characters():
+    source = mermaid.to_mermaid(_hostile_spec())
+    assert "<script" not in source and "<b>" not in source and "\u202e" not in source
+    for line in source.splitlines():
+        if not line.strip().startswith(("classDef", "style", "linkStyle", "click")) and '"' in line:
+            label = line.split('"')[1]
+            assert re.fullmatch(r"[A-Za-z0-9 ./:_@=,+#;-]*", label.replace("<br/>", "")), line
+    assert 'click n' in source and '"../../services/ns/x/"' in source
+    block = mermaid.block(source)
+    assert block.startswith('<pre class="mermaid"><code>') and "<script" not in block
+
+
+def test_a_site_of_two_thousand_services_builds_and_no_diagram_is_too_large(shared, tmp_path):
+    """gen_corpus 2000: the build completes, every Service has its page, and no
+    diagram, as drawn in the built pages, has more than MAX_NODES boxes."""
+    import subprocess
+    import sys
+    from svcdocs.render.site.build import build_options, build_site
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(shared / "bench" / "gen_corpus.py"), "2000", str(corpus)], check=True,
+                   capture_output=True)
+    report = report_for_paths([str(corpus)], Config())
+    out = tmp_path / "site"
+    result = build_site(report, build_options((str(corpus),), str(out)), say=lambda text: None)
+    assert result.diagrams >= 42 and result.pages == 2000 + 40 + 6
+    sizes = []
+    for page in out.rglob("index.html"):
+        for svg in re.findall(r"<svg width=.*?</svg>", page.read_text(encoding="utf-8"), re.S):
+            sizes.append(svg.count('class="node'))
+    assert len(sizes) == result.diagrams and 0 < max(sizes) <= MAX_NODES
+    assert all((out / "services" / s.namespace / s.name / "index.html").is_file() for s in report.graph.model.services)
+
+
+# --- Names -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, expected", [
+    ("shop", "shop"), ("frontend-v2", "frontend-v2"),
+    ("Shop", "shop-"), ("../../etc", "etc-"), ("/etc/passwd", "etc-passwd-"), (".", "x-"), ("..", "x-"),
+    ("con", "con-"), ("NUL", "nul-"), ("index", "index-"), ("a" * 300, "a" * 60 + "-"),
+])
+def test_slugs_are_safe_file_names(name, expected):
+    result = slug(name)
+    assert result.startswith(expected) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", result) and len(result) <= 69
+    assert (result == name) == (expected == name)
+
+
+def test_case_collisions_and_crafted_collisions_get_distinct_slugs():
+    crafted = slug("Shop")  # someone names a Service after another one's slug
+    slugs = unique_slugs(["shop", "Shop", "SHOP", crafted])
+    assert len(set(slugs.values())) == 4
+
+
+def test_page_urls_and_relative_links():
+    assert page_url("index.md") == "" and page_url("namespaces/index.md") == "namespaces/"
+    assert page_url("services/shop/web.md") == "services/shop/web/"
+    assert url_from("index.md", "services/shop/web.md") == "services/shop/web/"
+    assert url_from("namespaces/shop.md", "services/shop/web.md") == "../../services/shop/web/"
+    assert url_from("services/shop/web.md", "index.md") == "../../../"
+    assert url_from("namespaces/shop.md", "namespaces/shop.md", "deployment-web") == "#deployment-web"
+    assert link_from("namespaces/shop.md", "services/shop/web.md") == "../services/shop/web.md"
