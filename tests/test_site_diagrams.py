@@ -178,3 +178,21 @@ def test_page_urls_and_relative_links():
     assert url_from("services/shop/web.md", "index.md") == "../../../"
     assert url_from("namespaces/shop.md", "namespaces/shop.md", "deployment-web") == "#deployment-web"
     assert link_from("namespaces/shop.md", "services/shop/web.md") == "../services/shop/web.md"
+
+
+def test_past_a_dozen_namespaces_the_overview_is_a_map(manifests):
+    docs = []
+    for i in range(14):
+        kind = "LoadBalancer" if i % 2 else "ClusterIP"
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: web, namespace: team-{i:02d}}}\n"
+                    f"spec: {{type: {kind}, selector: {{app: web}}, ports: [{{port: 80}}]}}\n")
+    report = manifests("---\n".join(docs))
+    overview = site_diagrams(report, SiteMap.of(report.graph))[0]
+    assert overview.grid and not [e for e in overview.edges if e.kind == "entry"]
+    assert [n.id for n in overview.nodes][:2] == ["Internet", "namespace/team-01"]  # reached ones first
+    assert overview.nodes[0].label == ("Internet", "into 7 namespaces")
+    assert next(n for n in overview.nodes if n.id == "namespace/team-01").label[-1] == "1 LoadBalancer"
+    if shutil.which("dot"):
+        svg = graphviz.render_svg(graphviz.to_dot(overview), "overview", shutil.which("dot"))
+        assert svg.count('class="node') == 15
+    assert "flowchart TB" in mermaid.to_mermaid(overview) and " ~~~ " in mermaid.to_mermaid(overview)

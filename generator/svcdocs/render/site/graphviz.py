@@ -72,7 +72,7 @@ EDGE_LOOKS = {
     "aliases": {"style": "dotted", "penwidth": "1.8"},
 }
 NODE_WIDTH = 1.8  # inches; labels wrap to fit
-LINE_CHARS = 21
+LINE_CHARS = 20
 NAME_LINES = 3
 EDGE_LINE_CHARS = 60
 ICON_PT = 48  # the icon's size in the SVG, whatever room Graphviz made for it
@@ -146,14 +146,29 @@ def to_dot(spec: s.DiagramSpec) -> str:
                 for node in spec.nodes:
                     if node.cluster == cluster.id:
                         made[node.id] = _node(node, spec.page)
+        if spec.grid:
+            _grid(diagram, s.grid_rows(spec))
         clusters = {n.id: n.cluster for n in spec.nodes}
         for edge in spec.edges:
             attrs = _edge_attrs(edge)
-            if edge.kind == "calls" and clusters[edge.source] and clusters[edge.source] == clusters[edge.target]:
+            if spec.grid or (edge.kind == "calls" and clusters[edge.source]
+                             and clusters[edge.source] == clusters[edge.target]):
                 attrs.update(minlen="0", weight="0")  # chains of calls do not stretch the layout
             made[edge.source] >> Edge(**attrs) >> made[edge.target]
     diagram.dot.graph_attr["splines"] = "spline"
     return diagram.dot.source
+
+
+def _grid(diagram: Diagram, rows: list[list[str]]) -> None:
+    """Rows of nodes, top to bottom, held in place by invisible edges."""
+    diagram.dot.graph_attr.update(rankdir="TB", ranksep="0.3")
+    for row in rows:
+        with diagram.dot.subgraph() as same:
+            same.attr(rank="same")
+            for left, right in zip(row, row[1:]):
+                same.edge(dot_id(left), dot_id(right), style="invis")
+    for upper, lower in zip(rows, rows[1:]):
+        diagram.dot.edge(dot_id(upper[0]), dot_id(lower[0]), style="invis")
 
 
 def _node(node: s.Node, page: str) -> Node:

@@ -32,7 +32,7 @@ _UNSAFE_TOOLTIP = re.compile(r"[^A-Za-z0-9 ./:_@=,+-]")
 
 def to_mermaid(spec: s.DiagramSpec) -> str:
     ids = {node.id: f"n{i}" for i, node in enumerate(spec.nodes)}
-    lines = ["flowchart LR"]
+    lines = ["flowchart TB" if spec.grid else "flowchart LR"]
     lines += [_node(node, ids) for node in spec.nodes if not node.cluster]
     for i, cluster in enumerate(spec.clusters):
         lines.append(f'  subgraph c{i}["{mermaid_text(cluster.label)}"]')
@@ -43,6 +43,10 @@ def to_mermaid(spec: s.DiagramSpec) -> str:
         text = "<br/>".join(mermaid_text(line) for line in edge.label)
         label = f'|"{text}"|' if text else ""
         lines.append(f"  {ids[edge.source]} {arrow}{label} {ids[edge.target]}")
+    if spec.grid:  # invisible links stack each column of the map
+        rows = s.grid_rows(spec)
+        lines += [f"  {ids[upper[i]]} ~~~ {ids[lower[i]]}" for upper, lower in zip(rows, rows[1:])
+                  for i in range(min(len(upper), len(lower)))]
     lines += _styles(spec, ids)
     for node in spec.nodes:
         if node.link:

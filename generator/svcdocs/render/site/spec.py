@@ -21,7 +21,7 @@ the policies.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from svcdocs.analysis import RANK, EntryPoint
@@ -39,6 +39,7 @@ SOURCES = {
     "network": ("source/network", "Network", "Private network"),
     "node": ("source/node", "Nodes", "Cluster nodes"),
 }
+SOURCE_KINDS = frozenset(kind for _, kind, _ in SOURCES.values())
 SOURCE_TOOLTIPS = {
     "internet": "Anyone on the internet",
     "network": "The private network around the cluster (internal load balancers)",
@@ -85,15 +86,23 @@ class DiagramSpec:
     edges: tuple[Edge, ...]
     clusters: tuple[Cluster, ...] = ()
     caption: str = ""  # shown above the drawing when a page has several
+    grid: int = 0  # lay the nodes out in rows of this many, without edges to rank them (a map)
 
     def as_dict(self) -> dict:
         """For golden files."""
         return {
-            "key": self.key, "title": self.title, "page": self.page, "caption": self.caption,
+            "key": self.key, "title": self.title, "page": self.page, "caption": self.caption, "grid": self.grid,
             "clusters": [_compact(c.__slots__, c) for c in self.clusters],
             "nodes": [_compact(n.__slots__, n) for n in self.nodes],
             "edges": [_compact(e.__slots__, e) for e in self.edges],
         }
+
+
+def grid_rows(spec: DiagramSpec) -> list[list[str]]:
+    """A map's rows: the sources first, then the other nodes, `spec.grid` to a row."""
+    sources = [n.id for n in spec.nodes if n.kind in SOURCE_KINDS]
+    rest = [n.id for n in spec.nodes if n.kind not in SOURCE_KINDS]
+    return [row for row in [sources] + [rest[i:i + spec.grid] for i in range(0, len(rest), spec.grid)] if row]
 
 
 def _compact(fields, obj) -> dict:
@@ -276,16 +285,17 @@ def _entry_edges(b: _Builder, entries: Iterable[EntryPoint], scope: set[str]) ->
 
 
 def _spec(key: str, title: str, page: str, nodes: Iterable[Node], edges: Iterable[Edge],
-          clusters: Iterable[Cluster], caption: str = "") -> DiagramSpec:
+          clusters: Iterable[Cluster], caption: str = "", grid: int = 0) -> DiagramSpec:
+    order = [n.id for n in nodes]
     nodes = {n.id: n for n in nodes}
     edges = [e for e in edges if e.source in nodes and e.target in nodes]
     used = {n.cluster for n in nodes.values()}
     return DiagramSpec(
         key=key, title=title, page=page,
-        nodes=tuple(nodes[k] for k in sorted(nodes)),
+        nodes=tuple(nodes[k] for k in (dict.fromkeys(order) if grid else sorted(nodes))),
         edges=_merge(edges),
         clusters=tuple(sorted((c for c in clusters if c.id in used), key=lambda c: c.id)),
-        caption=caption,
+        caption=caption, grid=grid,
     )
 
 
@@ -339,31 +349,56 @@ def exposure_diagrams(b: _Builder, page: str = "exposure.md") -> list[DiagramSpe
 # --- The overview ----------------------------------------------------------------
 
 OVERVIEW_EXTERNALS_PER_NAMESPACE = 3
+COMPACT_NAMESPACES = 12  # past this many namespaces, the overview is a map (a grid)
+GRID_COLUMNS = 6
+ENTRY_LEVELS = ("internet", "network", "node")
+ENTRY_WORDS = {"ingress": "Ingress host", "route": "route host", "loadbalancer": "LoadBalancer",
+               "external-ip": "externalIP Service", "nodeport": "NodePort", "host-port": "hostPort workload"}
 
 
 def overview_diagram(b: _Builder, page: str = "index.md") -> DiagramSpec:
     """The sources, one node per namespace, how each is reached, the calls
-    between namespaces and the names outside the cluster."""
-    graph = b.graph
-    namespaces = sorted(b.sitemap.namespaces)
-    nodes = {ns: _namespace_node(b, ns) for ns in namespaces}
-    edges = []
-    sources = {}
+    between namespaces and the names outside the cluster. Past
+    COMPACT_NAMESPACES namespaces, a map instead: a grid of namespaces, each
+    saying how many ways lead in and coloured by how far out it is reached."""
+    ways_in: dict[tuple[str, str], list[EntryPoint]] = defaultdict(list)
     for entry in b.report.analysis.entrypoints:
-        target = graph.nodes[entry.service or entry.via].namespace
-        source = b.source(entry.level)
-        sources[source.id] = source
-        edges.append(Edge(source.id, f"namespace/{target}", "entry", (_way_in(graph, entry),), entry.level))
-    edges += _namespace_calls(b)
+        ways_in[(entry.level, b.graph.nodes[entry.service or entry.via].namespace)].append(entry)
+    if len(b.sitemap.namespaces) > COMPACT_NAMESPACES:
+        return _overview_map(b, ways_in, page)
+    nodes = [_namespace_node(b, ns) for ns in sorted(b.sitemap.namespaces)]
+    edges = []
+    for (level, namespace), entries in sorted(ways_in.items()):
+        nodes.append(b.source(level))
+        label = tuple(dict.fromkeys(_way_in(b.graph, e) for e in entries))
+        edges.append(Edge(SOURCES[level][0], f"namespace/{namespace}", "entry", label, level))
     externals, alias_edges = _overview_externals(b)
-    edges += alias_edges
-    all_nodes = [*sources.values(), *nodes.values(), *externals]
-    if len(all_nodes) > MAX_NODES:
-        all_nodes, edges = _fold_quiet_namespaces(b, all_nodes, edges)
-    return _spec("overview", "Overview", page, all_nodes, edges, ())
+    return _spec("overview", "Overview", page, nodes + externals, edges + _namespace_calls(b) + alias_edges, ())
 
 
-def _namespace_node(b: _Builder, namespace: str) -> Node:
+def _overview_map(b: _Builder, ways_in: dict[tuple[str, str], list[EntryPoint]], page: str) -> DiagramSpec:
+    by_namespace: dict[str, list[EntryPoint]] = defaultdict(list)
+    reached: dict[str, set[str]] = defaultdict(set)
+    for (level, namespace), entries in ways_in.items():
+        by_namespace[namespace] += entries
+        reached[level].add(namespace)
+    namespaces = sorted(b.sitemap.namespaces, key=lambda ns: (not by_namespace.get(ns), ns))
+    nodes = [_namespace_node(b, ns, _way_in_counts(by_namespace.get(ns, []))) for ns in namespaces]
+    if len(nodes) > MAX_NODES - len(reached):
+        folded = len(nodes) - (MAX_NODES - len(reached) - 1)
+        nodes = nodes[:MAX_NODES - len(reached) - 1] + [
+            Node("namespace/...", "More", (f"{folded} more namespaces",), level="cluster",
+                 link=("namespaces/index.md", ""), tooltip="The other namespaces: see the Namespaces page")]
+    sources = []
+    for level in ENTRY_LEVELS:
+        if reached.get(level):
+            source = b.source(level)
+            count = len(reached[level])
+            sources.append(replace(source, label=(*source.label, f"into {count} namespace{'s' * (count != 1)}")))
+    return _spec("overview", "Overview", page, sources + nodes, _namespace_calls(b), (), grid=GRID_COLUMNS)
+
+
+def _namespace_node(b: _Builder, namespace: str, ways_in: tuple[str, ...] = ()) -> Node:
     services = [s for s in b.graph.model.services if s.namespace == namespace]
     workloads = [w for w in b.graph.model.workloads if w.namespace == namespace]
     levels = [b.report.analysis.level(o.id) or "none" for o in (*services, *workloads)]
@@ -371,9 +406,9 @@ def _namespace_node(b: _Builder, namespace: str) -> Node:
     counts = (f"{len(services)} Service{'s' * (len(services) != 1)}",
               f"{len(workloads)} workload{'s' * (len(workloads) != 1)}")
     return Node(
-        id=f"namespace/{namespace}", kind="Namespace", label=(namespace, *counts), level=level,
+        id=f"namespace/{namespace}", kind="Namespace", label=(namespace, *counts, *ways_in), level=level,
         link=(b.sitemap.namespaces[namespace], ""),
-        tooltip=f"namespace {namespace}: {', '.join(counts)}, exposure {level}",
+        tooltip=f"namespace {namespace}: {', '.join((*counts, *ways_in))}, exposure {level}",
     )
 
 
@@ -383,6 +418,14 @@ def _way_in(graph, entry: EntryPoint) -> str:
     if entry.kind in ("ingress", "route"):
         return f"{via.kind} {via.name}" + (f": {entry.host}" if entry.host else "")
     return entry_label(entry, via.name)
+
+
+def _way_in_counts(entries: list[EntryPoint]) -> tuple[str, ...]:
+    """How a namespace of a large site is reached, counted: `4 Ingress hosts`, `1 LoadBalancer`."""
+    found: dict[str, set] = defaultdict(set)
+    for entry in entries:
+        found[ENTRY_WORDS[entry.kind]].add(entry.host if entry.kind in ("ingress", "route") else entry.via)
+    return tuple(f"{len(ways)} {word}{'s' * (len(ways) != 1)}" for word, ways in sorted(found.items()))
 
 
 def _namespace_calls(b: _Builder) -> list[Edge]:
@@ -416,19 +459,6 @@ def _overview_externals(b: _Builder) -> tuple[list[Node], list[Edge]]:
             nodes[target] = b.node(target)
             edges.append(Edge(f"namespace/{ns}", target, "aliases", (), "egress"))
     return list(nodes.values()), edges
-
-
-def _fold_quiet_namespaces(b: _Builder, nodes: list[Node], edges: list[Edge]) -> tuple[list[Node], list[Edge]]:
-    """Past the limit, namespaces that nothing enters, and their names outside,
-    become one node that counts them."""
-    entered = {e.target for e in edges if e.kind == "entry"}
-    keep = [n for n in nodes if n.kind != "Namespace" or n.id in entered]
-    keep = [n for n in keep if n.kind != "External"][:MAX_NODES - 1]
-    kept = {n.id for n in keep}
-    folded = sum(1 for n in nodes if n.kind == "Namespace" and n.id not in kept)
-    more = Node("namespace/...", "More", (f"{folded} more namespaces",), level="cluster",
-                link=("namespaces/index.md", ""), tooltip="The other namespaces: see the Namespaces page")
-    return keep + [more], [e for e in edges if e.source in kept and e.target in kept]
 
 
 # --- One namespace ---------------------------------------------------------------
