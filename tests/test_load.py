@@ -361,3 +361,12 @@ def test_limits_on_file_size_and_document_count(monkeypatch):
     model = model_of("---\n".join(SERVICE.format(name=f"s{i}") for i in range(4)).encode())
     assert service_names(model) == ["s0", "s1"]
     assert problems(model) == ["in.yaml:19: more than 2 documents in one file; the rest is not read"]
+
+
+def test_a_site_svcdocs_built_is_never_read_back_in(tmp_path):
+    write(tmp_path, "svc.yaml", SERVICE.format(name="web"))
+    write(tmp_path, "site/.svcdocs-site", "{}\n")
+    write(tmp_path, "site/search/search_index.json", '{"docs": []}')
+    found = discover([str(tmp_path)])
+    assert [os.path.basename(s.label) for s in found.sources] == ["svc.yaml"]
+    assert found.skipped_files == 1

@@ -21,7 +21,8 @@ from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
 from svcdocs.pipeline import report_for_paths
 from svcdocs.render.site import build as site_build
-from svcdocs.render.site.build import MARKER, build_options, build_site
+from svcdocs.load.sources import SITE_MARKER as MARKER
+from svcdocs.render.site.build import build_options, build_site
 from svcdocs.render.site.engine import build_units, plan_shards
 from svcdocs.render.site.serve import snapshot, start_server, watch
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svcdocs.analysis.entrypoints import EntryPoint, entrypoints
-from svcdocs.analysis.exposure import LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, router_level
+from svcdocs.analysis.exposure import LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, router_level, router_levels
 from svcdocs.analysis.patterns import PATTERN_IDS, Pattern, patterns
 from svcdocs.graph import Graph
 
 __all__ = [
     "LEVELS", "PATTERN_IDS", "RANK", "Analysis", "EntryPoint", "Exposure", "Pattern", "analyze",
-    "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "patterns", "router_level",
+    "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "patterns", "router_level", "router_levels",
 ]
 
 
@@ -20,6 +20,7 @@ class Analysis:
     exposure: dict[str, Exposure]
     entrypoints: tuple[EntryPoint, ...]
     patterns: tuple[Pattern, ...]
+    router_levels: dict[str, str]  # Ingress, route and Gateway ids -> the level they open
 
     def level(self, node_id: str) -> str | None:
         found = self.exposure.get(node_id)
@@ -32,4 +33,5 @@ def analyze(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> Ana
         exposure=exposure,
         entrypoints=entrypoints(graph, internal_classes),
         patterns=patterns(graph, exposure, internal_classes),
+        router_levels=router_levels(graph, internal_classes),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svcdocs.graph import Graph
-from svcdocs.model import Gateway, Ingress, Route, Service, Workload
+from svcdocs.model import ROUTE_KINDS, Gateway, Ingress, Route, Service, Workload
 
 LEVELS = ("none", "egress", "cluster", "node", "network", "internet")
 RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -118,3 +118,19 @@ def exposure_of(graph: Graph, internal_classes: frozenset[str] = frozenset()) ->
     for workload in graph.model.workloads:
         result[workload.id] = workload_exposure(graph, workload, result)
     return dict(sorted(result.items()))
+
+
+def router_levels(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> dict[str, str]:
+    """The level each Ingress, route and Gateway opens: internet, or network
+    for an internal class. Mesh routes open nothing and are left out."""
+    levels: dict[str, str] = {}
+    for node in graph.nodes.values():
+        if node.kind == "Ingress" or node.kind in ROUTE_KINDS:
+            level = router_level(graph, node.id, internal_classes)
+        elif node.kind == "Gateway":
+            level = "network" if getattr(node, "class_name", None) in internal_classes else "internet"
+        else:
+            continue
+        if level is not None:
+            levels[node.id] = level
+    return levels

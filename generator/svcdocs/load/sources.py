@@ -22,6 +22,8 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # Configuration of the tools that render manifests, not manifests themselves.
 TOOL_CONFIG_FILES = frozenset(KUSTOMIZATIONS + ("Chart.yaml", "Chart.yml", "values.yaml", "values.yml"))
+# In every site folder `svcdocs build` writes: walking never reads a site back in.
+SITE_MARKER = ".svcdocs-site"
 RENDER_TIMEOUT_S = 300
 STDIN = "-"
 
@@ -82,9 +84,11 @@ def _walk(root: str) -> tuple[list[Source], int]:
     sources: list[Source] = []
     skipped = 0
     for folder, dirs, files in os.walk(root):
-        # Hidden folders (.git, .github) hold no manifests, and sorting here
-        # makes os.walk descend in sorted order.
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # Hidden folders (.git, .github) and sites svcdocs built hold no
+        # manifests; sorting here makes os.walk descend in sorted order.
+        sites = [d for d in dirs if os.path.isfile(os.path.join(folder, d, SITE_MARKER))]
+        skipped += len(sites)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in sites)
         for name in sorted(files):
             if name.startswith(".") or not name.endswith(MANIFEST_SUFFIXES):
                 continue

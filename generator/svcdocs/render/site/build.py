@@ -30,7 +30,8 @@ from svcdocs.errors import SvcdocsError
 from svcdocs.pipeline import Report
 from svcdocs.render.locations import source_root
 from svcdocs.render.site import graphviz, mermaid
-from svcdocs.render.site.names import SITE_MARKER, SiteMap, slug
+from svcdocs.load.sources import SITE_MARKER
+from svcdocs.render.site.names import SiteMap, slug
 from svcdocs.render.site.pages import SiteOptions, site_pages
 from svcdocs.render.site.engine import Shard, build_units, plan_shards, run_mkdocs, shard_config
 from svcdocs.render.site.project import (
@@ -38,7 +39,6 @@ from svcdocs.render.site.project import (
 )
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
 
-MARKER = SITE_MARKER  # in every site folder svcdocs made
 CACHE_NAME = ".svcdocs-cache"
 
 
@@ -152,7 +152,7 @@ def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Dr
             if page.diagrams:
                 inject_diagrams(building / "site", page, drawings.blocks(page.diagrams))
         marker = {"svcdocs": __version__, "project": digest}
-        (building / "site" / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+        (building / "site" / SITE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         _swap(building / "site", out)
     finally:
         shutil.rmtree(building, ignore_errors=True)
@@ -286,13 +286,13 @@ def check_output(out: Path, force: bool) -> None:
     cwd = Path.cwd().resolve()
     if out == cwd or out in cwd.parents:
         raise SvcdocsError(f"{out}: is or holds the working directory; choose another output folder")
-    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()) and not force:
+    if out.is_dir() and not (out / SITE_MARKER).is_file() and any(out.iterdir()) and not force:
         raise SvcdocsError(f"{out}: not empty and not made by svcdocs build; use --force to replace it")
 
 
 def _site_digest(out: Path) -> str | None:
     try:
-        return json.loads((out / MARKER).read_text(encoding="utf-8")).get("project")
+        return json.loads((out / SITE_MARKER).read_text(encoding="utf-8")).get("project")
     except (OSError, ValueError, AttributeError):
         return None
 

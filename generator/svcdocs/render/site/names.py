@@ -16,7 +16,6 @@ from typing import Iterable
 
 from svcdocs.graph import Graph
 
-SITE_MARKER = ".svcdocs-site"  # in every site folder that svcdocs build made
 MAX_SLUG = 60
 # Device names Windows refuses as file names, and `index`, which would be the
 # folder's own page (namespaces/index.md is the Namespaces page).

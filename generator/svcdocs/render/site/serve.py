@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.render.site.names import SITE_MARKER
+from svcdocs.load.sources import SITE_MARKER
 
 POLL_SECONDS = 1.0
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")

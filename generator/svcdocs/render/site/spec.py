@@ -123,14 +123,7 @@ class _Builder:
         self.policies: dict[str, int] = defaultdict(int)
         for policy in self.graph.model.network_policies:
             self.policies[policy.namespace] += 1
-        # A router or Gateway takes the highest level of the ways in through it.
-        self.router_levels: dict[str, str] = {}
-        for entry in report.analysis.entrypoints:
-            if entry.kind in ("ingress", "route"):
-                for router in (entry.via, *entry.gateways):
-                    known = self.router_levels.get(router)
-                    if known is None or RANK[entry.level] > RANK[known]:
-                        self.router_levels[router] = entry.level
+        self.router_levels = report.analysis.router_levels
 
     def level(self, node_id: str) -> str | None:
         if node_id in self.router_levels:
