@@ -352,7 +352,26 @@ def test_deep_nesting_is_refused_with_a_clear_reason(monkeypatch, pure_python):
     assert problem.endswith("nested more than 1000 levels deep; not read (a limit against hostile input)")
 
 
-def test_limits_on_file_size_and_document_count(monkeypatch):
+def test_merge_keys_keep_their_order_and_read_each_mapping_once():
+    text = """\
+apiVersion: v1
+kind: Service
+base: &base {app: base, tier: base, zone: base}
+first: &first {<<: *base, app: first}
+second: &second {app: second, tier: second}
+loop: &loop {<<: *loop, zone: loop}
+metadata:
+  name: merged
+  labels: {<<: [*first, *second, *loop], own: yes}
+spec: {ports: [{port: 80}]}
+"""
+    model = model_of(text.encode())
+    assert problems(model) == []
+    # own keys first, then each merged mapping in order, depth first
+    assert model.services[0].labels == (("app", "first"), ("own", "yes"), ("tier", "base"), ("zone", "base"))
+
+
+def test_limits_on_file_size_and_document_count(monkeypatch, tmp_path):
     from svcdocs.load import yamldocs
     monkeypatch.setattr(yamldocs, "MAX_FILE_BYTES", 100)
     assert problems(model_of(b"#" * 200)) == ["in.yaml:1: file is larger than 100 bytes; not read (a limit against hostile input)"]
@@ -361,6 +380,73 @@ def test_limits_on_file_size_and_document_count(monkeypatch):
     model = model_of("---\n".join(SERVICE.format(name=f"s{i}") for i in range(4)).encode())
     assert service_names(model) == ["s0", "s1"]
     assert problems(model) == ["in.yaml:19: more than 2 documents in one file; the rest is not read"]
+
+
+def test_a_file_past_the_size_limit_is_not_read_whole(monkeypatch, tmp_path):
+    from svcdocs.load import yamldocs
+    monkeypatch.setattr(yamldocs, "MAX_FILE_BYTES", 100)
+    big = write(tmp_path, "big.yaml", "#" * 10_000)
+    read = Source.read
+    sizes = []
+    monkeypatch.setattr(Source, "read", lambda self, limit=-1: sizes.append(len(read(self, limit))) or read(self, limit))
+    assert [str(p) for p in parse(Source(label="big.yaml", path=str(big))).problems] == [
+        "big.yaml:1: file is larger than 100 bytes; not read (a limit against hostile input)"]
+    assert sizes == [101]
+
+
+def generated_release(crds: int = 6, dashboards: int = 8, apps: int = 35) -> str:
+    """What `helm template` of an operator's chart gives: CRDs with large OpenAPI
+    schemas, ConfigMaps holding Grafana dashboards, and Deployments with their
+    Services. The defaults make 84 documents, about 640 KB."""
+    import json as _json
+
+    import yaml
+
+    def schema(depth: int, width: int) -> dict:
+        if depth == 0:
+            return {"type": "string", "description": "A field of the resource, as its operator documents it."}
+        return {"type": "object", "description": "A group of settings. " * 3,
+                "properties": {f"field{i}": schema(depth - 1, width) for i in range(width)}}
+    docs = [{
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"things{i}.example.com"},
+        "spec": {"group": "example.com", "names": {"kind": f"Thing{i}", "plural": f"things{i}"}, "scope": "Namespaced",
+                 "versions": [{"name": "v1", "served": True, "storage": True,
+                               "schema": {"openAPIV3Schema": schema(3, 6)}}]},
+    } for i in range(crds)]
+    panels = [{"id": j, "type": "timeseries", "title": f"Requests {j}", "gridPos": {"x": 0, "y": j, "w": 12, "h": 8},
+               "targets": [{"expr": f'sum(rate(http_requests_total{{job="app{j}"}}[5m])) by (code)',
+                            "legendFormat": "{{code}}"}]} for j in range(110)]
+    docs += [{"apiVersion": "v1", "kind": "ConfigMap",
+              "metadata": {"name": f"dashboard-{i}", "labels": {"grafana_dashboard": "1"}},
+              "data": {f"dashboard-{i}.json": _json.dumps({"title": f"Dashboard {i}", "panels": panels}, indent=1)}}
+             for i in range(dashboards)]
+    for i in range(apps):
+        labels = {"app.kubernetes.io/name": f"app{i}", "app.kubernetes.io/instance": "release"}
+        container = {"name": "app", "image": f"registry.example.com/app{i}:1.2.3",
+                     "ports": [{"name": "http", "containerPort": 8080}, {"name": "metrics", "containerPort": 9090}],
+                     "env": [{"name": f"SETTING_{k}", "value": f"value-{k}"} for k in range(12)],
+                     "readinessProbe": {"httpGet": {"path": "/ready", "port": "http"}},
+                     "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}
+        docs.append({"apiVersion": "apps/v1", "kind": "Deployment",
+                     "metadata": {"name": f"app{i}", "namespace": "release", "labels": labels},
+                     "spec": {"replicas": 2, "selector": {"matchLabels": labels},
+                              "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}})
+        docs.append({"apiVersion": "v1", "kind": "Service",
+                     "metadata": {"name": f"app{i}", "namespace": "release", "labels": labels},
+                     "spec": {"selector": labels, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}})
+    return yaml.safe_dump_all(docs, sort_keys=False)
+
+
+def test_a_large_generated_release_loads_whole_within_the_limits(tmp_path):
+    """The limits leave real input alone: 84 documents in 640 KB, one file."""
+    path = tmp_path / "release.yaml"
+    path.write_text(generated_release(), encoding="utf-8")
+    assert 600_000 < path.stat().st_size < 700_000
+    model = build_model(discover([str(path)]).sources)
+    assert model.inputs.documents == 84 and model.inputs.problems == ()
+    assert len(model.services) == 35 and len(model.workloads) == 35
+    assert dict(model.inputs.other_kinds) == {"ConfigMap": 8, "CustomResourceDefinition": 6}
 
 
 def test_a_site_svcdocs_built_is_never_read_back_in(tmp_path):

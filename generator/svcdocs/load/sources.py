@@ -37,10 +37,15 @@ class Source:
     data: bytes | None = None
     size: int = 0
 
-    def read(self) -> bytes:
+    def read(self, limit: int = -1) -> bytes:
+        """The bytes, or the first `limit` of them from a file (past a size
+        limit, reading the rest only costs memory)."""
         if self.data is not None:
             return self.data
         with open(self.path, "rb") as f:
+            # read(limit) would set aside `limit` bytes whatever the file's size
+            if 0 <= limit < os.fstat(f.fileno()).st_size:
+                return f.read(limit)
             return f.read()
 
 

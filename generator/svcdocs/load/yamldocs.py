@@ -76,7 +76,7 @@ def parse(source: Source) -> Parsed:
     """Read and parse one source."""
     parsed = Parsed(source.label)
     try:
-        raw = source.read()
+        raw = source.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         parsed.problem(1, f"cannot read: {e.strerror or e}")
         return parsed

@@ -179,22 +179,33 @@ def _as_int(node: yaml.Node) -> int | None:
 
 
 def _fields(node: MappingNode, line_of) -> dict[str, yaml.Node]:
-    """A mapping as key -> node. A repeated key makes the document unusable."""
+    """A mapping as key -> node. A repeated key makes the document unusable.
+
+    Merge keys (`<<`) take the keys of the mappings they name, depth first,
+    earlier ones first, never overriding. Each merged mapping is read once:
+    through aliases, a mapping can merge itself, or be reached along 2^n paths."""
     result: dict[str, yaml.Node] = {}
-    merged: list[yaml.Node] = []
-    for key, value in node.value:
-        if not isinstance(key, ScalarNode):
+    read: set[int] = set()
+    pending = [node]
+    while pending:
+        mapping = pending.pop()
+        if id(mapping) in read:
             continue
-        if key.tag == _MERGE:
-            merged.extend(value.value if isinstance(value, SequenceNode) else [value])
-            continue
-        if key.value in result:
-            raise Unusable(line_of(key), f"duplicate key '{key.value}' in a mapping (kubectl rejects this)")
-        result[key.value] = value
-    for source in merged:
-        if isinstance(source, MappingNode):
-            for k, v in _fields(source, line_of).items():
-                result.setdefault(k, v)
+        read.add(id(mapping))
+        own: dict[str, yaml.Node] = {}
+        merged: list[yaml.Node] = []
+        for key, value in mapping.value:
+            if not isinstance(key, ScalarNode):
+                continue
+            if key.tag == _MERGE:
+                merged.extend(value.value if isinstance(value, SequenceNode) else [value])
+            elif key.value in own:
+                raise Unusable(line_of(key), f"duplicate key '{key.value}' in a mapping (kubectl rejects this)")
+            else:
+                own[key.value] = value
+        for k, v in own.items():
+            result.setdefault(k, v)
+        pending.extend(m for m in reversed(merged) if isinstance(m, MappingNode) and id(m) not in read)
     return result
 
 
