@@ -10,6 +10,7 @@ import click
 from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
 from svcdocs.pipeline import Report, report_for_paths
+from svcdocs.render.escape import visible
 
 
 class Failure(click.ClickException):
@@ -51,7 +52,9 @@ def read_report(paths: tuple[str, ...], namespace: str, config: Config) -> Repor
     """Run the pipeline; print load problems to stderr; exit 2 if nothing was usable."""
     report = report_for_paths(paths or (".",), config, namespace=namespace)
     for problem in report.model.inputs.problems:
-        click.echo(str(problem), err=True)
+        # One line each, whatever a name holds: a newline could start a
+        # workflow command (`::error ...`) in a CI log.
+        click.echo(visible(str(problem)), err=True)
     if not report.usable:
         raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
     return report

@@ -100,7 +100,11 @@ class ContainerPort:
 
 @dataclass(frozen=True, slots=True)
 class EnvRef:
-    """A variable whose value names a host; the value itself is not kept."""
+    """A variable whose value names a host; the value itself is not kept.
+
+    `host` is a word of the value, which may be a secret that looks like a
+    host name: it is used only to find `calls` edges to Services that exist,
+    and never output."""
 
     variable: str
     host: str

@@ -8,11 +8,13 @@ import re
 
 _MERMAID_SAFE = re.compile(r"[A-Za-z0-9 ./:_@=,+-]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~^$\"'&])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls (\x9b starts a terminal sequence too), zero-width and
+# bidirectional-formatting characters, and the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def visible(text: str) -> str:
-    """Control, zero-width and bidirectional-override characters made visible."""
+    """Control, zero-width, bidirectional and line-separator characters made visible."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
 
 

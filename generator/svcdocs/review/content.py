@@ -18,6 +18,9 @@ from svcdocs.model import Object
 
 # The id holds these; two objects compared here always have the same id.
 _IDENTITY = frozenset({"kind", "namespace", "name"})
+# Words of env values (a password can look like a host name): they only ever
+# show as `calls` edges to Services that exist, which the review compares as edges.
+_VALUE_DERIVED = frozenset({"env_refs"})
 MAX_VALUE_CHARS = 120
 # What tells items of a list apart, first that every item on both sides has, distinct.
 KEY_FIELDS = ("name", "host", "path", "variable", "port")
@@ -40,7 +43,8 @@ def object_content(obj: Object) -> dict[str, Any]:
 
 def content(value: Any) -> Any:
     if is_dataclass(value):
-        return {_camel(f.name): content(getattr(value, f.name)) for f in fields(value) if not _is_position(f.name)}
+        return {_camel(f.name): content(getattr(value, f.name)) for f in fields(value)
+                if not _is_position(f.name) and f.name not in _VALUE_DERIVED}
     if isinstance(value, tuple):
         if value and all(_is_pair(v) for v in value):
             return Pairs(value)

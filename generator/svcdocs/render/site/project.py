@@ -44,11 +44,18 @@ def _front_matter(value: str) -> Markup:
     return Markup(json.dumps(html.escape(visible(value)), ensure_ascii=False))
 
 
+def _shown(value: object) -> object:
+    """Every text a page shows, before autoescape: control, zero-width and bidi
+    characters made visible, so that a name can neither end the raw HTML block
+    it sits in (a blank line ends one in CommonMark) nor reorder the page's text."""
+    return visible(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 @lru_cache(maxsize=1)
 def page_environment() -> jinja2.Environment:
     """The shared template environment, with HTML autoescape (page bodies are
     raw HTML blocks) and `md` for text in Markdown headings."""
-    env = environment(autoescape=True).overlay()
+    env = environment(autoescape=True).overlay(finalize=_shown)
     env.filters["md"] = lambda value: Markup(markdown_text(value))
     env.filters["front_matter"] = _front_matter
     env.globals["heading_id"] = lambda value: Markup("{#" + _identifier(value) + "}")
