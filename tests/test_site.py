@@ -5,8 +5,12 @@ output folder replaced only on success, rebuilds, hostile input."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -221,6 +225,91 @@ def test_a_failed_build_leaves_the_previous_site_and_no_leftovers(tmp_path, monk
         build([small], out, title="Something else")
     assert files_of(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".svcdocs-cache", "in", "site"]
+
+
+# mkdocs as the build runs it (`python -m mkdocs`), standing in to fail or to
+# hang once it has written part of a site, so a test can interrupt the build.
+FAKE_MKDOCS = """\
+import os, sys, time
+out = sys.argv[sys.argv.index("-d") + 1]
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "index.html"), "w") as f:
+    f.write("half a page")
+with open(os.environ["FAKE_MKDOCS_PID"], "w") as f:
+    f.write(str(os.getpid()))
+if os.environ["FAKE_MKDOCS"] == "fail":
+    sys.exit("Error: the fake mkdocs fails")
+time.sleep(120)
+"""
+
+
+def start_build(tmp_path: Path, small: Path, out: Path, behaviour: str) -> tuple[subprocess.Popen, Path]:
+    """`svcdocs build` in a subprocess with the fake mkdocs; (process, its pid file)."""
+    write(tmp_path, "fake/mkdocs/__init__.py", "")
+    write(tmp_path, "fake/mkdocs/__main__.py", FAKE_MKDOCS)
+    pid_file = tmp_path / "mkdocs.pid"
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "fake"), FAKE_MKDOCS=behaviour, FAKE_MKDOCS_PID=str(pid_file))
+    process = subprocess.Popen([sys.executable, "-m", "svcdocs", "build", str(small), "-o", str(out),
+                                "--title", "Another title"],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return process, pid_file
+
+
+def leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.svcdocs-"))
+
+
+def test_a_failing_mkdocs_is_one_line_and_leaves_the_previous_site(tmp_path, small):
+    out = tmp_path / "site"
+    build([small], out)
+    before = files_of(out)
+    process, _ = start_build(tmp_path, small, out, "fail")
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert stderr.strip().splitlines()[-1] == "svcdocs: mkdocs failed: Error: the fake mkdocs fails"
+    assert "Traceback" not in stderr
+    assert files_of(out) == before and leftovers(out) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_build_leaves_the_previous_site(tmp_path, small, signum):
+    out = tmp_path / "site"
+    build([small], out)
+    before = files_of(out)
+    process, pid_file = start_build(tmp_path, small, out, "hang")
+    deadline = time.monotonic() + 60
+    while not pid_file.is_file() or not pid_file.read_text():
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    mkdocs = int(pid_file.read_text())
+    assert leftovers(out)  # the new site is being built beside the old one
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    if signum == signal.SIGINT:
+        assert process.returncode == 130 and stderr.strip().splitlines()[-1] == "svcdocs: interrupted"
+        assert "Traceback" not in stderr
+        assert leftovers(out) == []  # and mkdocs was stopped with it
+        with pytest.raises(ProcessLookupError):
+            os.kill(mkdocs, 0)
+    else:
+        os.kill(mkdocs, signal.SIGKILL)  # orphaned by the killed build; only a hidden folder is left
+    assert files_of(out) == before
+    result, _ = build([small], out, title="Another title")
+    assert not result.unchanged and "Another title" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_command_refuses_a_folder_it_did_not_make_in_one_line(tmp_path, small):
+    out = tmp_path / "docs"
+    write(out, "important.md", "keep me\n")
+    command = [sys.executable, "-m", "svcdocs", "build", str(small), "-o", str(out)]
+    refused = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        f"svcdocs: {out}: not empty and not made by svcdocs build; use --force to replace it"]
+    assert sorted(p.name for p in out.iterdir()) == ["important.md"]
+    forced = subprocess.run([*command, "--force"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert forced.returncode == 0 and (out / MARKER).is_file() and not (out / "important.md").exists()
 
 
 # --- Rebuilds --------------------------------------------------------------------------

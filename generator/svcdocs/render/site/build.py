@@ -305,7 +305,7 @@ def _swap(new: Path, out: Path) -> None:
         os.rename(out, old / "site")
     try:
         os.rename(new, out)
-    except OSError:
+    except BaseException:  # also Ctrl-C between the two renames: the old site goes back
         if old is not None:
             os.rename(old / "site", out)
         raise
