@@ -294,3 +294,23 @@ def test_every_list_is_sorted_and_output_is_byte_identical(manifests):
     import json
     doc = json.loads(first)
     assert [n["id"] for n in doc["nodes"]] == sorted(n["id"] for n in doc["nodes"])
+
+
+def test_edges_are_capped_against_selectors_that_match_everything(graph_json, monkeypatch):
+    from svcdocs.graph import build
+    monkeypatch.setattr(build, "MAX_EDGES", 10)
+    doc = graph_json(docs(*[deployment(f"w{i}", "{app: all}") for i in range(5)],
+                          *[service(f"s{i}", "selector: {app: all}\n  ports: [{port: 80}]") for i in range(5)]))
+    assert len(doc["edges"]) == 10
+    assert doc["inputs"]["truncated"].startswith("more than 10 edges (a limit against hostile input")
+
+
+def test_the_cap_is_reported_on_stderr(cli, tmp_path, monkeypatch):
+    from svcdocs.graph import build
+    monkeypatch.setattr(build, "MAX_EDGES", 3)
+    (tmp_path / "m.yaml").write_text(docs(deployment("a", "{app: x}"), deployment("b", "{app: x}"),
+                                          service("s", "selector: {app: x}\n  ports: [{port: 80}]"),
+                                          service("t", "selector: {app: x}\n  ports: [{port: 80}]")))
+    result = cli("graph", tmp_path)
+    assert result.exit_code == 0
+    assert "svcdocs: warning: more than 3 edges" in result.stderr

@@ -55,6 +55,8 @@ def read_report(paths: tuple[str, ...], namespace: str, config: Config) -> Repor
         # One line each, whatever a name holds: a newline could start a
         # workflow command (`::error ...`) in a CI log.
         click.echo(visible(str(problem)), err=True)
+    if report.graph.truncated:
+        click.echo(f"svcdocs: warning: {report.graph.truncated}", err=True)
     if not report.usable:
         raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
     return report

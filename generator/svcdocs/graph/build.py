@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import islice
 
 from svcdocs.graph.labels import LabelIndex
 from svcdocs.graph.types import INTERNET, Edge, Graph, Node, PortMapping, Synthetic
 from svcdocs.model import Ingress, Model, Route, Service, Workload, object_id
+
+# Edges can grow as Services x workloads from a small file; real repositories of
+# 10,000 Services have about 25,000.
+MAX_EDGES = 250_000
 
 
 def build_graph(model: Model) -> Graph:
@@ -15,12 +20,15 @@ def build_graph(model: Model) -> Graph:
     services = {s.id: s for s in model.services}
     index = LabelIndex(model.workloads)
     edges: list[Edge] = []
-    edges += _selects(model, index)
-    edges += _ingress_routes(model, services)
-    edges += _route_edges(model, services, nodes)
-    edges += _aliases(model, nodes)
-    edges += _calls(model, services)
-    edges += _isolates(model, index)
+    truncated = None
+    for kind in (_selects(model, index), _ingress_routes(model, services), _route_edges(model, services, nodes),
+                 _aliases(model, nodes), _calls(model, services), _isolates(model, index)):
+        edges.extend(islice(kind, MAX_EDGES - len(edges) + 1))
+        if len(edges) > MAX_EDGES:
+            del edges[MAX_EDGES:]
+            truncated = (f"more than {MAX_EDGES:,} edges (a limit against hostile input: selectors that match "
+                         f"everything, routes with many hostnames); the graph shows the first {MAX_EDGES:,}")
+            break
     unique = sorted(set(edges), key=Edge.sort_key)
     outgoing: dict[str, list[Edge]] = defaultdict(list)
     incoming: dict[str, list[Edge]] = defaultdict(list)
@@ -33,6 +41,7 @@ def build_graph(model: Model) -> Graph:
         edges=tuple(unique),
         outgoing={k: tuple(v) for k, v in outgoing.items()},
         incoming={k: tuple(v) for k, v in incoming.items()},
+        truncated=truncated,
     )
 
 

@@ -58,6 +58,7 @@ class Graph:
     edges: tuple[Edge, ...]
     outgoing: dict[str, tuple[Edge, ...]]
     incoming: dict[str, tuple[Edge, ...]]
+    truncated: str | None = None  # why some edges were left out, if any were
 
     def edges_from(self, node_id: str, kind: str | None = None) -> tuple[Edge, ...]:
         edges = self.outgoing.get(node_id, ())
