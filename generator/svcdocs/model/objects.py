@@ -35,10 +35,10 @@ class Object:
     name_line: int
     labels: Pairs = ()
     annotations: Pairs = ()
+    id: str = field(init=False, repr=False)  # Kind/namespace/name, asked for everywhere: made once
 
-    @property
-    def id(self) -> str:
-        return object_id(self.kind, self.namespace, self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", object_id(self.kind, self.namespace, self.name))
 
     @property
     def ignored_rules(self) -> frozenset[str]:
