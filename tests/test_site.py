@@ -4,6 +4,7 @@ output folder replaced only on success, rebuilds, hostile input."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -333,16 +334,27 @@ def test_an_unchanged_input_keeps_the_site_and_a_change_redraws_only_its_namespa
 def test_shards_split_the_service_folders_and_keep_the_home_page_in_the_first():
     sizes = {"index.md": 5000, "findings.md": 90000, **{f"namespaces/n{i}.md": 20000 for i in range(10)}}
     sizes |= {f"services/n{i}/s{j}.md": 1200 for i in range(10) for j in range(50)}
-    shards = plan_shards(build_units(sizes), cpus=2, pages=len(sizes))
+    shards = plan_shards(build_units(sizes), cpus=2)
     assert len(shards) == 2 and "index.md" in shards[0].units
     units = [u for shard in shards for u in shard.units]
     assert sorted(units) == sorted(build_units(sizes)) and len(units) == len(set(units))
     for shard in shards:
         assert not set(f"/{u}" for u in shard.units) & set(shard.excluded)
-    assert plan_shards(build_units({"index.md": 10}), cpus=8, pages=1)[0].excluded == ()
+    assert plan_shards(build_units({"index.md": 10}), cpus=8)[0].excluded == ()
 
 
-def test_a_sharded_build_gives_the_pages_of_a_single_build(tmp_path, monkeypatch):
+def test_a_namespace_of_many_services_is_shared_between_shards_by_name():
+    sizes = {"index.md": 5000, **{f"services/big/s{j}.md": 1200 for j in range(600)}}
+    units = build_units(sizes)
+    assert "services/big/s1.md" in units and "services/big/s10*.md" in units and len(units) < 100
+    for page in sizes:  # each page is in one unit
+        assert len([u for u in units if fnmatch.fnmatchcase(page, u)]) == 1, page
+    shards = plan_shards(units, cpus=2)
+    assert len(shards) == 2 and all(len([u for u in shard.units if u.startswith("services/")]) > 10 for shard in shards)
+
+
+@pytest.mark.parametrize("folder_pages", [100, 2])  # a namespace's Service pages as one unit, or by name
+def test_a_sharded_build_gives_the_pages_of_a_single_build(tmp_path, monkeypatch, folder_pages):
     manifests = tmp_path / "m"
     for ns in range(3):
         for i in range(12):
@@ -354,6 +366,7 @@ def test_a_sharded_build_gives_the_pages_of_a_single_build(tmp_path, monkeypatch
                 """)
     build([manifests], tmp_path / "single")
     monkeypatch.setattr("svcdocs.render.site.engine.PAGES_PER_SHARD", 10)
+    monkeypatch.setattr("svcdocs.render.site.engine.FOLDER_PAGES", folder_pages)
     monkeypatch.setattr("svcdocs.render.site.build.os.cpu_count", lambda: 3)
     build([manifests], tmp_path / "sharded")
     single, sharded = files_of(tmp_path / "single"), files_of(tmp_path / "sharded")
@@ -362,6 +375,42 @@ def test_a_sharded_build_gives_the_pages_of_a_single_build(tmp_path, monkeypatch
     assert differ == [MARKER, "search/search_index.json"]  # the marker names its project; index order differs
     docs = lambda name: sorted(map(json.dumps, json.loads(name)["docs"]))
     assert docs(single["search/search_index.json"]) == docs(sharded["search/search_index.json"])
+
+
+# --- Fan-out --------------------------------------------------------------------------
+
+def test_fan_out_keeps_pages_and_diagrams_bounded(tmp_path, monkeypatch):
+    """60 Services that each select all of 60 workloads: 3,600 edges. Every list
+    on a page shows its first items and counts the rest, the namespace's tables
+    keep a row per object and its findings stay complete, and the namespace is
+    one diagram with the workloads as one node."""
+    from svcdocs.render.site import pages
+    from test_site_diagrams import fan_manifests
+    monkeypatch.setattr(pages, "LIST_ITEMS", 8)
+    monkeypatch.setattr(pages, "CELL_ITEMS", 4)
+    monkeypatch.setattr(pages, "FINDING_ITEMS", 6)
+    manifests = write(tmp_path, "in/fan.yaml", fan_manifests(60, 60, load_balancers=1)).parent
+    result, _ = build([manifests], tmp_path / "site")
+    assert result.diagrams == 3  # the overview, the entry points and the namespace
+
+    service = (tmp_path / "site" / "services" / "fan" / "s0" / "index.html").read_text(encoding="utf-8")
+    selects = re.search(r"<p>Selector app=x: (.*?)</p>", service).group(1)
+    assert selects.count('href="../../../namespaces/fan/#deployment-') == 8
+    assert selects.endswith('and <a href="../../../namespaces/fan/#workloads">52 more</a>.')
+    # the Selects list, one way in (a LoadBalancer) and the findings of the workloads it selects
+    assert service.count("/namespaces/fan/#deployment-") == 8 + 4 + 6
+    assert 'And <a href="../../../namespaces/fan/#findings">114 more findings</a>' in service
+
+    namespace = (tmp_path / "site" / "namespaces" / "fan" / "index.html").read_text(encoding="utf-8")
+    services, workloads = (re.search(rf'<h2 id="{table}".*?<tbody>(.*?)</tbody>', namespace, re.S).group(1)
+                           for table in ("services", "workloads"))
+    assert services.count("<tr>") == 60 and workloads.count("<tr id=") == 60
+    for row in services.split("</tr>")[:-1]:
+        assert row.count('href="#deployment-') == 4 and ">56 more</a>" in row
+    for row in workloads.split("</tr>")[:-1]:
+        assert row.count('href="../../services/fan/') == 4 and '<a href="#services">56 more</a>' in row
+    findings = re.search(r'<h2 id="findings".*?<ul class="svcdocs-findings">(.*?)</ul>', namespace, re.S).group(1)
+    assert findings.count("<li>") == result.findings
 
 
 # --- Hostile input -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from svcdocs.config import Config
 from svcdocs.pipeline import report_for_paths
 from svcdocs.render.site import graphviz, mermaid
 from svcdocs.render.site.names import SiteMap, link_from, page_url, slug, unique_slugs, url_from
-from svcdocs.render.site.spec import MAX_NODES, Cluster, DiagramSpec, Edge, Node, site_diagrams
+from svcdocs.render.site.spec import FANIN, FANOUT, MAX_NODES, Cluster, DiagramSpec, Edge, Node, site_diagrams
 
 GOLDEN = ROOT / "tests" / "golden" / "site"
 HOSTILE = ["<script>alert('svcdocs-xss')</script>", 'q"uote\\', "back\\slash\\", "a\nb", "café-\u202eevil\u202c",
@@ -196,3 +196,75 @@ def test_past_a_dozen_namespaces_the_overview_is_a_map(manifests):
         svg = graphviz.render_svg(graphviz.to_dot(overview), "overview", shutil.which("dot"))
         assert svg.count('class="node') == 15
     assert "flowchart TB" in mermaid.to_mermaid(overview) and " ~~~ " in mermaid.to_mermaid(overview)
+
+
+# --- Fan-out -----------------------------------------------------------------------
+
+def fan_manifests(services: int, workloads: int, load_balancers: int = 0) -> str:
+    """Services that all select every workload (one label): services x workloads
+    edges. The first `load_balancers` Services are LoadBalancers."""
+    docs = []
+    for i in range(workloads):
+        docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w{i}, namespace: fan}}\n"
+                    f"spec: {{template: {{metadata: {{labels: {{app: x}}}}, spec: {{containers: [{{name: c}}]}}}}}}\n")
+    for i in range(services):
+        kind = "LoadBalancer" if i < load_balancers else "ClusterIP"
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: fan}}\n"
+                    f"spec: {{type: {kind}, selector: {{app: x}}, ports: [{{port: 80}}]}}\n")
+    return "---\n".join(docs)
+
+
+def test_services_that_select_many_workloads_share_one_node_for_them(manifests):
+    report = manifests(fan_manifests(200, 60, load_balancers=200))
+    specs = site_diagrams(report, SiteMap.of(report.graph))
+    assert len(specs) == 1 + 2 + 2  # the overview, and the exposure and the namespace in two parts each
+    for spec in specs[1:]:
+        nodes = {n.id: n for n in spec.nodes}
+        assert len(nodes) <= MAX_NODES and not [n for n in nodes if n.startswith("Deployment/")]
+        summary = nodes["more/workloads/Service/fan/s0"]
+        assert summary.kind == "More" and summary.label == ("60 workloads",) and summary.link[1] == "workloads"
+        services = [n for n in nodes if n.startswith("Service/")]
+        selects = [e for e in spec.edges if e.kind == "selects"]
+        assert {(e.source, e.target) for e in selects} == {(s, summary.id) for s in services}
+    assert sum(1 for spec in specs[3:] for n in spec.nodes if n.kind == "Service") == 200
+    assert specs == site_diagrams(report, SiteMap.of(report.graph))  # deterministic
+
+
+def test_a_service_that_selects_a_few_workloads_draws_them(manifests):
+    report = manifests(fan_manifests(3, FANOUT))
+    spec = site_diagrams(report, SiteMap.of(report.graph))[-1]
+    assert len([e for e in spec.edges if e.kind == "selects"]) == 3 * FANOUT
+    assert not [n for n in spec.nodes if n.kind == "More"]
+
+
+def test_a_workload_that_many_services_select_gets_one_node_for_them(manifests):
+    count = FANIN + 8
+    labels = ", ".join(f"g{i}: y" for i in range(count))
+    docs = [f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: common, namespace: fan}}\n"
+            f"spec: {{template: {{metadata: {{labels: {{{labels}}}}}, spec: {{containers: [{{name: c}}]}}}}}}\n"]
+    for i in range(count):  # s_i selects common and its own w_i
+        docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w{i}, namespace: fan}}\n"
+                    f"spec: {{template: {{metadata: {{labels: {{g{i}: y}}}}, spec: {{containers: [{{name: c}}]}}}}}}\n")
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: fan}}\n"
+                    f"spec: {{selector: {{g{i}: y}}, ports: [{{port: 80}}]}}\n")
+    report = manifests("---\n".join(docs))
+    spec = site_diagrams(report, SiteMap.of(report.graph))[-1]
+    into_common = [e for e in spec.edges if e.target == "Deployment/fan/common"]
+    assert [(e.source, e.label) for e in into_common] == [("more/services/Deployment/fan/common", ("80",))]
+    node = next(n for n in spec.nodes if n.id == into_common[0].source)
+    assert node.label == (f"{count} Services",) and node.link[1] == "services"
+    assert len([e for e in spec.edges if e.kind == "selects"]) == count + 1  # s_i -> w_i, and the summary
+
+
+@needs_dot
+def test_many_services_around_one_summary_are_spread_over_columns(manifests, monkeypatch):
+    report = manifests(fan_manifests(60, 30))
+    spec = site_diagrams(report, SiteMap.of(report.graph))[-1]
+    source = graphviz.to_dot(spec)
+    assert source.count("minlen=") == 60 and f"minlen={graphviz.STAGGER}" in source
+
+    def height(source: str) -> float:
+        svg = graphviz.render_svg(source, spec.key, shutil.which("dot"))
+        return float(re.search(r'<svg width="[\d.]+pt" height="([\d.]+)pt"', svg).group(1))
+    monkeypatch.setattr(graphviz, "STAGGER", 1)
+    assert height(source) < 0.6 * height(graphviz.to_dot(spec))  # against one column of 60 boxes

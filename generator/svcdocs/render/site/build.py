@@ -127,7 +127,7 @@ def _write_project(project: Project, pages, options: BuildOptions, drawings: Dra
     namespaces = [(p.context["title"], p.path) for p in pages if p.template == "site/namespace.md.j2"]
     project.write("mkdocs.yml", mkdocs_yml(options.site.title, options.site_url, drawings.dot is None, namespaces))
     project.write_assets(mermaid=drawings.dot is None)
-    shards = plan_shards(build_units(sizes), os.cpu_count() or 1, len(pages))
+    shards = plan_shards(build_units(sizes), os.cpu_count() or 1)
     for shard in shards:
         if shard.excluded:
             project.write(shard.config, shard_config(shard))

@@ -30,7 +30,8 @@ from typing import Callable
 from svcdocs.errors import SvcdocsError
 from svcdocs.render.site.names import page_url
 
-PAGES_PER_SHARD = 250
+PAGES_PER_SHARD = 250  # in units of cost: a page of up to a few KB
+FOLDER_PAGES = 100  # a namespace's Service pages are one unit up to this many; more are split by name
 TICK_SECONDS = 0.25
 MAX_SHARDS = 4
 SEARCH_INDEX = "search/search_index.json"
@@ -39,26 +40,57 @@ SEARCH_INDEX = "search/search_index.json"
 @dataclass(frozen=True)
 class Shard:
     config: str  # file name in the project folder
-    units: tuple[str, ...]  # what it builds: pages (`exposure.md`) and folders (`services/shop/`)
+    units: tuple[str, ...]  # what it builds: pages (`exposure.md`), folders (`services/shop/`) and
+    # the pages of a folder whose names start alike (`services/shop/ca*.md`)
     excluded: tuple[str, ...]  # exclude_docs patterns: every other shard's units
 
 
 def build_units(page_sizes: dict[str, int]) -> dict[str, float]:
     """What a shard builds, with its cost: each page on its own, and each
-    namespace's Service pages as one folder. Measured on mkdocs-material, a
-    page costs about as much as 4 KB of its content (theme and search), plus
-    that content."""
+    namespace's Service pages as one folder, or past FOLDER_PAGES as groups
+    of pages whose names share a prefix (so that a shard's exclude_docs stays
+    short: mkdocs matches every file against every pattern). Measured on
+    mkdocs-material, a page costs about as much as 4 KB of its content (theme
+    and search), plus that content."""
     units: dict[str, float] = {}
+    folders: dict[str, dict[str, float]] = {}
     for path, size in page_sizes.items():
-        unit = path.rsplit("/", 1)[0] + "/" if path.startswith("services/") else path
-        units[unit] = units.get(unit, 0.0) + 1 + size / 4000
+        cost = 1 + size / 4000
+        if path.startswith("services/"):
+            folder, name = path.rsplit("/", 1)
+            folders.setdefault(folder, {})[name.removesuffix(".md")] = cost
+        else:
+            units[path] = cost
+    for folder, pages in folders.items():
+        if len(pages) <= FOLDER_PAGES:
+            units[f"{folder}/"] = sum(pages.values())
+            continue
+        for prefix, exact, group in _by_prefix(pages, FOLDER_PAGES):
+            units[f"{folder}/{prefix}{'' if exact else '*'}.md"] = sum(group.values())
     return units
 
 
-def plan_shards(units: dict[str, float], cpus: int, pages: int) -> list[Shard]:
+def _by_prefix(pages: dict[str, float], limit: int, prefix: str = "") -> list[tuple[str, bool, dict[str, float]]]:
+    """Page names (slugs: letters, digits and `-`) in groups of at most
+    `limit`, each every name that starts with its prefix, or one name (exact)."""
+    if len(pages) <= limit:
+        return [(prefix, False, pages)]
+    groups: list[tuple[str, bool, dict[str, float]]] = []
+    if prefix in pages:
+        groups.append((prefix, True, {prefix: pages[prefix]}))
+    by_next: dict[str, dict[str, float]] = {}
+    for name, cost in pages.items():
+        if name != prefix:
+            by_next.setdefault(name[:len(prefix) + 1], {})[name] = cost
+    for longer in sorted(by_next):
+        groups += _by_prefix(by_next[longer], limit, longer)
+    return groups
+
+
+def plan_shards(units: dict[str, float], cpus: int) -> list[Shard]:
     """As many shards as cores (at most MAX_SHARDS, and one per PAGES_PER_SHARD
-    pages), balanced by cost; shard 0 builds the home page."""
-    count = max(1, min(cpus, MAX_SHARDS, pages // PAGES_PER_SHARD))
+    of cost), balanced by cost; shard 0 builds the home page."""
+    count = max(1, min(cpus, MAX_SHARDS, int(sum(units.values()) // PAGES_PER_SHARD)))
     if count == 1:
         return [Shard("mkdocs.yml", tuple(sorted(units)), ())]
     loads = [0.0] * count
@@ -120,9 +152,11 @@ def _wait(running: list[subprocess.Popen], tick: Callable[[], None]) -> list[tup
     readers = [threading.Thread(target=read, args=(i,), daemon=True) for i in range(len(running))]
     for reader in readers:
         reader.start()
-    while any(reader.is_alive() for reader in readers):
+    alive = readers
+    while alive:
         tick()
-        readers[0].join(TICK_SECONDS)
+        alive[0].join(TICK_SECONDS)  # a reader still running: joining a finished one would spin
+        alive = [reader for reader in alive if reader.is_alive()]
     return results
 
 
@@ -132,9 +166,9 @@ def _merge(out: Path, others: list[tuple[Shard, Path]], epoch: str) -> None:
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     for shard, folder in others:
         for unit in shard.units:
-            built = unit if unit.endswith("/") else page_url(unit) + "index.html"
-            (out / built).parent.mkdir(parents=True, exist_ok=True)
-            os.rename(folder / built, out / built)
+            for built in _built(folder, unit):
+                (out / built).parent.mkdir(parents=True, exist_ok=True)
+                os.rename(folder / built, out / built)
         index["docs"] += json.loads((folder / SEARCH_INDEX).read_text(encoding="utf-8"))["docs"]
         sitemap = sitemap.replace("</urlset>", _urls(folder / "sitemap.xml") + "</urlset>")
     (out / SEARCH_INDEX).write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
@@ -142,6 +176,16 @@ def _merge(out: Path, others: list[tuple[Shard, Path]], epoch: str) -> None:
     with open(out / "sitemap.xml.gz", "wb") as f:
         with gzip.GzipFile(fileobj=f, filename="sitemap.xml.gz", mode="wb", mtime=int(epoch)) as gz:
             gz.write(sitemap.encode("utf-8"))
+
+
+def _built(folder: Path, unit: str) -> list[str]:
+    """What a unit became in a shard's folder (relative paths)."""
+    if unit.endswith("/"):
+        return [unit]
+    if unit.endswith("*.md"):  # the pages whose names start with the prefix, one folder each
+        parent, prefix = unit.removesuffix("*.md").rsplit("/", 1)
+        return sorted(f"{parent}/{p.name}/" for p in (folder / parent).glob(f"{prefix}*") if p.is_dir())
+    return [page_url(unit) + "index.html"]
 
 
 def _urls(sitemap: Path) -> str:

@@ -78,6 +78,11 @@ EDGE_LINE_CHARS = 60
 ICON_PT = 48  # the icon's size in the SVG, whatever room Graphviz made for it
 ICON_TOP_PT = 5
 MIN_SCALE = 0.6
+# A summary of fan-out ("150 workloads") that many Services share would stack
+# them in one tall column: past FAN_EDGES edges on one side, they are spread
+# over STAGGER columns instead, as Graphviz's `unflatten -l` does.
+FAN_EDGES = 12
+STAGGER = 5
 GRAPH_ATTRS = {"pad": "0.3", "label": "", "ranksep": "0.8", "nodesep": "0.35"}
 # What every node shares; `target=_top` leaves an <object> or frame, should one hold the SVG.
 NODE_ATTRS = {"style": "rounded,filled", "penwidth": "2", "fontsize": "12", "width": str(NODE_WIDTH),
@@ -149,14 +154,35 @@ def to_dot(spec: s.DiagramSpec) -> str:
         if spec.grid:
             _grid(diagram, s.grid_rows(spec))
         clusters = {n.id: n.cluster for n in spec.nodes}
-        for edge in spec.edges:
+        lengths = {} if spec.grid else _staggered(spec)
+        for i, edge in enumerate(spec.edges):
             attrs = _edge_attrs(edge)
             if spec.grid or (edge.kind == "calls" and clusters[edge.source]
                              and clusters[edge.source] == clusters[edge.target]):
                 attrs.update(minlen="0", weight="0")  # chains of calls do not stretch the layout
+            elif i in lengths:
+                attrs["minlen"] = str(lengths[i])
             made[edge.source] >> Edge(**attrs) >> made[edge.target]
     diagram.dot.graph_attr["splines"] = "spline"
     return diagram.dot.source
+
+
+def _staggered(spec: s.DiagramSpec) -> dict[int, int]:
+    """The length (in ranks) of each edge on a side of a summary node with
+    more than FAN_EDGES edges, 1 to STAGGER in turn."""
+    summaries = {n.id for n in spec.nodes if n.kind == "More"}
+    sides: dict[tuple[str, str], list[int]] = {}
+    for i, edge in enumerate(spec.edges):
+        if edge.target in summaries:
+            sides.setdefault(("in", edge.target), []).append(i)
+        if edge.source in summaries:
+            sides.setdefault(("out", edge.source), []).append(i)
+    lengths: dict[int, int] = {}
+    for found in sides.values():
+        if len(found) > FAN_EDGES:
+            for k, i in enumerate(found):
+                lengths[i] = 1 + k % STAGGER
+    return lengths
 
 
 def _grid(diagram: Diagram, rows: list[list[str]]) -> None:

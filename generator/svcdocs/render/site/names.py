@@ -12,6 +12,7 @@ import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from svcdocs.graph import Graph
@@ -62,12 +63,19 @@ def page_url(page: str) -> str:
 def url_from(page: str, target: str, anchor: str = "") -> str:
     """The URL of page `target` relative to page `page`, for raw HTML, which
     mkdocs does not rewrite (diagrams)."""
-    here, there = page_url(page), page_url(target)
     fragment = f"#{anchor}" if anchor else ""
+    return _relative_url(page, target) + fragment or "./"
+
+
+@lru_cache(maxsize=65536)
+def _relative_url(page: str, target: str) -> str:
+    """`url_from` without the fragment ("" for the page itself); pages link
+    the same few pages many times over."""
+    here, there = page_url(page), page_url(target)
     if here == there:
-        return fragment or "./"
+        return ""
     relative = posixpath.relpath(there or ".", here or ".")
-    return ("" if relative == "." else relative + "/") + fragment or "./"
+    return "" if relative == "." else relative + "/"
 
 
 def link_from(page: str, target: str, anchor: str = "") -> str:

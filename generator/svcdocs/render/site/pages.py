@@ -7,13 +7,22 @@ Markdown whose headings are Markdown and whose bodies are raw HTML blocks:
 Jinja escapes every value for HTML, and a heading that shows a manifest's
 text escapes it for Markdown (`| md`). Raw HTML is also what keeps mkdocs
 fast on a thousand pages: Python-Markdown does not parse inside it.
+
+A list that grows with how many objects a selector matches (the workloads a
+Service selects, the Services that select a workload, routes, callers, the
+findings of related objects) shows its first items and counts the others
+(`Shown`), with a link to where they are: no page grows as Services x
+workloads. The tables of a namespace, the Findings and the Exposure pages
+keep a row for every object, finding and way in.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, NamedTuple
+from itertools import islice
+from typing import Any, Callable, Iterable, NamedTuple, Sequence, TypeVar
 from urllib.parse import quote
 
 from svcdocs.analysis import LEVELS, RANK, EntryPoint
@@ -28,6 +37,14 @@ from svcdocs.rules import RULES, SEVERITY_ORDER, Finding
 
 HOME_ENTRY_ROWS = 15
 HOME_FINDINGS = 10
+# However many objects a selector matches, a list on a page shows this many
+# and counts the rest, so that no page grows as Services x workloads.
+LIST_ITEMS = 50  # a list of its own on a Service page; a router's routes
+CELL_ITEMS = 10  # the links in one cell of a table
+FINDING_ITEMS = 20  # the findings of the workloads a Service selects, on its page
+# A finding's message may name every Service that selects a workload; a
+# Service page shows those of many workloads, so there they are cut to this.
+MESSAGE_CHARS = 400
 ENTRY_LEVELS = ("internet", "network", "node")
 SEVERITIES = tuple(reversed(SEVERITY_ORDER))  # error first
 TITLES = {"index.md": "Overview", "exposure.md": "Exposure", "patterns.md": "Patterns", "findings.md": "Findings", "rules.md": "Rules",
@@ -40,6 +57,26 @@ class Link(NamedTuple):
     url: str | None = None  # None: plain text
     note: str = ""  # shown after the link, in parentheses
     level: str | None = None  # an exposure badge after the link
+
+
+class Shown(list):
+    """The first items of a longer list: `more` counts the others, and `where`
+    is the URL of a place that says more about them (or None)."""
+
+    more: int = 0
+    where: str | None = None
+
+
+T = TypeVar("T")
+
+
+def first(items: Sequence[T], limit: int, make: Callable[[T], Any], where: str | None = None) -> Shown:
+    """`make` of the first `limit` items, and how many more there are; `make`
+    runs on those only."""
+    shown = Shown(make(item) for item in items[:limit])
+    shown.more = max(0, len(items) - limit)
+    shown.where = where if shown.more else None
+    return shown
 
 
 @dataclass(frozen=True)
@@ -67,6 +104,7 @@ class _Index:
     policies_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     nodes_by_namespace: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     calls_by_namespace: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    calls_from: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
 
 
 def site_pages(report: Report, sitemap: SiteMap, specs: Iterable[DiagramSpec], options: SiteOptions) -> list[Page]:
@@ -119,10 +157,10 @@ class _Pages:
         url = f"{self.options.repo_url}{quote(relative)}#L{line}" if relative is not None else None
         return Link(f"{file}:{line}", url)
 
-    def finding_rows(self, here: str, findings: Iterable[Finding]) -> list[dict]:
+    def finding_rows(self, here: str, findings: Iterable[Finding], cut: int | None = None) -> list[dict]:
         return [{"severity": f.severity, "rule": Link(f.rule, url_from(here, "rules.md", f.rule)),
                  "object": self.object_link(here, f.object), "where": self.source(f.file, f.line),
-                 "message": f.message} for f in findings]
+                 "message": shortened(f.message, cut) if cut else f.message} for f in findings]
 
     def entry_row(self, here: str, entry: EntryPoint) -> dict:
         via = self.graph.nodes[entry.via]
@@ -136,8 +174,15 @@ class _Pages:
             "port": entry.port if entry.port is not None else "",
             "service": self.link(here, entry.service, f"{short_id(entry.service)}:{entry.port}")
             if entry.service else None,
-            "workloads": [self.object_link(here, w) for w in entry.workloads],
+            "workloads": first(entry.workloads, CELL_ITEMS, lambda w: self.object_link(here, w),
+                               self.service_url(here, entry.service, "selects") if entry.service else None),
         }
+
+    def service_url(self, here: str, service_id: str, part: str = "") -> str:
+        return url_from(here, self.sitemap.services[service_id], part)
+
+    def namespace_url(self, here: str, namespace: str, part: str = "") -> str:
+        return url_from(here, self.sitemap.namespaces[namespace], part)
 
     # --- top pages -------------------------------------------------------------------
 
@@ -245,7 +290,9 @@ class _Pages:
     def service_row(self, here: str, service: Service) -> dict:
         return {"link": self.link(here, service.id), "type": service_type(service),
                 "level": self.level(service.id) or "none", "ports": ports_summary(service),
-                "selects": [self.link(here, w.id, f"{w.kind} {w.name}") for w in self.graph.selected_workloads(service)]}
+                "selects": first(self.graph.selected_workloads(service), CELL_ITEMS,
+                                 lambda w: self.link(here, w.id, f"{w.kind} {w.name}"),
+                                 self.service_url(here, service.id, "selects"))}
 
     def workload_row(self, here: str, workload: Workload) -> dict:
         ports = [f"{c.name}:{p.number}" + (f" (hostPort {p.host_port})" if p.host_port else "")
@@ -253,8 +300,10 @@ class _Pages:
         return {
             "anchor": anchor(workload.kind, workload.name), "name": workload.name, "kind": workload.kind,
             "level": self.level(workload.id) or "none",
-            "selected_by": [self.link(here, s.id) for s in self.graph.selecting_services(workload)],
-            "policies": [self.link(here, p) for p in self.index.policies_of.get(workload.id, ())],
+            "selected_by": first(self.graph.selecting_services(workload), CELL_ITEMS, lambda s: self.link(here, s.id),
+                                 "#services"),
+            "policies": first(self.index.policies_of.get(workload.id, ()), CELL_ITEMS, lambda p: self.link(here, p),
+                              "#networkpolicies"),
             "ports": ", ".join(ports) + (" (hostNetwork)" if workload.host_network else ""),
             "source": self.source(workload.file, workload.line),
         }
@@ -265,8 +314,9 @@ class _Pages:
             "anchor": anchor(router.kind, router.name), "name": router.name, "kind": router.kind,
             "class": getattr(router, "class_name", None) or "",
             "parents": [self.object_link(here, e.target) for e in edges if e.kind == "attaches"],
-            "routes": [{"address": route_label(e.host, e.path), "service": self.link(here, e.target),
-                        "port": e.port if e.port is not None else ""} for e in edges if e.kind == "routes"],
+            "routes": first([e for e in edges if e.kind == "routes"], LIST_ITEMS, lambda e: {
+                "address": route_label(e.host, e.path), "service": self.link(here, e.target),
+                "port": e.port if e.port is not None else ""}),
             "source": self.source(router.file, router.line),
         }
 
@@ -300,42 +350,47 @@ class _Pages:
         here = self.sitemap.services[service.id]
         selects = self.graph.edges_from(service.id, "selects")
         workloads = [e.target for e in selects]
-        findings = [f for o in (service.id, *workloads) for f in self.index.findings_by_object.get(o, ())]
+        related = [self.index.findings_by_object.get(w, ()) for w in workloads]
+        shown = list(islice(heapq.merge(*related, key=Finding.sort_key), FINDING_ITEMS))  # each list is sorted
+        findings = sorted([*self.index.findings_by_object.get(service.id, ()), *shown], key=Finding.sort_key)
+        calls = {(e.target, ", ".join(e.env)): None for w in workloads for e in self.index.calls_from.get(w, ())}
+        reasons = [r for r in self.report.analysis.exposure[service.id].reasons if r in self.graph.nodes]
         return self.page(
             here, "service.md.j2", service=service, title=f"Service {service.namespace}/{service.name}",
             type=service_type(service), namespace=self.namespace_link(here, service.namespace),
             level=self.level(service.id),
-            reasons=[self.object_link(here, r) for r in self.report.analysis.exposure[service.id].reasons
-                     if r in self.graph.nodes],
-            entries=[self.entry_row(here, e) for e in self.index.entries_by_service.get(service.id, ())],
+            reasons=first(reasons, LIST_ITEMS, lambda r: self.object_link(here, r)),
+            entries=first(self.index.entries_by_service.get(service.id, ()), LIST_ITEMS,
+                          lambda e: self.entry_row(here, e), url_from(here, "exposure.md")),
             ports=self.port_rows(service, selects),
             selector=pairs(service.selector) if service.selector else None,
-            selects=[self.object_link(here, w, level=self.level(w)) for w in workloads],
-            routed_from=[self.object_link(here, e.source, note=route_label(e.host, e.path)
-                                          + (f" port {e.port}" if e.port is not None else ""))
-                         for e in self.graph.edges_to(service.id, "routes")],
-            callers=[self.object_link(here, e.source, note=", ".join(e.env))
-                     for e in self.graph.edges_to(service.id, "calls")],
-            calls=[self.object_link(here, e.target, note=", ".join(e.env))
-                   for w in workloads for e in self.graph.edges_from(w, "calls")],
+            selects=first(workloads, LIST_ITEMS, lambda w: self.object_link(here, w, level=self.level(w)),
+                          self.namespace_url(here, service.namespace, "workloads")),
+            routed_from=first(self.graph.edges_to(service.id, "routes"), LIST_ITEMS,
+                              lambda e: self.object_link(here, e.source, note=route_label(e.host, e.path)
+                                                         + (f" port {e.port}" if e.port is not None else ""))),
+            callers=first(self.graph.edges_to(service.id, "calls"), LIST_ITEMS,
+                          lambda e: self.object_link(here, e.source, note=", ".join(e.env))),
+            calls=first(list(calls), LIST_ITEMS, lambda call: self.object_link(here, call[0], note=call[1])),
             external_ips=", ".join(service.external_ips),
             source_ranges=", ".join(service.source_ranges),
-            findings=self.finding_rows(here, sorted(findings, key=Finding.sort_key)),
+            findings=self.finding_rows(here, findings, cut=MESSAGE_CHARS),
+            more_findings=sum(map(len, related)) - len(shown),
+            all_findings=self.namespace_url(here, service.namespace, "findings"),
             source=self.source(service.file, service.line),
         )
 
     def port_rows(self, service: Service, selects: tuple[Edge, ...]) -> list[dict]:
-        rows = []
-        for i, port in enumerate(service.ports):
-            container_ports = []
-            for edge in selects:
-                mapping = edge.ports[i] if i < len(edge.ports) else None
-                found = "not declared" if mapping is None or mapping.container_port is None else mapping.container_port
-                container_ports.append(f"{self.graph.nodes[edge.target].name}: {found}")
-            rows.append({"name": port.name or "", "port": port.port, "protocol": port.protocol,
-                         "target": port.target, "node_port": port.node_port or "",
-                         "container": "; ".join(container_ports)})
-        return rows
+        return [{"name": port.name or "", "port": port.port, "protocol": port.protocol,
+                 "target": port.target, "node_port": port.node_port or "",
+                 "container": first(selects, CELL_ITEMS, lambda edge, i=i: self.container_port(edge, i), "#selects")}
+                for i, port in enumerate(service.ports)]
+
+    def container_port(self, edge: Edge, i: int) -> str:
+        """`web: 8080`: where a selects edge takes the Service's `i`th port."""
+        mapping = edge.ports[i] if i < len(edge.ports) else None
+        found = "not declared" if mapping is None or mapping.container_port is None else mapping.container_port
+        return f"{self.graph.nodes[edge.target].name}: {found}"
 
 
 # --- Helpers -------------------------------------------------------------------------
@@ -343,7 +398,7 @@ class _Pages:
 def _index(report: Report) -> _Index:
     graph = report.graph
     index = _Index()
-    for finding in report.findings:
+    for finding in report.findings:  # sorted: so is each object's list
         index.findings_by_object[finding.object].append(finding)
     for entry in report.analysis.entrypoints:
         target = entry.service or entry.via
@@ -355,6 +410,7 @@ def _index(report: Report) -> _Index:
         if edge.kind == "isolates":
             index.policies_of[edge.target].append(edge.source)
         elif edge.kind == "calls":
+            index.calls_from[edge.source].append(edge)
             source, target = graph.nodes[edge.source].namespace, graph.nodes[edge.target].namespace
             if source != target:
                 index.calls_by_namespace[source].append(edge)
@@ -367,6 +423,14 @@ def short_id(object_id: str) -> str:
     kind, _, rest = object_id.partition("/")
     rest = rest.lstrip("/")
     return rest if kind == "Service" else f"{kind} {rest}"
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text`, or its first words up to `limit` characters and `…`."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;: ") + " …"
 
 
 def pairs(values) -> str:

@@ -13,6 +13,12 @@ Three kinds of diagram, none above `MAX_NODES` nodes however large the input:
 - one per namespace: its Services, workloads, routers and entry points, with
   the neighbours in other namespaces that call or are called, drawn faded.
 
+Selectors that match many workloads would make Services x workloads edges:
+the workloads of a Service that selects more than FANOUT are drawn as one
+node ("150 workloads", shared by the Services that select exactly those),
+and the Services of a workload that more than FANIN select as one node, so
+that a diagram's nodes and edges grow with the objects, not with the edges.
+
 NetworkPolicies are not drawn as edges (a default deny selects every pod):
 a workload that a policy selects says `isolated`, and the cluster label counts
 the policies.
@@ -25,6 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from svcdocs.analysis import RANK, EntryPoint
+from svcdocs.graph import Edge as GraphEdge
 from svcdocs.graph import Synthetic
 from svcdocs.model import WORKLOAD_KINDS, Service, Workload
 from svcdocs.pipeline import Report
@@ -124,6 +131,14 @@ class _Builder:
         for policy in self.graph.model.network_policies:
             self.policies[policy.namespace] += 1
         self.router_levels = report.analysis.router_levels
+        # Lookups every diagram shares, so that no diagram scans the whole graph.
+        self.nodes_by_namespace: dict[str, list[str]] = defaultdict(list)
+        for node in self.graph.nodes.values():
+            self.nodes_by_namespace[node.namespace].append(node.id)
+        self.hops: dict[str, list[tuple[int, int, EntryPoint]]] = defaultdict(list)
+        for i, entry in enumerate(report.analysis.entrypoints):
+            for j, hop in enumerate(first_hops(entry)):
+                self.hops[hop].append((i, j, entry))
 
     def level(self, node_id: str) -> str | None:
         if node_id in self.router_levels:
@@ -241,40 +256,192 @@ def _merge(edges: Iterable[Edge]) -> tuple[Edge, ...]:
     return tuple(merged)
 
 
-def _graph_edges(b: _Builder, scope: set[str], kinds: tuple[str, ...]) -> list[Edge]:
-    """The graph's own edges between nodes in scope, pointing the way traffic
-    goes (a route's `attaches` is drawn Gateway -> route)."""
+def _graph_edges(b: _Builder, scope: set[str], kinds: tuple[str, ...], own: set[str] | None = None) -> list[Edge]:
+    """The graph's own edges between nodes in scope (that touch `own`, when
+    given), pointing the way traffic goes (a route's `attaches` is drawn
+    Gateway -> route); `selects` edges are drawn by `_fold`."""
     found = []
-    for node_id in sorted(scope):
-        for e in b.graph.edges_from(node_id):
-            if e.kind not in kinds or e.target not in scope:
-                continue
-            if e.kind == "routes":
-                found.append(Edge(e.source, e.target, "routes", (route_label(e.host, e.path),), b.level(e.target)))
-            elif e.kind == "attaches":
-                found.append(Edge(e.target, e.source, "attaches", (e.listener,) if e.listener else (), b.level(e.target)))
-            elif e.kind == "selects":
-                found.append(Edge(e.source, e.target, "selects", (port_chain(e.ports),) if e.ports else (),
-                                  b.level(e.source)))
-            elif e.kind == "calls":
-                found.append(Edge(e.source, e.target, "calls", (), None, "calls it through " + ", ".join(e.env)))
-            elif e.kind == "aliases":
-                found.append(Edge(e.source, e.target, "aliases", (), "egress"))
+    for e in _edges_within(b, scope, own):
+        if e.kind not in kinds:
+            continue
+        if e.kind == "routes":
+            found.append(Edge(e.source, e.target, "routes", (route_label(e.host, e.path),), b.level(e.target)))
+        elif e.kind == "attaches":
+            found.append(Edge(e.target, e.source, "attaches", (e.listener,) if e.listener else (), b.level(e.target)))
+        elif e.kind == "calls":
+            found.append(Edge(e.source, e.target, "calls", (), None, "calls it through " + ", ".join(e.env)))
+        elif e.kind == "aliases":
+            found.append(Edge(e.source, e.target, "aliases", (), "egress"))
     return found
 
 
-def _entry_edges(b: _Builder, entries: Iterable[EntryPoint], scope: set[str]) -> tuple[list[Node], list[Edge]]:
+def _selects_edge(b: _Builder, e: GraphEdge) -> Edge:
+    return Edge(e.source, e.target, "selects", (port_chain(e.ports),) if e.ports else (), b.level(e.source))
+
+
+def _edges_within(b: _Builder, scope: set[str], own: set[str] | None) -> Iterable[GraphEdge]:
+    """The graph's edges between nodes of `scope`, by source in order. With
+    `own`, only those that touch it, found from its nodes: a neighbour from
+    another namespace may have many edges of its own."""
+    if own is None:
+        for node_id in sorted(scope):
+            yield from (e for e in b.graph.edges_from(node_id) if e.target in scope)
+        return
+    into_own: dict[str, list[GraphEdge]] = defaultdict(list)
+    for node_id in sorted(own):
+        for e in b.graph.edges_to(node_id):
+            if e.source not in own and e.source in scope:
+                into_own[e.source].append(e)
+    for node_id in sorted(scope):
+        if node_id in own:
+            yield from (e for e in b.graph.edges_from(node_id) if e.target in scope)
+        else:
+            yield from sorted(into_own.get(node_id, ()), key=GraphEdge.sort_key)
+
+
+def _entry_edges(b: _Builder, scope: set[str]) -> tuple[list[Node], list[Edge]]:
     """The source nodes and the first edge of every way in whose first hop is in scope."""
     sources: dict[str, Node] = {}
     edges = []
-    for entry in entries:
-        for hop in first_hops(entry):
-            if hop in scope:
-                source = b.source(entry.level)
-                sources[source.id] = source
-                label = entry_label(entry)
-                edges.append(Edge(source.id, hop, "entry", (label,) if label else (), entry.level))
+    for _, _, entry, hop in sorted(((i, j, entry, hop) for hop in scope for i, j, entry in b.hops.get(hop, ())),
+                                   key=lambda found: found[:2]):
+        source = b.source(entry.level)
+        sources[source.id] = source
+        label = entry_label(entry)
+        edges.append(Edge(source.id, hop, "entry", (label,) if label else (), entry.level))
     return [sources[k] for k in sorted(sources)], edges
+
+
+# --- Fan-out: a Service that selects many workloads, a workload many Services select
+
+FANOUT = 12  # a Service that selects more workloads draws them as one node
+FANIN = 12  # a workload that more Services select (besides those above) draws them as one node
+
+
+@dataclass(frozen=True)
+class _Folding:
+    edges: list[Edge]  # the other edges given, then the selects edges as drawn
+    nodes: dict[str, Node]  # the summaries
+    into: dict[str, str]  # a Service that selects many workloads -> the node drawn for them
+    crowd: dict[str, str]  # a workload that many Services select -> the node drawn for them
+    hidden: frozenset[str]  # workloads drawn only inside a summary
+
+    def instead(self, source: str, target: str) -> tuple[str, str]:
+        """The edge drawn for the selects edge `source` -> `target`."""
+        if source in self.into:
+            return source, self.into[source]
+        if target in self.crowd:
+            return self.crowd[target], target
+        return source, target
+
+
+def _fold(b: _Builder, selects: Iterable[GraphEdge], edges: list[Edge], keep: Iterable[str] = ()) -> _Folding:
+    """The graph's `selects` edges as drawn beside `edges`, fan-out made
+    drawable in as many nodes and edges as there are objects: the workloads
+    of a Service that selects more than FANOUT are one node ("150
+    workloads"), shared by the Services that select exactly those; a
+    workload that more than FANIN other Services select gets one node for
+    them ("30 Services"). A workload then drawn only inside a summary is left
+    out, unless it has other edges or is in `keep`."""
+    selects = list(selects)
+    targets: dict[str, list[str]] = defaultdict(list)
+    for e in selects:
+        targets[e.source].append(e.target)
+    sharing: dict[frozenset[str], list[str]] = defaultdict(list)
+    for service in sorted(s for s, workloads in targets.items() if len(workloads) > FANOUT):
+        sharing[frozenset(targets[service])].append(service)
+    into: dict[str, str] = {}
+    nodes: dict[str, Node] = {}
+    for workloads, services in sharing.items():
+        node = _workloads_node(b, services, workloads)
+        nodes[node.id] = node
+        into.update(dict.fromkeys(services, node.id))
+    selected_by: dict[str, list[str]] = defaultdict(list)
+    for service, workloads in targets.items():
+        if service not in into:
+            for workload in workloads:
+                selected_by[workload].append(service)
+    crowd: dict[str, str] = {}
+    for workload, services in selected_by.items():
+        if len(services) > FANIN:
+            node = _services_node(b, workload, services)
+            nodes[node.id] = node
+            crowd[workload] = node.id
+    if not nodes:
+        return _Folding(edges + [_selects_edge(b, e) for e in selects], {}, {}, {}, frozenset())
+    folding = _Folding([*edges], nodes, into, crowd, frozenset())
+    seen = {n for e in edges for n in (e.source, e.target)} | set(keep)
+    inside: set[str] = set()
+    folded: dict[tuple[str, str], tuple[str | None, dict[str, None]]] = {}  # drawn edge -> level, label lines
+    for service, node_id in into.items():  # labelled with the Service's own ports, not each workload's
+        inside.update(targets[service])
+        seen.update((service, node_id))
+        folded[(service, node_id)] = (b.level(service), dict.fromkeys(_service_ports(b.graph.nodes[service])))
+    for e in selects:
+        if e.source in into:
+            continue
+        drawn = folding.instead(e.source, e.target)
+        seen.update(drawn)
+        if drawn == (e.source, e.target):
+            folding.edges.append(_selects_edge(b, e))
+            continue
+        level, lines = folded.get(drawn, (None, {}))
+        if e.ports:
+            lines[port_chain(e.ports)] = None
+        folded[drawn] = (_higher(level, b.level(e.source)), lines)
+    folding.edges.extend(Edge(source, target, "selects", tuple(lines), level)
+                         for (source, target), (level, lines) in folded.items())
+    return replace(folding, hidden=frozenset(inside - seen))
+
+
+def _workloads_node(b: _Builder, services: list[str], workloads: frozenset[str]) -> Node:
+    service = b.graph.nodes[services[0]]
+    who = f"Service {service.namespace}/{service.name}" if len(services) == 1 else f"{len(services)} Services"
+    return Node(
+        id=f"more/workloads/{services[0]}", kind="More", label=(f"{len(workloads)} workloads",),
+        level=_highest(b.level(w) for w in workloads), link=_namespace_part(b, service.namespace, "workloads"),
+        tooltip=f"The {len(workloads)} workloads that {who} select{'s' * (len(services) == 1)}: "
+                f"see the namespace page", cluster=service.namespace,
+    )
+
+
+def _services_node(b: _Builder, workload_id: str, services: list[str]) -> Node:
+    workload = b.graph.nodes[workload_id]
+    return Node(
+        id=f"more/services/{workload_id}", kind="More", label=(f"{len(services)} Services",),
+        level=_highest(b.level(s) for s in services), link=_namespace_part(b, workload.namespace, "services"),
+        tooltip=f"The {len(services)} Services that select {workload.kind} {workload.namespace}/{workload.name}: "
+                f"see the namespace page", cluster=workload.namespace,
+    )
+
+
+def _higher(level: str | None, other: str | None) -> str | None:
+    return level if other is None or (level is not None and RANK[level] >= RANK[other]) else other
+
+
+def _service_ports(service: Service) -> tuple[str, ...]:
+    """`80`, `80→8080`: a Service's ports and targetPorts, for the edge to its many workloads."""
+    text = ", ".join(str(p.port) + (f"→{p.target}" if p.target not in (None, p.port) else "")
+                     for p in service.ports if p.port is not None)
+    return (text,) if text else ()
+
+
+def _highest(levels: Iterable[str | None]) -> str:
+    return max((level or "none" for level in levels), key=RANK.__getitem__, default="none")
+
+
+def _namespace_part(b: _Builder, namespace: str, heading: str) -> tuple[str, str]:
+    return b.sitemap.namespaces[namespace], heading
+
+
+def _edges_by_part(edges: list[Edge], parts: list[set[str]]) -> list[list[Edge]]:
+    """The edges between the nodes of each part, in their order, found from
+    their sources rather than by a pass over every edge for every part."""
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(edges):
+        by_source[e.source].append(i)
+    return [[edges[i] for i in sorted(i for n in part for i in by_source.get(n, ()) if edges[i].target in part)]
+            for part in parts]
 
 
 def _spec(key: str, title: str, page: str, nodes: Iterable[Node], edges: Iterable[Edge],
@@ -319,21 +486,31 @@ def _parts(key: str, title: str, count: int) -> list[tuple[str, str, str]]:
 
 def exposure_diagrams(b: _Builder, page: str = "exposure.md") -> list[DiagramSpec]:
     """Every way in: source -> router -> Service -> workloads, by namespace."""
+    entries = b.report.analysis.entrypoints
+    services = list(dict.fromkeys(entry.service for entry in entries if entry.service))
+    selects = [e for service in services for e in b.graph.edges_from(service, "selects")]
+    folding = _fold(b, selects, [], keep={hop for entry in entries for hop in (entry.via, *first_hops(entry))})
+    drawn_with: dict[str, dict[str, None]] = defaultdict(dict)  # a Service -> the nodes drawn for what it selects
+    for e in selects:
+        drawn_with[e.source].update((n, None) for n in folding.instead(e.source, e.target) if n != e.source)
     groups: dict[tuple, list[str]] = defaultdict(list)
-    for entry in b.report.analysis.entrypoints:
+    for entry in entries:
         target = entry.service or entry.via
         ns = b.graph.nodes[target].namespace
-        members = [SOURCES[entry.level][0], *entry.gateways, entry.via, *entry.workloads]
+        members = [SOURCES[entry.level][0], *entry.gateways, entry.via,
+                   *(drawn_with[entry.service] if entry.service else entry.workloads)]
         if entry.service:
             members.append(entry.service)
         groups[(ns, target)] += members
     parts = _pack(tuple(dict.fromkeys(m)) for _, m in sorted(groups.items()))
+    folded_selects = _edges_by_part(folding.edges, parts)
     specs = []
-    for (key, title, caption), scope in zip(_parts("exposure", "Entry points", len(parts)), parts):
+    for (key, title, caption), scope, part_selects in zip(_parts("exposure", "Entry points", len(parts)), parts,
+                                                          folded_selects):
         objects = {n for n in scope if n in b.graph.nodes and n != "Internet"}
-        nodes = [b.node(n) for n in objects]
-        sources, entry_edges = _entry_edges(b, b.report.analysis.entrypoints, objects)
-        edges = entry_edges + _graph_edges(b, objects, ("routes", "attaches", "selects"))
+        nodes = [b.node(n) for n in objects] + [folding.nodes[n] for n in sorted(scope) if n in folding.nodes]
+        sources, entry_edges = _entry_edges(b, objects)
+        edges = entry_edges + _graph_edges(b, objects, ("routes", "attaches")) + part_selects
         clusters = [b.cluster(ns) for ns in {n.cluster for n in nodes if n.cluster}]
         specs.append(_spec(key, title, page, nodes + sources, edges, clusters, caption))
     return specs
@@ -392,8 +569,9 @@ def _overview_map(b: _Builder, ways_in: dict[tuple[str, str], list[EntryPoint]],
 
 
 def _namespace_node(b: _Builder, namespace: str, ways_in: tuple[str, ...] = ()) -> Node:
-    services = [s for s in b.graph.model.services if s.namespace == namespace]
-    workloads = [w for w in b.graph.model.workloads if w.namespace == namespace]
+    objects = [b.graph.nodes[n] for n in b.nodes_by_namespace.get(namespace, ())]
+    services = [o for o in objects if isinstance(o, Service)]
+    workloads = [o for o in objects if isinstance(o, Workload)]
     levels = [b.report.analysis.level(o.id) or "none" for o in (*services, *workloads)]
     level = max(levels, key=RANK.__getitem__) if levels else "none"
     counts = (f"{len(services)} Service{'s' * (len(services) != 1)}",
@@ -459,21 +637,24 @@ def _overview_externals(b: _Builder) -> tuple[list[Node], list[Edge]]:
 def namespace_diagrams(b: _Builder, namespace: str) -> list[DiagramSpec]:
     page = b.sitemap.namespaces[namespace]
     graph = b.graph
-    own = {n.id for n in graph.nodes.values() if n.namespace == namespace and n.kind not in ("NetworkPolicy",)}
-    own |= {e.target for e in graph.edges if e.kind == "aliases" and e.source in own}
+    own = {n for n in b.nodes_by_namespace.get(namespace, ()) if graph.nodes[n].kind not in ("NetworkPolicy",)}
+    own |= {e.target for n in own for e in graph.edges_from(n, "aliases")}
     scope = own | _neighbours(b, own)
-    sources, entry_edges = _entry_edges(b, b.report.analysis.entrypoints, scope)
-    edges = [e for e in _graph_edges(b, scope, ("routes", "attaches", "selects", "calls", "aliases"))
-             if e.source in own or e.target in own]
-    edges += entry_edges
-    nodes = {n: b.node(n, home=namespace) for n in scope}
+    sources, entry_edges = _entry_edges(b, scope)
+    edges = _graph_edges(b, scope, ("routes", "attaches", "calls", "aliases"), own) + entry_edges
+    folding = _fold(b, (e for n in sorted(own) for e in graph.edges_from(n, "selects")), edges)
+    own -= folding.hidden
+    nodes = {n: b.node(n, home=namespace) for n in scope - folding.hidden}
     nodes.update({s.id: s for s in sources})
-    parts = _pack(_namespace_groups(own, edges, graph))
+    nodes.update(folding.nodes)
+    parts = _pack(_namespace_groups(own, folding.edges, graph))
     specs = []
     name_slug = page.removeprefix("namespaces/").removesuffix(".md")
-    for (key, title, caption), part in zip(_parts(f"namespace-{name_slug}", f"Namespace {namespace}", len(parts)), parts):
+    for (key, title, caption), part, part_edges in zip(
+            _parts(f"namespace-{name_slug}", f"Namespace {namespace}", len(parts)), parts,
+            _edges_by_part(folding.edges, parts)):
         clusters = [b.cluster(ns, home=namespace) for ns in {nodes[n].cluster for n in part if nodes[n].cluster}]
-        specs.append(_spec(key, title, page, [nodes[n] for n in part], edges, clusters, caption))
+        specs.append(_spec(key, title, page, [nodes[n] for n in part], part_edges, clusters, caption))
     return specs
 
 
@@ -497,17 +678,25 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     for e in edges:
         incoming[e.target].add(e.source)
         outgoing[e.source].add(e.target)
+    outside: dict[str, set[str]] = {}  # a node -> its neighbours outside the namespace, found once
+
+    def beyond(node_id: str) -> set[str]:
+        if node_id not in outside:
+            outside[node_id] = (incoming[node_id] | outgoing[node_id]) - own
+        return outside[node_id]
+
     groups, covered = [], set()
     for node_id in sorted(own):
         if graph.nodes[node_id].kind != "Service":
             continue
         group = {node_id} | _upstream(node_id, incoming) | (incoming[node_id] - own)
         for target in outgoing[node_id]:
-            group |= {target} | ((incoming[target] | outgoing[target]) - own)
+            group.add(target)
+            group |= beyond(target)
         groups.append(tuple(sorted(group, key=lambda n: (n != node_id, n))))
         covered |= group
     for node_id in sorted(own - covered):
-        groups.append((node_id, *sorted((incoming[node_id] | outgoing[node_id]) - own)))
+        groups.append((node_id, *sorted(beyond(node_id))))
     return groups
 
 
