@@ -69,3 +69,9 @@ def test_messages_are_one_sentence():
         for line in (FIXTURES / rule_id / "expected.txt").read_text(encoding="utf-8").splitlines():
             message = line.split(": ", 2)[2]
             assert message.endswith(".") and ". " not in message, line
+
+
+def test_messages_name_a_few_objects_and_count_the_rest():
+    from svcdocs.rules.context import listed
+    assert listed(["a", "b"]) == "a, b"
+    assert listed([f"w{i}" for i in range(8)]) == "w0, w1, w2, w3, w4 and 3 more"

@@ -40,3 +40,12 @@ def named(obj: Object) -> str:
     """`Kind namespace/name`, the way messages name an object."""
     where = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
     return f"{obj.kind} {where}"
+
+
+def listed(names, most: int = 5) -> str:
+    """`a, b, c` — or, past `most`, the first ones and how many more, so that a
+    message stays one readable sentence whatever the fan-out."""
+    names = list(names)
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f" and {len(names) - most} more"

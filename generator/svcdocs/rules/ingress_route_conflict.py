@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from svcdocs.model import Ingress, IngressPath
-from svcdocs.rules.context import Context, Hit, named
+from svcdocs.rules.context import Context, Hit, listed, named
 
 ID = "ingress-route-conflict"
 SEVERITY = "error"
@@ -46,7 +46,7 @@ def check(ctx: Context):
     for (_, host, path), claims in served.items():
         if len(claims) > 1:
             for ingress, ingress_path in claims.values():
-                others = ", ".join(i.id.split("/", 1)[1] for i, _ in claims.values() if i is not ingress)
+                others = listed(i.id.split("/", 1)[1] for i, _ in claims.values() if i is not ingress)
                 yield Hit(ingress, ingress_path.line,
                           f"{named(ingress)} serves {host + path if host else path + ' on any host'}, which Ingress {others} "
                           f"serves too, so the controller sends it to only one of them.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from svcdocs.rules.context import Context, Hit, named
+from svcdocs.rules.context import Context, Hit, listed, named
 
 ID = "missing-readiness-probe"
 SEVERITY = "warning"
@@ -33,7 +33,7 @@ def check(ctx: Context):
         services = ctx.graph.selecting_services(workload)
         if not services:
             continue
-        behind = ", ".join(s.name for s in services)
+        behind = listed(s.name for s in services)
         for container in workload.containers:
             if not container.readiness_probe and not container.sidecar:
                 yield Hit(workload, container.line,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from svcdocs.rules.context import Context, Hit, named
+from svcdocs.rules.context import Context, Hit, listed, named
 
 ID = "unresolved-target-port"
 SEVERITY = "error"
@@ -43,7 +43,7 @@ def check(ctx: Context):
         declared = [p for w in workloads for c in w.containers for p in c.ports]
         names = {p.name for p in declared if p.name}
         numbers = {p.number for p in declared}
-        selected = ", ".join(w.name for w in workloads)
+        selected = listed(w.name for w in workloads)
         for port in service.ports:
             target = port.target
             line = port.target_port_line or port.line
@@ -59,4 +59,4 @@ def check(ctx: Context):
 
 
 def _listed(numbers: set[int]) -> str:
-    return ", ".join(str(n) for n in sorted(numbers))
+    return listed(str(n) for n in sorted(numbers))
