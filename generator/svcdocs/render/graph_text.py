@@ -7,11 +7,8 @@ from collections import defaultdict
 
 from svcdocs.pipeline import Report
 from svcdocs.render.escape import dot_string, mermaid_text
+from svcdocs.render.palette import LEVEL_COLOURS, NEUTRAL
 
-LEVEL_COLOURS = {
-    "internet": "#d62728", "network": "#ff7f0e", "node": "#bcbd22",
-    "cluster": "#1f77b4", "egress": "#9467bd", "none": "#7f7f7f",
-}
 EDGE_STYLES = {
     "routes": "solid", "attaches": "dotted", "selects": "solid",
     "aliases": "solid", "calls": "dashed", "isolates": "dotted",
@@ -53,12 +50,12 @@ def to_dot(report: Report) -> str:
             lines.append(f"    label={dot_string(namespace)};")
             indent = "    "
         for node in nodes:
-            colour = LEVEL_COLOURS.get(report.analysis.level(node.id) or "", "#555555")
+            colour = LEVEL_COLOURS.get(report.analysis.level(node.id) or "", NEUTRAL)[0]
             lines.append(f"{indent}{dot_string(node.id)} [label={_dot_lines(_label(node, report))}, color={dot_string(colour)}];")
         if namespace:
             lines.append("  }")
     for source, target in _entry_edges(report):
-        lines.append(f"  {dot_string(source)} -> {dot_string(target)} [color=\"#d62728\"];")
+        lines.append(f"  {dot_string(source)} -> {dot_string(target)} [color=\"{LEVEL_COLOURS['internet'][0]}\"];")
     for edge in report.graph.edges:
         label = " ".join(str(p) for p in (edge.host, edge.path, edge.port) if p is not None)
         attrs = [f"label={dot_string(edge.kind + (' ' + label if label else ''))}", f"style={EDGE_STYLES[edge.kind]}"]
@@ -86,7 +83,7 @@ def to_mermaid(report: Report) -> str:
         label = " ".join(str(p) for p in (edge.kind, edge.host, edge.path, edge.port) if p is not None)
         arrow = "-.->" if EDGE_STYLES[edge.kind] != "solid" else "-->"
         lines.append(f'  {ids[edge.source]} {arrow}|"{mermaid_text(label)}"| {ids[edge.target]}')
-    for level, colour in LEVEL_COLOURS.items():
+    for level, (colour, _) in LEVEL_COLOURS.items():
         members = [ids[n] for n in report.graph.nodes if report.analysis.level(n) == level]
         if members:
             lines.append(f"  classDef {level} stroke:{colour},stroke-width:2px")

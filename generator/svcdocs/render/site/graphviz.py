@@ -31,13 +31,16 @@ from diagrams.k8s.network import Ing, Service
 from diagrams.onprem.network import Internet
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.render import palette
 from svcdocs.render.escape import visible
+from svcdocs.render.palette import GHOST, LEVEL_COLOURS, NEUTRAL
 from svcdocs.render.site import spec as s
 from svcdocs.render.site.names import url_from
 
 # Part of every cache key, with `dot -V`: this module's own source, so a
 # change to how diagrams are drawn never reuses an old drawing.
-RENDERER_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+# The drawing code and its colours key the diagram cache.
+RENDERER_VERSION = hashlib.sha256(Path(__file__).read_bytes() + Path(palette.__file__).read_bytes()).hexdigest()[:16]
 
 ICONS = {
     "Internet": Internet, "Network": VPN, "Nodes": ClusterNode, "Namespace": NS, "External": Datacenter,
@@ -45,16 +48,6 @@ ICONS = {
     "UDPRoute": Ing, "Service": Service, "Deployment": Deployment, "StatefulSet": STS, "DaemonSet": DaemonSet,
     "ReplicaSet": RS, "ReplicationController": RS, "Pod": Pod, "Job": Job, "CronJob": Cronjob,
 }
-LEVEL_COLOURS = {  # stroke, fill
-    "internet": ("#C62828", "#FDECEA"),
-    "network": ("#E65100", "#FFF3E0"),
-    "node": ("#9A6700", "#FFF8E1"),
-    "cluster": ("#2E7D32", "#E8F5E9"),
-    "egress": ("#6A1B9A", "#F3E5F5"),
-    "none": ("#616161", "#F5F5F5"),
-}
-NEUTRAL = ("#546E7A", "#FFFFFF")
-GHOST = ("#90A4AE", "#FFFFFF")
 # How a Service's type shows besides its label: a double border for a load
 # balancer, a heavy one for a port on every node, dashed without a cluster IP.
 TYPE_LOOKS = {

@@ -13,7 +13,7 @@ import re
 
 from svcdocs.render.escape import mermaid_text, visible
 from svcdocs.render.site import spec as s
-from svcdocs.render.site.graphviz import GHOST, LEVEL_COLOURS, NEUTRAL
+from svcdocs.render.palette import GHOST, LEVEL_COLOURS, NEUTRAL
 from svcdocs.render.site.names import url_from
 
 SHAPES = {  # opening and closing brackets by node kind
