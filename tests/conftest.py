@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -17,6 +18,14 @@ from svcdocs.render.graph_json import graph_document
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "sample-manifests"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """svcdocs's cache (and its secret) in a folder of the test session, for
+    svcdocs run in this process and in subprocesses alike."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ.pop("SVCDOCS_CACHE_DIR", None)
 
 
 def pytest_addoption(parser):

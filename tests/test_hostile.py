@@ -87,6 +87,7 @@ UNUSABLE = {
         ("missing-fields.yaml", 12), ("missing-fields.yaml", 18), ("missing-fields.yaml", 20),
         ("not-a-mapping.yaml", 1), ("not-a-mapping.yaml", 4), ("not-a-mapping.yaml", 6),
         ("not-a-mapping.yaml", 10), ("python-tag.yaml", 24), ("secrets.yaml", 104), ("injection.yaml", 193),
+        ("path-traversal.yaml", 101), ("path-traversal.yaml", 106),
         *((name, 6) for name in HOSTILE_FILE_NAMES),
     },
     # Files, not lines: that folder is not ours to keep in step with.
@@ -120,7 +121,7 @@ class Case:
         return json.loads(self.runs["graph-json"].stdout)
 
     def outputs(self) -> list[Path]:
-        return [p for out in ("out", "out-mermaid", ".svcdocs-cache") for p in sorted((self.work / out).rglob("*"))
+        return [p for out in ("out", "out-mermaid", "cache") for p in sorted((self.work / out).rglob("*"))
                 if p.is_file()]
 
 
@@ -134,7 +135,7 @@ LIMITED = ("import os, resource, sys; limit = int(sys.argv[1]); "
 def run(work: Path, *args: str, path: str | None = None) -> Run:
     # One malloc arena per thread reserves 64 MB of address space each; a few
     # are plenty, and keep the limit meaningful on a machine with many cores.
-    env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUTF8="1")
+    env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUTF8="1", SVCDOCS_CACHE_DIR=str(work / "cache"))
     if path is not None:
         env["PATH"] = path
     started = time.monotonic()
@@ -255,9 +256,9 @@ def test_each_problem_is_one_line_on_stderr(case):
 
 
 def test_nothing_is_written_outside_the_output_and_no_tag_runs_code(case):
-    allowed = ("out/", "out-mermaid/", ".svcdocs-cache/")
+    allowed = ("out/", "out-mermaid/", "cache/")
     new = _paths_under(case.work) - case.before
-    assert sorted(p for p in new if not p.startswith(allowed) and p not in ("out", "out-mermaid", ".svcdocs-cache")) == []
+    assert sorted(p for p in new if not p.startswith(allowed) and p not in ("out", "out-mermaid", "cache")) == []
     assert not any(Path(p).exists() for p in ESCAPES)
     for folder in (case.work, case.hostile, Path.cwd(), Path("/tmp"), Path.home(), ROOT):
         assert not (folder / PWNED).exists(), folder
@@ -393,7 +394,7 @@ def test_the_pages_are_safe_in_any_commonmark_engine(case):
     """mkdocs reads a raw HTML block up to its closing tag; CommonMark (and so
     Zensical, or GitHub showing the project) ends it at a blank line, and
     reads what follows as Markdown. The generated pages are safe either way."""
-    pages = list((case.work / ".svcdocs-cache").rglob("project/docs/**/*.md"))
+    pages = list((case.work / "cache").rglob("project/docs/**/*.md"))
     assert len(pages) > 10
     for page in pages:
         assert_no_live_markup(_markdown_html(page.read_text(encoding="utf-8")), page)

@@ -13,9 +13,12 @@ import pytest
 
 from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
-from svcdocs.load import Source, discover, parse
+from svcdocs.load import LoadOptions, Source, discover, parse
 from svcdocs.model import build_model
 from svcdocs.pipeline import report_for_paths
+from svcdocs.state.cache import open_cache
+from svcdocs.state.proof import secret
+from svcdocs.state.site import write_marker
 
 from conftest import write
 
@@ -43,19 +46,27 @@ def problems(model) -> list[str]:
     return [str(p) for p in model.inputs.problems]
 
 
-def test_folder_is_walked_recursively_in_sorted_order_skipping_hidden_and_tool_config(tmp_path):
+def test_folder_is_walked_for_every_file_kubectl_reads_and_tool_config_is_counted(tmp_path):
+    """Hidden files and the tools' configuration files are read, as kubectl
+    apply -R -f reads them; their documents without a kind are counted as
+    configuration, not reported."""
     write(tmp_path, "b/z.yaml", SERVICE.format(name="z"))
     write(tmp_path, "b/a.yml", SERVICE.format(name="a"))
     write(tmp_path, "a.json", '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "j"}}')
     write(tmp_path, "notes.txt", "not a manifest")
+    write(tmp_path, "B.YAML", "not read by kubectl either: its suffix is upper case\n")
     write(tmp_path, ".github/workflows/ci.yml", "on: push\n")
+    write(tmp_path, ".git/config.yaml", "never checked out\n")
     write(tmp_path, "b/kustomization.yaml", "resources: [a.yml]\n")
     write(tmp_path, "chart/Chart.yaml", "name: c\n")
     write(tmp_path, "chart/values.yaml", "replicas: 1\n")
     found = discover([str(tmp_path)])
     labels = [os.path.relpath(s.label, tmp_path) for s in found.sources]
-    assert labels == ["a.json", "b/a.yml", "b/z.yaml"]
-    assert found.skipped_files == 3
+    assert labels == ["a.json", ".github/workflows/ci.yml", "b/a.yml", "b/kustomization.yaml", "b/z.yaml",
+                      "chart/Chart.yaml", "chart/values.yaml"]
+    model = build_model(found.sources)
+    assert service_names(model) == ["a", "j", "z"]
+    assert model.inputs.skipped == 4 and problems(model) == []
 
 
 def test_relative_paths_stay_as_the_user_gave_them(tmp_path, monkeypatch):
@@ -278,7 +289,7 @@ def test_helm_chart_is_rendered_with_helm_template(tmp_path, monkeypatch):
     rendered.write_text("---\n# Source: demo/templates/svc.yaml\n" + SERVICE.format(name="from-helm"))
     _fake_tool(bin_dir, "helm", f'[ "$1" = template ] || exit 3\ncat "{rendered}"\n')
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    report = report_for_paths([str(chart)], Config())
+    report = report_for_paths([str(chart)], Config(render=frozenset({"helm"})))
     assert [s.name for s in report.model.services] == ["from-helm"]
     assert report.model.services[0].file == f"{chart} (helm template)"
 
@@ -287,7 +298,7 @@ def test_missing_helm_names_the_tool_and_the_pipe(tmp_path, monkeypatch):
     write(tmp_path, "Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n")
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     with pytest.raises(SvcdocsError, match=r"helm is not on PATH.*helm template .* \| svcdocs <command> -"):
-        discover([str(tmp_path)])
+        discover([str(tmp_path)], options=LoadOptions(render=frozenset({"helm"})))
 
 
 def test_failing_renderer_is_one_clear_error(tmp_path, monkeypatch):
@@ -297,7 +308,7 @@ def test_failing_renderer_is_one_clear_error(tmp_path, monkeypatch):
     _fake_tool(bin_dir, "helm", 'echo "Error: chart.metadata.version is required" >&2\nexit 1\n')
     monkeypatch.setenv("PATH", str(bin_dir))
     with pytest.raises(SvcdocsError, match="failed: Error: chart.metadata.version is required"):
-        discover([str(tmp_path / "chart")])
+        discover([str(tmp_path / "chart")], options=LoadOptions(render=frozenset({"helm"})))
 
 
 @pytest.mark.skipif(not (shutil.which("kubectl") or shutil.which("kustomize")), reason="needs kubectl or kustomize")
@@ -449,10 +460,18 @@ def test_a_large_generated_release_loads_whole_within_the_limits(tmp_path):
     assert dict(model.inputs.other_kinds) == {"ConfigMap": 8, "CustomResourceDefinition": 6}
 
 
-def test_a_site_svcdocs_built_is_never_read_back_in(tmp_path):
+def test_a_site_svcdocs_built_is_never_read_back_in_but_a_marker_alone_proves_nothing(tmp_path):
     write(tmp_path, "svc.yaml", SERVICE.format(name="web"))
-    write(tmp_path, "site/.svcdocs-site", "{}\n")
-    write(tmp_path, "site/search/search_index.json", '{"docs": []}')
+    site = tmp_path / "site"
+    write(site, "search/search_index.json", '{"docs": []}')
+    write_marker(site, site, "project-digest", secret(open_cache()))
     found = discover([str(tmp_path)])
     assert [os.path.basename(s.label) for s in found.sources] == ["svc.yaml"]
     assert found.skipped_files == 1
+    write(site, "lb.yaml", SERVICE.format(name="added-later"))  # the proof no longer holds
+    found = discover([str(tmp_path)])
+    assert [os.path.relpath(s.label, tmp_path) for s in found.sources] == [
+        "svc.yaml", "site/lb.yaml", "site/search/search_index.json"]
+    write(tmp_path, "copy/.svcdocs-site", (site / ".svcdocs-site").read_text())  # a marker from elsewhere
+    write(tmp_path, "copy/lb.yaml", SERVICE.format(name="behind-a-copied-marker"))
+    assert "copy/lb.yaml" in [os.path.relpath(s.label, tmp_path) for s in discover([str(tmp_path)]).sources]

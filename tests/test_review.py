@@ -301,7 +301,7 @@ def test_diff_git_renders_a_kustomization_from_the_revision(cli, repo, monkeypat
     kubectl or kustomize, or here by a stand-in that concatenates the resources."""
     if not (shutil.which("kubectl") or shutil.which("kustomize")):
         fake = repo.parent / "bin" / "kustomize"
-        write(fake.parent, "kustomize", '#!/bin/sh\n# kustomize build FOLDER\nfor f in "$2"/*.yaml; do '
+        write(fake.parent, "kustomize", '#!/bin/sh\n# kustomize build -- FOLDER\nfor f in "$3"/*.yaml; do '
                                         '[ "$(basename "$f")" = kustomization.yaml ] || { cat "$f"; echo ---; }; done\n')
         fake.chmod(0o755)
         monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")

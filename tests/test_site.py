@@ -171,7 +171,10 @@ def test_same_input_builds_the_same_bytes(site, tmp_path):
     assert not again.unchanged and again.drawn == again.diagrams  # a full build: other cache, other folder
     first, second = files_of(site), files_of(tmp_path / "site")
     assert first.keys() == second.keys()
-    assert [name for name in first if first[name] != second[name]] == []
+    # the marker's proof signs the folder's path with this user's secret; the rest is the same bytes
+    assert [name for name in first if first[name] != second[name]] == [MARKER]
+    markers = [json.loads(files[MARKER]) for files in (first, second)]
+    assert markers[0]["project"] == markers[1]["project"] and markers[0]["proof"] != markers[1]["proof"]
 
 
 def test_the_site_works_under_a_project_path(site):
@@ -225,7 +228,7 @@ def test_a_failed_build_leaves_the_previous_site_and_no_leftovers(tmp_path, monk
     with pytest.raises(SvcdocsError, match="boom"):
         build([small], out, title="Something else")
     assert files_of(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".svcdocs-cache", "in", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "site"]  # the cache is outside: nothing else
 
 
 # mkdocs as the build runs it (`python -m mkdocs`), standing in to fail or to

@@ -1,5 +1,6 @@
 """`.svcdocs.yaml`: disable rules, change severities and thresholds, name
-internal ingress (and gateway) classes.
+internal ingress (and gateway) classes, choose the renderers, and say which
+kinds the review may let pass.
 
 ```yaml
 disable: [no-network-policy]
@@ -8,10 +9,15 @@ severity:
 thresholds:
   many-loadbalancers: 2      # flag internet LoadBalancers when there are more than 2
 internal-ingress-classes: [nginx-internal]
+render: [kustomize, helm]    # default: [kustomize]; helm runs only when named here or with --render
+inert-kinds: [Certificate]   # kinds that open no way in: adding one does not fail --fail-on-exposure
+fail-on-unmodelled: true     # --fail-on-exposure fails on unread files and unmodelled objects (default)
 ```
 
 Rule ids are checked against the catalogue by the rules stage; here only the
-shape of the file is checked. A bad file is one clear error.
+shape of the file is checked. The file is read with the manifest loader's
+limits (size, nesting, aliases never expanded), and a bad file is one clear
+error that names the key, never a value's whole text.
 """
 
 from __future__ import annotations
@@ -20,12 +26,18 @@ import os
 from dataclasses import dataclass, field
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.load import Source, parse
+from svcdocs.load.sources import DEFAULT_RENDER, RENDERERS
 
 CONFIG_NAMES = (".svcdocs.yaml", ".svcdocs.yml")
 SEVERITIES = ("error", "warning", "info")
-KEYS = ("disable", "severity", "thresholds", "internal-ingress-classes")
+KEYS = ("disable", "severity", "thresholds", "internal-ingress-classes", "render", "inert-kinds",
+        "fail-on-unmodelled")
+MAX_DEPTH = 8  # the config is three levels deep at most
+MAX_SHOWN = 60
 
 
 @dataclass(frozen=True)
@@ -35,24 +47,76 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     thresholds: dict[str, int] = field(default_factory=dict)
     internal_classes: frozenset[str] = frozenset()
+    render: frozenset[str] = DEFAULT_RENDER
+    inert_kinds: frozenset[str] = frozenset()
+    fail_on_unmodelled: bool = True
+
+
+def config_path(path: str | None = None, directory: str = ".") -> str | None:
+    """The config file in use: `path`, or the one in `directory`, or None."""
+    if path is not None:
+        return path
+    return next((os.path.join(directory, n) for n in CONFIG_NAMES if os.path.isfile(os.path.join(directory, n))),
+                None)
 
 
 def load_config(path: str | None = None, directory: str = ".") -> Config:
     """The config at `path`, or the one in `directory`, or the defaults."""
+    path = config_path(path, directory)
     if path is None:
-        path = next((os.path.join(directory, n) for n in CONFIG_NAMES if os.path.isfile(os.path.join(directory, n))), None)
-        if path is None:
-            return Config()
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except OSError as e:
-        raise SvcdocsError(f"{path}: cannot read config: {e.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        line = getattr(getattr(e, "problem_mark", None), "line", None)
-        where = f"{path}:{line + 1}" if line is not None else path
-        raise SvcdocsError(f"{where}: config is not valid YAML") from None
-    return parse_config(data, path)
+        return Config()
+    if not os.path.isfile(path):
+        raise SvcdocsError(f"{path}: cannot read config: " + ("not a file" if os.path.exists(path)
+                                                                else "no such file"))
+    return config_from_source(Source(label=path, path=path))
+
+
+def config_from_source(source: Source) -> Config:
+    """A config read from a file or from bytes (a file as of a git revision)."""
+    parsed = parse(source)
+    if parsed.problems:
+        problem = parsed.problems[0]
+        if problem.reason.startswith("not a mapping"):
+            raise SvcdocsError(f"{source.label}: config must be a mapping with keys {', '.join(KEYS)}")
+        raise SvcdocsError(f"{problem}".replace(": invalid YAML", ": config is not valid YAML", 1)
+                           if "invalid YAML" in problem.reason else f"{problem} (config)")
+    if len(parsed.documents) > 1:
+        raise SvcdocsError(f"{source.label}: config must be one YAML document")
+    if not parsed.documents:
+        return Config(path=source.label)
+    return parse_config(_data(parsed.documents[0].node, source.label), source.label)
+
+
+def _data(root: yaml.Node, path: str) -> object:
+    """The node as plain data: each node made once however many aliases name
+    it (so an alias bomb costs what its text costs), no deeper than MAX_DEPTH."""
+    made: dict[int, object] = {}
+    scalars = SafeConstructor()
+
+    def value(node: yaml.Node, depth: int) -> object:
+        if id(node) in made:
+            return made[id(node)]
+        if depth > MAX_DEPTH:
+            raise SvcdocsError(f"{path}:{node.start_mark.line + 1}: config nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                result = scalars.construct_object(node)
+            except yaml.YAMLError:
+                result = node.value
+        elif isinstance(node, yaml.SequenceNode):
+            result = []
+            made[id(node)] = result
+            result.extend(value(item, depth + 1) for item in node.value)
+        else:
+            result = {}
+            made[id(node)] = result
+            for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    raise SvcdocsError(f"{path}:{k.start_mark.line + 1}: config keys must be names")
+                result[k.value] = value(v, depth + 1)
+        made[id(node)] = result
+        return result
+    return value(root, 0)
 
 
 def parse_config(data: object, path: str = ".svcdocs.yaml") -> Config:
@@ -62,28 +126,40 @@ def parse_config(data: object, path: str = ".svcdocs.yaml") -> Config:
         raise SvcdocsError(f"{path}: config must be a mapping with keys {', '.join(KEYS)}")
     unknown = sorted(str(k) for k in data if k not in KEYS)
     if unknown:
-        raise SvcdocsError(f"{path}: unknown config key {unknown[0]!r}; known keys: {', '.join(KEYS)}")
+        raise SvcdocsError(f"{path}: unknown config key {_shown(unknown[0])}; known keys: {', '.join(KEYS)}")
     severity = _mapping(data, "severity", path)
     for rule, value in severity.items():
         if value not in SEVERITIES:
-            raise SvcdocsError(f"{path}: severity of {rule} must be one of {', '.join(SEVERITIES)}, not {value!r}")
+            raise SvcdocsError(f"{path}: severity of {_name(rule)} must be one of {', '.join(SEVERITIES)}, "
+                               f"not {_described(value)}")
     thresholds = _mapping(data, "thresholds", path)
     for rule, value in thresholds.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise SvcdocsError(f"{path}: threshold of {rule} must be a whole number, not {value!r}")
+            raise SvcdocsError(f"{path}: threshold of {_name(rule)} must be a whole number, not {_described(value)}")
+    render = _strings(data, "render", path) if "render" in data else sorted(DEFAULT_RENDER)
+    for renderer in render:
+        if renderer not in RENDERERS:
+            raise SvcdocsError(f"{path}: render must list renderers from {', '.join(RENDERERS)}, "
+                               f"not {_shown(renderer)}")
+    fail = data.get("fail-on-unmodelled", True)
+    if not isinstance(fail, bool):
+        raise SvcdocsError(f"{path}: fail-on-unmodelled must be true or false, not {_described(fail)}")
     return Config(
         path=path,
         disable=frozenset(_strings(data, "disable", path)),
         severity={str(k): v for k, v in severity.items()},
         thresholds={str(k): v for k, v in thresholds.items()},
         internal_classes=frozenset(_strings(data, "internal-ingress-classes", path)),
+        render=frozenset(render),
+        inert_kinds=frozenset(_strings(data, "inert-kinds", path)),
+        fail_on_unmodelled=fail,
     )
 
 
 def _mapping(data: dict, key: str, path: str) -> dict:
     value = data.get(key) or {}
     if not isinstance(value, dict):
-        raise SvcdocsError(f"{path}: {key} must be a mapping of rule id to value")
+        raise SvcdocsError(f"{path}: {key} must be a mapping of rule id to value, not {_described(value)}")
     return value
 
 
@@ -94,3 +170,27 @@ def _strings(data: dict, key: str, path: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SvcdocsError(f"{path}: {key} must be a list of names")
     return value
+
+
+def _name(text: object) -> str:
+    """A rule id or key from the config in an error, cut when long."""
+    text = str(text)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+
+
+def _shown(text: object) -> str:
+    """A name from the config in an error: quoted, and cut when long."""
+    text = str(text)
+    return repr(text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…")
+
+
+def _described(value: object) -> str:
+    """A bad value in an error: its type for a structure (whose text could be
+    anything, and huge), itself for a short scalar."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return _shown(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from svcdocs.cli.common import friendly, input_options, read_report
+from svcdocs.cli.common import friendly, input_options, load_options, read_report
 from svcdocs.config import load_config
 from svcdocs.render.site.build import build_options, build_site, summary
 
@@ -26,9 +26,10 @@ def site_options(command):
 @site_options
 @click.option("--force", is_flag=True, help="Replace an output folder that svcdocs did not make.")
 @friendly
-def build(paths, namespace, config_path, out, site_url, repo_url, title, force):
+def build(paths, namespace, config_path, render, allow_remote, out, site_url, repo_url, title, force):
     """Build the architecture site (mkdocs-material) into DIR."""
     options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force)
-    report = read_report(paths, namespace, load_config(config_path))
+    config = load_config(config_path)
+    report = read_report(paths, namespace, config, load_options(config, render, allow_remote))
     result = build_site(report, options, say=lambda text: click.echo(text, err=True))
     click.echo(summary(result), err=True)

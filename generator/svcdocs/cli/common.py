@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
+import threading
 
 import click
 
 from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
+from svcdocs.load import LoadOptions
+from svcdocs.load.sources import RENDERERS
 from svcdocs.pipeline import Report, report_for_paths
 from svcdocs.render.escape import visible
+
+TEXT_LIMIT = 2000  # characters of an error shown
 
 
 class Failure(click.ClickException):
@@ -19,28 +25,59 @@ class Failure(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"svcdocs: {self.message}", err=True)
+        message = visible(self.message)  # one line, whatever a name or a tool's output holds
+        click.echo(f"svcdocs: {message if len(message) <= TEXT_LIMIT else message[:TEXT_LIMIT] + '…'}", err=True)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: every `finally` runs, so temporary
+    folders go and child processes (mkdocs, dot) are stopped."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
 
 
 def friendly(command):
-    """Expected failures become one line; a closed pipe or Ctrl-C, a quiet exit."""
+    """Expected failures become one line; a closed pipe, Ctrl-C or SIGTERM, a quiet exit."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminate)
         try:
             return command(*args, **kwargs)
         except SvcdocsError as e:
             raise Failure(str(e)) from None
+        except OSError as e:  # a full disk, a read-only folder, a file that went away
+            raise Failure(os_error(e)) from None
+        except RecursionError:
+            raise Failure("input nested too deeply to read (a limit against hostile input)") from None
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
+        except Terminated:
+            click.echo("svcdocs: terminated", err=True)
+            sys.exit(128 + signal.SIGTERM)
         except KeyboardInterrupt:
             click.echo("svcdocs: interrupted", err=True)
             sys.exit(130)
     return wrapper
 
 
+def os_error(e: OSError) -> str:
+    where = e.filename if e.filename is not None else "svcdocs"
+    return f"{where}: {e.strerror or e}"
+
+
 def input_options(command):
-    """PATH arguments, --namespace and --config, shared by every reading command."""
+    """PATH arguments, --namespace, --config, --render and --allow-remote, shared by every reading command."""
+    command = click.option("--allow-remote", is_flag=True,
+                           help="Let kustomize fetch remote bases (URLs, git::, github.com/...) and read "
+                                "paths outside the repository.")(command)
+    command = click.option("--render", "render", multiple=True, type=click.Choice([*RENDERERS, "none"]),
+                           help="What renders a folder PATH that holds a kustomization or a Helm chart "
+                                "(repeatable; default: kustomize, or render: in the config; none reads "
+                                "them as plain files).")(command)
     command = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                            help="Config file (default: .svcdocs.yaml in the working directory).")(command)
     command = click.option("--namespace", "-n", default="default", show_default=True, metavar="NS",
@@ -48,15 +85,30 @@ def input_options(command):
     return click.argument("paths", nargs=-1, metavar="[PATH]...")(command)
 
 
-def read_report(paths: tuple[str, ...], namespace: str, config: Config) -> Report:
-    """Run the pipeline; print load problems to stderr; exit 2 if nothing was usable."""
-    report = report_for_paths(paths or (".",), config, namespace=namespace)
-    for problem in report.model.inputs.problems:
-        # One line each, whatever a name holds: a newline could start a
-        # workflow command (`::error ...`) in a CI log.
-        click.echo(visible(str(problem)), err=True)
-    if report.graph.truncated:
-        click.echo(f"svcdocs: warning: {report.graph.truncated}", err=True)
+def load_options(config: Config, render: tuple[str, ...], allow_remote: bool) -> LoadOptions:
+    """--render when given (none: nothing), else the config's renderers."""
+    chosen = frozenset(r for r in render if r != "none") if render else config.render
+    return LoadOptions(render=chosen, allow_remote=allow_remote)
+
+
+def read_report(paths: tuple[str, ...], namespace: str, config: Config, options: LoadOptions | None = None) -> Report:
+    """Run the pipeline; print load problems, files not read and notes to
+    stderr; exit 2 if nothing was usable."""
+    report = report_for_paths(paths or (".",), config, namespace=namespace, options=options)
+    show_inputs(report)
     if not report.usable:
         raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
     return report
+
+
+def show_inputs(report: Report) -> None:
+    # One line each, whatever a name holds: a newline could start a
+    # workflow command (`::error ...`) in a CI log.
+    for note in report.notes:
+        click.echo(f"svcdocs: {visible(note)}", err=True)
+    for problem in report.model.inputs.problems:
+        click.echo(visible(str(problem)), err=True)
+    for unread in report.unread:
+        click.echo(visible(str(unread)), err=True)
+    if report.graph.truncated:
+        click.echo(f"svcdocs: warning: {report.graph.truncated}", err=True)

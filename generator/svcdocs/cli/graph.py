@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from svcdocs.cli.common import friendly, input_options, read_report
+from svcdocs.cli.common import friendly, input_options, load_options, read_report
 from svcdocs.config import load_config
 from svcdocs.render import graph_json, graph_text
 
@@ -15,9 +15,10 @@ from svcdocs.render import graph_json, graph_text
 @input_options
 @click.option("--format", "fmt", type=click.Choice(["json", "dot", "mermaid"]), default="json", show_default=True)
 @friendly
-def graph(paths, namespace, config_path, fmt):
+def graph(paths, namespace, config_path, render, allow_remote, fmt):
     """Print the service graph, exposure, entry points, patterns and findings."""
-    report = read_report(paths, namespace, load_config(config_path))
+    config = load_config(config_path)
+    report = read_report(paths, namespace, config, load_options(config, render, allow_remote))
     if fmt == "json":
         text = graph_json.dumps(graph_json.graph_document(report))
     elif fmt == "dot":

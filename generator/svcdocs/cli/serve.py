@@ -1,16 +1,26 @@
-"""`svcdocs serve`: the local preview: build, serve on 127.0.0.1, rebuild on change."""
+"""`svcdocs serve`: the local preview: build, serve on 127.0.0.1, rebuild on change.
+
+The site is built fresh into a private temporary folder (never into, or from,
+anything in the checkout), served without following links, and deleted when
+serve stops. A rebuild that fails for any reason leaves the last good build
+served.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import click
 
 from svcdocs.cli.build import site_options
-from svcdocs.cli.common import Failure, friendly, input_options, read_report
+from svcdocs.cli.common import Failure, friendly, input_options, load_options, os_error, read_report
 from svcdocs.config import CONFIG_NAMES, load_config
 from svcdocs.errors import SvcdocsError
-from svcdocs.render.site.build import CACHE_NAME, build_options, build_site, summary
+from svcdocs.render.escape import visible
+from svcdocs.render.site.build import build_options, build_site, summary
 from svcdocs.render.site.serve import start_server, watch
 
 
@@ -19,25 +29,45 @@ from svcdocs.render.site.serve import start_server, watch
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
 @site_options
 @friendly
-def serve(paths, namespace, config_path, port, site_url, repo_url, title):
+def serve(paths, namespace, config_path, render, allow_remote, port, site_url, repo_url, title):
     """Build the site, serve it on 127.0.0.1 and rebuild when a manifest changes."""
     paths = paths or (".",)
     if "-" in paths:
         raise Failure("serve watches files; it cannot read standard input (use svcdocs build -)")
-    cache = Path(CACHE_NAME).resolve()
-    options = build_options(paths, str(cache / "serve" / "site"), title=title, site_url=site_url,
-                            repo_url=repo_url, cache=cache)
+    private = Path(tempfile.mkdtemp(prefix="svcdocs-serve-"))  # mode 0700, outside the checkout
+    try:
+        _serve(paths, namespace, config_path, render, allow_remote, port, site_url, repo_url, title, private)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def _serve(paths, namespace, config_path, render, allow_remote, port, site_url, repo_url, title,
+           private: Path) -> None:
+    key = "serve\0" + "\0".join(os.path.abspath(p) for p in paths)  # diagrams cached across runs
+    options = build_options(paths, str(private / "site"), title=title, site_url=site_url, repo_url=repo_url,
+                            cache_key=key)
+
+    def build() -> None:
+        config = load_config(config_path)
+        report = read_report(paths, namespace, config, load_options(config, render, allow_remote))
+        click.echo(summary(build_site(report, options, say=lambda text: click.echo(text, err=True))), err=True)
 
     def rebuild() -> None:
         try:
-            report = read_report(paths, namespace, load_config(config_path))
-            click.echo(summary(build_site(report, options, say=lambda text: click.echo(text, err=True))), err=True)
+            build()
         except (SvcdocsError, Failure) as e:
-            click.echo(f"svcdocs: {e}; still serving the last good build", err=True)
+            click.echo(f"svcdocs: {visible(getattr(e, 'message', str(e)))}; still serving the last good build",
+                       err=True)
+        except OSError as e:
+            click.echo(f"svcdocs: {visible(os_error(e))}; still serving the last good build", err=True)
+        except RecursionError:
+            click.echo("svcdocs: input nested too deeply to read; still serving the last good build", err=True)
+        except Exception as e:  # a bug: say so, and keep serving
+            click.echo(f"svcdocs: the rebuild failed ({type(e).__name__}); still serving the last good build",
+                       err=True)
 
-    report = read_report(paths, namespace, load_config(config_path))
-    click.echo(summary(build_site(report, options, say=lambda text: click.echo(text, err=True))), err=True)
-    server = start_server(options.out.resolve(), port)
+    build()
+    server = start_server(options.out, port)
     click.echo(f"Serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop); "
                f"rebuilding when {' '.join(paths)} changes", err=True)
     try:

@@ -3,10 +3,14 @@
 This is the lowest stage. It knows files and YAML, nothing of Kubernetes kinds
 beyond what it needs to skip kustomize and Helm configuration. Every document it
 reads is either returned (with its file and first line) or reported as a
-`Problem`; nothing is dropped silently.
+`Problem`, and every file `kubectl apply -R -f` would read is either read or
+named as `Unread`; nothing is dropped silently.
 """
 
-from svcdocs.load.sources import Discovered, Source, discover
-from svcdocs.load.yamldocs import Document, Parsed, Problem, parse
+from svcdocs.load.discover import discover
+from svcdocs.load.problems import Problem, Unread
+from svcdocs.load.sources import Discovered, LoadOptions, Rendering, Source
+from svcdocs.load.yamldocs import Document, Parsed, parse
 
-__all__ = ["Discovered", "Document", "Parsed", "Problem", "Source", "discover", "parse"]
+__all__ = ["Discovered", "Document", "LoadOptions", "Parsed", "Problem", "Rendering", "Source", "Unread",
+           "discover", "parse"]

@@ -1,93 +1,157 @@
 """PATH arguments as of a git revision, read from git objects: the working tree
 and the index are never touched.
 
-The files are the ones the folder walk of `load.sources` would find had the
-revision been checked out (same suffixes, hidden folders and tool configuration
-skipped, same order), labelled as that walk labels them, so that an unchanged
-file compares equal. All blobs are read by one `git cat-file --batch`. A PATH
-that holds a kustomization or a chart at the revision is rendered from a
-temporary export of the revision's tree (`git archive`), since a kustomization
-may name `../base`; symlinks and submodules are not followed.
+The files are the ones the folder walk (load.walk) would find had the revision
+been checked out (same suffixes, hidden files included, links followed only
+inside PATH, same order), labelled as that walk labels them, so that an
+unchanged file compares equal. All blobs are read by one `git cat-file
+--batch`. A PATH that holds a kustomization (or a chart, when Helm is asked
+for) at the revision is rendered from a temporary export of the revision's
+tree (`git archive`), since a kustomization may name `../base`; its entries
+are checked against that tree as load.render checks them against the working
+tree.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 import tempfile
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.load.problems import Problem, Unread
+from svcdocs.load.render import mode_of, render_folder
 from svcdocs.load.sources import (
-    KUSTOMIZATIONS, MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, Source, discover,
-    display_path,
+    MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, LoadOptions, Rendering, Source, display_path,
 )
 
 GIT_TIMEOUT_S = 300
-RENDERED_FOLDER_FILES = KUSTOMIZATIONS + ("Chart.yaml",)
+LINK_MODE = "120000"
+MAX_LINK_HOPS = 40
 
 
-def discover_at(rev: str, paths: list[str] | tuple[str, ...]) -> Discovered:
+def discover_at(rev: str, paths: list[str] | tuple[str, ...], options: LoadOptions = LoadOptions()) -> Discovered:
     """Sources of PATHs (relative to the working directory) as of `rev`."""
     top = _repository_top()
     commit = _commit(top, rev)
-    items: list[Source | tuple[str, str]] = []  # rendered sources, and (label, object name) of files
-    skipped = 0
+    items: list[Source | tuple[str, str, bool]] = []  # rendered sources, and (label, object name, config) of files
+    unread: list[Unread] = []
+    renderings: list[Rendering] = []
     with tempfile.TemporaryDirectory(prefix="svcdocs-git-") as export:
         for path in paths or (".",):
             if path == STDIN:
                 raise SvcdocsError("--git reads PATHs from the repository; it cannot read stdin (-)")
             inside = _inside(top, path)
             entries = _tree(top, commit, inside)
-            names = {name for _, name in entries}
-            if any(_join(inside, k) in names for k in RENDERED_FOLDER_FILES):
-                items.append(_render(top, commit, export, inside, path))
-            elif len(entries) == 1 and entries[0][1] == inside:
-                items.append((path, entries[0][0]))  # a file: taken as given, like a file PATH
+            if len(entries) == 1 and entries[0][2] == inside:  # a file: taken as given, like a file PATH
+                renderings.append(Rendering(path, "file"))
+                found, missed = _files(top, entries, "", path, single=True)
             else:
-                found, n = _walk(entries, inside, path)
-                items += found
-                skipped += n
-    blobs = iter(_cat(top, [item[1] for item in items if isinstance(item, tuple)]))
-    sources = [item if isinstance(item, Source) else _blob_source(item[0], next(blobs)) for item in items]
-    return Discovered(tuple(sources), skipped)
+                mode = _mode(top, commit, inside, path, options)
+                renderings.append(Rendering(path, mode))
+                if mode != "files":
+                    items.append(_render(top, commit, export, inside, path, mode, options))
+                    continue
+                found, missed = _files(top, entries, inside, path)
+            items += found
+            unread += missed
+    files = [item for item in items if isinstance(item, tuple)]
+    blobs = iter(_cat(top, [sha for _, sha, _ in files]))
+    sources = [item if isinstance(item, Source) else
+               _blob_source(item[0], next(blobs), item[2]) for item in items]
+    return Discovered(tuple(sources), 0, tuple(unread), tuple(renderings))
 
 
-def _blob_source(label: str, data: bytes) -> Source:
-    return Source(label=label, data=data, size=len(data))
+def file_at(rev: str, path: str) -> bytes | None:
+    """The bytes of the file `path` (relative to the working directory) as of
+    `rev`, or None when there is no such file then."""
+    top = _repository_top()
+    commit = _commit(top, rev)
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute)),
+                               top)
+    if relative.startswith(os.pardir):
+        return None
+    entries = _tree(top, commit, relative.replace(os.sep, "/"))
+    if len(entries) != 1 or entries[0][0] == LINK_MODE:
+        return None
+    return _cat(top, [entries[0][1]])[0]
 
 
-def _walk(entries: list[tuple[str, str]], inside: str, path: str) -> tuple[list[tuple[str, str]], int]:
-    """The files the folder walk would take, in its order: a folder's files
-    before its subfolders, each sorted."""
-    found, skipped = [], 0
-    for sha, name in entries:
-        relative = name[len(inside) + 1:] if inside else name
+def _blob_source(label: str, data: bytes, config: bool) -> Source:
+    return Source(label=label, data=data, size=len(data), tool_config=config)
+
+
+def _mode(top: str, commit: str, inside: str, path: str, options: LoadOptions) -> str:
+    """How the working tree's PATH would be read, had the revision been checked out."""
+    names = {posixpath.basename(name) for mode, _, name in _tree(top, commit, inside, recursive=False)
+             if mode.startswith("100")}
+    return mode_of(path, names, options)[0]
+
+
+def _files(top: str, entries: list[tuple[str, str, str]], inside: str, path: str,
+           single: bool = False) -> tuple[list[tuple[str, str, bool]], list[Unread]]:
+    """(label, object name, config) of the files the folder walk would read, in
+    its order (a folder's files before its folders, each sorted), and the files
+    it would name as not read."""
+    blobs = {name: sha for mode, sha, name in entries if mode != LINK_MODE}
+    links = {name: sha for mode, sha, name in entries if mode == LINK_MODE}
+    targets = dict(zip(links, (t.decode("utf-8", "surrogateescape") for t in _cat(top, list(links.values())))))
+    found, unread = [], []
+    for mode, sha, name in entries:
+        relative = posixpath.basename(name) if single else (name[len(inside) + 1:] if inside else name)
         *folders, file = relative.split("/")
-        if any(f.startswith(".") for f in folders) or file.startswith(".") or not file.endswith(MANIFEST_SUFFIXES):
+        if not single and not file.endswith(MANIFEST_SUFFIXES):
             continue
-        if file in TOOL_CONFIG_FILES:
-            skipped += 1
-            continue
-        label = os.path.join(path, relative)
-        found.append((_walk_order(folders, file), display_path(label), sha))
-    return [(label, sha) for _, label, sha in sorted(found)], skipped
+        label = path if single else display_path(os.path.join(path, relative))
+        config = any(f.startswith(".") for f in folders) or file.startswith(".") or file in TOOL_CONFIG_FILES
+        if mode == LINK_MODE:
+            sha, reason = _resolve(name, targets, blobs, "" if single else inside)
+            if sha is None:
+                unread.append(Unread(label, reason))
+                continue
+        found.append((_walk_order(folders, file), label, sha, config))
+    return [(label, sha, config) for _, label, sha, config in sorted(found)], unread
+
+
+def _resolve(name: str, targets: dict[str, str], blobs: dict[str, str], inside: str) -> tuple[str | None, str]:
+    """The blob a link leads to within `inside`, or None and why not."""
+    for _ in range(MAX_LINK_HOPS):
+        target = targets[name]
+        if posixpath.isabs(target):
+            return None, "a symbolic link to outside the PATH it was found in"
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+        if name.startswith("../") or name == ".." or (inside and not name.startswith(inside + "/")):
+            return None, "a symbolic link to outside the PATH it was found in"
+        if name in blobs:
+            return blobs[name], ""
+        if name not in targets:
+            return None, "a symbolic link to something other than a file"
+    return None, "a symbolic link in a loop"
 
 
 def _walk_order(folders: list[str], file: str) -> tuple:
     return tuple((1, f) for f in folders) + ((0, file),)
 
 
-def _render(top: str, commit: str, export: str, inside: str, path: str) -> Source:
-    """Export the revision's whole tree once, then render PATH there as the
-    working tree's PATH would be rendered."""
+def _render(top: str, commit: str, export: str, inside: str, path: str, mode: str, options: LoadOptions) -> Source:
+    """Render PATH in the export of the revision's tree, as the working tree's
+    PATH would be rendered; labels name the files as the working tree would."""
     if not os.listdir(export):
         _export(top, commit, export)
     folder = os.path.join(export, inside)
     try:
-        (source,) = discover([folder]).sources
+        source = render_folder(folder, mode, export, options)
     except SvcdocsError as e:
         raise SvcdocsError(str(e).replace(folder, path)) from None
-    return Source(label=source.label.replace(folder, path, 1), data=source.data, size=len(source.data or b""))
+
+    def shown(file: str) -> str:
+        relative = os.path.relpath(file, export)
+        return file if relative.startswith(os.pardir) else display_path(os.path.relpath(os.path.join(top, relative)))
+    problems = tuple(Problem(shown(p.file), p.line, p.reason.replace(export + os.sep, "")) for p in source.problems)
+    return Source(label=source.label.replace(folder, path, 1), data=source.data, size=len(source.data or b""),
+                  problems=problems)
 
 
 def _export(top: str, commit: str, export: str) -> None:
@@ -100,18 +164,21 @@ def _export(top: str, commit: str, export: str) -> None:
         raise SvcdocsError(f"could not export {commit[:12]} with git archive | tar -x")
 
 
-def _tree(top: str, commit: str, inside: str) -> list[tuple[str, str]]:
-    """(object name, path from the top) of every file blob under `inside`."""
-    argv = ["ls-tree", "-r", "-z", "--full-tree", commit]
-    out = _git(top, argv + (["--", inside] if inside else []))
+def _tree(top: str, commit: str, inside: str, recursive: bool = True) -> list[tuple[str, str, str]]:
+    """(mode, object name, path from the top) of every file blob and link
+    under `inside` (its direct entries only, unless `recursive`)."""
+    argv = ["ls-tree", "-z", "--full-tree", commit]
+    if recursive:
+        argv.insert(1, "-r")
+    out = _git(top, argv + (["--", inside + ("" if recursive else "/")] if inside else []))
     entries = []
     for record in out.split(b"\0"):
         if not record:
             continue
         meta, name = record.split(b"\t", 1)
         mode, kind, sha = meta.decode().split()
-        if kind == "blob" and mode != "120000":
-            entries.append((sha, name.decode("utf-8", "surrogateescape")))
+        if kind == "blob" or not recursive:
+            entries.append((mode, sha, name.decode("utf-8", "surrogateescape")))
     return entries
 
 
@@ -154,10 +221,6 @@ def _inside(top: str, path: str) -> str:
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         raise SvcdocsError(f"{path}: outside the git repository at {top}")
     return "" if relative == os.curdir else relative.replace(os.sep, "/")
-
-
-def _join(inside: str, name: str) -> str:
-    return f"{inside}/{name}" if inside else name
 
 
 def _git(top: str, argv: list[str], stdin: bytes | None = None) -> bytes:

@@ -1,41 +1,43 @@
-"""Turn the PATH arguments into a list of sources to parse.
+"""Sources, and what load says about how it read the PATH arguments.
 
 A source is a file to read, or bytes already in hand (stdin, or the output of
 `kubectl kustomize` / `helm template` for a PATH that holds a kustomization or a
-chart). Folders are walked recursively in sorted order; folders met while
-walking are read as plain files, and kustomize and Helm configuration files met
-there are skipped and counted.
+chart). `load.discover` turns PATH arguments into sources.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
-from typing import BinaryIO
 
-from svcdocs.errors import SvcdocsError
+from svcdocs.load.problems import Problem, Unread
+from svcdocs.state.site import MARKER as SITE_MARKER  # noqa: F401 (what marks a site svcdocs built)
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-# Configuration of the tools that render manifests, not manifests themselves.
+CHARTS = ("Chart.yaml",)
+# Configuration of the tools that render manifests, not manifests themselves:
+# their documents without a kind are skipped and counted, not problems.
 TOOL_CONFIG_FILES = frozenset(KUSTOMIZATIONS + ("Chart.yaml", "Chart.yml", "values.yaml", "values.yml"))
-# In every site folder `svcdocs build` writes: walking never reads a site back in.
-SITE_MARKER = ".svcdocs-site"
-RENDER_TIMEOUT_S = 300
+RENDERERS = ("kustomize", "helm")
+DEFAULT_RENDER = frozenset({"kustomize"})
 STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One input stream: `label` is the file name shown to the user."""
+    """One input stream: `label` is the file name shown to the user.
+
+    `tool_config`: a hidden file or a tool's configuration file, where a
+    document without a kind is configuration (skipped and counted), not a
+    problem. `problems`: a render that was refused, reported instead of read."""
 
     label: str
     path: str | None = None
     data: bytes | None = None
     size: int = 0
+    tool_config: bool = False
+    problems: tuple[Problem, ...] = ()
 
     def read(self, limit: int = -1) -> bytes:
         """The bytes, or the first `limit` of them from a file (past a size
@@ -50,106 +52,52 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendering:
+    """How one PATH was read: `files` (walked), `file`, `stdin`, `kustomize` or `helm`."""
+
+    path: str
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """What the user allows: the renderers (`kustomize`, `helm`) and remote
+    bases (`--allow-remote`)."""
+
+    render: frozenset[str] = DEFAULT_RENDER
+    allow_remote: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Discovered:
     sources: tuple[Source, ...]
     skipped_files: int
+    unread: tuple[Unread, ...] = ()
+    renderings: tuple[Rendering, ...] = ()
+    notes: tuple[str, ...] = ()  # one line each, for stderr
 
 
-def discover(paths: list[str] | tuple[str, ...], stdin: BinaryIO | None = None) -> Discovered:
-    """Expand PATH arguments into sources, in the order the user gave them."""
-    sources: list[Source] = []
-    skipped = 0
-    for path in paths or (".",):
-        if path == STDIN:
-            sources.append(_stdin_source(stdin))
-        elif os.path.isdir(path):
-            rendered = _rendered_source(path)
-            if rendered is not None:
-                sources.append(rendered)
-            else:
-                found, n = _walk(path)
-                sources.extend(found)
-                skipped += n
-        elif os.path.isfile(path):
-            sources.append(Source(label=path, path=path, size=os.path.getsize(path)))
-        elif os.path.exists(path):
-            raise SvcdocsError(f"{path}: not a regular file or folder")
-        else:
-            raise SvcdocsError(f"{path}: no such file or folder")
-    return Discovered(tuple(sources), skipped)
+def inside(folder: str, path: str) -> bool:
+    """Whether `path` is `folder` or below it (both real, absolute paths)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _stdin_source(stdin: BinaryIO | None) -> Source:
-    stream = stdin if stdin is not None else sys.stdin.buffer
-    data = stream.read()
-    return Source(label="<stdin>", data=data, size=len(data))
-
-
-def _walk(root: str) -> tuple[list[Source], int]:
-    sources: list[Source] = []
-    skipped = 0
-    for folder, dirs, files in os.walk(root):
-        # Hidden folders (.git, .github) and sites svcdocs built hold no
-        # manifests; sorting here makes os.walk descend in sorted order.
-        sites = [d for d in dirs if os.path.isfile(os.path.join(folder, d, SITE_MARKER))]
-        skipped += len(sites)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in sites)
-        for name in sorted(files):
-            if name.startswith(".") or not name.endswith(MANIFEST_SUFFIXES):
-                continue
-            if name in TOOL_CONFIG_FILES:
-                skipped += 1
-                continue
-            path = os.path.join(folder, name)
-            if os.path.isfile(path):
-                sources.append(Source(label=display_path(path), path=path, size=os.path.getsize(path)))
-    return sources, skipped
+def repository_root(path: str) -> str:
+    """The folder a render may read from: the git work tree holding `path`, or
+    else the working directory when it holds `path`, or else `path` itself."""
+    real = os.path.realpath(path)
+    folder = real
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    cwd = os.path.realpath(os.getcwd())
+    return cwd if inside(cwd, real) else real
 
 
 def display_path(path: str) -> str:
     """A walked path as the user would write it: without a leading `./`."""
     return path[2:] if path.startswith("./") else path
-
-
-def _rendered_source(folder: str) -> Source | None:
-    if any(os.path.isfile(os.path.join(folder, k)) for k in KUSTOMIZATIONS):
-        return _kustomize(folder)
-    if os.path.isfile(os.path.join(folder, "Chart.yaml")):
-        return _helm(folder)
-    return None
-
-
-def _kustomize(folder: str) -> Source:
-    if shutil.which("kubectl"):
-        argv = ["kubectl", "kustomize", folder]
-    elif shutil.which("kustomize"):
-        argv = ["kustomize", "build", folder]
-    else:
-        raise SvcdocsError(
-            f"{folder} holds a kustomization, but neither kubectl nor kustomize is on PATH; "
-            f"install one, or render it yourself: kustomize build {folder} | svcdocs <command> -"
-        )
-    return Source(label=f"{folder} (kustomize)", data=_run(argv, folder), size=0)
-
-
-def _helm(folder: str) -> Source:
-    if not shutil.which("helm"):
-        raise SvcdocsError(
-            f"{folder} holds a Helm chart, but helm is not on PATH; "
-            f"install helm, or render it yourself: helm template {folder} | svcdocs <command> -"
-        )
-    return Source(label=f"{folder} (helm template)", data=_run(["helm", "template", folder], folder), size=0)
-
-
-def _run(argv: list[str], folder: str) -> bytes:
-    try:
-        proc = subprocess.run(argv, capture_output=True, timeout=RENDER_TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        raise SvcdocsError(f"{folder}: `{' '.join(argv)}` did not finish in {RENDER_TIMEOUT_S} s") from None
-    except OSError as e:
-        raise SvcdocsError(f"{folder}: could not run {argv[0]}: {e.strerror}") from None
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = lines[-1] if lines else f"exit status {proc.returncode}"
-        raise SvcdocsError(f"{folder}: `{' '.join(argv)}` failed: {detail}")
-    return proc.stdout

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from svcdocs.load.problems import Problem
 from svcdocs.load.sources import Source
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -27,20 +28,7 @@ MAX_DOCUMENTS = 100_000
 MAX_DEPTH = 1000  # libyaml's own limit on nesting
 _DEPTH_REASON = f"nested more than {MAX_DEPTH} levels deep; not read (a limit against hostile input)"
 _DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
-_TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?$)", re.MULTILINE)
 _NULL = "tag:yaml.org,2002:null"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A document (or file) that could not be used: `file:line: reason`."""
-
-    file: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +63,10 @@ class Parsed:
 def parse(source: Source) -> Parsed:
     """Read and parse one source."""
     parsed = Parsed(source.label)
+    if source.problems:  # a render that was refused: only its reasons
+        for problem in source.problems:
+            parsed.problem(problem.line, problem.reason)
+        return parsed
     try:
         raw = source.read(MAX_FILE_BYTES + 1)
     except OSError as e:
@@ -92,7 +84,7 @@ def parse(source: Source) -> Parsed:
             parsed.problem(node.start_mark.line + offset + 1,
                            f"more than {MAX_DOCUMENTS} documents in one file; the rest is not read")
             break
-        _add_root(parsed, node, offset, bad_lines)
+        _add_root(parsed, node, offset, bad_lines, source.tool_config)
     return parsed
 
 
@@ -159,13 +151,21 @@ def _compose_each(text: str, parsed: Parsed):
 
 def _recover(chunk: str):
     """kubectl accepts trailing tabs after a value; PyYAML's pure loader does not."""
-    cleaned = _TRAILING_BLANKS.sub("", chunk)
+    cleaned = strip_trailing_blanks(chunk)
     if cleaned == chunk:
         return None
     try:
         return list(_compose(cleaned))
     except yaml.YAMLError:
         return None
+
+
+def strip_trailing_blanks(text: str) -> str:
+    """Blanks at the end of each line (before a CR, too) removed, line by line:
+    a regular expression that looks ahead for the line's end from every blank
+    takes time quadratic in a run of blanks."""
+    return "\n".join(line[:-1].rstrip(" \t") + "\r" if line.endswith("\r") else line.rstrip(" \t")
+                     for line in text.split("\n"))
 
 
 def _error_line(error: yaml.YAMLError, chunk: str) -> int:
@@ -193,14 +193,24 @@ def _yaml_reason(error: yaml.YAMLError, chunk: str) -> str:
         return _DEPTH_REASON
     if problem is None:
         problem = str(error).splitlines()[0]
+    problem, context = _without_names(problem), _without_names(context)
     return f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+
+
+def _without_names(message: str | None) -> str | None:
+    """PyYAML's pure-Python parser quotes the alias or anchor it trips on, and
+    such a name can be anything, a secret too; libyaml's messages name none."""
+    for start in ("found undefined alias", "found duplicate anchor"):
+        if message and message.startswith(start):
+            return start + ("; first occurrence" if message.endswith("; first occurrence") else "")
+    return message
 
 
 def _is_template(chunk: str) -> bool:
     return "{{" in chunk and "}}" in chunk
 
 
-def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset[int]) -> None:
+def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset[int], tool_config: bool) -> None:
     line = node.start_mark.line + offset + 1
     if isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value.strip("~"):
         return  # an empty or comment-only document is not a document
@@ -214,8 +224,8 @@ def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset
         parsed.problem(line, f"not a mapping but a YAML {_shape(node)}; a manifest is a mapping with a kind")
         return
     kind = _scalar_at(node, "kind")
-    if kind in KUSTOMIZE_KINDS:
-        parsed.skipped += 1
+    if kind in KUSTOMIZE_KINDS or (kind is None and tool_config and _value_at(node, "kind") is None):
+        parsed.skipped += 1  # a tool's configuration, which kubectl would not apply either
     elif kind is not None and kind.endswith("List") and _value_at(node, "items") is not None:
         _add_items(parsed, node, offset)
     else:

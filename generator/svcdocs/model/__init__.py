@@ -21,7 +21,7 @@ from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container, ContainerPort, Endpoints,
     EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, LabelSelector, Listener,
     Namespace, NetworkPolicy, Object, ParentRef, Requirement, Route, RouteRule, Service,
-    ServicePort, Workload, object_id,
+    ServicePort, Unmodelled, Workload, object_id,
 )
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
     "Duplicate", "Endpoints", "EnvRef", "Gateway", "Ingress", "IngressPath", "IngressRule",
     "IngressTLS", "Inputs", "LabelSelector", "Listener", "Model", "Namespace", "NetworkPolicy",
     "Object", "ParentRef", "Requirement", "Route", "RouteRule", "Service", "ServicePort",
-    "Workload", "build_model", "object_id",
+    "Unmodelled", "Workload", "build_model", "object_id",
 ]
 
 # Below this many bytes, starting worker processes costs more than it saves.
@@ -47,6 +47,7 @@ class Inputs:
     unusable: int = 0
     skipped: int = 0
     other_kinds: tuple[tuple[str, int], ...] = ()
+    unmodelled: tuple[Unmodelled, ...] = ()  # the objects counted in other_kinds, by id
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ class _SourceResult:
     documents: int
     unusable: int
     other_kinds: Counter
+    unmodelled: list[Unmodelled]
 
 
 def build_model(sources: Iterable[Source], *, namespace: str = "default", skipped_files: int = 0,
@@ -98,10 +100,12 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
     duplicates: list[Duplicate] = []
     problems: list[Problem] = []
     other: Counter = Counter()
+    unmodelled: list[Unmodelled] = []
     documents = skipped = unusable = 0
     for result in results:
         problems.extend(result.problems)
         other.update(result.other_kinds)
+        unmodelled.extend(result.unmodelled)
         documents += result.documents
         skipped += result.skipped
         unusable += result.unusable
@@ -117,6 +121,7 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
         unusable=unusable,
         skipped=skipped + skipped_files,
         other_kinds=tuple(sorted(other.items())),
+        unmodelled=tuple(sorted(unmodelled, key=lambda u: (u.id, u.file, u.line))),
     )
     return _group(inputs, by_id.values(), duplicates)
 
@@ -173,14 +178,16 @@ def _read_source(source: Source, namespace: str) -> _SourceResult:
     objects: list[Object] = []
     problems = list(parsed.problems)
     other: Counter = Counter()
+    unmodelled: list[Unmodelled] = []
     unusable = len(parsed.problems)  # each one a document (or a whole file) that could not be read
     for doc in parsed.documents:
         obj, doc_problems = extract(doc, namespace)
         problems.extend(doc_problems)
-        if isinstance(obj, str):
-            other[obj] += 1
+        if isinstance(obj, Unmodelled):
+            other[obj.kind] += 1
+            unmodelled.append(obj)
         elif obj is not None:
             objects.append(obj)
         else:
             unusable += 1
-    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other)
+    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other, unmodelled)

@@ -15,11 +15,12 @@ import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load import Document, Problem
+from svcdocs.model.content import content_digest
 from svcdocs.model.objects import (
-    ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container,
+    IGNORE_ANNOTATION, ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container,
     ContainerPort, Endpoints, EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS,
     LabelSelector, Listener, Namespace, NetworkPolicy, Object, Pairs, ParentRef, Requirement,
-    Route, RouteRule, Service, ServicePort, Workload,
+    Route, RouteRule, Service, ServicePort, Unmodelled, Workload,
 )
 
 _NULL = "tag:yaml.org,2002:null"
@@ -48,6 +49,30 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     **{kind: frozenset({GATEWAY_GROUP}) for kind in ROUTE_KINDS},
 }
 CLUSTER_SCOPED = frozenset({"Namespace"})
+MAX_NAME = 253  # a DNS-1123 subdomain, the longest name Kubernetes allows
+MAX_NAMESPACE = 63  # a DNS-1123 label
+# Unmodelled kinds whose content is data: no digest, so changing it is no change to the architecture.
+DATA_KINDS = frozenset({"Secret", "ConfigMap"})
+# The only annotations read (exact keys): those that change what svcdocs
+# reports. Every other annotation, whatever its key says, never enters the model.
+KEPT_ANNOTATIONS = frozenset({
+    IGNORE_ANNOTATION,
+    "kubernetes.io/ingress.class",
+    "service.beta.kubernetes.io/load-balancer-source-ranges",
+    "service.beta.kubernetes.io/aws-load-balancer-internal",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme",
+    "networking.gke.io/load-balancer-type",
+    "cloud.google.com/load-balancer-type",
+    "service.beta.kubernetes.io/azure-load-balancer-internal",
+    "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type",
+    "service.beta.kubernetes.io/oci-load-balancer-internal",
+    "oci-network-load-balancer.oraclecloud.com/internal",
+    "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type",
+    "service.beta.kubernetes.io/openstack-internal-load-balancer",
+    "service.beta.kubernetes.io/cce-load-balancer-internal-vpc",
+    "service.kubernetes.io/qcloud-loadbalancer-internal-subnetid",
+    "load-balancer.hetzner.cloud/disable-public-network",
+})
 MAX_ENV_VALUE = 4096
 _HOST = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -217,8 +242,8 @@ def api_group(api_version: str | None) -> str | None:
 
 # --- documents -----------------------------------------------------------------
 
-def extract(doc: Document, default_namespace: str) -> tuple[Object | str | None, list[Problem]]:
-    """One document: an object, or the name of a kind we do not model, or None."""
+def extract(doc: Document, default_namespace: str) -> tuple[Object | Unmodelled | None, list[Problem]]:
+    """One document: an object, an object of a kind we do not model, or None."""
     r = Reader(doc)
     try:
         root = _fields(doc.node, r.line)
@@ -228,13 +253,18 @@ def extract(doc: Document, default_namespace: str) -> tuple[Object | str | None,
         group = api_group(r.string(root.get("apiVersion"), "apiVersion"))
         meta = _metadata(r, root, kind, default_namespace)
         groups = KIND_GROUPS.get(kind)
-        if groups is None:
-            return kind, r.problems
-        if group is not None and group not in groups:
-            return f"{kind} ({group})", r.problems
+        if groups is None or (group is not None and group not in groups):
+            return _unmodelled(doc, kind, group, groups is None, meta), r.problems
         return _BUILDERS[kind](r, root, meta), r.problems
     except Unusable as e:
         return None, [Problem(doc.file, e.line, e.reason)]
+
+
+def _unmodelled(doc: Document, kind: str, group: str | None, unknown: bool, meta: dict) -> Unmodelled:
+    shown = kind if unknown else f"{kind} ({group})"
+    id_kind = kind if unknown or not group else f"{kind}.{group}"
+    return Unmodelled(f"{id_kind}/{meta['namespace']}/{meta['name']}", shown, doc.file, doc.line,
+                      "" if kind in DATA_KINDS and not group else content_digest(doc.node))
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
@@ -248,7 +278,13 @@ def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
     name = r.string(name_node, "metadata.name")
     if not name:
         raise Unusable(r.line(node) if node is not None else r.doc.line, "no metadata.name")
+    if len(name) > MAX_NAME:
+        raise Unusable(r.line(name_node), f"metadata.name is {len(name):,} characters long; "
+                                          f"Kubernetes allows at most {MAX_NAME}")
     namespace = r.string(metadata.get("namespace"), "metadata.namespace") or default_namespace
+    if len(namespace) > MAX_NAMESPACE:
+        raise Unusable(r.line(metadata["namespace"]), f"metadata.namespace is {len(namespace):,} characters long; "
+                                                      f"Kubernetes allows at most {MAX_NAMESPACE}")
     return {
         "kind": kind,
         "namespace": "" if kind in CLUSTER_SCOPED else namespace,
@@ -269,9 +305,8 @@ def _annotations(r: Reader, node: yaml.Node | None) -> Pairs:
     for key, value in node.value:
         if not isinstance(key, ScalarNode) or not isinstance(value, ScalarNode):
             continue
-        k = key.value
-        if k.startswith("svcdocs.io/") or "load-balancer" in k or "loadbalancer" in k or k == "kubernetes.io/ingress.class":
-            kept.append((k, value.value[:512]))
+        if key.value in KEPT_ANNOTATIONS:
+            kept.append((key.value, value.value[:512]))
     return tuple(sorted(kept))
 
 

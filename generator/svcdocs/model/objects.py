@@ -25,6 +25,19 @@ def object_id(kind: str, namespace: str, name: str) -> str:
     return f"{kind}/{namespace}/{name}"
 
 
+@dataclass(frozen=True, slots=True)
+class Unmodelled:
+    """An object of a kind svcdocs does not model: its id, where it is, and a
+    digest of its content (never a value), so that a review can say it was
+    added, removed or changed. Secrets and ConfigMaps have no digest."""
+
+    id: str  # Kind/namespace/name, or Kind.group/namespace/name for a kind of another group
+    kind: str  # as counted in `other_kinds`: `VirtualService`, `Gateway (networking.istio.io)`
+    file: str
+    line: int
+    digest: str = ""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Object:
     kind: str

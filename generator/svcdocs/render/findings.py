@@ -64,7 +64,10 @@ def to_github(findings: Iterable[Finding], root: str) -> str:
 
 
 def _github_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: control, zero-width and bidi characters as
+    `\\uXXXX` (a terminal escape or a reversed run of text in a CI log would
+    mislead), then GitHub's own escapes."""
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _github_property(text: str) -> str:

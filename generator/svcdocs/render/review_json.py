@@ -19,6 +19,13 @@ def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
         "head": head,
         "verdict": verdict(review),
         "more_exposed": review.more_exposed,
+        "unjudged": review.unjudged,
+        "fails": review.fails,
+        "notes": list(review.notes),
+        "rendering": [{"path": c.path, "before": c.before, "after": c.after} for c in review.renderings],
+        "not_read": [{"change": c.change, "file": c.file, "reason": c.reason} for c in review.unread],
+        "unmodelled": [{"change": c.change, "object": c.object, "kind": c.kind, "inert": c.inert}
+                       for c in review.unmodelled],
         "exposure": [{
             "object": c.object, "kind": c.kind, "before": c.before, "after": c.after, "raised": c.raised,
             "reasons_before": list(c.reasons_before), "reasons_after": list(c.reasons_after),

@@ -28,13 +28,15 @@ MAX_FIELDS = 8  # changed fields listed per object
 MAX_WORKLOADS = 5  # workloads listed per entry point
 SIGNS = {"added": "➕", "removed": "➖", "changed": "✏️", "new": "➕", "resolved": "✔️", "raised": "⬆️", "lowered": "⬇️"}
 _BLANK_LINES = re.compile(r"\n{3,}")  # the template's optional parts leave runs of them
-SECTIONS = ("exposure", "entrypoints", "objects", "edges", "findings")
+SECTIONS = ("exposure", "entrypoints", "objects", "edges", "findings", "unread", "unmodelled")
 # Tables whose rows go when the comment is too long, least important first.
-ROW_CUTS = ("objects", "findings", "entrypoints", "exposure")
+ROW_CUTS = ("objects", "findings", "entrypoints", "exposure", "unmodelled", "unread")
 TITLES = {"exposure": "exposure changes", "entrypoints": "entry points", "objects": "objects",
-          "edges": "edges", "findings": "findings"}
+          "edges": "edges", "findings": "findings", "unread": "files not read",
+          "unmodelled": "objects of kinds svcdocs does not model"}
 CHANGES = {"entrypoints": ("added", "removed"), "objects": ("added", "removed", "changed"),
-           "edges": ("added", "removed", "changed"), "findings": ("new", "resolved")}
+           "edges": ("added", "removed", "changed"), "findings": ("new", "resolved"),
+           "unread": ("added", "removed"), "unmodelled": ("added", "removed", "changed")}
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,10 @@ class Cut:
 def comment(review: Review, base: str, head: str, limit: int = LIMIT) -> str:
     """The comment for a review of `base` (BASE's label) against `head`."""
     fixed = {"marker": MARKER, "verdict": verdict(review), "empty": review.empty, "base": markdown_text(base),
-             "head": markdown_text(head), "counts": _counts(review)}
+             "head": markdown_text(head), "counts": _counts(review),
+             "warnings": [markdown_text(c.sentence()) for c in review.renderings],
+             "notes": [markdown_text(note) for note in review.notes],
+             "unjudged_pass": not review.fail_on_unmodelled}
     render = partial(_render, review, fixed, {name: list(_ROWS[name](review)) for name in SECTIONS},
                      (flowchart(review.part), flowchart(review.part.without_context())))
     cut = Cut()
@@ -231,8 +236,19 @@ def _finding_rows(review: Review):
                "where": markdown_text(f"{f.file}:{f.line}")}
 
 
+def _unread_rows(review: Review):
+    for c in review.unread:
+        yield {"sign": SIGNS[c.change], "file": markdown_text(c.file), "why": markdown_text(c.reason)}
+
+
+def _unmodelled_rows(review: Review):
+    for c in review.unmodelled:
+        yield {"sign": SIGNS[c.change], "object": markdown_text(display(c.object)), "kind": markdown_text(c.kind),
+               "change": c.change + (" (a kind that opens no way in)" if c.inert else "")}
+
+
 _ROWS = {"exposure": _exposure_rows, "entrypoints": _entrypoint_rows, "objects": _object_rows,
-         "edges": _edge_rows, "findings": _finding_rows}
+         "edges": _edge_rows, "findings": _finding_rows, "unread": _unread_rows, "unmodelled": _unmodelled_rows}
 
 
 def display(object_id: str, kind: bool = True) -> str:

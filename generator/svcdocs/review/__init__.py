@@ -6,12 +6,14 @@ new and resolved, and the changed part of the graph for a diagram.
 """
 
 from svcdocs.review.content import FieldChange
+from svcdocs.review.coverage import INERT_KINDS, RenderingChange, UnmodelledChange, UnreadChange
 from svcdocs.review.diff import (
     Change, EdgeChange, EntryPointChange, ExposureChange, FindingChange, Review, review, verdict,
 )
 from svcdocs.review.part import ENTRY, ChangedPart, PartEdge, PartNode
 
 __all__ = [
-    "ENTRY", "Change", "ChangedPart", "EdgeChange", "EntryPointChange", "ExposureChange", "FieldChange",
-    "FindingChange", "PartEdge", "PartNode", "Review", "review", "verdict",
+    "ENTRY", "INERT_KINDS", "Change", "ChangedPart", "EdgeChange", "EntryPointChange", "ExposureChange",
+    "FieldChange", "FindingChange", "PartEdge", "PartNode", "RenderingChange", "Review", "UnmodelledChange",
+    "UnreadChange", "review", "verdict",
 ]

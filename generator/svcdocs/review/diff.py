@@ -11,9 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from svcdocs.analysis import LEVELS, RANK, EntryPoint
+from svcdocs.config import Config
 from svcdocs.graph import Edge
 from svcdocs.pipeline import Report
 from svcdocs.review.content import FieldChange, field_changes, object_content
+from svcdocs.review.coverage import (
+    MODES, RenderingChange, UnmodelledChange, UnreadChange, rendering_changes, unmodelled_changes,
+    unread_changes,
+)
 from svcdocs.review.part import ChangedPart, changed_part
 from svcdocs.rules import Finding
 
@@ -79,18 +84,40 @@ class Review:
     edges: tuple[EdgeChange, ...]
     findings: tuple[FindingChange, ...]
     part: ChangedPart
+    unread: tuple[UnreadChange, ...] = ()
+    unmodelled: tuple[UnmodelledChange, ...] = ()
+    renderings: tuple[RenderingChange, ...] = ()
+    fail_on_unmodelled: bool = True
+    notes: tuple[str, ...] = ()  # about how the review was made, shown at its top
 
     @property
     def more_exposed(self) -> bool:
-        """Exposure raised, or a new entry point: what `--fail-on-exposure` fails on."""
+        """Exposure raised, or a new entry point."""
         return any(c.raised for c in self.exposure) or any(c.change == "added" for c in self.entrypoints)
 
     @property
+    def unjudged(self) -> bool:
+        """A change svcdocs cannot judge: the rendering of a PATH changed, or
+        (unless the config lets them pass) a file it does not read or an object
+        of a kind it does not model, not inert, was added or changed."""
+        if self.renderings:
+            return True
+        return self.fail_on_unmodelled and (
+            any(c.change == "added" for c in self.unread)
+            or any(c.change != "removed" and not c.inert for c in self.unmodelled))
+
+    @property
+    def fails(self) -> bool:
+        """What `--fail-on-exposure` fails on."""
+        return self.more_exposed or self.unjudged
+
+    @property
     def empty(self) -> bool:
-        return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings)
+        return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings
+                    or self.unread or self.unmodelled or self.renderings)
 
 
-def review(base: Report, head: Report) -> Review:
+def review(base: Report, head: Report, config: Config = Config(), notes: tuple[str, ...] = ()) -> Review:
     objects = tuple(object_changes(base, head))
     exposure = tuple(exposure_changes(base, head))
     entries = tuple(entrypoint_changes(base.analysis.entrypoints, head.analysis.entrypoints))
@@ -103,6 +130,11 @@ def review(base: Report, head: Report) -> Review:
         edges=edges,
         findings=tuple(finding_changes(base.findings, head.findings)),
         part=changed_part(base, head, focus, [(c.change, c.edge) for c in edges]),
+        unread=tuple(unread_changes(base, head)),
+        unmodelled=tuple(unmodelled_changes(base, head, config.inert_kinds)),
+        renderings=tuple(rendering_changes(base, head)),
+        fail_on_unmodelled=config.fail_on_unmodelled,
+        notes=notes,
     )
 
 
@@ -205,26 +237,43 @@ def _rank(level: str | None) -> int:
 
 
 def verdict(review: Review) -> str:
-    """One line: what the change newly exposes, or that it exposes nothing new."""
+    """One line: what the change newly exposes (or may, unseen), or that it exposes nothing new."""
     if review.empty:
         return "No architectural changes"
     raised = [c for c in review.exposure if c.raised]
     added = sum(1 for c in review.entrypoints if c.change == "added")
-    if raised or added:
+    if raised or added or review.unjudged:
         parts = [f"{_services_and_workloads(at)} newly {REACHED[level]}" for level in reversed(LEVELS)
                  if (at := [c for c in raised if c.after == level])]
         if added:
             parts.append(_count(added, "new entry point"))
-        return "⚠ " + "; ".join(parts)
+        return "⚠ " + "; ".join(parts + _unjudged_parts(review))
     parts = []
     if review.objects:
         parts.append(_objects_changed(review.objects))
     if review.exposure:
         parts.append(f"{_services_and_workloads(review.exposure)} less exposed")
     if not parts:
-        parts.append(f"{_count(len(review.edges) + len(review.entrypoints) + len(review.findings), 'change')}"
-                     " in edges, entry points or findings")
+        counted = (len(review.edges) + len(review.entrypoints) + len(review.findings) + len(review.unread)
+                   + len(review.unmodelled))
+        parts.append(f"{_count(counted, 'change')} in edges, entry points, findings, "
+                     "or what svcdocs does not read or model")
     return "✅ No new exposure: " + ", ".join(parts)
+
+
+def _unjudged_parts(review: Review) -> list[str]:
+    """What the change does that svcdocs cannot see into, for the verdict."""
+    parts = [f"{c.path} now read as {MODES[c.after]}" for c in review.renderings]
+    if not review.fail_on_unmodelled:
+        return parts
+    unread = sum(1 for c in review.unread if c.change == "added")
+    if unread:
+        parts.append(f"{_count(unread, 'new file')} svcdocs does not read")
+    unmodelled = [c for c in review.unmodelled if c.change != "removed" and not c.inert]
+    if unmodelled:
+        parts.append(f"{_count(len(unmodelled), 'object')} of kinds svcdocs does not model "
+                     + ("added or changed" if any(c.change == "changed" for c in unmodelled) else "added"))
+    return parts
 
 
 def _objects_changed(changes: tuple[Change, ...]) -> str:

@@ -6,40 +6,51 @@ is kept in the cache and rewritten only where it changed; when nothing
 changed at all, the previous site is kept. The site is built into a temporary
 folder beside the output and swapped in only when mkdocs succeeds, so a
 failed or interrupted build leaves the previous site as it was.
+
+Nothing in a checkout is taken for svcdocs's own state (see svcdocs.state):
+the cache lives outside the repository, in folders checked to be real and
+this user's, one site at a time (a lock); a cached diagram is used only when
+its HMAC holds, and the previous site is kept only when its marker proves
+that svcdocs built exactly those files there.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from svcdocs import __version__
 from svcdocs.errors import SvcdocsError
 from svcdocs.pipeline import Report
 from svcdocs.render.locations import source_root
 from svcdocs.render.site import graphviz, mermaid
-from svcdocs.load.sources import SITE_MARKER
-from svcdocs.render.site.names import SiteMap, slug
+from svcdocs.render.site.names import SiteMap
 from svcdocs.render.site.pages import SiteOptions, site_pages
 from svcdocs.render.site.engine import Shard, build_units, plan_shards, run_mkdocs, shard_config
 from svcdocs.render.site.project import (
     Project, check_page_paths, diagram_block, diagram_placeholder, inject_diagrams, mkdocs_yml, render_page,
 )
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
+from svcdocs.state.cache import locked, make_clean, open_cache, site_cache
+from svcdocs.state.proof import secret, sign, verify
+from svcdocs.state.site import has_marker, proven_site, write_marker
 
-CACHE_NAME = ".svcdocs-cache"
+MAC_PREFIX = "svcdocs-mac:"
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+_URL_SAFE = "/:@!$&*+,;=~-._%"  # of a URL's path: what stays as it is; the rest is percent-quoted
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,7 @@ class BuildOptions:
     site: SiteOptions
     site_url: str | None = None
     force: bool = False
-    cache: Path | None = None  # default: .svcdocs-cache beside the output folder
+    cache_key: str | None = None  # what the cache keeps the site under; default: the output folder
 
 
 @dataclass(frozen=True)
@@ -83,11 +94,18 @@ class Progress:
 
 def build_site(report: Report, options: BuildOptions, say: Callable[[str], None] = print,
                progress: Progress | None = None) -> BuildResult:
-    started = time.monotonic()
-    progress = progress or Progress()
-    out = options.out.resolve()
+    out = output_folder(options.out)
     check_output(out, options.force)
-    cache = (options.cache or out.parent / CACHE_NAME).resolve() / f"{slug(out.name)}-{_short_hash(str(out))}"
+    cache = open_cache()
+    folder = site_cache(cache, options.cache_key or str(out))
+    with locked(folder, _shown(out)):
+        make_clean(folder)
+        return _build_site(report, options, out, folder, secret(cache), say, progress or Progress())
+
+
+def _build_site(report: Report, options: BuildOptions, out: Path, cache: Path, key: bytes,
+                say: Callable[[str], None], progress: Progress) -> BuildResult:
+    started = time.monotonic()
     project = Project(cache / "project")
     dot = shutil.which("dot")
     if dot is None:
@@ -97,14 +115,17 @@ def build_site(report: Report, options: BuildOptions, say: Callable[[str], None]
     specs = site_diagrams(report, sitemap)
     pages = site_pages(report, sitemap, specs, options.site)
     check_page_paths(pages)
-    drawings = Drawings(cache / "diagrams", dot, specs)
+    drawings = Drawings(cache / "diagrams", dot, specs, key)
     try:
         drawings.start()  # on the other cores, while the pages are written and mkdocs runs
         shards = _write_project(project, pages, options, drawings, progress)
         digest = project.digest(__version__, _versions(), _source_date_epoch(), *drawings.keys.values())
-        unchanged = _site_digest(out) == digest
+        unchanged = proven_site(out, key, digest)
         if not unchanged:
-            _build(project, shards, out, digest, pages, drawings, progress)
+            _build(project, shards, out, digest, pages, drawings, progress, key)
+    except BaseException:
+        drawings.stop()
+        raise
     finally:
         drawings.close()
         progress.clear()
@@ -135,7 +156,8 @@ def _write_project(project: Project, pages, options: BuildOptions, drawings: Dra
     return shards
 
 
-def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Drawings, progress: Progress) -> None:
+def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Drawings, progress: Progress,
+           key: bytes) -> None:
     """mkdocs into a folder beside `out` while the diagrams are drawn; then the
     diagrams go into the built pages, and the folder replaces `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -151,8 +173,7 @@ def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Dr
         for page in pages:
             if page.diagrams:
                 inject_diagrams(building / "site", page, drawings.blocks(page.diagrams))
-        marker = {"svcdocs": __version__, "project": digest}
-        (building / "site" / SITE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+        write_marker(building / "site", out, digest, key)
         _swap(building / "site", out)
     finally:
         shutil.rmtree(building, ignore_errors=True)
@@ -160,21 +181,23 @@ def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Dr
 
 class Drawings:
     """The diagrams, drawn by `dot` in a thread pool and cached by a hash of
-    their spec, the renderer and Graphviz's version; or Mermaid without `dot`."""
+    their spec, the renderer and Graphviz's version; or Mermaid without `dot`.
+    A cached drawing carries an HMAC made with this user's secret, and is
+    drawn again when the HMAC does not hold."""
 
-    def __init__(self, folder: Path, dot: str | None, specs: tuple[DiagramSpec, ...]):
+    def __init__(self, folder: Path, dot: str | None, specs: tuple[DiagramSpec, ...], key: bytes):
         self.folder = folder
         self.dot = dot
+        self.key = key
         self.specs = {spec.key: spec for spec in specs}
         version = f"{graphviz.RENDERER_VERSION}\0{graphviz.dot_version(dot)}" if dot else "mermaid"
         self.keys = {spec.key: _spec_hash(version, spec) for spec in specs}
-        self.missed = [key for key in self.keys if dot and not self._path(key).is_file()]
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         self.futures: dict[str, Future] = {}
-
-    @property
-    def drawn(self) -> int:
-        return len(self.missed)
+        self.running: set[subprocess.Popen] = set()
+        self.lock = threading.Lock()
+        self.stopped = False
+        self.drawn = 0  # diagrams not taken from the cache
 
     @property
     def done(self) -> int:
@@ -188,16 +211,39 @@ class Drawings:
             self.futures[key] = self.pool.submit(self._draw, spec)
 
     def _draw(self, spec: DiagramSpec) -> str:
+        drawn, note = graphviz.drawable(spec)
+        caption = " ".join(part for part in (spec.caption, note) if part)
+        if drawn is None:
+            return diagram_block(caption, "")
         if self.dot is None:
-            return diagram_block(spec.caption, mermaid.block(mermaid.to_mermaid(spec)))
-        path = self._path(spec.key)
+            return diagram_block(caption, mermaid.block(mermaid.to_mermaid(drawn)))
+        svg = self._cached(spec.key)
+        if svg is None:
+            try:
+                svg = graphviz.render_svg(graphviz.to_dot(drawn), spec.key, self.dot, spec.title, self._started)
+            except graphviz.TooLarge:  # not cached: a faster machine may draw it
+                return diagram_block(" ".join(p for p in (spec.caption, graphviz.too_large_note(drawn)) if p), "")
+            self.folder.mkdir(mode=0o700, exist_ok=True)
+            mac = sign(self.key, "diagram", self.keys[spec.key], svg)
+            _atomic_write(self._path(spec.key), f"{MAC_PREFIX}{mac}\n{svg}")
+            with self.lock:
+                self.drawn += 1
+        return diagram_block(caption, svg)
+
+    def _cached(self, key: str) -> str | None:
+        """The cached drawing, if its HMAC holds."""
         try:
-            svg = path.read_text(encoding="utf-8")
-        except OSError:
-            svg = graphviz.render_svg(graphviz.to_dot(spec), spec.key, self.dot, spec.title)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, svg)
-        return diagram_block(spec.caption, svg)
+            first, _, svg = self._path(key).read_text(encoding="utf-8").partition("\n")
+        except (OSError, UnicodeDecodeError):
+            return None
+        mac = first.removeprefix(MAC_PREFIX)
+        return svg if first.startswith(MAC_PREFIX) and verify(self.key, mac, "diagram", self.keys[key], svg) else None
+
+    def _started(self, process: subprocess.Popen) -> None:
+        with self.lock:
+            if self.stopped:
+                process.kill()
+            self.running.add(process)
 
     def blocks(self, keys) -> dict[str, str]:
         return {key: self.futures[key].result() for key in keys}
@@ -210,6 +256,14 @@ class Drawings:
                 if path.name not in wanted:
                     path.unlink()
 
+    def stop(self) -> None:
+        """An interrupted or failed build: stop the `dot` still running."""
+        with self.lock:
+            self.stopped = True
+            for process in self.running:
+                if process.poll() is None:
+                    process.kill()
+
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -221,10 +275,10 @@ def _spec_hash(version: str, spec: DiagramSpec) -> str:
 # --- Options and the output folder ---------------------------------------------------
 
 def build_options(paths: tuple[str, ...], out: str, *, title: str | None = None, site_url: str | None = None,
-                  repo_url: str | None = None, force: bool = False, cache: Path | None = None) -> BuildOptions:
+                  repo_url: str | None = None, force: bool = False, cache_key: str | None = None) -> BuildOptions:
     """Check and complete what the user gave: URLs, the default title."""
     site = SiteOptions(title=title or default_title(paths), repo_url=repo_prefix(repo_url), source_root=source_root())
-    return BuildOptions(out=Path(out), site=site, site_url=_site_url(site_url), force=force, cache=cache)
+    return BuildOptions(out=Path(out), site=site, site_url=site_url_of(site_url), force=force, cache_key=cache_key)
 
 
 def default_title(paths: tuple[str, ...]) -> str:
@@ -236,12 +290,20 @@ def default_title(paths: tuple[str, ...]) -> str:
     return "Service architecture"
 
 
-def _site_url(url: str | None) -> str | None:
+def site_url_of(url: str | None) -> str | None:
+    """--site-url checked and quoted: mkdocs-material writes it, joined to
+    each page's path, into every page's canonical link as it is."""
     if url is None:
         return None
     if not url.startswith(("https://", "http://")):
-        raise SvcdocsError(f"--site-url must start with https:// or http://, not {url!r}")
-    return url if url.endswith("/") else url + "/"
+        raise SvcdocsError("--site-url must start with https:// or http://")
+    parts = urlsplit(url)
+    if not _HOST.fullmatch(parts.netloc):
+        raise SvcdocsError("--site-url must name a host: letters, digits, dots and dashes, and a port")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise SvcdocsError("--site-url is where the site is published: no ?query or #fragment")
+    path = quote(parts.path, safe=_URL_SAFE)
+    return f"{parts.scheme}://{parts.netloc}{path if path.endswith('/') else path + '/'}"
 
 
 def repo_prefix(url: str | None) -> str | None:
@@ -278,29 +340,35 @@ def _shown(path: Path) -> str:
         return str(path) + "/"
 
 
+def output_folder(out: Path) -> Path:
+    """The output folder as an absolute path whose folders above are real
+    (links there resolved); the folder itself must not be a link."""
+    out = Path(os.path.abspath(out))
+    if out.is_symlink():
+        raise SvcdocsError(f"{out}: is a symbolic link; svcdocs does not build through links "
+                           "(remove it, or choose another output folder)")
+    return out.parent.resolve() / out.name
+
+
 def check_output(out: Path, force: bool) -> None:
     """Refuse to replace a folder svcdocs did not make (unless forced), and
     anything that holds the working directory."""
+    if out.is_symlink():
+        raise SvcdocsError(f"{out}: is a symbolic link; svcdocs does not build through links")
     if out.exists() and not out.is_dir():
         raise SvcdocsError(f"{out}: exists and is not a folder")
     cwd = Path.cwd().resolve()
     if out == cwd or out in cwd.parents:
         raise SvcdocsError(f"{out}: is or holds the working directory; choose another output folder")
-    if out.is_dir() and not (out / SITE_MARKER).is_file() and any(out.iterdir()) and not force:
+    if out.is_dir() and not has_marker(out) and any(out.iterdir()) and not force:
         raise SvcdocsError(f"{out}: not empty and not made by svcdocs build; use --force to replace it")
 
 
-def _site_digest(out: Path) -> str | None:
-    try:
-        return json.loads((out / SITE_MARKER).read_text(encoding="utf-8")).get("project")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
 def _swap(new: Path, out: Path) -> None:
-    """Put `new` where `out` is: two renames, the old site deleted only after."""
+    """Put `new` where `out` is: two renames, the old site deleted only after
+    (shutil.rmtree removes a link inside it, never what the link points at)."""
     old = None
-    if out.exists():
+    if os.path.lexists(out):
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.svcdocs-old-", dir=out.parent))
         os.rename(out, old / "site")
     try:
@@ -317,10 +385,6 @@ def _atomic_write(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def _source_date_epoch() -> str:

@@ -16,8 +16,10 @@ import html
 import hashlib
 import re
 import subprocess
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import diagrams
 import graphviz
@@ -81,6 +83,20 @@ GRAPH_ATTRS = {"pad": "0.3", "label": "", "ranksep": "0.8", "nodesep": "0.35"}
 NODE_ATTRS = {"style": "rounded,filled", "penwidth": "2", "fontsize": "12", "width": str(NODE_WIDTH),
               "imagepos": "tc", "target": "_top"}
 ICON_INCHES = (ICON_PT + ICON_TOP_PT + 4) / 72
+# What `dot` is given to lay out, at most. Its time grows with the crossings
+# of many edges: a namespace where 40 workloads each call 40 Services (1,640
+# edges) ran past 10 minutes, 150 calls between 150 boxes take under a
+# second. Past MAX_CALLS_DRAWN, a diagram leaves its calls out (the pages
+# list them); past MAX_EDGES_DRAWN, it is not drawn. Both are decided from
+# the spec, so the same input draws the same site; DOT_TIMEOUT_S only stops
+# what these bounds did not foresee.
+MAX_CALLS_DRAWN = 150
+MAX_EDGES_DRAWN = 600
+DOT_TIMEOUT_S = 60
+
+
+class TooLarge(Exception):
+    """A diagram dot could not lay out in time."""
 
 
 class SourceOnlyDiagram(Diagram):
@@ -232,6 +248,24 @@ def _edge_attrs(edge: s.Edge) -> dict[str, str]:
     return attrs
 
 
+def drawable(spec: s.DiagramSpec) -> tuple[s.DiagramSpec | None, str]:
+    """The diagram as it can be drawn (None: not at all), and a note saying what it leaves out."""
+    calls = sum(1 for e in spec.edges if e.kind == "calls")
+    note = ""
+    if calls > MAX_CALLS_DRAWN:
+        spec = replace(spec, edges=tuple(e for e in spec.edges if e.kind != "calls"))
+        note = (f"The {calls:,} calls found in environment variables are not drawn here, too many to lay out; "
+                "the tables below list them.")
+    if len(spec.edges) > MAX_EDGES_DRAWN:
+        return None, too_large_note(spec)
+    return spec, note
+
+
+def too_large_note(spec: s.DiagramSpec) -> str:
+    return (f"This diagram is too large to draw ({len(spec.nodes):,} boxes, {len(spec.edges):,} arrows); "
+            "the tables below list the same.")
+
+
 # --- dot, and the SVG that comes out ------------------------------------------------
 
 @lru_cache(maxsize=1)
@@ -241,16 +275,30 @@ def dot_version(dot: str) -> str:
     return (found.stderr or found.stdout).strip()
 
 
-def render_svg(source: str, prefix: str, dot: str, title: str = "") -> str:
-    """Run `dot -Tsvg` and make the result inline-able."""
+def render_svg(source: str, prefix: str, dot: str, title: str = "",
+               started: Callable[[subprocess.Popen], None] = lambda process: None) -> str:
+    """Run `dot -Tsvg` (at most DOT_TIMEOUT_S) and make the result inline-able.
+    `started` is given the process, so that an interrupted build can stop it."""
     try:
-        done = subprocess.run([dot, "-Tsvg"], input=source.encode("utf-8"), capture_output=True, check=False)
+        process = subprocess.Popen([dot, "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
     except OSError as e:
         raise SvcdocsError(f"cannot run Graphviz {dot}: {e.strerror}") from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SvcdocsError(f"Graphviz dot failed on diagram {prefix}: {reason[-1] if reason else done.returncode}")
-    return postprocess(done.stdout.decode("utf-8"), prefix, title)
+    started(process)
+    try:
+        stdout, stderr = process.communicate(source.encode("utf-8"), timeout=DOT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise TooLarge(prefix) from None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if process.returncode != 0:
+        reason = stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SvcdocsError(f"Graphviz dot failed on diagram {prefix}: {reason[-1] if reason else process.returncode}")
+    return postprocess(stdout.decode("utf-8"), prefix, title)
 
 
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)

@@ -1,8 +1,9 @@
 """`svcdocs serve`: build, serve the site on 127.0.0.1, rebuild when an input changes.
 
 The server answers from the output folder by its path, so a rebuild that
-swaps the folder is served from the next request on. Changes are found by
-polling the inputs' names, sizes and modification times once a second.
+swaps the folder is served from the next request on; it never follows a link
+(a path through one is not found). Changes are found by polling the inputs'
+names, sizes and modification times once a second.
 """
 
 from __future__ import annotations
@@ -10,21 +11,43 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import stat
 import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.load.sources import SITE_MARKER
+from svcdocs.load.sources import MANIFEST_SUFFIXES
 
 POLL_SECONDS = 1.0
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # one line per request is noise here
         pass
+
+    def send_head(self):
+        if not no_link_on_the_way(self.directory, self.translate_path(self.path)):
+            self.send_error(404, "File not found")
+            return None
+        return super().send_head()
+
+
+def no_link_on_the_way(root: str, path: str) -> bool:
+    """Whether `path` is `root` or below it, with no link from `root` down to it."""
+    relative = os.path.relpath(path, root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
+        return False
+    current = root
+    for part in ([] if relative == os.curdir else relative.split(os.sep)):
+        current = os.path.join(current, part)
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return False
+        except OSError:
+            return True  # not there: the handler answers 404 itself
+    return True
 
 
 def start_server(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
@@ -39,18 +62,26 @@ def start_server(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
 
 
 def snapshot(paths: Iterable[str], extra: Iterable[str] = ()) -> tuple:
-    """What a change would alter: every manifest's path, size and mtime below
-    `paths` (hidden folders left out, as the loader does, and sites svcdocs
-    built), and `extra` files."""
+    """What a change would alter: the path, size and mtime of every file below
+    `paths` that the loader could read (hidden ones too), and `extra` files."""
     found = []
     for path in paths:
-        if os.path.isdir(path):
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                                 and not os.path.isfile(os.path.join(folder, d, SITE_MARKER)))
-                found += [os.path.join(folder, f) for f in sorted(files) if f.endswith(MANIFEST_SUFFIXES)]
-        else:
+        pending = [path] if os.path.isdir(path) else []
+        if not pending:
             found.append(path)
+        while pending:
+            try:
+                with os.scandir(pending.pop()) as scan:
+                    entries = sorted(scan, key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name == ".git":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.name.endswith(MANIFEST_SUFFIXES):
+                    found.append(entry.path)
     return tuple(_stat(p) for p in (*found, *extra))
 
 

@@ -1,0 +1,48 @@
+"""A digest of a composed YAML document's content, for objects svcdocs does not
+model: it tells a review that such an object changed without reading, keeping
+or showing any of its values."""
+
+from __future__ import annotations
+
+import hashlib
+
+import yaml
+
+
+def content_digest(root: yaml.Node) -> str:
+    """One hash of every key and value below `root`, whatever the order of
+    the keys of a mapping. Each node is hashed once,
+    however many aliases name it, and an alias back to a node being hashed (a
+    document that contains itself) counts as a mark, not a loop."""
+    done: dict[int, bytes] = {}
+    busy: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        key = id(node)
+        if key in done:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            done[key] = _hash(b"s", node.tag.encode(), node.value.encode("utf-8", "surrogatepass"))
+            continue
+        children = [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) else node.value
+        if children_done:
+            busy.discard(key)
+            hashes = [done.get(id(c), b"loop") for c in children]
+            if isinstance(node, yaml.MappingNode):  # the order of keys means nothing
+                done[key] = _hash(b"m", *sorted(a + b for a, b in zip(hashes[::2], hashes[1::2])))
+            else:
+                done[key] = _hash(b"q", *hashes)
+            continue
+        busy.add(key)
+        pending.append((node, True))
+        pending.extend((c, False) for c in reversed(children) if id(c) not in done and id(c) not in busy)
+    return done[id(root)].hex()
+
+
+def _hash(*parts: bytes) -> bytes:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.digest()

@@ -1,0 +1,81 @@
+"""What a review cannot judge by itself, and so says at the top: files that
+`kubectl apply` would read and svcdocs did not, objects of kinds svcdocs does
+not model, and PATHs read differently at BASE and HEAD (plain files that became
+a kustomization). Each of these can hide new exposure, so `--fail-on-exposure`
+fails on them: on unread files and unmodelled objects unless the config says
+`fail-on-unmodelled: false`, and on objects of inert kinds (which open no way
+in) never.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from svcdocs.pipeline import Report
+
+# Kinds that cannot open a way into the cluster or change where traffic goes:
+# adding or changing one is listed, and never fails the gate.
+INERT_KINDS = frozenset({
+    "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding",
+    "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "VolumeSnapshot", "VolumeSnapshotClass",
+    "HorizontalPodAutoscaler", "VerticalPodAutoscaler", "PodDisruptionBudget", "LimitRange", "ResourceQuota",
+    "PriorityClass", "RuntimeClass", "CustomResourceDefinition", "Lease", "PodTemplate", "ControllerRevision",
+    "ServiceMonitor", "PodMonitor", "PrometheusRule",
+})
+MODES = {
+    "files": "plain files", "file": "a file", "stdin": "standard input", "kustomize": "a kustomization",
+    "helm": "a Helm chart",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadChange:
+    change: str  # added | removed
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnmodelledChange:
+    change: str  # added | removed | changed
+    object: str
+    kind: str  # as counted: `VirtualService`, `Gateway (networking.istio.io)`
+    inert: bool  # a kind that opens no way in
+
+
+@dataclass(frozen=True, slots=True)
+class RenderingChange:
+    path: str  # HEAD's PATH
+    before: str  # files | file | stdin | kustomize | helm
+    after: str
+
+    def sentence(self) -> str:
+        return f"{self.path} is read differently: {MODES[self.before]} at BASE, {MODES[self.after]} at HEAD"
+
+
+def unread_changes(base: Report, head: Report) -> list[UnreadChange]:
+    before = {u.file: u for u in base.unread}
+    after = {u.file: u for u in head.unread}
+    changes = [UnreadChange("added", u.file, u.reason) for f, u in after.items() if f not in before]
+    changes += [UnreadChange("removed", u.file, u.reason) for f, u in before.items() if f not in after]
+    return sorted(changes, key=lambda c: (c.file, c.change))
+
+
+def unmodelled_changes(base: Report, head: Report, inert_kinds: frozenset[str] = frozenset()) -> list[UnmodelledChange]:
+    inert = INERT_KINDS | inert_kinds
+    before = {u.id: u for u in base.model.inputs.unmodelled}
+    after = {u.id: u for u in head.model.inputs.unmodelled}
+    changes = []
+    for object_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(object_id), after.get(object_id)
+        change = "added" if old is None else "removed" if new is None else \
+            "changed" if old.digest != new.digest else None
+        if change:
+            obj = new or old
+            changes.append(UnmodelledChange(change, object_id, obj.kind, obj.kind in inert))
+    return changes
+
+
+def rendering_changes(base: Report, head: Report) -> list[RenderingChange]:
+    return [RenderingChange(new.path, old.mode, new.mode)
+            for old, new in zip(base.renderings, head.renderings) if old.mode != new.mode]
