@@ -78,8 +78,9 @@ def config_from_source(source: Source) -> Config:
         problem = parsed.problems[0]
         if problem.reason.startswith("not a mapping"):
             raise SvcdocsError(f"{source.label}: config must be a mapping with keys {', '.join(KEYS)}")
-        raise SvcdocsError(f"{problem}".replace(": invalid YAML", ": config is not valid YAML", 1)
-                           if "invalid YAML" in problem.reason else f"{problem} (config)")
+        reason = problem.reason.removeprefix("invalid YAML: ")
+        raise SvcdocsError(f"{problem.file}:{problem.line}: config is not valid YAML: {reason}"
+                           if reason != problem.reason else f"{problem.file}:{problem.line}: config: {reason}")
     if len(parsed.documents) > 1:
         raise SvcdocsError(f"{source.label}: config must be one YAML document")
     if not parsed.documents:

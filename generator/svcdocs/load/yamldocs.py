@@ -63,9 +63,9 @@ class Parsed:
 def parse(source: Source) -> Parsed:
     """Read and parse one source."""
     parsed = Parsed(source.label)
-    if source.problems:  # a render that was refused: only its reasons
-        for problem in source.problems:
-            parsed.problem(problem.line, problem.reason)
+    if source.problems:  # a render that was refused: only its reasons, at their own files
+        parsed.problems.extend(source.problems)
+        parsed.seen += len(source.problems)
         return parsed
     try:
         raw = source.read(MAX_FILE_BYTES + 1)

@@ -28,6 +28,7 @@ def graph_document(report: Report) -> dict[str, Any]:
             "skipped": inputs.skipped,
             "other_kinds": dict(inputs.other_kinds),
             "problems": [{"file": p.file, "line": p.line, "reason": p.reason} for p in inputs.problems],
+            **({"not_read": [{"file": u.file, "reason": u.reason} for u in report.unread]} if report.unread else {}),
             **({"truncated": report.graph.truncated} if report.graph.truncated else {}),
         },
         "nodes": [node_json(node, exposure) for node in report.graph.nodes.values()],
