@@ -54,11 +54,21 @@ class RenderingChange:
 
 
 def unread_changes(base: Report, head: Report) -> list[UnreadChange]:
-    before = {u.file: u for u in base.unread}
-    after = {u.file: u for u in head.unread}
+    """Matched by their path below the PATH they were found in, so that
+    `diff old/ new/` matches old/x.yaml with new/x.yaml."""
+    before = {_below(u.file, base): u for u in base.unread}
+    after = {_below(u.file, head): u for u in head.unread}
     changes = [UnreadChange("added", u.file, u.reason) for f, u in after.items() if f not in before]
     changes += [UnreadChange("removed", u.file, u.reason) for f, u in before.items() if f not in after]
     return sorted(changes, key=lambda c: (c.file, c.change))
+
+
+def _below(file: str, report: Report) -> str:
+    for rendering in report.renderings:
+        prefix = rendering.path.rstrip("/") + "/"
+        if file.startswith(prefix.removeprefix("./")):
+            return file[len(prefix.removeprefix("./")):]
+    return file
 
 
 def unmodelled_changes(base: Report, head: Report, inert_kinds: frozenset[str] = frozenset()) -> list[UnmodelledChange]:
