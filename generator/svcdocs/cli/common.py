@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import sys
 import threading
@@ -36,6 +37,17 @@ class Terminated(KeyboardInterrupt):
 
 def _terminate(signum, frame):
     raise Terminated()
+
+
+def _default_sigterm() -> None:
+    """In a forked child (the loader's worker processes), SIGTERM ends the
+    process at once, as it would without svcdocs's handler: a Python handler
+    runs only between bytecodes, and a worker waiting on its task queue when
+    the pool stops it would never run it."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+os.register_at_fork(after_in_child=_default_sigterm)
 
 
 def friendly(command):

@@ -44,7 +44,7 @@ from svcdocs.render.site.project import (
     Project, check_page_paths, diagram_block, diagram_placeholder, inject_diagrams, mkdocs_yml, render_page,
 )
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
-from svcdocs.state.cache import locked, make_clean, open_cache, site_cache
+from svcdocs.state.cache import locked, make_clean, open_cache, remove, site_cache
 from svcdocs.state.proof import secret, sign, verify
 from svcdocs.state.site import has_marker, proven_site, write_marker
 
@@ -254,7 +254,7 @@ class Drawings:
         if self.folder.is_dir():
             for path in self.folder.iterdir():
                 if path.name not in wanted:
-                    path.unlink()
+                    remove(path)
 
     def stop(self) -> None:
         """An interrupted or failed build: stop the `dot` still running."""
