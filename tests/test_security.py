@@ -453,10 +453,11 @@ def test_a_kustomization_with_a_git_file_resource_fetches_nothing_and_fails_the_
     _git(other, "init", "-q")
     _git(other, "add", "-A")
     _git(other, "commit", "-q", "-m", "elsewhere")
-    write(checkout, "k8s/kustomization.yaml", f"resources:\n- web.yaml\n- git::file://{other}//base\n")
+    write(checkout, "k8s/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                              f"resources:\n- web.yaml\n- git::file://{other}//base\n")
     run, _ = review(checkout)
     assert run.code != 0 and "outside-sentinel" not in run.output
-    assert re.search(r"k8s/kustomization.yaml:3: resources entry 'git::file://.*': names a remote or file:// "
+    assert re.search(r"k8s/kustomization.yaml:5: resources entry 'git::file://.*': names a remote or file:// "
                      r"location, which kustomize would fetch", run.stderr), run.stderr
     allowed = svcdocs(checkout, "graph", "k8s", "--allow-remote")  # the user's choice, not the pull request's
     assert allowed.code == 0 and "outside-sentinel" in allowed.stdout, allowed.stderr
@@ -474,13 +475,20 @@ def test_plain_files_that_become_a_kustomization_fail_the_gate_and_say_so(checko
     assert "> k8s is read differently: plain files at BASE, a kustomization at HEAD." in markdown
 
 
-def test_a_kustomization_that_climbs_out_of_the_repository_is_refused(checkout, tmp_path):
+def test_a_kustomization_that_climbs_out_of_the_repository_is_refused(checkout, tmp_path, secret_file):
     write(tmp_path, "outside/svc.yaml", SERVICE.format(name="outside-sentinel", type="LoadBalancer"))
     write(tmp_path, "outside/kustomization.yaml", "resources: [svc.yaml]\n")
     write(checkout, "k8s/kustomization.yaml", "resources: [web.yaml, ../../outside]\n")
     run = svcdocs(checkout, "graph", "k8s")
     assert "outside-sentinel" not in run.output
     assert "k8s/kustomization.yaml:1: resources entry '../../outside': leads outside the repository" in run.stderr
+    # a file kustomize would read for a generator or a patch, linked to outside
+    write(checkout, "k8s/kustomization.yaml", "resources: [web.yaml]\n"
+                                              "configMapGenerator: [{name: keys, files: [id_rsa]}]\n")
+    (checkout / "k8s" / "id_rsa").symlink_to(secret_file)
+    run = svcdocs(checkout, "graph", "k8s")
+    assert SECRET_TEXT not in run.output
+    assert "k8s/id_rsa:1: a symbolic link to outside the repository" in run.stderr, run.stderr
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):

@@ -93,8 +93,8 @@ def check_kustomization(folder: str, root: str, allow_remote: bool) -> list[Prob
         path = kustomization_file(current)
         if path is None:
             continue
-        parsed = parse(Source(label=display_path(path), path=path))
-        problems += parsed.problems
+        parsed = parse(Source(label=display_path(path), path=path), kustomizations=True)
+        problems += parsed.problems + links_outside(current, root, "the repository")
         for document in parsed.documents:
             for line, field, entry in _entries(document):
                 if field == "helmCharts":
@@ -107,7 +107,7 @@ def check_kustomization(folder: str, root: str, allow_remote: bool) -> list[Prob
                     problems.append(Problem(parsed.file, line, f"{field} entry {_shown(entry)}: {reason}"))
                 elif below:
                     pending.append(below)
-    return problems
+    return list(dict.fromkeys(problems))  # a link below two kustomizations is one problem
 
 
 def _entries(document: Document) -> list[tuple[int, str, str]]:
@@ -174,18 +174,28 @@ def render_kustomization(folder: str, allow_remote: bool = False) -> bytes:
 
 def check_chart(folder: str) -> list[Problem]:
     """A link in the chart that leads outside it: helm would read its target."""
-    real = os.path.realpath(folder)
+    return links_outside(folder, os.path.realpath(folder), "the chart")
+
+
+def links_outside(folder: str, root: str, what: str) -> list[Problem]:
+    """A problem for each link below `folder` that leads outside `root` (a
+    renderer would read what it points at: a patch, a generator's file, a
+    chart's template), found without following links to folders."""
     problems = []
     pending = [folder]
     while pending:
         current = pending.pop()
-        with os.scandir(current) as scan:
-            for entry in sorted(scan, key=lambda e: e.name):
-                if entry.is_symlink() and not inside(real, os.path.realpath(entry.path)):
-                    problems.append(Problem(display_path(entry.path), 1, "a symbolic link to outside the chart; "
-                                            "svcdocs does not run helm on it (helm would read what it points at)"))
-                elif entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+        try:
+            with os.scandir(current) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink() and not inside(root, os.path.realpath(entry.path)):
+                problems.append(Problem(display_path(entry.path), 1, f"a symbolic link to outside {what}; svcdocs "
+                                        "does not render it (the renderer would read what it points at)"))
+            elif entry.is_dir(follow_symlinks=False) and entry.name != ".git":
+                pending.append(entry.path)
     return problems
 
 

@@ -60,8 +60,9 @@ class Parsed:
         self.problems.append(Problem(self.file, line, reason))
 
 
-def parse(source: Source) -> Parsed:
-    """Read and parse one source."""
+def parse(source: Source, kustomizations: bool = False) -> Parsed:
+    """Read and parse one source; kustomize's own documents are skipped unless
+    `kustomizations` (when load.render checks them)."""
     parsed = Parsed(source.label)
     if source.problems:  # a render that was refused: only its reasons, at their own files
         parsed.problems.extend(source.problems)
@@ -84,7 +85,7 @@ def parse(source: Source) -> Parsed:
             parsed.problem(node.start_mark.line + offset + 1,
                            f"more than {MAX_DOCUMENTS} documents in one file; the rest is not read")
             break
-        _add_root(parsed, node, offset, bad_lines, source.tool_config)
+        _add_root(parsed, node, offset, bad_lines, source.tool_config and not kustomizations, kustomizations)
     return parsed
 
 
@@ -210,7 +211,8 @@ def _is_template(chunk: str) -> bool:
     return "{{" in chunk and "}}" in chunk
 
 
-def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset[int], tool_config: bool) -> None:
+def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset[int], tool_config: bool,
+              kustomizations: bool = False) -> None:
     line = node.start_mark.line + offset + 1
     if isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value.strip("~"):
         return  # an empty or comment-only document is not a document
@@ -224,7 +226,8 @@ def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset
         parsed.problem(line, f"not a mapping but a YAML {_shape(node)}; a manifest is a mapping with a kind")
         return
     kind = _scalar_at(node, "kind")
-    if kind in KUSTOMIZE_KINDS or (kind is None and tool_config and _value_at(node, "kind") is None):
+    if (kind in KUSTOMIZE_KINDS and not kustomizations) or (kind is None and tool_config
+                                                              and _value_at(node, "kind") is None):
         parsed.skipped += 1  # a tool's configuration, which kubectl would not apply either
     elif kind is not None and kind.endswith("List") and _value_at(node, "items") is not None:
         _add_items(parsed, node, offset)

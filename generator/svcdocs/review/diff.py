@@ -271,7 +271,8 @@ def _unjudged_parts(review: Review) -> list[str]:
         parts.append(f"{_count(unread, 'new file')} svcdocs does not read")
     unmodelled = [c for c in review.unmodelled if c.change != "removed" and not c.inert]
     if unmodelled:
-        parts.append(f"{_count(len(unmodelled), 'object')} of kinds svcdocs does not model "
+        kinds = "of a kind" if len(unmodelled) == 1 else "of kinds"
+        parts.append(f"{_count(len(unmodelled), 'object')} {kinds} svcdocs does not model "
                      + ("added or changed" if any(c.change == "changed" for c in unmodelled) else "added"))
     return parts
 
