@@ -21,7 +21,7 @@ from svcdocs.config import CONFIG_NAMES, load_config
 from svcdocs.errors import SvcdocsError
 from svcdocs.render.escape import visible
 from svcdocs.render.site.build import build_options, build_site, summary
-from svcdocs.render.site.serve import start_server, watch
+from svcdocs.render.site.serve import snapshot, start_server, watch
 
 
 @click.command()
@@ -66,11 +66,13 @@ def _serve(paths, namespace, config_path, render, allow_remote, port, site_url, 
             click.echo(f"svcdocs: the rebuild failed ({type(e).__name__}); still serving the last good build",
                        err=True)
 
+    watched = tuple(p for p in (config_path, *CONFIG_NAMES) if p)
+    before = snapshot(paths, watched)  # a change made during the first build is seen too
     build()
     server = start_server(options.out, port)
     click.echo(f"Serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop); "
                f"rebuilding when {' '.join(paths)} changes", err=True)
     try:
-        watch(rebuild, paths, tuple(p for p in (config_path, *CONFIG_NAMES) if p))
+        watch(rebuild, paths, watched, since=before)
     finally:
         server.shutdown()

@@ -94,10 +94,11 @@ def _stat(path: str) -> tuple:
 
 
 def watch(rebuild: Callable[[], None], paths: tuple[str, ...], extra: tuple[str, ...] = (),
-          stop: threading.Event | None = None) -> None:
-    """Call `rebuild` whenever the inputs change, until `stop` is set."""
+          stop: threading.Event | None = None, since: tuple | None = None) -> None:
+    """Call `rebuild` whenever the inputs change, until `stop` is set; changes
+    since the snapshot `since` (taken before the first build) count too."""
     stop = stop or threading.Event()
-    last = snapshot(paths, extra)
+    last = since if since is not None else snapshot(paths, extra)
     while not stop.wait(POLL_SECONDS):
         current = snapshot(paths, extra)
         if current != last:
