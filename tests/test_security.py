@@ -376,6 +376,21 @@ def test_a_site_is_kept_only_when_svcdocs_can_prove_it_built_it(small_input, tmp
     assert run.code == 0 and "up to date" in run.stderr, run.stderr
 
 
+def test_a_secret_that_came_with_the_checkout_is_never_used(small_input):
+    """A cache folder committed to the repository (as a CI cache step might
+    restore it there) brings its own secret, known to the attacker: git checks
+    it out readable by others, and svcdocs makes a new one instead."""
+    cache = small_input / ".svcdocs-cache"
+    known = b"k" * 32
+    write(cache, "secret", "")
+    (cache / "secret").write_bytes(known)
+    (cache / "secret").chmod(0o644)
+    run = svcdocs(small_input, "build", "k8s", "-o", "site", env={"SVCDOCS_CACHE_DIR": str(cache)})
+    assert run.code == 0, run.stderr
+    assert (cache / "secret").read_bytes() != known
+    assert (cache / "secret").stat().st_mode & 0o777 == 0o600
+
+
 def test_build_refuses_an_output_folder_that_is_a_link(small_input, tmp_path):
     victim = tmp_path / "victim"
     write(victim, "keep.txt", "keep me\n")

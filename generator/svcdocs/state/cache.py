@@ -113,6 +113,12 @@ def remove(path: Path) -> None:
 @contextmanager
 def locked(folder: Path, what: str) -> Iterator[None]:
     """Hold the lock of a cache folder; another svcdocs holding it is one clear error."""
+    try:
+        st = os.lstat(folder / LOCK)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            remove(folder / LOCK)  # not a lock svcdocs made
+    except FileNotFoundError:
+        pass
     fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         try:
