@@ -15,7 +15,7 @@ import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load import Document, Problem
-from svcdocs.model.content import content_digest
+from svcdocs.model.digest import content_digest
 from svcdocs.model.objects import (
     IGNORE_ANNOTATION, ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container,
     ContainerPort, Endpoints, EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS,
