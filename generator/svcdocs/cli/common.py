@@ -54,25 +54,28 @@ def friendly(command):
     """Expected failures become one line; a closed pipe, Ctrl-C or SIGTERM, a quiet exit."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _terminate)
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if main else None
         try:
             return command(*args, **kwargs)
         except SvcdocsError as e:
             raise Failure(str(e)) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
         except OSError as e:  # a full disk, a read-only folder, a file that went away
             raise Failure(os_error(e)) from None
         except RecursionError:
             raise Failure("input nested too deeply to read (a limit against hostile input)") from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(1)
         except Terminated:
             click.echo("svcdocs: terminated", err=True)
             sys.exit(128 + signal.SIGTERM)
         except KeyboardInterrupt:
             click.echo("svcdocs: interrupted", err=True)
             sys.exit(130)
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)
     return wrapper
 
 
