@@ -8,6 +8,9 @@ severity:
 thresholds:
   many-loadbalancers: 2      # flag internet LoadBalancers when there are more than 2
 internal-ingress-classes: [nginx-internal]
+environments:                # what --env names; paths from this file's folder
+  - prod=overlays/prod
+  - apps/*                   # each matching folder its own environment
 ```
 
 Rule ids are checked against the catalogue by the rules stage; here only the
@@ -25,7 +28,7 @@ from svcdocs.errors import SvcdocsError
 
 CONFIG_NAMES = (".svcdocs.yaml", ".svcdocs.yml")
 SEVERITIES = ("error", "warning", "info")
-KEYS = ("disable", "severity", "thresholds", "internal-ingress-classes")
+KEYS = ("disable", "severity", "thresholds", "internal-ingress-classes", "environments")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     thresholds: dict[str, int] = field(default_factory=dict)
     internal_classes: frozenset[str] = frozenset()
+    environments: tuple[str, ...] = ()  # `NAME=PATH` or `PATH`, as --env takes them
 
 
 def load_config(path: str | None = None, directory: str = ".") -> Config:
@@ -77,7 +81,18 @@ def parse_config(data: object, path: str = ".svcdocs.yaml") -> Config:
         severity={str(k): v for k, v in severity.items()},
         thresholds={str(k): v for k, v in thresholds.items()},
         internal_classes=frozenset(_strings(data, "internal-ingress-classes", path)),
+        environments=_environments(data, path),
     )
+
+
+def _environments(data: dict, path: str) -> tuple[str, ...]:
+    """A list of `NAME=PATH` or `PATH` strings, or a mapping of NAME to PATH."""
+    value = data.get("environments") or []
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise SvcdocsError(f"{path}: environments must map names to paths")
+        return tuple(f"{k}={v}" for k, v in value.items())
+    return tuple(_strings(data, "environments", path))
 
 
 def _mapping(data: dict, key: str, path: str) -> dict:

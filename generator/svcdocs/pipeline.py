@@ -1,4 +1,9 @@
-"""The pipeline in one place: sources -> model -> graph -> analysis -> findings."""
+"""The pipeline in one place: sources -> model -> graph -> analysis -> findings.
+
+`report_for_paths` and `report_for_sources` make one report. Above them,
+`reports_for_paths` makes one report per environment of a repository (see
+`load.environments`): the same pipeline, run once for each.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,10 @@ from svcdocs.analysis import Analysis, analyze
 from svcdocs.config import Config
 from svcdocs.graph import Graph, build_graph
 from svcdocs.load import Source, discover
-from svcdocs.model import Model, build_model
+from svcdocs.load.environments import Environment, EnvironmentOptions, Environments, discover_environments
+from svcdocs.load.gitops import Pointer
+from svcdocs.load.rendering import NotRendered
+from svcdocs.model import Model, build_model, build_models
 from svcdocs.rules import Finding, run_rules
 
 
@@ -40,3 +48,48 @@ def report_for_sources(sources: Iterable[Source], config: Config, *, namespace: 
     graph = build_graph(model)
     analysis = analyze(graph, config.internal_classes)
     return Report(model, graph, analysis, run_rules(graph, analysis, config))
+
+
+@dataclass(frozen=True)
+class EnvironmentReports:
+    """A report for each environment, and what discovery found around them."""
+
+    reports: tuple[tuple[Environment, Report], ...]  # environments holding manifests, in order
+    pointers: tuple[Pointer, ...] = ()
+    not_rendered: tuple[NotRendered, ...] = ()
+    empty: tuple[Environment, ...] = ()  # environments that hold no manifest svcdocs reads
+    discovered: bool = True
+
+    @property
+    def single(self) -> Report | None:
+        """The report, when there is exactly one environment: the output is then
+        what it has always been."""
+        return self.reports[0][1] if len(self.reports) == 1 else None
+
+    @property
+    def usable(self) -> bool:
+        return any(report.usable for _, report in self.reports)
+
+
+def reports_for_paths(paths: Iterable[str], config: Config, *, namespace: str = "default",
+                      stdin: BinaryIO | None = None, options: EnvironmentOptions = EnvironmentOptions(),
+                      jobs: int | None = None) -> EnvironmentReports:
+    found = discover_environments(tuple(paths), stdin, options)
+    return reports_for_environments(found, config, namespace=namespace, jobs=jobs)
+
+
+def reports_for_environments(found: Environments, config: Config, *, namespace: str = "default",
+                             jobs: int | None = None) -> EnvironmentReports:
+    """The pipeline once per environment; every environment's files are parsed
+    in one pass, so many small environments use every core as one large one does."""
+    models = build_models([(e.sources, e.skipped_files) for e in found.environments], namespace=namespace, jobs=jobs)
+    reports, empty = [], []
+    for environment, model in zip(found.environments, models):
+        graph = build_graph(model)
+        analysis = analyze(graph, config.internal_classes)
+        report = Report(model, graph, analysis, run_rules(graph, analysis, config))
+        if report.usable or not found.discovered:
+            reports.append((environment, report))
+        else:
+            empty.append(environment)
+    return EnvironmentReports(tuple(reports), found.pointers, found.not_rendered, tuple(empty), found.discovered)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from svcdocs.cli.common import friendly, input_options, read_report
+from svcdocs.cli.common import friendly, input_options
+from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
-from svcdocs.render.site.build import build_options, build_site, summary
+from svcdocs.render.site.build import build_environments, build_options, summary
 
 
 def site_options(command):
@@ -21,14 +22,18 @@ def site_options(command):
 
 @click.command()
 @input_options
+@environment_options
 @click.option("--output", "-o", "out", default="site", show_default=True, metavar="DIR",
               help="Output folder, replaced as a whole when the build succeeds.")
 @site_options
 @click.option("--force", is_flag=True, help="Replace an output folder that svcdocs did not make.")
 @friendly
-def build(paths, namespace, config_path, out, site_url, repo_url, title, force):
-    """Build the architecture site (mkdocs-material) into DIR."""
+def build(paths, namespace, config_path, environments, out, site_url, repo_url, title, force):
+    """Build the architecture site (mkdocs-material) into DIR.
+
+    With several environments: a section per environment and a Compare page.
+    """
     options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force)
-    report = read_report(paths, namespace, load_config(config_path))
-    result = build_site(report, options, say=lambda text: click.echo(text, err=True))
+    reports = read_reports(paths, namespace, load_config(config_path), environments)
+    result = build_environments(reports, options, say=lambda text: click.echo(text, err=True))
     click.echo(summary(result), err=True)

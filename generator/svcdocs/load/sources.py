@@ -119,11 +119,12 @@ def _rendered_source(folder: str) -> Source | None:
     return None
 
 
-def _kustomize(folder: str) -> Source:
+def _kustomize(folder: str, enable_helm: bool = False) -> Source:
+    helm = ["--enable-helm"] if enable_helm else []
     if shutil.which("kubectl"):
-        argv = ["kubectl", "kustomize", folder]
+        argv = ["kubectl", "kustomize", *helm, folder]
     elif shutil.which("kustomize"):
-        argv = ["kustomize", "build", folder]
+        argv = ["kustomize", "build", *helm, folder]
     else:
         raise SvcdocsError(
             f"{folder} holds a kustomization, but neither kubectl nor kustomize is on PATH; "

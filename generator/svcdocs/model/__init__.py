@@ -13,7 +13,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from svcdocs.load import Problem, Source, parse
 from svcdocs.model.extract import extract
@@ -29,7 +29,7 @@ __all__ = [
     "Duplicate", "Endpoints", "EnvRef", "Gateway", "Ingress", "IngressPath", "IngressRule",
     "IngressTLS", "Inputs", "LabelSelector", "Listener", "Model", "Namespace", "NetworkPolicy",
     "Object", "ParentRef", "Requirement", "Route", "RouteRule", "Service", "ServicePort",
-    "Workload", "build_model", "object_id",
+    "Workload", "build_model", "build_models", "object_id",
 ]
 
 # Below this many bytes, starting worker processes costs more than it saves.
@@ -93,7 +93,24 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
                 jobs: int | None = None) -> Model:
     """Parse every source and read its documents into objects."""
     sources = list(sources)
-    results = _map_sources(sources, namespace, jobs)
+    return _assemble(len(sources), _map_sources(sources, namespace, jobs), skipped_files)
+
+
+def build_models(groups: Sequence[tuple[Sequence[Source], int]], *, namespace: str = "default",
+                 jobs: int | None = None) -> list[Model]:
+    """One model per group of (sources, skipped files), as `build_model` makes
+    each; every source of every group is parsed in one pass, on every core
+    once the whole is large, however small each group is."""
+    everything = [source for sources, _ in groups for source in sources]
+    results = _map_sources(everything, namespace, jobs)
+    models, start = [], 0
+    for sources, skipped_files in groups:
+        models.append(_assemble(len(sources), results[start:start + len(sources)], skipped_files))
+        start += len(sources)
+    return models
+
+
+def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> Model:
     by_id: dict[str, Object] = {}
     duplicates: list[Duplicate] = []
     problems: list[Problem] = []
@@ -111,7 +128,7 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
                 duplicates.append(Duplicate(obj.id, obj.file, obj.name_line, earlier.file, earlier.name_line))
             by_id[obj.id] = obj
     inputs = Inputs(
-        files=len(sources),
+        files=files,
         documents=documents,
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason))),
         unusable=unusable,

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from svcdocs import __version__
@@ -25,7 +25,8 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 ROOT_BASE = "%SRCROOT%"
 
 
-def sarif_document(findings: Iterable[Finding], root: str) -> dict[str, Any]:
+def sarif_document(findings: Iterable[Finding], root: str, environments: Sequence[str] | None = None) -> dict[str, Any]:
+    """`environments`, when given, names each finding's environment (in order)."""
     driver: dict[str, Any] = {"name": "svcdocs", "version": __version__, "semanticVersion": __version__}
     homepage = _homepage()
     if homepage:
@@ -37,7 +38,7 @@ def sarif_document(findings: Iterable[Finding], root: str) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": driver},
             "originalUriBaseIds": {ROOT_BASE: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
-            "results": list(_results(findings, root)),
+            "results": list(_results(findings, root, environments)),
         }],
     }
 
@@ -54,11 +55,13 @@ def rule_json(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _results(findings: Iterable[Finding], root: str):
+def _results(findings: Iterable[Finding], root: str, environments: Sequence[str] | None):
     index = {r.id: i for i, r in enumerate(RULES)}
     seen: Counter = Counter()
-    for finding in findings:
-        key = (finding.rule, finding.object)
+    for i, finding in enumerate(findings):
+        environment = environments[i] if environments is not None else None
+        # an object is the same object in two environments: the environment tells them apart
+        key = (finding.rule, finding.object if environment is None else f"{environment}\0{finding.object}")
         seen[key] += 1  # the n-th finding of this rule on this object, in line order
         yield {
             "ruleId": finding.rule,
@@ -67,16 +70,17 @@ def _results(findings: Iterable[Finding], root: str):
             "message": {"text": finding.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": _artifact(finding.file, root),
+                    "artifactLocation": artifact(finding.file, root),
                     "region": {"startLine": finding.line},
                 },
                 "logicalLocations": [{"fullyQualifiedName": finding.object, "kind": "resource"}],
             }],
             "partialFingerprints": {"svcdocsFinding/v1": _fingerprint(*key, seen[key])},
+            **({"properties": {"environment": environment}} if environment is not None else {}),
         }
 
 
-def _artifact(file: str, root: str) -> dict[str, str]:
+def artifact(file: str, root: str) -> dict[str, str]:
     relative = relative_to(root, file)
     if relative is not None:
         return {"uri": quote(relative), "uriBaseId": ROOT_BASE}

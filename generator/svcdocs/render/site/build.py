@@ -22,17 +22,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 from urllib.parse import quote
 
 from svcdocs import __version__
 from svcdocs.errors import SvcdocsError
-from svcdocs.pipeline import Report
+from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.render.locations import source_root
 from svcdocs.render.site import graphviz, mermaid
 from svcdocs.load.sources import SITE_MARKER
 from svcdocs.render.site.names import SiteMap, slug
-from svcdocs.render.site.pages import SiteOptions, site_pages
+from svcdocs.load.rendering import NotRendered
+from svcdocs.render.site.environments import environment_site, note_not_rendered
+from svcdocs.render.site.pages import Page, SiteOptions, site_pages
 from svcdocs.render.site.engine import Shard, build_units, plan_shards, run_mkdocs, shard_config
 from svcdocs.render.site.project import (
     Project, check_page_paths, diagram_block, diagram_placeholder, inject_diagrams, mkdocs_yml, render_page,
@@ -82,8 +84,31 @@ class Progress:
 
 
 def build_site(report: Report, options: BuildOptions, say: Callable[[str], None] = print,
-               progress: Progress | None = None) -> BuildResult:
+               progress: Progress | None = None, not_rendered: Sequence[NotRendered] = ()) -> BuildResult:
     started = time.monotonic()
+    sitemap = SiteMap.of(report.graph)
+    specs = site_diagrams(report, sitemap)
+    pages = note_not_rendered(site_pages(report, sitemap, specs, options.site), not_rendered)
+    return build_pages(pages, specs, options, len(report.findings), say, progress, started=started)
+
+
+def build_environments(reports: EnvironmentReports, options: BuildOptions, say: Callable[[str], None] = print,
+                       progress: Progress | None = None) -> BuildResult:
+    """The site of one environment as it has always been; of several, a
+    section per environment and a Compare page (see site/environments.py)."""
+    if reports.single is not None:
+        return build_site(reports.single, options, say, progress, reports.not_rendered)
+    site = environment_site(reports, options.site)
+    return build_pages(site.pages, site.specs, options, site.findings, say, progress, environments=site.nav)
+
+
+def build_pages(pages: list[Page], specs: Sequence[DiagramSpec], options: BuildOptions, findings: int,
+                say: Callable[[str], None] = print, progress: Progress | None = None,
+                environments: Sequence[tuple[str, str]] | None = None, started: float | None = None) -> BuildResult:
+    """Draw the diagrams, write the mkdocs project, run mkdocs: the site of
+    `pages`. `environments` ((name, home page) each) replaces the namespaces in
+    the navigation of a site with several environments."""
+    started = time.monotonic() if started is None else started
     progress = progress or Progress()
     out = options.out.resolve()
     check_output(out, options.force)
@@ -93,14 +118,11 @@ def build_site(report: Report, options: BuildOptions, say: Callable[[str], None]
     if dot is None:
         say("svcdocs: Graphviz `dot` not found, so the diagrams are drawn with Mermaid "
             "(install graphviz for SVG diagrams)")
-    sitemap = SiteMap.of(report.graph)
-    specs = site_diagrams(report, sitemap)
-    pages = site_pages(report, sitemap, specs, options.site)
     check_page_paths(pages)
     drawings = Drawings(cache / "diagrams", dot, specs)
     try:
         drawings.start()  # on the other cores, while the pages are written and mkdocs runs
-        shards = _write_project(project, pages, options, drawings, progress)
+        shards = _write_project(project, pages, options, drawings, progress, environments)
         digest = project.digest(__version__, _versions(), _source_date_epoch(), *drawings.keys.values())
         unchanged = _site_digest(out) == digest
         if not unchanged:
@@ -109,12 +131,12 @@ def build_site(report: Report, options: BuildOptions, say: Callable[[str], None]
         drawings.close()
         progress.clear()
     drawings.remove_unused()
-    return BuildResult(out, len(pages), len(specs), drawings.drawn, len(report.findings),
+    return BuildResult(out, len(pages), len(specs), drawings.drawn, findings,
                        time.monotonic() - started, "graphviz" if dot else "mermaid", unchanged)
 
 
 def _write_project(project: Project, pages, options: BuildOptions, drawings: Drawings,
-                   progress: Progress) -> list[Shard]:
+                   progress: Progress, environments: Sequence[tuple[str, str]] | None = None) -> list[Shard]:
     """Every page (a placeholder where a diagram goes), mkdocs.yml, the assets
     and the shard configs; files that did not change are left alone."""
     sizes = {}
@@ -125,7 +147,8 @@ def _write_project(project: Project, pages, options: BuildOptions, drawings: Dra
         project.write(f"docs/{page.path}", text)
         sizes[page.path] = len(text)
     namespaces = [(p.context["title"], p.path) for p in pages if p.template == "site/namespace.md.j2"]
-    project.write("mkdocs.yml", mkdocs_yml(options.site.title, options.site_url, drawings.dot is None, namespaces))
+    project.write("mkdocs.yml", mkdocs_yml(options.site.title, options.site_url, drawings.dot is None, namespaces,
+                                           environments))
     project.write_assets(mermaid=drawings.dot is None)
     shards = plan_shards(build_units(sizes), os.cpu_count() or 1)
     for shard in shards:

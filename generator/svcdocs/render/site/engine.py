@@ -56,7 +56,7 @@ def build_units(page_sizes: dict[str, int]) -> dict[str, float]:
     folders: dict[str, dict[str, float]] = {}
     for path, size in page_sizes.items():
         cost = 1 + size / 4000
-        if path.startswith("services/"):
+        if path.startswith("services/") or "/services/" in path:  # a site with environments: envs/<env>/services/
             folder, name = path.rsplit("/", 1)
             folders.setdefault(folder, {})[name.removesuffix(".md")] = cost
         else:

@@ -85,6 +85,7 @@ class Page:
     template: str  # under templates/
     context: dict[str, Any]
     diagrams: tuple[str, ...] = ()  # keys of the diagrams drawn on it, in order
+    banner: str = ""  # raw HTML svcdocs made, shown first (the environment switcher)
 
 
 @dataclass(frozen=True)

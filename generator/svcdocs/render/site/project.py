@@ -15,7 +15,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -63,9 +63,18 @@ def page_environment() -> jinja2.Environment:
 
 
 def render_page(page: Page, diagrams: dict[str, str]) -> str:
-    """A page's Markdown, with its diagrams (raw HTML that svcdocs made) in place."""
+    """A page's Markdown, with its diagrams (raw HTML that svcdocs made) in
+    place, and its banner (raw HTML that svcdocs made) under the front matter."""
     drawn = [Markup(diagrams[key]) for key in page.diagrams]
-    return page_environment().get_template(page.template).render(page.context, diagrams=drawn)
+    text = page_environment().get_template(page.template).render(page.context, diagrams=drawn)
+    return _with_banner(text, page.banner) if page.banner else text
+
+
+def _with_banner(text: str, banner: str) -> str:
+    lines = text.split("\n")
+    fences = [i for i, line in enumerate(lines) if line == "---"][:2]
+    at = fences[1] + 1 if len(fences) == 2 and not any(l.strip() for l in lines[:fences[0]]) else 0
+    return "\n".join(lines[:at] + ["", banner, ""] + lines[at:])
 
 
 def diagram_block(caption: str, drawing: str) -> str:
@@ -95,15 +104,19 @@ def inject_diagrams(site: Path, page: Page, blocks: dict[str, str]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def mkdocs_yml(title: str, site_url: str | None, mermaid: bool, namespaces: list[tuple[str, str]]) -> str:
+def mkdocs_yml(title: str, site_url: str | None, mermaid: bool, namespaces: list[tuple[str, str]],
+               environments: Sequence[tuple[str, str]] | None = None) -> str:
     """The project's config. Every nav entry has an explicit title (see engine.py);
     past NAV_NAMESPACES namespaces, only their index page is in the nav, since
-    the nav is rendered into every page."""
+    the nav is rendered into every page. A site with several environments
+    lists their home pages instead (each page links the environment's others)."""
     template = environment().get_template("site/mkdocs.yml.j2")
     # mkdocs-material puts the site name and nav titles into pages as they are
     # (they may hold HTML), so they go in escaped.
     nav = [(html.escape(visible(t)), page) for t, page in namespaces] if len(namespaces) <= NAV_NAMESPACES else []
-    return template.render(title=html.escape(visible(title)), site_url=site_url, mermaid=mermaid, namespaces=nav)
+    envs = [(html.escape(visible(t)), page) for t, page in environments] if environments is not None else None
+    return template.render(title=html.escape(visible(title)), site_url=site_url, mermaid=mermaid, namespaces=nav,
+                           environments=envs)
 
 
 class Project:
