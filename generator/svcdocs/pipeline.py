@@ -15,7 +15,7 @@ from svcdocs.config import Config
 from svcdocs.graph import Graph, build_graph
 from svcdocs.load import Source, discover
 from svcdocs.load.environments import Environment, EnvironmentOptions, Environments, discover_environments
-from svcdocs.load.gitops import Pointer
+from svcdocs.load.gitops import CONFIG_KINDS, Pointer
 from svcdocs.load.rendering import NotRendered
 from svcdocs.model import Model, build_model, build_models
 from svcdocs.rules import Finding, run_rules
@@ -87,9 +87,17 @@ def reports_for_environments(found: Environments, config: Config, *, namespace: 
     for environment, model in zip(found.environments, models):
         graph = build_graph(model)
         analysis = analyze(graph, config.internal_classes)
-        report = Report(model, graph, analysis, run_rules(graph, analysis, config))
-        if report.usable or not found.discovered:
-            reports.append((environment, report))
-        else:
-            empty.append(environment)
+        reports.append((environment, Report(model, graph, analysis, run_rules(graph, analysis, config))))
+    if found.discovered and any(_deploys(r) for _, r in reports):
+        empty = [e for e, r in reports if not _deploys(r)]
+        reports = [(e, r) for e, r in reports if _deploys(r)]
     return EnvironmentReports(tuple(reports), found.pointers, found.not_rendered, tuple(empty), found.discovered)
+
+
+def _deploys(report: Report) -> bool:
+    """Whether an environment holds anything but GitOps configuration (which
+    the pointers list already): an environment of Argo CD Applications alone
+    is no environment of its own."""
+    if any(True for _ in report.model.objects()):
+        return True
+    return any(kind not in CONFIG_KINDS for kind, _ in report.model.inputs.other_kinds)

@@ -6,18 +6,25 @@ import sys
 
 import click
 
-from svcdocs.cli.common import Failure, friendly, input_options, read_report
+from svcdocs.cli.common import Failure, friendly, input_options
+from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
+from svcdocs.load.environments import discover_environments_at
 from svcdocs.load.git import discover_at
-from svcdocs.pipeline import report_for_paths, report_for_sources
+from svcdocs.pipeline import (
+    EnvironmentReports, reports_for_environments, reports_for_paths, report_for_sources,
+)
 from svcdocs.render.graph_json import dumps
+from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import comment
 from svcdocs.review import review
+from svcdocs.review.environments import more_exposed, review_environments
 
 
 @click.command()
 @input_options
+@environment_options
 @click.option("--git", "rev", metavar="REV", help="BASE is PATH as of git revision REV, read from git objects; "
               "HEAD is PATH in the working tree.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
@@ -25,36 +32,52 @@ from svcdocs.review import review
 @click.option("--fail-on-exposure", is_flag=True,
               help="Exit 1 when a Service or workload becomes more exposed or a new entry point appears.")
 @friendly
-def diff(paths, namespace, config_path, rev, fmt, output, fail_on_exposure):
+def diff(paths, namespace, config_path, environments, rev, fmt, output, fail_on_exposure):
     """Review what a change does to the architecture.
 
     `svcdocs diff BASE HEAD` compares two paths; `svcdocs diff --git REV [PATH]...`
     compares PATH as of git revision REV with PATH in the working tree. Reports exposure raised or lowered, entry points added and removed, objects
     and edges added, removed or changed, and findings new and resolved, as a
-    pull-request comment (markdown) or for tools (json).
+    pull-request comment (markdown) or for tools (json). With several
+    environments, one comment with a section per environment that changed.
     """
     config = load_config(config_path)
+    options = environments.options(config)
     if rev is None:
         if len(paths) != 2:
             raise Failure("diff takes BASE and HEAD (two paths), or --git REV [PATH]...")
         base_label, head_label = paths
-        head = read_report(paths[1:], namespace, config)
-        base = report_for_paths(paths[:1], config, namespace=namespace)
+        head = read_reports(paths[1:], namespace, config, environments)
+        base = reports_for_paths(paths[:1], config, namespace=namespace, options=options)
     else:
         paths = paths or (".",)
         head_label = " ".join(paths)
         base_label = f"{head_label} at {rev}"
-        head = read_report(paths, namespace, config)
-        found = discover_at(rev, paths)
-        base = report_for_sources(found.sources, config, namespace=namespace, skipped_files=found.skipped_files)
-    result = review(base, head)
-    if fmt == "json":
-        text = dumps(review_document(result, base_label, head_label))
+        head = read_reports(paths, namespace, config, environments)
+        base = _at(rev, paths, head, config, namespace, options)
+    if head.single is not None and base.single is not None:
+        result = review(base.single, head.single)
+        text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
+                else comment(result, base_label, head_label))
+        exposed = result.more_exposed
     else:
-        text = comment(result, base_label, head_label)
+        reviews = review_environments(base, head)
+        text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
+                else environments_comment(reviews, base_label, head_label, head.not_rendered))
+        exposed = more_exposed(reviews)
     _write(text, output)
-    if fail_on_exposure and result.more_exposed:
+    if fail_on_exposure and exposed:
         sys.exit(1)
+
+
+def _at(rev, paths, head: EnvironmentReports, config, namespace, options) -> EnvironmentReports:
+    """BASE as of `rev`: from git objects as before when HEAD has one plain
+    environment, else discovered in an export of the revision."""
+    if not head.discovered and not options.named:
+        found = discover_at(rev, paths)
+        report = report_for_sources(found.sources, config, namespace=namespace, skipped_files=found.skipped_files)
+        return EnvironmentReports(((head.reports[0][0], report),), discovered=False)
+    return reports_for_environments(discover_environments_at(rev, paths, options), config, namespace=namespace)
 
 
 def _write(text: str, output: str | None) -> None:

@@ -38,12 +38,13 @@ import glob
 import os
 import re
 import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Callable, Iterable
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.load import gitops
+from svcdocs.load import git, gitops
 from svcdocs.load.gitops import FluxSource, Pointer, Scan
 from svcdocs.load.kustomizations import (
     INCLUDE_FIELDS, Kustomization, escapes, kustomization_file, read_kustomization,
@@ -51,6 +52,7 @@ from svcdocs.load.kustomizations import (
 from svcdocs.load.rendering import (
     HelmChart, NotRendered, RenderOptions, kustomize_command, render_chart, render_kustomization,
 )
+from svcdocs.load.yamldocs import MAX_FILE_BYTES
 from svcdocs.load.sources import (
     KUSTOMIZATIONS, MANIFEST_SUFFIXES, SITE_MARKER, STDIN, TOOL_CONFIG_FILES, Discovered, Source, discover,
     display_path,
@@ -121,6 +123,51 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
         pointers=tuple(sorted((p for f in found for p in f.pointers), key=Pointer.sort_key)),
         not_rendered=tuple(n for f in found for n in f.not_rendered),
     )
+
+
+def discover_environments_at(rev: str, paths: Iterable[str],
+                             options: EnvironmentOptions = EnvironmentOptions()) -> Environments:
+    """The environments of PATHs as of git revision `rev`: discovered in a
+    temporary export of the revision's tree, from where the working directory
+    sits in it, so that names and labels read as they do in the working tree.
+    A PATH that does not exist at `rev` (a new folder) has no environment."""
+    top = git._repository_top()
+    commit = git._commit(top, rev)
+    cwd = os.getcwd()
+    inside = os.path.relpath(os.path.realpath(cwd), top)
+    paths = tuple(paths) or (".",)
+    if STDIN in paths:
+        raise SvcdocsError("--git reads PATHs from the repository; it cannot read stdin (-)")
+    with tempfile.TemporaryDirectory(prefix="svcdocs-git-") as export:
+        git._export(top, commit, export)
+        here = os.path.normpath(os.path.join(export, inside))
+        os.makedirs(here, exist_ok=True)
+        mapped = [os.path.join(export, os.path.relpath(os.path.realpath(p), top)) if os.path.isabs(p) else p
+                  for p in paths]
+        os.chdir(here)
+        try:
+            existing = tuple(p for p in mapped if os.path.exists(p))
+            found = discover_environments(existing, options=options) if existing else Environments(())
+            found = relabel(_in_memory(found), os.path.realpath(export), top)
+        finally:
+            os.chdir(cwd)
+    return found
+
+
+def _in_memory(found: Environments) -> Environments:
+    """Every file source read now, as the model would read it: its folder goes away."""
+    return replace(found, environments=tuple(
+        replace(e, sources=tuple(_read(s) for s in e.sources)) for e in found.environments))
+
+
+def _read(source: Source) -> Source:
+    if source.data is not None:
+        return source
+    try:
+        data = source.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return source  # the model reports it as unreadable
+    return Source(label=source.label, data=data, size=len(data))
 
 
 def relabel(found: Environments, old: str, new: str) -> Environments:
@@ -498,8 +545,16 @@ class _Discovery:
         key = source.path or source.label
         found = self.scans.get(key)
         if found is None:
-            found = self.scans[key] = gitops.scan(source, gitops.repository_directories(self.repo.top))
+            found = self.scans[key] = gitops.scan(source, self._directories)
         return found
+
+    def _directories(self, pattern: str) -> list[str]:
+        """A git directories generator's matches, from where pointers' paths start."""
+        for start in dict.fromkeys((self.repo.root, self.repo.top)):
+            found = gitops.repository_directories(start)(pattern)
+            if found:
+                return found
+        return []
 
     def _scans_of(self, draft: _Draft) -> list[Scan]:
         scans = [self._scan_file(s) for s in draft.files]
@@ -678,10 +733,22 @@ class _Discovery:
                 name, draft.path, draft.origin, tuple(sources), draft.skipped,
                 tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix,
             ))
-        environments.sort(key=lambda e: (e.origin == "plain", e.name))
+        environments.sort(key=_order)
         not_rendered = sorted(set(self.not_rendered), key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
         return Environments(tuple(environments), tuple(sorted(set(self.pointers), key=Pointer.sort_key)),
                             tuple(not_rendered))
+
+
+# How teams name the stages a change goes through, earliest first: environments
+# that share a folder are listed in this order, the others by name.
+STAGES = ("local", "dev", "develop", "development", "test", "testing", "qa", "int", "integration", "uat",
+          "stage", "stg", "staging", "preprod", "pre-prod", "canary", "prod", "prd", "production", "live")
+
+
+def _order(environment: Environment) -> tuple:
+    folder, _, last = environment.name.rpartition("/")
+    stage = last.lower()
+    return (environment.origin == "plain", folder, STAGES.index(stage) if stage in STAGES else len(STAGES), last)
 
 
 def _release(chart_folder: str) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import glob
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
 from yaml import MappingNode
@@ -36,6 +36,10 @@ FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
 FLUX_SOURCE_KINDS = ("GitRepository", "HelmRepository", "OCIRepository")
+# Kinds that only configure the GitOps tool: an environment holding nothing else
+# deploys nothing svcdocs documents (its pointers are listed on their own).
+CONFIG_KINDS = frozenset({"Application", "ApplicationSet", "AppProject", "GitRepository", "HelmRepository",
+                          "OCIRepository", "Bucket"})
 _PLACEHOLDER = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _INDEX = re.compile(r"index\s+(\.[\w.]+)\s+(\d+)")
 _NOT_NAME = re.compile(r"[^a-z0-9-]+")
@@ -58,6 +62,7 @@ class Pointer:
     recurse: bool = True  # Argo CD reads a plain folder's subfolders only with directory.recurse
     values_from: int = 0  # Flux valuesFrom entries: ConfigMaps and Secrets in the cluster
     note: str = ""  # why it cannot be followed (a template not expanded, a generator not supported)
+    generated: str = ""  # the Application an ApplicationSet made
     target: str = ""  # filled in by discovery: the path it leads to in this repository
     environment: str = ""  # filled in by discovery: the environment it names
     status: str = ""  # filled in by discovery: why it names none
@@ -65,7 +70,8 @@ class Pointer:
     @property
     def title(self) -> str:
         kind = {"Kustomization": "Flux Kustomization"}.get(self.kind, self.kind)
-        return f"{kind} {self.namespace}/{self.name}" if self.namespace else f"{kind} {self.name}"
+        title = f"{kind} {self.namespace}/{self.name}" if self.namespace else f"{kind} {self.name}"
+        return f"{title} ({self.generated})" if self.generated else title
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.kind, self.namespace, self.name, self.path)
@@ -192,7 +198,8 @@ def _application_set(doc: _Doc, directories: Callable[[str], list[str]]) -> list
                 app = fill(composed.scalar(composed.path(template, "metadata", "name")) or doc.name)
                 namespace = fill(composed.scalar(composed.path(template, "spec", "destination", "namespace")) or "")
                 for source in _argo_sources(composed.value(template, "spec")):
-                    pointers.append(_argo_source(doc, source, app, namespace, fill))
+                    pointers.append(replace(_argo_source(doc, source, app, namespace, fill), name=doc.name,
+                                            generated=app))
             except Unexpanded as e:
                 pointers.append(Pointer(kind="ApplicationSet", namespace=doc.namespace, name=doc.name,
                                         file=doc.file, line=doc.line,

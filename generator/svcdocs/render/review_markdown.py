@@ -47,10 +47,13 @@ class Cut:
     rows: dict[str, int] = field(default_factory=dict)  # section -> rows shown at most
 
 
-def comment(review: Review, base: str, head: str, limit: int = LIMIT) -> str:
-    """The comment for a review of `base` (BASE's label) against `head`."""
-    fixed = {"marker": MARKER, "verdict": verdict(review), "empty": review.empty, "base": markdown_text(base),
-             "head": markdown_text(head), "counts": _counts(review)}
+def comment(review: Review, base: str, head: str, limit: int = LIMIT, *, title: str | None = None,
+            marker: str = MARKER) -> str:
+    """The comment for a review of `base` (BASE's label) against `head`. A
+    section of a longer comment (one environment's) has its own `title`, no
+    marker, and no footer when `base` and `head` are empty."""
+    fixed = {"marker": marker, "verdict": title or verdict(review), "empty": review.empty,
+             "base": markdown_text(base), "head": markdown_text(head), "counts": _counts(review)}
     render = partial(_render, review, fixed, {name: list(_ROWS[name](review)) for name in SECTIONS},
                      (flowchart(review.part), flowchart(review.part.without_context())))
     cut = Cut()

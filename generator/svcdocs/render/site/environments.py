@@ -37,7 +37,7 @@ FOLDER = "envs"
 SECTION_PAGES = (("Overview", "index.md"), ("Exposure", "exposure.md"), ("Patterns", "patterns.md"),
                  ("Findings", "findings.md"), ("Namespaces", "namespaces/index.md"), ("Rules", "rules.md"))
 ORIGINS = {"kustomization": "entry kustomization", "chart": "Helm chart", "folder": "folder",
-           "plain": "plain manifests", "named": "named", "files": "files"}
+           "plain": "files outside every kustomization in", "named": "named", "files": "files"}
 KINDS = {"kustomization": "kustomization", "chart": "Helm chart", "helm-release": "HelmRelease",
          "component": "kustomize Component", "folder": "folder"}
 COMPARE_ROWS = 2000  # rows of the exposure table; the rest are counted
@@ -153,7 +153,7 @@ class _Sections:
             "services": len(report.model.services), "workloads": len(report.model.workloads),
             "levels": [(level, services[level]) for level in ("internet", "network", "node") if services[level]],
             "entries": len(report.analysis.entrypoints),
-            "severities": [(s, counts[s]) for s in ("error", "warning", "info")],
+            "severities": [(s, counts[s]) for s in ("error", "warning", "info") if counts[s]],
             "findings": url_from(here, f"{section.prefix}findings.md"),
             "pointed_by": section.environment.pointed_by,
         }
@@ -173,7 +173,7 @@ class _Sections:
         section = next((s for s in self.sections if s.environment.name == pointer.environment), None)
         return {
             "pointer": pointer.title, "where": _source(self.options, pointer.file, pointer.line),
-            "leads": leads, "values": values, "values_from": pointer.values_from,
+            "leads": leads, "values_files": values, "values_from": pointer.values_from,
             "environment": Link(section.environment.name, url_from(here, f"{section.prefix}index.md"))
             if section else None,
             "status": pointer.status,
