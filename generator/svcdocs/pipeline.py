@@ -82,7 +82,8 @@ def reports_for_environments(found: Environments, config: Config, *, namespace: 
                              jobs: int | None = None) -> EnvironmentReports:
     """The pipeline once per environment; every environment's files are parsed
     in one pass, so many small environments use every core as one large one does."""
-    models = build_models([(e.sources, e.skipped_files) for e in found.environments], namespace=namespace, jobs=jobs)
+    models = build_models([(e.sources, e.skipped_files, [e.namespace_of(s, namespace) for s in e.sources])
+                           for e in found.environments], jobs=jobs)
     reports, empty = [], []
     for environment, model in zip(found.environments, models):
         graph = build_graph(model)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -78,6 +79,12 @@ class Environment:
     pointed_by: tuple[str, ...] = ()  # the GitOps pointers that name it
     name_prefix: str = ""  # the entry kustomization's own namePrefix, nameSuffix
     name_suffix: str = ""
+    namespace: str = ""  # where objects that name none go, when the pointers that name it agree ("": --namespace)
+    release_namespaces: tuple[tuple[str, str], ...] = ()  # (label, namespace): a HelmRelease's objects go to its own
+
+    def namespace_of(self, source: Source, default: str) -> str:
+        """Where the objects of `source` that name no namespace go."""
+        return dict(self.release_namespaces).get(source.label) or self.namespace or default
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +341,7 @@ class _Job:
     label: str  # the rendered source's label
     folder: str = ""  # a kustomization folder, as shown
     chart: HelmChart | None = None
+    release: bool = False  # a HelmRelease's: its objects go to its namespace
 
 
 @dataclass
@@ -345,6 +353,7 @@ class _Draft:
     skipped: int = 0
     jobs: list[_Job] = field(default_factory=list)
     pointed_by: list[str] = field(default_factory=list)
+    destinations: set[str] = field(default_factory=set)
     claims: set[str] = field(default_factory=set)  # real paths of plain files it takes from the plain environment
     prefix: str = ""
     suffix: str = ""
@@ -506,7 +515,7 @@ class _Discovery:
         return NotRendered(_display(folder), "kustomization", k.file, line, reason, kustomize_command(_display(folder)))
 
     def _render_pending(self) -> list[_Job]:
-        jobs = [job for job in self.job_draft if job not in self.rendered]
+        jobs = [job for job, drafts in self.job_draft.items() if drafts and job not in self.rendered]
         for job in jobs:
             if job in self.refused:
                 self.rendered[job] = self.refused[job]
@@ -535,9 +544,11 @@ class _Discovery:
             where = os.path.join(chart.chart, "Chart.yaml") if not chart.repository else chart.chart
             return NotRendered(chart.chart if not chart.repository else f"chart {chart.chart}", "chart", where, 1,
                                reason.removeprefix(f"{chart.chart}: "), chart.command())
-        file = kustomization_file(job.folder) or job.folder
-        return NotRendered(job.folder, "kustomization", _display(file), 1, reason.removeprefix(f"{job.folder}: "),
-                           kustomize_command(job.folder) if "not on PATH" in reason else "")
+        file = _display(kustomization_file(job.folder) or job.folder)
+        if not (shutil.which("kubectl") or shutil.which("kustomize")):
+            return NotRendered(job.folder, "kustomization", file, 1, "neither kubectl nor kustomize is on PATH",
+                               kustomize_command(job.folder))
+        return NotRendered(job.folder, "kustomization", file, 1, reason.removeprefix(f"{job.folder}: "))
 
     # --- pointers ----------------------------------------------------------------------
 
@@ -614,6 +625,7 @@ class _Discovery:
                 draft = self._draft(key, pointer.title, f"chart {chart.chart} from {chart.repository}", "chart",
                                     jobs=[job])
             draft.pointed_by.append(pointer.title)
+            draft.destinations.add(pointer.destination)
             return replace(pointer, environment=draft.name)
         target = self._target(pointer)
         if target is None:
@@ -626,7 +638,7 @@ class _Discovery:
             key = ("kustomization", os.path.realpath(target))
         else:
             key = ("folder" if pointer.recurse else "flat", os.path.realpath(target))
-        draft = self.drafts.get(key) or self._matching_named(target)
+        draft = self.drafts.get(key) or self._matching_named(target) or self._chart_met_walking(key)
         if draft is None and automatic:
             name = shown if all(d.name != shown for d in self.drafts.values()) else f"{shown} ({pointer.title})"
             draft = self._draft(key, name, shown, "folder" if key[0] in ("folder", "flat") else key[0])
@@ -637,7 +649,24 @@ class _Discovery:
         if draft is None:
             return replace(pointer, target=shown, status="no environment named here reads it")
         draft.pointed_by.append(pointer.title)
+        draft.destinations.add(pointer.destination)
         return replace(pointer, target=shown, environment=draft.name)
+
+    def _chart_met_walking(self, key: tuple) -> _Draft | None:
+        """A chart found while walking, that no pointer has named yet: the first
+        pointer to it says how it is deployed (release, values, namespace)."""
+        if key[0] != "chart":
+            return None
+        for found, draft in list(self.drafts.items()):
+            if found[:2] == key[:2] and not draft.pointed_by:
+                for job in draft.jobs:
+                    self.job_draft[job].remove(draft)
+                draft.jobs = []
+                self._add_job(draft, _Job(label=f"{_display(key[2].chart)} (helm template)", chart=key[2]))
+                del self.drafts[found]
+                self.drafts[key] = draft
+                return draft
+        return None
 
     def _matching_named(self, target: str) -> _Draft | None:
         real = os.path.realpath(target)
@@ -677,7 +706,7 @@ class _Discovery:
                                                              pointer.line, reason, "", draft.name))
                         self.pointers.append(replace(pointer, status=reason))
                         continue
-                    job = _Job(label=f"{draft.path}: {pointer.title} (helm template)", chart=chart)
+                    job = _Job(label=f"{draft.path}: {pointer.title} (helm template)", chart=chart, release=True)
                     self._add_job(draft, job)
                     waiting.append((draft, replace(pointer, chart=chart), job))
         self._render_pending()
@@ -729,9 +758,12 @@ class _Discovery:
             while name in names:
                 name = f"{name} (again)"
             names.add(name)
+            namespace = next(iter(draft.destinations)) if len(draft.destinations) == 1 else ""
+            releases = tuple((job.label, job.chart.namespace) for job in draft.jobs
+                             if job.chart is not None and job.release and job.chart.namespace)
             environments.append(Environment(
                 name, draft.path, draft.origin, tuple(sources), draft.skipped,
-                tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix,
+                tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix, namespace, releases,
             ))
         environments.sort(key=_order)
         not_rendered = sorted(set(self.not_rendered), key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
@@ -746,9 +778,10 @@ STAGES = ("local", "dev", "develop", "development", "test", "testing", "qa", "in
 
 
 def _order(environment: Environment) -> tuple:
-    folder, _, last = environment.name.rpartition("/")
-    stage = last.lower()
-    return (environment.origin == "plain", folder, STAGES.index(stage) if stage in STAGES else len(STAGES), last)
+    """By path, with the stages of one folder in the order a change goes through them."""
+    return (environment.origin == "plain",
+            tuple((STAGES.index(s.lower()) if s.lower() in STAGES else len(STAGES), s)
+                  for s in environment.name.split("/")))
 
 
 def _release(chart_folder: str) -> str:

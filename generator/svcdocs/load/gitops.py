@@ -63,6 +63,7 @@ class Pointer:
     values_from: int = 0  # Flux valuesFrom entries: ConfigMaps and Secrets in the cluster
     note: str = ""  # why it cannot be followed (a template not expanded, a generator not supported)
     generated: str = ""  # the Application an ApplicationSet made
+    destination: str = ""  # the namespace objects that name none go to (Argo CD destination, Flux targetNamespace)
     target: str = ""  # filled in by discovery: the path it leads to in this repository
     environment: str = ""  # filled in by discovery: the environment it names
     status: str = ""  # filled in by discovery: why it names none
@@ -172,9 +173,14 @@ def _argo_source(doc: _Doc, source, app: str, namespace: str, fill: Callable[[st
         chart = HelmChart(chart=path, release=release, namespace=namespace, values_files=values_files,
                           values=inline, parameters=parameters)
     recurse = composed.scalar(composed.path(source, "directory", "recurse")) in ("true", "True")
+    plugin = composed.value(source, "plugin")
+    note = ""
+    if plugin is not None:
+        name = text(composed.value(plugin, "name")) or "of the Application"
+        note = f"rendered by the config management plugin {name}, which svcdocs does not run"
     return Pointer(
         kind=doc_kind(doc), namespace=doc.namespace, name=app, file=doc.file, line=doc.line, repo_url=repo_url,
-        revision=revision, path=path, chart=chart, recurse=recurse,
+        revision=revision, path=path, chart=chart, recurse=recurse, note=note, destination=namespace,
     )
 
 
@@ -332,6 +338,7 @@ def _flux_kustomization(doc: _Doc) -> Pointer:
         kind="Kustomization", namespace=doc.namespace, name=doc.name, file=doc.file, line=doc.line,
         path=composed.scalar(composed.value(doc.spec, "path")) or "./",
         source=_source_ref(doc, composed.value(doc.spec, "sourceRef")),
+        destination=composed.scalar(composed.value(doc.spec, "targetNamespace")) or "",
     )
 
 

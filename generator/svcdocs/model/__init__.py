@@ -12,7 +12,6 @@ import os
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Iterable, Iterator, Sequence
 
 from svcdocs.load import Problem, Source, parse
@@ -96,15 +95,17 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
     return _assemble(len(sources), _map_sources(sources, namespace, jobs), skipped_files)
 
 
-def build_models(groups: Sequence[tuple[Sequence[Source], int]], *, namespace: str = "default",
+def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], *,
                  jobs: int | None = None) -> list[Model]:
-    """One model per group of (sources, skipped files), as `build_model` makes
-    each; every source of every group is parsed in one pass, on every core
-    once the whole is large, however small each group is."""
-    everything = [source for sources, _ in groups for source in sources]
-    results = _map_sources(everything, namespace, jobs)
+    """One model per group of (sources, skipped files, for each source the
+    namespace of its objects that name none), as `build_model` makes each;
+    every source of every group is parsed in one pass, on every core once the
+    whole is large, however small each group is."""
+    everything = [source for sources, _, _ in groups for source in sources]
+    namespaces = [namespace for _, _, per_source in groups for namespace in per_source]
+    results = _map_sources(everything, namespaces, jobs)
     models, start = [], 0
-    for sources, skipped_files in groups:
+    for sources, skipped_files, _ in groups:
         models.append(_assemble(len(sources), results[start:start + len(sources)], skipped_files))
         start += len(sources)
     return models
@@ -169,20 +170,24 @@ def _gc_paused():
             gc.enable()
 
 
-def _map_sources(sources: list[Source], namespace: str, jobs: int | None) -> list[_SourceResult]:
+def _map_sources(sources: list[Source], namespace: str | list[str], jobs: int | None) -> list[_SourceResult]:
+    """Each source read; `namespace` is one for all, or one per source."""
     with _gc_paused():
         return _map_sources_now(sources, namespace, jobs)
 
 
-def _map_sources_now(sources: list[Source], namespace: str, jobs: int | None) -> list[_SourceResult]:
-    read = partial(_read_source, namespace=namespace)
+def _map_sources_now(sources: list[Source], namespace: str | list[str], jobs: int | None) -> list[_SourceResult]:
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
     total = sum(s.size for s in sources)
-    if workers < 2 or len(sources) < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        return [read(s) for s in sources]
-    chunk = max(1, len(sources) // (workers * 8))
+    serial = (workers < 2 or len(sources) < 2 or total < PARALLEL_MIN_BYTES
+              or "fork" not in multiprocessing.get_all_start_methods())
+    namespaces = [namespace] * len(sources) if isinstance(namespace, str) else namespace
+    pairs = list(zip(sources, namespaces))
+    if serial:
+        return [_read_source(s, n) for s, n in pairs]
+    chunk = max(1, len(pairs) // (workers * 8))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(read, sources, chunksize=chunk)
+        return pool.starmap(_read_source, pairs, chunksize=chunk)
 
 
 def _read_source(source: Source, namespace: str) -> _SourceResult:
