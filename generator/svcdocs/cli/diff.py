@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -47,8 +49,14 @@ def diff(paths, namespace, config_path, environments, rev, fmt, output, fail_on_
         if len(paths) != 2:
             raise Failure("diff takes BASE and HEAD (two paths), or --git REV [PATH]...")
         base_label, head_label = paths
-        head = read_reports(paths[1:], namespace, config, environments)
-        base = reports_for_paths(paths[:1], config, namespace=namespace, options=options)
+        if options.named:  # each --env PATH is read inside BASE and inside HEAD
+            with working_directory(head_label):
+                head = read_reports((".",), namespace, config, environments)
+            with working_directory(base_label):
+                base = reports_for_paths((".",), config, namespace=namespace, options=options)
+        else:
+            head = read_reports(paths[1:], namespace, config, environments)
+            base = reports_for_paths(paths[:1], config, namespace=namespace, options=options)
     else:
         paths = paths or (".",)
         head_label = " ".join(paths)
@@ -78,6 +86,20 @@ def _at(rev, paths, head: EnvironmentReports, config, namespace, options) -> Env
         report = report_for_sources(found.sources, config, namespace=namespace, skipped_files=found.skipped_files)
         return EnvironmentReports(((head.reports[0][0], report),), discovered=False)
     return reports_for_environments(discover_environments_at(rev, paths, options), config, namespace=namespace)
+
+
+@contextmanager
+def working_directory(path: str):
+    """Inside `path` for a while: --env paths of `diff BASE HEAD` are read in each."""
+    here = os.getcwd()
+    try:
+        os.chdir(path)
+    except OSError as e:
+        raise Failure(f"{path}: {e.strerror}") from None
+    try:
+        yield
+    finally:
+        os.chdir(here)
 
 
 def _write(text: str, output: str | None) -> None:

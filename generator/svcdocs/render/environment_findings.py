@@ -63,7 +63,7 @@ def not_rendered_text(items: Iterable[NotRendered]) -> str:
     items = list(items)
     if not items:
         return ""
-    lines = [f"Not rendered ({len(items)}):"]
+    lines = [f"\nNot rendered ({len(items)}):"]
     lines += [f"  {visible(str(item))}" for item in items]
     return "\n".join(lines) + "\n"
 
