@@ -224,6 +224,9 @@ def test_helm_charts_in_a_kustomization_need_the_users_consent(tmp_path, fake_ku
     write(tmp_path, "app/kustomization.yaml", "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n")
     found = environments(tmp_path)
     assert "--render helm" in reasons(found)[f"{tmp_path}/app"]
+    asked = environments(tmp_path, render=RenderOptions(helm=True))
+    assert "come from https://charts.example.com; svcdocs fetches charts only with --allow-remote" in \
+        reasons(asked)[f"{tmp_path}/app"]
 
 
 def test_a_failed_render_is_said_and_the_rest_still_read(tmp_path, fake_kustomize):

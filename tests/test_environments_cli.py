@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -22,7 +21,7 @@ from svcdocs.pipeline import reports_for_paths
 from svcdocs.render.review_markdown import LIMIT
 from svcdocs.render.site.build import build_environments, build_options
 from test_environments import DEPLOYMENT, HELM_RELEASE, needs_kustomize, service
-from test_site import files_of, refs_of
+from test_site import assert_links_resolve, files_of
 
 SHOP = ROOT / "tests" / "fixtures" / "environments-shop"
 
@@ -251,20 +250,7 @@ def test_every_environment_page_starts_with_the_switcher(shop_site):
 
 
 def test_every_link_of_the_environments_site_resolves(shop_site):
-    ids = {path: refs_of(path).ids for path in shop_site.rglob("*.html")}
-    for page in shop_site.rglob("*.html"):
-        base = "https://h/" + page.relative_to(shop_site).as_posix()
-        for tag, attribute, url in refs_of(page).refs:
-            if url.startswith(("data:", "#", "mailto:")) or urlsplit(url).scheme:
-                continue
-            url = url.replace("/shop/", "/", 1) if url.startswith("/shop/") else url
-            target = urlsplit(urljoin(base, url))
-            path = shop_site / target.path.lstrip("/")
-            if target.path.endswith("/"):
-                path = path / "index.html"
-            assert path.exists(), (page, tag, url)
-            if target.fragment and path.suffix == ".html":
-                assert target.fragment in ids[path], (page, url)
+    assert_links_resolve(shop_site, "/shop/")
 
 
 @needs_kustomize

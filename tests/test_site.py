@@ -149,13 +149,18 @@ def test_no_svg_links_a_file_by_its_local_path(site):
 
 
 def test_every_link_between_pages_resolves(site):
+    assert_links_resolve(site, "/repo/")
+
+
+def assert_links_resolve(site: Path, project_path: str) -> None:
+    """Every link between the site's pages leads to a page, and to an id on it."""
     ids = {path: refs_of(path).ids for path in site.rglob("*.html")}
     for page in site.rglob("*.html"):
         base = "https://h/" + page.relative_to(site).as_posix()
         for tag, attribute, url in refs_of(page).refs:
             if url.startswith(("data:", "#", "mailto:")) or urlsplit(url).scheme:
                 continue
-            url = url.replace("/repo/", "/", 1) if url.startswith("/repo/") else url  # 404.html, from --site-url
+            url = url.replace(project_path, "/", 1) if url.startswith(project_path) else url  # 404.html, --site-url
             target = urlsplit(urljoin(base, url))
             path = site / target.path.lstrip("/")
             if target.path.endswith("/"):

@@ -123,7 +123,8 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
     discoveries = [_Discovery(options.render, _repository(p)) for p in walked]
     trees = [d.walk(p) for d, p in zip(discoveries, walked)]
     if not any(t.roots or t.charts for t in trees) and not any(d.has_pointers(t.plain) for d, t in zip(discoveries, trees)):
-        return _as_before(discover(paths, stdin))
+        # what `discover` reads for these folders: the same walk (tests/test_environments.py checks it)
+        return _as_before(Discovered(tuple(s for t in trees for s in t.plain), sum(t.skipped for t in trees)))
     found = [d.automatic(t, prefix=_display(p) if len(walked) > 1 else "") for d, t, p in zip(discoveries, trees, walked)]
     return Environments(
         environments=tuple(e for f in found for e in f.environments),
@@ -509,6 +510,9 @@ class _Discovery:
                     pending.append(os.path.realpath(ref.target))
             if k.helm_charts and not self.options.helm:
                 return self._refused(folder, k, 1, "its helmCharts need helm, which runs only with --render helm")
+            if k.helm_repositories and not self.options.allow_remote:
+                return self._refused(folder, k, 1, f"its helmCharts come from {k.helm_repositories[0]}; "
+                                     "svcdocs fetches charts only with --allow-remote")
         return None
 
     def _refused(self, folder: str, k: Kustomization, line: int, reason: str) -> NotRendered:

@@ -45,6 +45,7 @@ class Kustomization:
     name_suffix: str = ""
     namespace: str = ""
     helm_charts: int = 0  # `helmCharts` entries: kustomize inflates them only with --enable-helm
+    helm_repositories: tuple[str, ...] = ()  # the chart repositories they fetch from
 
     @property
     def includes(self) -> tuple[Reference, ...]:
@@ -84,6 +85,8 @@ def read_kustomization(folder: str, label: str) -> Kustomization:
         name_suffix=composed.scalar(composed.value(node, "nameSuffix")) or "",
         namespace=composed.scalar(composed.value(node, "namespace")) or "",
         helm_charts=len(composed.items(composed.value(node, "helmCharts"))),
+        helm_repositories=tuple(repo for chart in composed.items(composed.value(node, "helmCharts"))
+                                if (repo := composed.scalar(composed.value(chart, "repo")))),
     )
 
 
