@@ -13,6 +13,11 @@ Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-d
   review    `svcdocs diff` of two 10,000-Service trees that differ in one
             file vs loading one tree                                    (<= 2.6x)
   growth    analysis time from 1,000 to 10,000 Services (linear or better)
+  environments  `svcdocs build` of a repository of 30 entry kustomizations (overlays of
+            one base of 300 Services) vs one build over the same objects as a single
+            environment (the 30 renders, each in its own namespaces). Kustomize is
+            taken out of the measure: each overlay is rendered once beforehand, and a
+            stand-in `kubectl` prints that render         (<= 1.5x; peak < 1 GB)
 
 Corpora come from ../shared/bench/gen_corpus.py when it is beside the checkout,
 else from bench/corpus.py (the same mix). KubeDiagrams: `pip install kubediagrams`
@@ -43,7 +48,13 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.yaml"), recursiv
         for _ in yaml.load_all(f, Loader=yaml.CSafeLoader):
             pass
 """
-TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6}
+TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6, "environments": 1.5}
+ENVIRONMENTS = 30
+STAND_IN = """#!/bin/sh
+# kubectl kustomize [FLAGS] [--] FOLDER: print the render made beforehand
+for last; do :; done
+exec cat "{rendered}/$(basename "$last").yaml"
+"""
 
 
 class Bench:
@@ -65,10 +76,10 @@ class Bench:
 
     # --- measuring ---------------------------------------------------------------
 
-    def run(self, argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    def run(self, argv: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
         """Wall time and peak RSS (KiB, the largest process of the tree) of one command."""
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         code = os.waitstatus_to_exitcode(status)
@@ -156,6 +167,52 @@ class Bench:
             times.append(elapsed)
         return statistics.median(times)
 
+    def environments(self, services: int) -> None:
+        repo, floor, stand_in = self._environments_repo(services)
+        print(f"environments: {repo} ({ENVIRONMENTS} x {services} Services) vs {floor}", flush=True)
+        env = dict(os.environ, PATH=f"{stand_in}{os.pathsep}{os.environ['PATH']}")
+        for command, name in ((["graph", "--format", "json"], "environments-graph"), (["build"], "environments")):
+            times_s, times_f, peak = [], [], 0
+            for i in range(self.repeat):
+                for target, times in ((repo, times_s), (floor, times_f)):
+                    cwd = self.work / f"{name}-{target.name}-{i}"
+                    shutil.rmtree(cwd, ignore_errors=True)
+                    cwd.mkdir()
+                    argv = SVCDOCS + command + [str(target)] + (["-o", str(cwd / "site")] if command == ["build"] else [])
+                    elapsed, rss = self.run(argv, cwd=cwd, env=env)
+                    times.append(elapsed)
+                    peak = max(peak, rss) if target is repo else peak
+            subject, base = statistics.median(times_s), statistics.median(times_f)
+            self.record(name, subject / base, TARGETS["environments"] if name == "environments" else None,
+                        f"{' '.join(command)}: {ENVIRONMENTS} environments {subject:.2f} s, one environment of the "
+                        f"same objects {base:.2f} s, peak {peak / 1024:.0f} MiB")
+
+    def _environments_repo(self, services: int) -> tuple[Path, Path, Path]:
+        """base/ (the corpus), overlays/env-NN/ (each `resources: [../../base]`),
+        beside it the render of each (kubectl kustomize, made once), and the floor:
+        the same renders with each environment's namespaces renamed apart."""
+        repo = self.work / f"environments-{ENVIRONMENTS}x{services}"
+        floor = self.work / f"environments-{ENVIRONMENTS}x{services}-one"
+        rendered_folder = self.work / f"environments-{ENVIRONMENTS}x{services}-rendered"
+        stand_in = self.work / "stand-in-bin"
+        if not repo.is_dir():
+            shutil.copytree(self.corpus(services), repo / "base")
+            files = sorted(p.relative_to(repo / "base").as_posix() for p in (repo / "base").rglob("*.yaml"))
+            (repo / "base" / "kustomization.yaml").write_text("resources:\n" + "".join(f"- {f}\n" for f in files))
+            rendered_folder.mkdir(exist_ok=True)
+            floor.mkdir(exist_ok=True)
+            for i in range(ENVIRONMENTS):
+                overlay = repo / "overlays" / f"env-{i:02}"
+                overlay.mkdir(parents=True)
+                (overlay / "kustomization.yaml").write_text(f"resources: [../../base]\nlabels:\n- pairs: {{env: env-{i:02}}}\n")
+                rendered = subprocess.run(["kubectl", "kustomize", str(overlay)], check=True, capture_output=True).stdout
+                (rendered_folder / f"env-{i:02}.yaml").write_bytes(rendered)
+                (floor / f"env-{i:02}.yaml").write_bytes(rendered.replace(b"team-", f"env-{i:02}-team-".encode()))
+        stand_in.mkdir(exist_ok=True)
+        (stand_in / "kubectl").write_text(STAND_IN.format(rendered=rendered_folder))
+        (stand_in / "kubectl").chmod(0o755)
+        return repo, floor, stand_in
+
     def growth(self) -> None:
         print("growth: svcdocs graph --format json", flush=True)
         print(f"  {'Services':>9} {'seconds':>8} {'ms / Service':>13} {'vs 1,000':>9}")
@@ -173,7 +230,8 @@ class Bench:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--only", default="analysis,site,review,growth", help="comparisons to run")
+    parser.add_argument("--only", default="analysis,site,review,growth,environments", help="comparisons to run")
+    parser.add_argument("--env-services", type=int, default=300, help="Services per environment (environments)")
     parser.add_argument("--work", help="folder for corpora and builds (default: a new temporary folder)")
     parser.add_argument("--kube-diagrams", default=shutil.which("kube-diagrams"), help="KubeDiagrams command")
     args = parser.parse_args()
@@ -191,6 +249,8 @@ def main() -> None:
         bench.review()
     if "growth" in only:
         bench.growth()
+    if "environments" in only:
+        bench.environments(args.env_services)
     print("\nsummary")
     for name, value, target, note in bench.rows:
         mark = "" if target is None else ("ok" if value <= target else "OVER")

@@ -16,7 +16,6 @@ import pytest
 
 from conftest import ROOT, write
 from svcdocs.config import Config
-from svcdocs.load.environments import EnvironmentOptions
 from svcdocs.pipeline import reports_for_paths
 from svcdocs.render.review_markdown import LIMIT
 from svcdocs.render.site.build import build_environments, build_options

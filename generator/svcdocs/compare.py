@@ -22,7 +22,7 @@ from typing import Sequence
 
 from svcdocs.analysis import EntryPoint
 from svcdocs.load.environments import Environment
-from svcdocs.model import Service, Workload
+from svcdocs.model import Service
 from svcdocs.pipeline import Report
 from svcdocs.rules import RULES
 
@@ -163,8 +163,7 @@ def _service_detail(report: Report, service: Service) -> str:
 
 
 def _way(entry: EntryPoint) -> str:
-    where = f"{entry.host or '*'}{entry.path or ''}"
-    return f"{WAYS[entry.kind]} {where}"
+    return f"{WAYS[entry.kind]} {entry.host or ''}{entry.path or ''}".rstrip()
 
 
 def _row(key: tuple[str, str, str], cells: list[Cell | None]) -> Row:

@@ -42,7 +42,7 @@ import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO, Iterable
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.load import git, gitops
@@ -185,7 +185,8 @@ def relabel(found: Environments, old: str, new: str) -> Environments:
         return new + text[len(old):] if text == old or text.startswith(old + os.sep) else text
 
     environments = tuple(replace(e, path=shown(e.path), sources=tuple(
-        replace(s, label=shown(s.label)) for s in e.sources)) for e in found.environments)
+        replace(s, label=shown(s.label)) for s in e.sources),
+        release_namespaces=tuple((shown(label), n) for label, n in e.release_namespaces)) for e in found.environments)
     pointers = tuple(replace(p, file=shown(p.file)) for p in found.pointers)
     not_rendered = tuple(replace(n, file=shown(n.file), what=shown(n.what), reason=n.reason.replace(old, new),
                                  instead=n.instead.replace(old, new)) for n in found.not_rendered)
@@ -394,7 +395,7 @@ class _Discovery:
             self._draft(("kustomization", os.path.realpath(k.folder)), named(k.folder), _display(k.folder),
                         "kustomization", jobs=[self._kustomization_job(k.folder)], kustomization=k)
         for chart in tree.charts:
-            job = self._chart_job(chart, _display(chart), HelmChart(chart=_display(chart), release=_release(chart)))
+            job = self._chart_job(HelmChart(chart=_display(chart), release=_release(chart)))
             self._draft(("chart", os.path.realpath(chart), job.chart), named(chart), _display(chart), "chart",
                         jobs=[job])
         for component in tree.unused_components():
@@ -452,7 +453,7 @@ class _Discovery:
                 draft.prefix, draft.suffix = k.name_prefix, k.name_suffix
             self._add_job(draft, self._kustomization_job(shown))
         elif os.path.isfile(os.path.join(path, "Chart.yaml")):
-            self._add_job(draft, self._chart_job(path, shown, HelmChart(chart=shown, release=_release(path))))
+            self._add_job(draft, self._chart_job(HelmChart(chart=shown, release=_release(path))))
         elif not recurse:
             for name in sorted(os.listdir(path)):
                 file = os.path.join(path, name)
@@ -470,8 +471,7 @@ class _Discovery:
             for k in tree.entries():
                 self._add_job(draft, self._kustomization_job(_display(k.folder)))
             for chart in tree.charts:
-                self._add_job(draft, self._chart_job(chart, _display(chart),
-                                                     HelmChart(chart=_display(chart), release=_release(chart))))
+                self._add_job(draft, self._chart_job(HelmChart(chart=_display(chart), release=_release(chart))))
 
     # --- jobs ------------------------------------------------------------------------------
 
@@ -482,8 +482,8 @@ class _Discovery:
             self.refused[job] = refusal
         return job
 
-    def _chart_job(self, folder: str, shown: str, chart: HelmChart) -> _Job:
-        return _Job(label=f"{shown} (helm template)", chart=chart)
+    def _chart_job(self, chart: HelmChart) -> _Job:
+        return _Job(label=f"{chart.chart} (helm template)", chart=chart)
 
     def _refusal(self, folder: str) -> NotRendered | None:
         """Why a kustomization must not be rendered: a remote resource or a
@@ -647,7 +647,7 @@ class _Discovery:
             name = shown if all(d.name != shown for d in self.drafts.values()) else f"{shown} ({pointer.title})"
             draft = self._draft(key, name, shown, "folder" if key[0] in ("folder", "flat") else key[0])
             if key[0] == "chart":
-                self._add_job(draft, self._chart_job(target, _display(target), chart))
+                self._add_job(draft, self._chart_job(chart))
             else:
                 self._add_parts(draft, target, recurse=key[0] != "flat")
         if draft is None:
@@ -666,7 +666,7 @@ class _Discovery:
                 for job in draft.jobs:
                     self.job_draft[job].remove(draft)
                 draft.jobs = []
-                self._add_job(draft, _Job(label=f"{_display(key[2].chart)} (helm template)", chart=key[2]))
+                self._add_job(draft, self._chart_job(key[2]))
                 del self.drafts[found]
                 self.drafts[key] = draft
                 return draft

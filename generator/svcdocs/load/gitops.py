@@ -22,7 +22,7 @@ import glob
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Iterator
+from typing import Callable
 
 from yaml import MappingNode
 
@@ -362,8 +362,3 @@ def _helm_release(doc: _Doc) -> Pointer:
         source=source, chart=chart, values_from=len(composed.items(composed.value(doc.spec, "valuesFrom"))),
         note="" if chart.chart or chart_ref is None else f"chartRef {source[0]} {source[2]} is not rendered",
     )
-
-
-def pointers_of(scans: Iterable[Scan]) -> Iterator[Pointer]:
-    for found in scans:
-        yield from found.pointers

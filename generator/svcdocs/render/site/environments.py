@@ -51,17 +51,16 @@ class EnvironmentSite:
     findings: int
 
 
-def note_not_rendered(pages: list[Page], items: Sequence[NotRendered], options: SiteOptions | None = None,
-                      prefix: str = "") -> list[Page]:
-    """The home page (`prefix` + index.md) says what was not rendered, and why."""
+def note_not_rendered(pages: list[Page], items: Sequence[NotRendered],
+                      options: SiteOptions | None = None) -> list[Page]:
+    """The home page says what was not rendered, and why."""
     if not items:
         return pages
-    home = f"{prefix}index.md"
-    return [replace(p, context={**p.context, "not_rendered": not_rendered_rows(home, items, options)})
-            if p.path == home else p for p in pages]
+    return [replace(p, context={**p.context, "not_rendered": not_rendered_rows(items, options)})
+            if p.path == "index.md" else p for p in pages]
 
 
-def not_rendered_rows(here: str, items: Sequence[NotRendered], options: SiteOptions | None) -> list[dict]:
+def not_rendered_rows(items: Sequence[NotRendered], options: SiteOptions | None) -> list[dict]:
     return [{"what": item.what, "kind": KINDS.get(item.kind, item.kind), "reason": item.reason,
              "instead": item.instead, "where": _source(options, item.file, item.line),
              "environment": item.environment} for item in items]
@@ -139,7 +138,7 @@ class _Sections:
             "empty": [{"name": e.name, "path": e.path, "from": ORIGINS.get(e.origin, e.origin)}
                       for e in self.reports.empty],
             "pointers": [self._pointer_row(here, p) for p in self.reports.pointers],
-            "not_rendered": not_rendered_rows(here, self.reports.not_rendered, self.options),
+            "not_rendered": not_rendered_rows(self.reports.not_rendered, self.options),
         })
 
     def _environment_row(self, here: str, section: _Section) -> dict:
