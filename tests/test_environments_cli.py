@@ -246,6 +246,10 @@ def test_every_environment_page_starts_with_the_switcher(shop_site):
     assert 'href="../../overlays-prod/exposure/"' in switcher  # the same page in another environment
     assert 'aria-current="page">overlays/staging<' in switcher
     assert 'href="../../../compare/"' in switcher
+    service = (shop_site / "envs" / "overlays-prod" / "services" / "shop-prod" / "prod-web" / "index.html").read_text()
+    line = service.split('class="svcdocs-environments"')[1].split("</div>")[0]
+    assert 'href="../../../../../compare/#service-web">This Service in every environment<' in line
+    assert 'id="service-web"' in (shop_site / "compare" / "index.html").read_text()
 
 
 def test_every_link_of_the_environments_site_resolves(shop_site):

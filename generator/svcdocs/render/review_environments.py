@@ -43,7 +43,7 @@ def environments_comment(reviews: tuple[EnvironmentReview, ...], base: str, head
     sections, left_out = [], []
     for i, r in enumerate(changed):
         share = budget // (len(changed) - i)
-        text = comment(r.review, "", "", limit=share, title=f"{r.environment}: {r.verdict}", marker="").strip("\n")
+        text = comment(r.review, "", "", limit=share - 2, title=f"{r.environment}: {r.verdict}", marker="").strip("\n")
         text = "\n" + text + "\n"
         if _size(text) >= share:
             left_out.append(r.environment)

@@ -22,13 +22,13 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 from urllib.parse import quote
 
-from svcdocs.compare import Comparison, compare
+from svcdocs.compare import Comparison, Row, compare
 from svcdocs.load.environments import Environment
 from svcdocs.load.gitops import Pointer
 from svcdocs.load.rendering import NotRendered
 from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.render.locations import relative_to
-from svcdocs.render.site.names import MAX_SLUG, RESERVED, SiteMap, url_from
+from svcdocs.render.site.names import MAX_SLUG, RESERVED, SiteMap, unique_slugs, url_from
 from svcdocs.render.site.pages import Link, Page, SiteOptions, site_pages
 from svcdocs.render.site.project import page_environment
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
@@ -40,7 +40,10 @@ ORIGINS = {"kustomization": "entry kustomization", "chart": "Helm chart", "folde
            "plain": "files outside every kustomization in", "named": "named", "files": "files"}
 KINDS = {"kustomization": "kustomization", "chart": "Helm chart", "helm-release": "HelmRelease",
          "component": "kustomize Component", "folder": "folder"}
-COMPARE_ROWS = 2000  # rows of the exposure table; the rest are counted
+COMPARE_ROWS = 2000  # rows of the exposure tables; the rest are counted
+SAME_LINKS = 8  # environments linked on a row that is the same in each
+SERVICE_PAGE = "site/service.md.j2"
+_ANCHOR = "svcdocs-row-anchor"  # stands for a Compare row's anchor in a Service page's line
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,28 @@ class _Sections:
         slugs = environment_slugs([e.name for e, _ in reports.reports])
         self.sections = [self._section(e, r, slugs[e.name]) for e, r in reports.reports]
         self.paths = [{p.path.removeprefix(s.prefix) for p in s.pages} for s in self.sections]
+        self.comparison = compare([(s.environment, s.report) for s in self.sections])
+        self.anchors = row_anchors(self.comparison.rows[:COMPARE_ROWS])
+        rows_of: list[dict[str, str]] = [{} for _ in self.sections]  # per environment: object id -> its row
+        for row, anchor in self.anchors.items():
+            for i, cell in enumerate(row.cells):
+                if cell.present:
+                    rows_of[i][cell.object_id] = anchor
         for i, section in enumerate(self.sections):
-            section.pages = [replace(p, banner=self._switcher(i, p.path)) for p in section.pages]
+            line = self._service_line(section)
+            section.pages = [replace(p, banner=self._switcher(i, p.path) if p.template != SERVICE_PAGE else
+                                     _with_anchor(line, rows_of[i].get(p.context["service"].id, "")))
+                             for p in section.pages]
+
+    def _service_line(self, section: _Section) -> str:
+        """What a Service page starts with: one line to the Service in every
+        environment (its row on the Compare page) and to the section's home.
+        Service pages are most of a large site, and all at one depth: the line
+        is made once per section, with the row's anchor filled in per page."""
+        here = f"{section.prefix}services/namespace/service.md"
+        template = page_environment().get_template("site/_environment_line.html.j2")
+        return template.render(name=section.environment.name, home=url_from(here, f"{section.prefix}index.md"),
+                               compare=url_from(here, "compare.md", _ANCHOR)).strip()
 
     def _section(self, environment: Environment, report: Report, slug: str) -> _Section:
         """The one-environment site of `report`, moved under envs/<slug>/."""
@@ -182,11 +205,13 @@ class _Sections:
 
     def compare_page(self) -> Page:
         here = "compare.md"
-        found = compare([(s.environment, s.report) for s in self.sections])
+        found = self.comparison
+        shown = found.rows[:COMPARE_ROWS]
         return Page(here, "site/compare.md.j2", {
             "title": "Compare environments", "site_title": self.options.title,
             "environments": [Link(s.environment.name, url_from(here, f"{s.prefix}index.md")) for s in self.sections],
-            "rows": [self._compare_row(here, row) for row in found.rows[:COMPARE_ROWS]],
+            "rows": [self._compare_row(here, row) for row in shown if row.differs],
+            "same": [self._same_row(here, row) for row in shown if not row.differs],
             "more_rows": max(0, len(found.rows) - COMPARE_ROWS),
             "differing": found.differing, "total": len(found.rows),
             "entries": [{"way": e.way, "host": e.host, "path": e.path, "service": e.service, "port": e.port,
@@ -194,7 +219,10 @@ class _Sections:
             "findings": self._finding_rows(here, found),
         })
 
-    def _compare_row(self, here: str, row) -> dict:
+    def _compare_row(self, here: str, row: Row) -> dict:
+        # The cells that differ from what most environments have stand out (when most agree on something).
+        counts = Counter((c.level, c.detail) for c in row.cells if c.present).most_common(2)
+        usual = counts[0][0] if len(counts) == 2 and counts[0][1] > counts[1][1] else None
         cells = []
         for section, cell in zip(self.sections, row.cells):
             if not cell.present:
@@ -204,9 +232,25 @@ class _Sections:
             where = section.sitemap.page_of(node.id, node.kind, node.namespace, node.name)
             url = url_from(here, section.prefix + where[0], where[1]) if where else None
             shown = cell.object_id.split("/", 1)[1].lstrip("/")
-            cells.append({"level": cell.level, "detail": cell.detail, "link": Link(shown, url)})
-        return {"kind": row.kind, "name": row.name, "namespace": row.namespace, "differs": row.differs,
+            cells.append({"level": cell.level, "detail": cell.detail, "link": Link(shown, url),
+                          "odd": usual is not None and (cell.level, cell.detail) != usual})
+        return {"anchor": self.anchors[row], "kind": row.kind, "name": row.name, "namespace": row.namespace,
                 "cells": cells}
+
+    def _same_row(self, here: str, row: Row) -> dict:
+        """A row that is the same in every environment: its cell once, linked in
+        each (past SAME_LINKS environments, in the first: a page of rows times
+        environments would grow as their product)."""
+        cell = row.cells[0]
+        links = []
+        for section, c in list(zip(self.sections, row.cells))[:1 if len(self.sections) > SAME_LINKS else None]:
+            node = section.report.graph.nodes[c.object_id]
+            where = section.sitemap.page_of(node.id, node.kind, node.namespace, node.name)
+            links.append(Link(section.environment.name, url_from(here, section.prefix + where[0], where[1])
+                              if where else None))
+        return {"anchor": self.anchors[row], "kind": row.kind, "name": row.name, "namespace": row.namespace,
+                "level": cell.level, "detail": cell.detail, "links": links,
+                "others": len(self.sections) - len(links)}
 
     def _finding_rows(self, here: str, found: Comparison) -> list[dict]:
         first = self.sections[0].prefix
@@ -215,6 +259,17 @@ class _Sections:
                  "counts": [Link(str(n), url_from(here, f"{s.prefix}findings.md", row.rule) if n else None)
                             for s, n in zip(self.sections, row.counts)]}
                 for row in found.findings]
+
+
+def _with_anchor(line: str, anchor: str) -> str:
+    return line.replace(f"#{_ANCHOR}", f"#{anchor}" if anchor else "")
+
+
+def row_anchors(rows: Sequence[Row]) -> dict[Row, str]:
+    """An id for each row of the Compare page: `service-web`, `deployment-shop-api`."""
+    names = {row: "-".join(p for p in (row.kind, row.namespace, row.name) if p) for row in rows}
+    slugs = unique_slugs(name.lower() for name in names.values())
+    return {row: slugs[name.lower()] for row, name in names.items()}
 
 
 def environment_slugs(names: Sequence[str]) -> dict[str, str]:
