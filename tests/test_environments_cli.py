@@ -81,6 +81,7 @@ def test_check_says_what_was_not_rendered_in_its_summary(cli, tmp_path, monkeypa
     result = cli("check", ".", "--fail-on", "never")
     assert result.exit_code == 0
     assert "Not rendered (1):\n  apps/podinfo.yaml:10: HelmRelease podinfo/podinfo not rendered: helm runs only" in result.output
+    assert result.output.rstrip().endswith("--values VALUES.yaml | svcdocs check -")
     document = json.loads(cli("check", ".", "--format", "json").stdout)
     assert document["not_rendered"][0]["what"] == "HelmRelease podinfo/podinfo"
     sarif = json.loads(cli("check", ".", "--format", "sarif").stdout)
@@ -95,6 +96,7 @@ def test_nothing_rendered_is_one_clear_error_with_the_reasons(cli, tmp_path, mon
     result = cli("check", ".")
     assert result.exit_code == 2
     assert "app not rendered: resources names https://example.com/all.yaml" in result.output
+    assert "instead: kubectl kustomize app | svcdocs check -" in result.output
     assert "svcdocs: no Kubernetes manifests found in . (1 not rendered, said above)" in result.output
 
 
@@ -275,6 +277,7 @@ def test_a_single_environment_site_says_what_was_not_rendered_on_its_home_page(c
     home = (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
     assert "Not rendered" in home and "HelmRelease podinfo/podinfo" in home
     assert "helm template podinfo podinfo --repo https://stefanprodan.github.io/podinfo" in home
+    assert "--values VALUES.yaml | svcdocs build -" in home
     assert not (tmp_path / "out" / "site" / "compare").exists()
 
 

@@ -72,9 +72,11 @@ def read_reports(paths: tuple[str, ...], namespace: str, config: Config, choice:
             click.echo(f"svcdocs: warning{where}: {report.graph.truncated}", err=True)
     shown = reports.not_rendered if say_not_rendered or not reports.usable else ()
     components = [item.what for item in shown if item.kind == "component"]
+    command = click.get_current_context(silent=True)
+    verb = command.info_name if command is not None and command.info_name else "<command>"
     for item in shown:
         if item.kind != "component":
-            click.echo(f"svcdocs: {visible(str(item))}", err=True)
+            click.echo(f"svcdocs: {visible(str(item)).replace('svcdocs <command> -', f'svcdocs {verb} -')}", err=True)
     if components:
         click.echo(f"svcdocs: not read: {len(components)} kustomize Components that no kustomization includes "
                    f"({visible(', '.join(components))})", err=True)

@@ -64,7 +64,7 @@ def not_rendered_text(items: Iterable[NotRendered]) -> str:
     if not items:
         return ""
     lines = [f"\nNot rendered ({len(items)}):"]
-    lines += [f"  {visible(str(item))}" for item in items]
+    lines += [f"  {visible(str(item)).replace('svcdocs <command> -', 'svcdocs check -')}" for item in items]
     return "\n".join(lines) + "\n"
 
 

@@ -65,7 +65,8 @@ def note_not_rendered(pages: list[Page], items: Sequence[NotRendered],
 
 def not_rendered_rows(items: Sequence[NotRendered], options: SiteOptions | None) -> list[dict]:
     return [{"what": item.what, "kind": KINDS.get(item.kind, item.kind), "reason": item.reason,
-             "instead": item.instead, "where": _source(options, item.file, item.line),
+             "instead": item.instead.replace("svcdocs <command> -", "svcdocs build -"),
+             "where": _source(options, item.file, item.line),
              "environment": item.environment} for item in items]
 
 
