@@ -675,3 +675,38 @@ def test_argocd_example_apps(monkeypatch, fake_helm):
     # Objects that name no namespace go where the Application sends them:
     assert _levels(with_helm, "helm-guestbook")["Service/helm-guestbook/helm-guestbook"] == "cluster"
     assert _levels(with_helm, "guestbook")["Service/guestbook/guestbook-ui"] == "cluster"
+
+
+def test_pointers_of_every_wrong_shape_are_listed_never_a_crash(tmp_path):
+    write(tmp_path, "argocd/odd.yaml", """\
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: x}
+        spec:
+          generators: [just-a-string, 42, {list: {elements: [a, {b: [1]}]}}, {git: {directories: [{path: ../../etc}]}}]
+          template: "not a mapping"
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: y}
+        spec: {source: [1, 2], sources: {a: b}}
+        ---
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {name: z}
+        spec: {chart: 5, values: [1, 2]}
+        ---
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata: {name: k}
+        spec: {path: ../../../../etc, sourceRef: {kind: GitRepository, name: flux-system}}
+        """)
+    write(tmp_path, "web/svc.yaml", service("web"))
+    found = environments(tmp_path)
+    assert names(found) == ["plain manifests"]
+    status = {(p.kind, p.name): p.status for p in found.pointers}
+    assert status == {
+        ("ApplicationSet", "x"): "this generator is not expanded (only list and git directories)",
+        ("HelmRelease", "z"): "it names no chart source (spec.chart.spec.sourceRef)",
+        ("Kustomization", "k"): "../../../../etc is not a path in this repository",
+    }

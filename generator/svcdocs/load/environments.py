@@ -738,8 +738,10 @@ class _Discovery:
             if path is None:
                 return None, f"chart {pointer.chart.chart} is not a folder of this repository"
             return replace(pointer.chart, chart=_display(path)), ""
+        if not kind or not name:
+            return None, "it names no chart source (spec.chart.spec.sourceRef)"
         if source is None:
-            return None, f"{kind or 'its source'} {namespace}/{name} is not in the input"
+            return None, f"{kind} {namespace}/{name} is not in the input"
         return None, f"charts from a {kind} are not rendered"
 
     # --- the result ---------------------------------------------------------------------

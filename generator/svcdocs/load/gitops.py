@@ -139,7 +139,7 @@ def _application(doc: _Doc) -> list[Pointer]:
 def _argo_sources(spec) -> list:
     single = composed.value(spec, "source")
     if single is not None:
-        return [single]
+        return [single] if isinstance(single, MappingNode) else []
     # A source with only `ref` lends its repository to the others' `$ref/...` values files.
     return [s for s in composed.items(composed.value(spec, "sources"))
             if composed.value(s, "path") is not None or composed.value(s, "chart") is not None]
@@ -216,7 +216,7 @@ def _application_set(doc: _Doc, directories: Callable[[str], list[str]]) -> list
 
 def _generator_params(generator, go: bool, directories: Callable[[str], list[str]]) -> tuple[list[dict], str]:
     """The parameter sets of one generator, or a note saying why there are none."""
-    kinds = [composed.scalar(k) for k, _ in getattr(generator, "value", ())]
+    kinds = [composed.scalar(k) for k, _ in generator.value] if isinstance(generator, MappingNode) else []
     if "list" in kinds:
         elements = composed.items(composed.path(generator, "list", "elements"))
         return [_element(e) for e in elements if isinstance(e, MappingNode)], ""
