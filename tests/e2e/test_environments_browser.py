@@ -62,3 +62,25 @@ def test_the_switcher_leads_to_the_same_page_in_another_environment(browser, ser
     visit.page.locator(".svcdocs-environments a", has_text="overlays/prod").click()
     visit.page.wait_for_url("**/REPO/envs/overlays-prod/exposure/")
     assert "shop.example.com" in visit.page.locator("article").inner_text()
+
+
+@pytest.mark.parametrize("repository", ["argocd-example-apps", "flux2-kustomize-helm-example", "microservices-demo",
+                                        "kustomize-examples"])
+def test_each_public_repository_gives_a_section_per_environment_and_a_compare_page(browser, repository,
+                                                                                   tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT / "tests" / "fixtures" / repository)
+    reports = reports_for_paths(["."], Config())
+    build_environments(reports, build_options((".",), str(tmp_path / "site")), say=lambda text: None)
+    server, url = _serve(tmp_path / "site")
+    try:
+        home = Visit(browser, url)
+        home.check(f"{repository}-environments.png")
+        links = home.page.locator("table").first.locator("tbody tr td:first-child a")
+        assert links.count() == len(reports.reports) >= 2
+        Visit(browser, url + "compare/").check(f"{repository}-compare.png")
+        links.first.click()
+        home.page.wait_for_load_state("networkidle")
+        assert home.page.locator(".svcdocs-environments").count() == 1  # the switcher
+        assert home.problems == []
+    finally:
+        server.shutdown()

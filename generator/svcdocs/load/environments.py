@@ -535,11 +535,12 @@ class _Discovery:
         try:
             if job.chart is not None:
                 data = render_chart(job.chart, self.options)
-            else:
-                data = render_kustomization(job.folder, self.options)
+                return Source(label=job.label, data=data, size=len(data))
+            rendered = render_kustomization(job.folder, self.options)
         except SvcdocsError as e:
             return self._failed(job, str(e))
-        return Source(label=job.label, data=data, size=len(data))
+        # its size counts when the model decides to parse on every core
+        return replace(rendered, label=job.label, size=len(rendered.data or b""))
 
     def _failed(self, job: _Job, reason: str) -> NotRendered:
         reason = _KLOG.sub("", reason)

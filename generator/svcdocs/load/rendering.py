@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.load import sources
+from svcdocs.load.sources import Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +96,11 @@ def kustomize_command(folder: str, verb: str = "<command>") -> str:
     return f"kubectl kustomize {shlex.quote(folder)} | svcdocs {verb} -"
 
 
-def render_kustomization(folder: str, options: RenderOptions) -> bytes:
-    """`kubectl kustomize FOLDER` (or `kustomize build`); SvcdocsError when it cannot."""
-    source = sources._kustomize(folder, enable_helm=options.helm)
-    return source.data or b""
+def render_kustomization(folder: str, options: RenderOptions) -> Source:
+    """`kubectl kustomize FOLDER` (or `kustomize build`), as the source that
+    renderer makes (with whatever it keeps beside the bytes); SvcdocsError
+    when it cannot."""
+    return sources._kustomize(folder, enable_helm=options.helm)
 
 
 def render_chart(chart: HelmChart, options: RenderOptions) -> bytes:
