@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from svcdocs.analysis.entrypoints import EntryPoint, entrypoints
 from svcdocs.analysis.exposure import LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, router_level, router_levels
 from svcdocs.analysis.patterns import PATTERN_IDS, Pattern, patterns
+from svcdocs.analysis.reach import Reachability, reachability
 from svcdocs.graph import Graph
 
 __all__ = [
@@ -21,6 +22,7 @@ class Analysis:
     entrypoints: tuple[EntryPoint, ...]
     patterns: tuple[Pattern, ...]
     router_levels: dict[str, str]  # Ingress, route and Gateway ids -> the level they open
+    reach: Reachability  # who can reach whom under the NetworkPolicies
 
     def level(self, node_id: str) -> str | None:
         found = self.exposure.get(node_id)
@@ -29,9 +31,11 @@ class Analysis:
 
 def analyze(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> Analysis:
     exposure = exposure_of(graph, internal_classes)
+    levels = router_levels(graph, internal_classes)
     return Analysis(
         exposure=exposure,
         entrypoints=entrypoints(graph, internal_classes),
         patterns=patterns(graph, exposure, internal_classes),
-        router_levels=router_levels(graph, internal_classes),
+        router_levels=levels,
+        reach=reachability(graph, levels),
     )

@@ -19,17 +19,17 @@ from svcdocs.load import Problem, Source, parse
 from svcdocs.model.extract import extract
 from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container, ContainerPort, Endpoints,
-    EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, LabelSelector, Listener,
-    Namespace, NetworkPolicy, Object, ParentRef, Requirement, Route, RouteRule, Service,
-    ServicePort, Workload, object_id,
+    EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, IPBlock, LabelSelector, Listener,
+    Namespace, NetworkPolicy, Object, ParentRef, PolicyPeer, PolicyPort, PolicyRule, Requirement,
+    Route, RouteRule, RouterClass, Service, ServicePort, Workload, object_id,
 )
 
 __all__ = [
     "ROUTE_KINDS", "WORKLOAD_KINDS", "Backend", "BackendRef", "Container", "ContainerPort",
-    "Duplicate", "Endpoints", "EnvRef", "Gateway", "Ingress", "IngressPath", "IngressRule",
+    "Duplicate", "Endpoints", "EnvRef", "Gateway", "IPBlock", "Ingress", "IngressPath", "IngressRule",
     "IngressTLS", "Inputs", "LabelSelector", "Listener", "Model", "Namespace", "NetworkPolicy",
-    "Object", "ParentRef", "Requirement", "Route", "RouteRule", "Service", "ServicePort",
-    "Workload", "build_model", "object_id",
+    "Object", "ParentRef", "PolicyPeer", "PolicyPort", "PolicyRule", "Requirement", "Route",
+    "RouteRule", "RouterClass", "Service", "ServicePort", "Workload", "build_model", "object_id",
 ]
 
 # Below this many bytes, starting worker processes costs more than it saves.
@@ -71,11 +71,12 @@ class Model:
     network_policies: tuple[NetworkPolicy, ...] = ()
     namespaces: tuple[Namespace, ...] = ()
     endpoints: tuple[Endpoints, ...] = ()
+    router_classes: tuple[RouterClass, ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
 
     def objects(self) -> Iterator[Object]:
         for group in (self.services, self.workloads, self.ingresses, self.gateways, self.routes,
-                      self.network_policies, self.namespaces, self.endpoints):
+                      self.network_policies, self.namespaces, self.endpoints, self.router_classes):
             yield from group
 
 
@@ -135,6 +136,7 @@ def _group(inputs: Inputs, objects: Iterable[Object], duplicates: list[Duplicate
         network_policies=tuple(groups.get(NetworkPolicy, ())),
         namespaces=tuple(groups.get(Namespace, ())),
         endpoints=tuple(groups.get(Endpoints, ())),
+        router_classes=tuple(groups.get(RouterClass, ())),
         duplicates=tuple(sorted(duplicates, key=lambda d: (d.id, d.file, d.line))),
     )
 

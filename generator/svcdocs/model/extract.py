@@ -9,6 +9,7 @@ both), is reported and left out.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 import yaml
@@ -18,8 +19,9 @@ from svcdocs.load import Document, Problem
 from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container,
     ContainerPort, Endpoints, EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS,
-    LabelSelector, Listener, Namespace, NetworkPolicy, Object, Pairs, ParentRef, Requirement,
-    Route, RouteRule, Service, ServicePort, Workload,
+    IPBlock, LabelSelector, Listener, Namespace, NetworkPolicy, Object, Pairs, ParentRef,
+    PolicyPeer, PolicyPort, PolicyRule, Requirement, Route, RouteRule, RouterClass, Service,
+    ServicePort, Workload,
 )
 
 _NULL = "tag:yaml.org,2002:null"
@@ -46,8 +48,12 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     "EndpointSlice": frozenset({"discovery.k8s.io"}),
     "Gateway": frozenset({GATEWAY_GROUP}),
     **{kind: frozenset({GATEWAY_GROUP}) for kind in ROUTE_KINDS},
+    "Route": frozenset({"route.openshift.io"}),
+    "IngressClass": frozenset({"networking.k8s.io"}),
+    "GatewayClass": frozenset({GATEWAY_GROUP}),
 }
-CLUSTER_SCOPED = frozenset({"Namespace"})
+CLUSTER_SCOPED = frozenset({"Namespace", "IngressClass", "GatewayClass"})
+POLICY_PROTOCOLS = ("TCP", "UDP", "SCTP")
 MAX_ENV_VALUE = 4096
 _HOST = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -222,10 +228,10 @@ def extract(doc: Document, default_namespace: str) -> tuple[Object | str | None,
     r = Reader(doc)
     try:
         root = _fields(doc.node, r.line)
-        kind = r.string(root.get("kind"), "kind")
+        kind = r.string(root.get("kind"), "kind") or doc.implied_kind
         if not kind:
             raise Unusable(doc.line, "no kind; not a Kubernetes manifest")
-        group = api_group(r.string(root.get("apiVersion"), "apiVersion"))
+        group = api_group(r.string(root.get("apiVersion"), "apiVersion") or doc.implied_api_version)
         meta = _metadata(r, root, kind, default_namespace)
         groups = KIND_GROUPS.get(kind)
         if groups is None:
@@ -300,6 +306,7 @@ def _service(r: Reader, root: dict, meta: dict) -> Service:
         external_ips=r.strings(spec.get("externalIPs"), "spec.externalIPs"),
         external_ips_line=r.line(spec["externalIPs"]) if "externalIPs" in spec else 0,
         source_ranges=r.strings(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges"),
+        external_traffic_policy=r.string(spec.get("externalTrafficPolicy"), "spec.externalTrafficPolicy"),
     )
 
 
@@ -355,7 +362,20 @@ def _workload(r: Reader, root: dict, meta: dict) -> Workload:
         host_network_line=r.line(host_network) if host_network is not None else 0,
         service_name=r.string(spec.get("serviceName"), "spec.serviceName") if kind == "StatefulSet" else None,
         replicas=r.integer(spec.get("replicas"), "spec.replicas", 0, 1_000_000),
+        owner=_controller(r, root) if kind == "Pod" else None,
     )
+
+
+def _controller(r: Reader, root: dict) -> tuple[str, str] | None:
+    """A Pod's controller: the first ownerReference with `controller: true`
+    (a Node owns static pods; that is no controller)."""
+    metadata = r.mapping(root.get("metadata"), "metadata")
+    for i, _, ref in r.mappings(metadata.get("ownerReferences"), "metadata.ownerReferences"):
+        if r.flag(ref.get("controller")):
+            kind = r.string(ref.get("kind"), f"metadata.ownerReferences[{i}].kind") or ""
+            name = r.string(ref.get("name"), f"metadata.ownerReferences[{i}].name")
+            return (kind, name) if name and kind != "Node" else None
+    return None
 
 
 def _containers(r: Reader, pod_spec: dict):
@@ -559,14 +579,104 @@ def _route_paths(r: Reader, kind: str, matches: yaml.Node | None) -> tuple[str, 
 def _network_policy(r: Reader, root: dict, meta: dict) -> NetworkPolicy:
     spec = r.mapping(root.get("spec"), "spec")
     node = spec.get("podSelector")
+    types_node = spec.get("policyTypes")
+    types = r.strings(types_node, "spec.policyTypes")
+    for kind in types:
+        if kind not in ("Ingress", "Egress"):
+            r.warn(types_node, f"spec.policyTypes: {kind!r} is neither Ingress nor Egress; ignored")
+    ingress = tuple(_policy_rules(r, spec.get("ingress"), "spec.ingress", "from"))
+    egress = tuple(_policy_rules(r, spec.get("egress"), "spec.egress", "to"))
     return NetworkPolicy(
         **meta,
         pod_selector=label_selector(r, node, "spec.podSelector"),
         pod_selector_line=r.key_line(root.get("spec"), "podSelector") or meta["line"],
-        policy_types=r.strings(spec.get("policyTypes"), "spec.policyTypes"),
-        ingress_rules=len(r.sequence(spec.get("ingress"), "spec.ingress")),
-        egress_rules=len(r.sequence(spec.get("egress"), "spec.egress")),
+        policy_types=tuple(t for t in types if t in ("Ingress", "Egress")),
+        policy_types_line=r.key_line(root.get("spec"), "policyTypes"),
+        ingress_rules=len(ingress),
+        egress_rules=len(egress),
+        ingress=ingress,
+        egress=egress,
     )
+
+
+def _policy_rules(r: Reader, node: yaml.Node | None, what: str, peers_key: str):
+    """The rules of one direction. An item that cannot be read matches nothing
+    (dropping it could turn a list into "every peer" or "every port")."""
+    for i, item, f in r.mappings(node, what):
+        where = f"{what}[{i}]"
+        peers = f.get(peers_key)
+        ports = f.get("ports")
+        yield PolicyRule(
+            line=r.line(item),
+            peers=tuple(_policy_peer(r, n, f"{where}.{peers_key}[{j}]")
+                        for j, n in enumerate(r.sequence(peers, f"{where}.{peers_key}"))) or None,
+            ports=tuple(_policy_port(r, n, f"{where}.ports[{j}]")
+                        for j, n in enumerate(r.sequence(ports, f"{where}.ports"))) or None,
+        )
+
+
+def _policy_peer(r: Reader, node: yaml.Node, what: str) -> PolicyPeer:
+    line = r.line(node)
+    f = r.mapping(node, what)
+    has = {k for k in ("podSelector", "namespaceSelector", "ipBlock") if k in f}
+    if not has:
+        r.warn(node, f"{what} names no podSelector, namespaceSelector or ipBlock; it matches nothing")
+        return PolicyPeer(line)
+    if "ipBlock" in has:
+        if len(has) > 1:
+            r.warn(node, f"{what} combines ipBlock with a selector, which the API rejects; it matches nothing")
+            return PolicyPeer(line)
+        return PolicyPeer(line, ip_block=_ip_block(r, f["ipBlock"], f"{what}.ipBlock"))
+    return PolicyPeer(
+        line,
+        pod_selector=label_selector(r, f["podSelector"], f"{what}.podSelector") if "podSelector" in f else None,
+        namespace_selector=label_selector(r, f["namespaceSelector"], f"{what}.namespaceSelector")
+        if "namespaceSelector" in f else None,
+    )
+
+
+def _ip_block(r: Reader, node: yaml.Node, what: str) -> IPBlock | None:
+    f = r.mapping(node, what)
+    if "cidr" not in f:
+        r.warn(node, f"{what} has no cidr; it matches nothing")
+        return None
+    cidr = _cidr(r, f["cidr"], f"{what}.cidr")
+    if cidr is None:
+        return None
+    excepts = (_cidr(r, item, f"{what}.except[{j}]")
+               for j, item in enumerate(r.sequence(f.get("except"), f"{what}.except")))
+    return IPBlock(cidr, tuple(e for e in excepts if e is not None))
+
+
+def _cidr(r: Reader, node: yaml.Node, what: str) -> str | None:
+    text = r.string(node, what)
+    try:
+        return str(ipaddress.ip_network((text or "").strip(), strict=False))
+    except ValueError:
+        r.warn(node, f"{what} {text!r} is not a CIDR; ignored")
+        return None
+
+
+def _policy_port(r: Reader, node: yaml.Node, what: str) -> PolicyPort:
+    """A port item; one that cannot be read becomes the port name "", which no
+    container declares: it matches nothing."""
+    f = r.mapping(node, what)
+    line = r.line(node)
+    protocol = r.string(f.get("protocol"), f"{what}.protocol") or "TCP"
+    if protocol not in POLICY_PROTOCOLS:
+        r.warn(f.get("protocol"), f"{what}.protocol {protocol!r} is not TCP, UDP or SCTP; it matches nothing")
+        return PolicyPort(line, protocol, "")
+    port_node = f.get("port")
+    port = r.port_or_name(port_node, f"{what}.port")
+    if port_node is not None and not _is_null(port_node) and not port:
+        return PolicyPort(line, protocol, "")  # not a port (reported, or 0)
+    end_node = f.get("endPort")
+    end_port = r.integer(end_node, f"{what}.endPort")
+    if end_node is not None and not _is_null(end_node):
+        if end_port is None or not isinstance(port, int) or end_port < port:
+            r.warn(end_node, f"{what}.endPort needs a numeric port no greater than it; it matches nothing")
+            return PolicyPort(line, protocol, "")
+    return PolicyPort(line, protocol, port, end_port)
 
 
 def label_selector(r: Reader, node: yaml.Node | None, what: str) -> LabelSelector:
@@ -585,6 +695,39 @@ def label_selector(r: Reader, node: yaml.Node | None, what: str) -> LabelSelecto
 
 def _namespace(r: Reader, root: dict, meta: dict) -> Namespace:
     return Namespace(**meta)
+
+
+def _router_class(r: Reader, root: dict, meta: dict) -> RouterClass:
+    spec = r.mapping(root.get("spec"), "spec")
+    key = "controller" if meta["kind"] == "IngressClass" else "controllerName"
+    return RouterClass(**meta, controller=r.string(spec.get(key), f"spec.{key}"))
+
+
+def _openshift_route(r: Reader, root: dict, meta: dict) -> Route:
+    """An OpenShift Route: a host and path to a Service (`spec.to`) and its
+    `alternateBackends`, on `spec.port.targetPort` (a name or number of the
+    Service's ports) or, without one, on every port."""
+    spec = r.mapping(root.get("spec"), "spec")
+    port_node = r.mapping(spec.get("port"), "spec.port").get("targetPort")
+    port = r.port_or_name(port_node, "spec.port.targetPort")
+    backends = []
+    targets = [("spec.to", spec.get("to"))]
+    targets += [(f"spec.alternateBackends[{i}]", item) for i, item in
+                 enumerate(r.sequence(spec.get("alternateBackends"), "spec.alternateBackends"))]
+    for what, node in targets:
+        f = r.mapping(node, what)
+        name = r.string(f.get("name"), f"{what}.name")
+        if name:
+            backends.append(BackendRef(
+                kind=r.string(f.get("kind"), f"{what}.kind") or "Service", namespace=meta["namespace"], name=name,
+                line=r.line(f["name"]), port=port, port_line=r.line(port_node) if port_node is not None else 0,
+                weight=r.integer(f.get("weight"), f"{what}.weight", 0, 256),
+            ))
+    host = r.string(spec.get("host"), "spec.host")
+    path = r.string(spec.get("path"), "spec.path") or "/"
+    return Route(**meta, hostnames=(host,) if host else (),
+                 rules=(RouteRule(line=r.line(spec.get("to")) if spec.get("to") is not None else meta["line"],
+                                  paths=(path,), backends=tuple(backends)),))
 
 
 def _endpoints(r: Reader, root: dict, meta: dict) -> Endpoints:
@@ -608,4 +751,7 @@ _BUILDERS = {
     "EndpointSlice": _endpoints,
     **{kind: _workload for kind in WORKLOAD_KINDS},
     **{kind: _route for kind in ROUTE_KINDS},
+    "Route": _openshift_route,
+    "IngressClass": _router_class,
+    "GatewayClass": _router_class,
 }

@@ -85,6 +85,7 @@ class Service(Object):
     external_ips: tuple[str, ...] = ()
     external_ips_line: int = 0
     source_ranges: tuple[str, ...] = ()
+    external_traffic_policy: str | None = None  # Cluster (the default) or Local
 
 
 # --- Workloads ----------------------------------------------------------------
@@ -132,6 +133,7 @@ class Workload(Object):
     host_network_line: int = 0
     service_name: str | None = None  # StatefulSet spec.serviceName
     replicas: int | None = None
+    owner: tuple[str, str] | None = None  # a Pod's controller ownerReference: (kind, name); kind may be ""
 
 
 # --- Ingress and Gateway API -------------------------------------------------
@@ -212,7 +214,7 @@ class BackendRef:
     namespace: str
     name: str
     line: int
-    port: int | None = None
+    port: int | str | None = None  # a Service port; an OpenShift Route may name a targetPort
     port_line: int = 0
     weight: int | None = None
 
@@ -254,13 +256,70 @@ class LabelSelector:
         return not self.match_labels and not self.match_expressions
 
 
+@dataclass(frozen=True, slots=True)
+class IPBlock:
+    cidr: str  # checked when read: a valid IPv4 or IPv6 CIDR
+    excepts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyPeer:
+    """One item of a rule's `from` or `to`: selectors, or an ipBlock. Both
+    selectors None and no ipBlock: an item that could not be read, which
+    matches nothing (leaving it out would widen the rule)."""
+
+    line: int
+    pod_selector: LabelSelector | None = None
+    namespace_selector: LabelSelector | None = None  # None: the policy's own namespace
+    ip_block: IPBlock | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyPort:
+    line: int
+    protocol: str = "TCP"
+    port: int | str | None = None  # None: every port; a string: a named container port
+    end_port: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRule:
+    """An ingress or egress rule. `peers` None: every source or destination
+    (`from`/`to` absent or empty); `ports` None: every port. An empty tuple,
+    where every item was unreadable, matches nothing."""
+
+    line: int
+    peers: tuple[PolicyPeer, ...] | None = None
+    ports: tuple[PolicyPort, ...] | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NetworkPolicy(Object):
     pod_selector: LabelSelector = field(default_factory=LabelSelector)
     pod_selector_line: int = 0
     policy_types: tuple[str, ...] = ()
+    policy_types_line: int = 0
     ingress_rules: int = 0
     egress_rules: int = 0
+    ingress: tuple[PolicyRule, ...] = ()
+    egress: tuple[PolicyRule, ...] = ()
+
+    @property
+    def affects_ingress(self) -> bool:
+        """policyTypes, or by default: Ingress always."""
+        return "Ingress" in self.policy_types if self.policy_types else True
+
+    @property
+    def affects_egress(self) -> bool:
+        """policyTypes, or by default: Egress when the policy has egress rules."""
+        return "Egress" in self.policy_types if self.policy_types else bool(self.egress_rules)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouterClass(Object):
+    """An IngressClass or a GatewayClass: which controller serves the routers of that class."""
+
+    controller: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
