@@ -11,7 +11,7 @@ from svcdocs.analysis.reach import Reachability, reachability
 from svcdocs.graph import Graph
 
 __all__ = [
-    "LEVELS", "PATTERN_IDS", "RANK", "Analysis", "EntryPoint", "Exposure", "Pattern", "analyze",
+    "LEVELS", "PATTERN_IDS", "RANK", "Analysis", "Reachability", "EntryPoint", "Exposure", "Pattern", "analyze",
     "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "patterns", "router_level", "router_levels",
 ]
 
@@ -32,10 +32,11 @@ class Analysis:
 def analyze(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> Analysis:
     exposure = exposure_of(graph, internal_classes)
     levels = router_levels(graph, internal_classes)
+    entries = entrypoints(graph, internal_classes)
     return Analysis(
         exposure=exposure,
-        entrypoints=entrypoints(graph, internal_classes),
+        entrypoints=entries,
         patterns=patterns(graph, exposure, internal_classes),
         router_levels=levels,
-        reach=reachability(graph, levels),
+        reach=reachability(graph, levels, entries, exposure),
     )

@@ -8,12 +8,15 @@ from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 from svcdocs.analysis import EntryPoint
+from svcdocs.analysis.reach import ANY_NAMESPACE, EntryPolicy, Reachers
+from svcdocs.analysis.reach.ports import text as conn_text
 from svcdocs.graph import Edge
 from svcdocs.model import Gateway, Ingress, NetworkPolicy, Route, Service, Workload
 from svcdocs.pipeline import Report
 from svcdocs.rules import Finding
 
 SCHEMA = "svcdocs.graph/v1"
+_NONE = ((), (), ())  # no connection
 
 
 def graph_document(report: Report) -> dict[str, Any]:
@@ -33,7 +36,9 @@ def graph_document(report: Report) -> dict[str, Any]:
         "nodes": [node_json(node, exposure) for node in report.graph.nodes.values()],
         "edges": [edge_json(e) for e in report.graph.edges],
         "exposure": {node_id: e.level for node_id, e in exposure.items()},
-        "entrypoints": [entrypoint_json(e) for e in report.analysis.entrypoints],
+        "effective_exposure": report.analysis.reach.effective,
+        "reachable_from": {w: reachers_json(r) for w, r in sorted(report.analysis.reach.reachers.items())},
+        "entrypoints": [entrypoint_json(e, report.analysis.reach.entry(e)) for e in report.analysis.entrypoints],
         "patterns": [{"id": p.id, "services": list(p.services)} for p in report.analysis.patterns],
         "findings": [finding_json(f) for f in report.findings],
     }
@@ -95,11 +100,30 @@ def edge_json(edge: Edge) -> dict[str, Any]:
     return _compact(data)
 
 
-def entrypoint_json(entry: EntryPoint) -> dict[str, Any]:
-    return _compact({
+def entrypoint_json(entry: EntryPoint, policy: EntryPolicy | None = None) -> dict[str, Any]:
+    data = {
         "via": entry.via, "kind": entry.kind, "exposure": entry.level, "host": entry.host, "path": entry.path,
         "service": entry.service, "port": entry.port, "nodePort": entry.node_port,
         "gateways": list(entry.gateways) or None, "workloads": list(entry.workloads),
+    }
+    if policy is not None:
+        data["policy"] = policy.state
+        data["admitted"] = list(policy.sources) or None
+        if policy.state == "restricted":
+            data["blocked_for"] = [w for w, state in policy.workloads if state == "blocked"] or None
+    return _compact(data)
+
+
+def reachers_json(reachers: Reachers) -> dict[str, Any]:
+    """Who can reach a workload: `internet`, `namespaces` (`*`: any namespace),
+    `workloads`, each with its connection; `policies` that isolate it."""
+    namespaces = {ANY_NAMESPACE: conn_text(reachers.any_namespace)} if reachers.any_namespace != _NONE else {}
+    namespaces.update((ns, conn_text(c)) for ns, c in reachers.namespaces)
+    return _compact({
+        "internet": conn_text(reachers.internet) if reachers.internet != _NONE else None,
+        "namespaces": namespaces or None,
+        "workloads": {w: conn_text(c) for w, c in reachers.workloads} or None,
+        "policies": list(reachers.policies) or None,
     })
 
 

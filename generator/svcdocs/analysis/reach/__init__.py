@@ -3,28 +3,49 @@ and which ways in the policies really admit.
 
 `engine` holds the Kubernetes semantics over classes of equivalent pods;
 `listing` expands them to netpol-analyzer's `src => dst : conn` pairs;
-`routers` is the traffic that Ingresses and routes bring in.
+`routers` is the traffic that Ingresses and routes bring in; `entries` says
+whether each way in is open, restricted or blocked; `summary` sums up who
+reaches each workload and the exposure the policies really allow.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from svcdocs.analysis.entrypoints import EntryPoint
+from svcdocs.analysis.exposure import Exposure
 from svcdocs.analysis.reach.engine import STAND_IN, Engine, Pod, PodClass
+from svcdocs.analysis.reach.entries import STATES, EntryPolicy, describe_peer, entry_policies
 from svcdocs.analysis.reach.listing import Connection, Endpoint, connections, endpoints_named
 from svcdocs.analysis.reach.routers import RouterBackend, router_backends
+from svcdocs.analysis.reach.summary import ANY_NAMESPACE, Reachers, effective_exposure, reachers
 from svcdocs.graph import Graph
 
-__all__ = ["STAND_IN", "Connection", "Endpoint", "Engine", "Pod", "PodClass", "Reachability", "RouterBackend",
-           "connections", "endpoints_named", "reachability"]
+__all__ = ["ANY_NAMESPACE", "STAND_IN", "STATES", "Connection", "Endpoint", "Engine", "EntryPolicy", "Pod",
+           "PodClass", "Reachability", "Reachers", "RouterBackend", "connections", "describe_peer",
+           "endpoints_named", "reachability"]
 
 
 @dataclass(frozen=True)
 class Reachability:
     engine: Engine
-    backends: tuple[RouterBackend, ...]
+    backends: tuple[RouterBackend, ...]  # router -> Service -> pods, for {ingress-controller}
+    entries: dict[EntryPoint, EntryPolicy]  # every entry point's policy state
+    effective: dict[str, str]  # Service and workload ids -> the level the policies really allow
+    reachers: dict[str, Reachers]  # workload ids -> who can reach it
+
+    def entry(self, entry: EntryPoint) -> EntryPolicy | None:
+        return self.entries.get(entry)
 
 
-def reachability(graph: Graph, router_levels: dict[str, str]) -> Reachability:
+def reachability(graph: Graph, router_levels: dict[str, str], entrypoints: tuple[EntryPoint, ...],
+                 exposure: dict[str, Exposure]) -> Reachability:
     engine = Engine(graph.model)
-    return Reachability(engine, tuple(router_backends(engine, graph, router_levels)))
+    entries = entry_policies(engine, graph, entrypoints)
+    return Reachability(
+        engine=engine,
+        backends=tuple(router_backends(engine, graph, router_levels)),
+        entries=entries,
+        effective=effective_exposure(engine, graph, exposure, entries),
+        reachers=reachers(engine, graph, entries),
+    )

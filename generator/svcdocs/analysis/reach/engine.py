@@ -123,6 +123,7 @@ class Engine:
     def __init__(self, model: Model):
         self.model = model
         self.pods = pods_of(model)
+        self.pod_of = {p.workload: p for p in self.pods}
         self.stand_in = Pod(STAND_IN, None, STAND_IN_NAMESPACE, {})
         everyone = [*self.pods, self.stand_in]
         self.namespace_labels = _namespace_labels(model, {p.namespace for p in everyone})
