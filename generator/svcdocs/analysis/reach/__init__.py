@@ -18,7 +18,8 @@ from svcdocs.analysis.reach.engine import STAND_IN, Engine, Pod, PodClass
 from svcdocs.analysis.reach.entries import STATES, EntryPolicy, describe_peer, entry_policies
 from svcdocs.analysis.reach.listing import Connection, Endpoint, connections, endpoints_named
 from svcdocs.analysis.reach.routers import RouterBackend, router_backends
-from svcdocs.analysis.reach.summary import ANY_NAMESPACE, Reachers, effective_exposure, reachers
+from svcdocs.analysis.reach.ports import Conn
+from svcdocs.analysis.reach.summary import ANY_NAMESPACE, Reachers, effective_exposure, every_namespace_conn, reachers
 from svcdocs.graph import Graph
 
 __all__ = ["ANY_NAMESPACE", "STAND_IN", "STATES", "Connection", "Endpoint", "Engine", "EntryPolicy", "Pod",
@@ -36,6 +37,10 @@ class Reachability:
 
     def entry(self, entry: EntryPoint) -> EntryPolicy | None:
         return self.entries.get(entry)
+
+    def from_every_namespace(self, workload_id: str) -> Conn:
+        """What a workload admits from every pod of every namespace."""
+        return every_namespace_conn(self.engine, self.engine.pod_class(self.engine.pod_of[workload_id]))
 
 
 def reachability(graph: Graph, router_levels: dict[str, str], entrypoints: tuple[EntryPoint, ...],

@@ -173,3 +173,21 @@ def _admits_pods(engine: Engine, target: PodClass, protocol: str | None, port: i
         if peer == ANY_PEER or (engine.peers[peer].addresses is None and engine.peers[peer].readable):
             return True
     return False
+
+
+def every_namespace_conn(engine: Engine, target: PodClass) -> Conn:
+    """What `target` admits from every pod of every namespace: rules without
+    peers, and peers that select all namespaces and all their pods."""
+    if not target.ingress_policies:
+        return ALL
+    found = NONE
+    for peer, conn, _ in target.ingress:
+        if peer == ANY_PEER or _selects_everyone(engine, peer):
+            found = ports.union(found, conn)
+    return found
+
+
+def _selects_everyone(engine: Engine, peer: int) -> bool:
+    found = engine.peers[peer]
+    return (found.addresses is None and found.namespace_selector is not None and found.namespace_selector.selects_all
+            and (found.pod_selector is None or found.pod_selector.selects_all))
