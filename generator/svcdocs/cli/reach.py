@@ -36,5 +36,5 @@ def reach(paths, namespace, config_path, fmt, focus, explain):
         wanted = endpoints_named(found.engine, focus)
         if not wanted:
             raise Failure(f"--focus {focus}: no such workload in the input")
-    pairs = connections(found.engine, list(found.backends), wanted)
-    sys.stdout.write(reach_text.render(fmt, pairs, found, report.graph, explain))
+    pairs = connections(found.engine, list(found.backends), wanted, denied=explain)
+    sys.stdout.write(reach_text.render(fmt, pairs, found, explain, focused=wanted is not None))

@@ -10,7 +10,7 @@ reaches each workload and the exposure the policies really allow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from svcdocs.analysis.entrypoints import EntryPoint
 from svcdocs.analysis.exposure import Exposure
@@ -19,10 +19,13 @@ from svcdocs.analysis.reach.entries import STATES, EntryPolicy, describe_peer, e
 from svcdocs.analysis.reach.listing import Connection, Endpoint, connections, endpoints_named
 from svcdocs.analysis.reach.routers import RouterBackend, router_backends
 from svcdocs.analysis.reach.ports import Conn
-from svcdocs.analysis.reach.summary import ANY_NAMESPACE, Reachers, effective_exposure, every_namespace_conn, reachers
+from svcdocs.analysis.reach.summary import (
+    ANY_NAMESPACE, EVERY_OTHER_NAMESPACE, INTERNET, NamespaceReach, Reachers, effective_exposure, every_namespace_conn,
+    namespace_reach, reachers,
+)
 from svcdocs.graph import Graph
 
-__all__ = ["ANY_NAMESPACE", "STAND_IN", "STATES", "Connection", "Endpoint", "Engine", "EntryPolicy", "Pod",
+__all__ = ["ANY_NAMESPACE", "EVERY_OTHER_NAMESPACE", "INTERNET", "STAND_IN", "NamespaceReach", "STATES", "Connection", "Endpoint", "Engine", "EntryPolicy", "Pod",
            "PodClass", "Reachability", "Reachers", "RouterBackend", "connections", "describe_peer",
            "endpoints_named", "reachability"]
 
@@ -34,9 +37,20 @@ class Reachability:
     entries: dict[EntryPoint, EntryPolicy]  # every entry point's policy state
     effective: dict[str, str]  # Service and workload ids -> the level the policies really allow
     reachers: dict[str, Reachers]  # workload ids -> who can reach it
+    _namespaces: dict[str, NamespaceReach] = field(default_factory=dict, compare=False, repr=False)
 
     def entry(self, entry: EntryPoint) -> EntryPolicy | None:
         return self.entries.get(entry)
+
+    @property
+    def namespaces_with_workloads(self) -> set[str]:
+        return {pod.namespace for pod in self.engine.pods}
+
+    def namespace(self, namespace: str) -> NamespaceReach:
+        """Who reaches a namespace and whom it reaches (computed once, when asked)."""
+        if namespace not in self._namespaces:
+            self._namespaces[namespace] = namespace_reach(self.engine, self.reachers, namespace)
+        return self._namespaces[namespace]
 
     def from_every_namespace(self, workload_id: str) -> Conn:
         """What a workload admits from every pod of every namespace."""

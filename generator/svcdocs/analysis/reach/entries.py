@@ -182,7 +182,7 @@ def describe_peer(engine: Engine, peer: int) -> str:
         return ", ".join(addresses.cidrs(found.addresses)) or "no address"
     if not found.readable:
         return "nothing (an unreadable peer)"
-    pods = "every pod" if found.pod_selector is None or found.pod_selector.selects_all \
+    pods = "pods" if found.pod_selector is None or found.pod_selector.selects_all \
         else f"pods {selector_text(found.pod_selector)}"
     if found.namespace_selector is None:
         return f"{pods} of namespace {engine.policies[found.policy].namespace}"

@@ -48,9 +48,12 @@ def external_endpoint(version: int, low: int, high: int) -> Endpoint:
 CONTROLLER = Endpoint(STAND_IN, (2, STAND_IN))
 
 
-def connections(engine: Engine, backends: list[RouterBackend], focus: set[str] | None = None) -> list[Connection]:
+def connections(engine: Engine, backends: list[RouterBackend], focus: set[str] | None = None,
+                denied: bool = False) -> list[Connection]:
     """Every pair of endpoints with an allowed connection, sorted. With
-    `focus` (endpoint names), only pairs that touch one of them."""
+    `focus` (endpoint names), only pairs that touch one of them; with
+    `denied`, also the pairs of workloads that policies keep apart (`No
+    Connections`), for explaining."""
     found: dict[tuple[str, str], Connection] = {}
 
     def add(src: Endpoint, dst: Endpoint, conn: Conn) -> Connection | None:
@@ -65,9 +68,9 @@ def connections(engine: Engine, backends: list[RouterBackend], focus: set[str] |
 
     listed = [c for c in engine.classes if any(p is not engine.stand_in for p in c.members)]
     for target in listed:
-        for source in engine.sources(target):
+        for source in (listed if denied else engine.sources(target)):
             conn = engine.conn(source, target)
-            if ports.empty(conn):
+            if ports.empty(conn) and not (denied and (target.isolated_ingress or source.isolated_egress)):
                 continue
             for src in source.members:
                 for dst in target.members:

@@ -191,3 +191,75 @@ def _selects_everyone(engine: Engine, peer: int) -> bool:
     found = engine.peers[peer]
     return (found.addresses is None and found.namespace_selector is not None and found.namespace_selector.selects_all
             and (found.pod_selector is None or found.pod_selector.selects_all))
+
+
+INTERNET = "internet"
+EVERY_OTHER_NAMESPACE = "*other"
+
+
+@dataclass(frozen=True)
+class NamespaceReach:
+    """Who reaches a namespace and whom it reaches, by groups of its
+    workloads that the policies treat alike (one class each)."""
+
+    namespace: str
+    groups: tuple[tuple[str, ...], ...]  # workload ids, one tuple per group
+    # (source, group index, conn); source: INTERNET, ANY_NAMESPACE, a namespace (its own: its other
+    # workloads), or ("group", j) for some workloads of group j
+    inbound: tuple[tuple[object, int, Conn], ...]
+    # (group index, target namespace or EVERY_OTHER_NAMESPACE, conn, workloads reached)
+    outbound: tuple[tuple[int, str, Conn, int], ...]
+    outside: tuple[tuple[int, Conn], ...]  # (group index, what it may send to addresses outside the cluster)
+
+
+def namespace_reach(engine: Engine, found: dict[str, Reachers], namespace: str) -> NamespaceReach:
+    classes: dict[int, list[str]] = {}
+    for pod in engine.pods:
+        if pod.namespace == namespace:
+            classes.setdefault(engine.pod_class(pod).id, []).append(pod.workload)
+    order = sorted(classes, key=lambda c: sorted(classes[c])[0])
+    groups = tuple(tuple(sorted(classes[c])) for c in order)
+    group_of = {w: i for i, members in enumerate(groups) for w in members}
+    inbound: dict[tuple[object, int], Conn] = defaultdict(lambda: NONE)
+    for i, members in enumerate(groups):
+        for workload in members:
+            reached = found[workload]
+            for source, conn in ((INTERNET, reached.internet), (ANY_NAMESPACE, reached.any_namespace)):
+                if not ports.empty(conn):
+                    inbound[(source, i)] = ports.union(inbound[(source, i)], conn)
+            for other, conn in reached.namespaces:  # the own namespace too: its other workloads
+                inbound[(other, i)] = ports.union(inbound[(other, i)], conn)
+            for other, conn in reached.workloads:
+                source = ("group", group_of[other]) if other in group_of else engine.pod_of[other].namespace
+                inbound[(source, i)] = ports.union(inbound[(source, i)], conn)
+    outbound, outside = _outbound(engine, namespace, order)
+    return NamespaceReach(namespace, groups, tuple((s, i, c) for (s, i), c in inbound.items()), outbound, outside)
+
+
+def _outbound(engine: Engine, namespace: str, order: list[int]):
+    """Whom each group reaches in the other namespaces of the input, and outside."""
+    others = sorted({p.namespace for p in engine.pods} - {namespace})
+    found = []
+    outside = []
+    for i, class_id in enumerate(order):
+        source = engine.classes[class_id]
+        by_namespace: dict[str, tuple[Conn, int]] = {}
+        for target in engine.classes:
+            members = [p for p in target.members if p is not engine.stand_in and p.namespace != namespace]
+            if not members:
+                continue
+            conn = engine.conn(source, target)
+            if ports.empty(conn):
+                continue
+            for pod in members:
+                before, count = by_namespace.get(pod.namespace, (NONE, 0))
+                by_namespace[pod.namespace] = (ports.union(before, conn), count + 1)
+        conns = {c for c, _ in by_namespace.values()}
+        if len(others) > 1 and len(by_namespace) == len(others) and len(conns) == 1:
+            found.append((i, EVERY_OTHER_NAMESPACE, conns.pop(), sum(n for _, n in by_namespace.values())))
+        else:
+            found += [(i, ns, c, n) for ns, (c, n) in sorted(by_namespace.items())]
+        sent = ports.union_all(c for version in engine.blocks for c in engine.to_outside(source, version))
+        if not ports.empty(sent):
+            outside.append((i, sent))
+    return tuple(found), tuple(outside)

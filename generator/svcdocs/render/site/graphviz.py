@@ -63,6 +63,7 @@ EDGE_LOOKS = {
     "selects": {"penwidth": "1.3"},
     "calls": {"style": "dashed", "penwidth": "1.2"},
     "aliases": {"style": "dotted", "penwidth": "1.8"},
+    "reaches": {"penwidth": "1.5"},
 }
 NODE_WIDTH = 1.8  # inches; labels wrap to fit
 LINE_CHARS = 20

@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, NamedTuple, Sequence, TypeVar
 from urllib.parse import quote
 
 from svcdocs.analysis import LEVELS, RANK, EntryPoint
+from svcdocs.analysis.reach import EVERY_OTHER_NAMESPACE, Reachers
+from svcdocs.analysis.reach.ports import ALL, NONE, Conn, text, union_all
 from svcdocs.graph import Edge
 from svcdocs.model import Service, Workload
 from svcdocs.pipeline import Report
@@ -123,6 +125,7 @@ class _Pages:
         self.sitemap = sitemap
         self.options = options
         self.level = report.analysis.level
+        self.reach = report.analysis.reach
         self.diagrams_on: dict[str, list[str]] = defaultdict(list)
         for spec in specs:
             self.diagrams_on[spec.page].append(spec.key)
@@ -168,8 +171,11 @@ class _Pages:
             through = self.object_link(here, entry.via)
         else:
             through = Link(entry_label(entry) or via.kind)
+        policy = self.reach.entry(entry)
         return {
             "level": entry.level, "through": through,
+            "policy": policy.state if policy else "open",
+            "admitted": first(policy.sources if policy else (), CELL_ITEMS, lambda s: self.source_link(here, s)),
             "gateways": [self.object_link(here, g) for g in entry.gateways], "host": entry.host or "", "path": entry.path or "",
             "port": entry.port if entry.port is not None else "",
             "service": self.link(here, entry.service, f"{short_id(entry.service)}:{entry.port}")
@@ -177,6 +183,15 @@ class _Pages:
             "workloads": first(entry.workloads, CELL_ITEMS, lambda w: self.object_link(here, w),
                                self.service_url(here, entry.service, "selects") if entry.service else None),
         }
+
+    def source_link(self, here: str, source: str) -> Link:
+        """Who a way in admits: a controller workload (linked), or words (a CIDR, a rule's peer)."""
+        return self.object_link(here, source) if source in self.graph.nodes else Link(source)
+
+    def effective(self, object_id: str) -> str | None:
+        """The level the NetworkPolicies allow, where it differs from the declared one."""
+        found = self.reach.effective.get(object_id)
+        return found if found is not None and found != self.level(object_id) else None
 
     def service_url(self, here: str, service_id: str, part: str = "") -> str:
         return url_from(here, self.sitemap.services[service_id], part)
@@ -204,12 +219,20 @@ class _Pages:
         )
 
     def level_counts(self) -> list[dict]:
-        services = Counter(self.level(s.id) for s in self.graph.model.services)
-        workloads = Counter(self.level(w.id) for w in self.graph.model.workloads)
+        """Services, workloads and ways in by level: declared, and as the NetworkPolicies allow."""
+        model = self.graph.model
+        services = Counter(self.level(s.id) for s in model.services)
+        workloads = Counter(self.level(w.id) for w in model.workloads)
+        admitted_services = Counter(self.reach.effective.get(s.id) for s in model.services)
+        admitted_workloads = Counter(self.reach.effective.get(w.id) for w in model.workloads)
         entries = Counter(e.level for e in self.report.analysis.entrypoints)
+        dead = Counter(e.level for e in self.report.analysis.entrypoints
+                       if (p := self.reach.entry(e)) is not None and p.state == "blocked")
         return [{"level": level, "services": services[level], "workloads": workloads[level],
-                 "entries": entries[level] if level in ENTRY_LEVELS else ""}
-                for level in reversed(LEVELS) if services[level] or workloads[level]]
+                 "admitted_services": admitted_services[level], "admitted_workloads": admitted_workloads[level],
+                 "entries": entries[level] if level in ENTRY_LEVELS else "", "blocked": dead[level]}
+                for level in reversed(LEVELS)
+                if services[level] or workloads[level] or admitted_services[level] or admitted_workloads[level]]
 
     def exposure(self) -> Page:
         here = "exposure.md"
@@ -285,11 +308,46 @@ class _Pages:
             calls=[{"caller": self.object_link(here, e.source), "service": self.object_link(here, e.target),
                     "variables": ", ".join(e.env)} for e in self.index.calls_by_namespace.get(namespace, ())],
             findings=self.finding_rows(here, sorted(findings, key=Finding.sort_key)),
+            reach=[self.reach_row(here, n) for n in nodes if isinstance(n, Workload)],
+            reach_diagrams=sum(1 for key in self.diagrams_on.get(here, ()) if key.startswith("reach-")),
+            reaches=self.reaches_rows(here, namespace),
         )
+
+    def reach_row(self, here: str, workload: Workload, own: bool = True) -> dict:
+        """Who can reach a workload: the internet, namespaces, workloads, on which ports, through which policies."""
+        found = self.reach.reachers.get(workload.id, Reachers())
+        namespaces = [Link("any namespace", None, conn_words(found.any_namespace))] \
+            if found.any_namespace != NONE else []
+        namespaces += [Link(ns, url_from(here, self.sitemap.namespaces[ns]) if ns in self.sitemap.namespaces else None,
+                            conn_words(conn)) for ns, conn in found.namespaces]
+        return {
+            "anchor": "reach-" + anchor(workload.kind, workload.name),
+            "workload": self.link(here, workload.id, f"{workload.kind} {workload.name}" if own else short_id(workload.id)),
+            "internet": conn_words(found.internet) if found.internet != NONE else "",
+            "namespaces": namespaces,
+            "workloads": first(found.workloads, CELL_ITEMS,
+                               lambda item: self.object_link(here, item[0], note=conn_words(item[1]))),
+            "policies": first(found.policies, CELL_ITEMS, lambda p: self.link(here, p)),
+        }
+
+    def reaches_rows(self, here: str, namespace: str) -> list[dict]:
+        """Whom the namespace's workloads reach in the other namespaces of the input."""
+        found = self.reach.namespace(namespace)
+        by_target: dict[str, list[tuple[Conn, int]]] = defaultdict(list)
+        for _, target, conn, count in found.outbound:
+            by_target[target].append((conn, count))
+        rows = []
+        for target, items in sorted(by_target.items()):
+            conn = union_all(c for c, _ in items)
+            link = Link("every other namespace") if target == EVERY_OTHER_NAMESPACE else \
+                Link(target, url_from(here, self.sitemap.namespaces[target]) if target in self.sitemap.namespaces else None)
+            rows.append({"namespace": link, "conn": conn_words(conn), "groups": len(items)})
+        return rows
 
     def service_row(self, here: str, service: Service) -> dict:
         return {"link": self.link(here, service.id), "type": service_type(service),
-                "level": self.level(service.id) or "none", "ports": ports_summary(service),
+                "level": self.level(service.id) or "none", "effective": self.effective(service.id),
+                "ports": ports_summary(service),
                 "selects": first(self.graph.selected_workloads(service), CELL_ITEMS,
                                  lambda w: self.link(here, w.id, f"{w.kind} {w.name}"),
                                  self.service_url(here, service.id, "selects"))}
@@ -299,7 +357,7 @@ class _Pages:
                  for c in workload.containers for p in c.ports]
         return {
             "anchor": anchor(workload.kind, workload.name), "name": workload.name, "kind": workload.kind,
-            "level": self.level(workload.id) or "none",
+            "level": self.level(workload.id) or "none", "effective": self.effective(workload.id),
             "selected_by": first(self.graph.selecting_services(workload), CELL_ITEMS, lambda s: self.link(here, s.id),
                                  "#services"),
             "policies": first(self.index.policies_of.get(workload.id, ()), CELL_ITEMS, lambda p: self.link(here, p),
@@ -358,7 +416,10 @@ class _Pages:
         return self.page(
             here, "service.md.j2", service=service, title=f"Service {service.namespace}/{service.name}",
             type=service_type(service), namespace=self.namespace_link(here, service.namespace),
-            level=self.level(service.id),
+            level=self.level(service.id), effective=self.effective(service.id),
+            reached_by=first(self.graph.selected_workloads(service), LIST_ITEMS,
+                             lambda w: self.reach_row(here, w, own=False),
+                             self.namespace_url(here, service.namespace, "reachability")),
             reasons=first(reasons, LIST_ITEMS, lambda r: self.object_link(here, r)),
             entries=first(self.index.entries_by_service.get(service.id, ()), LIST_ITEMS,
                           lambda e: self.entry_row(here, e), url_from(here, "exposure.md")),
@@ -416,6 +477,11 @@ def _index(report: Report) -> _Index:
                 index.calls_by_namespace[source].append(edge)
                 index.calls_by_namespace[target].append(edge)
     return index
+
+
+def conn_words(conn: Conn) -> str:
+    """`every port`, or `TCP 8080,UDP 53`."""
+    return "every port" if conn == ALL else text(conn)
 
 
 def short_id(object_id: str) -> str:
