@@ -123,6 +123,33 @@ def test_a_namespace_page_renders(browser, served):
     assert visit.page.locator("#deployment-frontend").count() == 1
 
 
+def test_the_reachability_section_says_who_reaches_each_workload(browser, served):
+    visit = Visit(browser, served + "namespaces/data/")
+    section = visit.page.locator("#reachability")
+    section.scroll_into_view_if_needed()
+    visit.check("reachability.png")
+    row = visit.page.locator("#reach-statefulset-postgres")
+    assert row.count() == 1
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0] == "StatefulSet postgres"
+    assert "Deployment shop/catalog (TCP 5432)" in cells[3] and "Deployment ops/pgweb (TCP 5432)" in cells[3]
+    assert "allow-postgres-clients" in cells[4]
+    diagram = visit.page.locator("xpath=//h2[@id='reachability']/following::div[contains(@class,'svcdocs-diagram')][1]//*[local-name()='svg']")
+    assert "TCP 5432" in diagram.inner_html()
+    link = diagram.locator("a[*|href$='shop/#reachability']").first
+    link.click()
+    visit.page.wait_for_url("**/REPO/namespaces/shop/#reachability")
+
+
+def test_blocked_and_restricted_ways_in_are_marked_on_the_home_page(browser, served):
+    visit = Visit(browser, served)
+    blocked = visit.page.locator("tr:has(.svcdocs-policy-blocked)").all_inner_texts()
+    assert "1 blocked" in blocked[0]  # the counts by level
+    assert any("admin.shop.example.com" in row for row in blocked[1:])  # the way in itself
+    restricted = visit.page.locator("tr:has(.svcdocs-policy-restricted)").all_inner_texts()
+    assert any("only pods of namespace ingress-nginx" in r for r in restricted)
+
+
 def test_the_mermaid_fallback_renders_offline(browser, tmp_path, monkeypatch):
     monkeypatch.setattr(site_build.shutil, "which", lambda name: None if name == "dot" else shutil.which(name))
     _build(tmp_path / "site")
