@@ -12,6 +12,8 @@ Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-d
   rebuild   a second build of unchanged input vs the first              (<= 0.5x)
   review    `svcdocs diff` of two 10,000-Service trees that differ in one
             file vs loading one tree                                    (<= 2.6x)
+  reach     `svcdocs reach --format json` on 10,000 Services (two policies per
+            namespace) vs `svcdocs graph --format json` on the same   (<= 2.0x, < 1 GB)
   growth    analysis time from 1,000 to 10,000 Services (linear or better)
 
 Corpora come from ../shared/bench/gen_corpus.py when it is beside the checkout,
@@ -43,7 +45,8 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.yaml"), recursiv
         for _ in yaml.load_all(f, Loader=yaml.CSafeLoader):
             pass
 """
-TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6}
+TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6, "reach": 2.0}
+MEMORY_LIMIT_MIB = 1024
 
 
 class Bench:
@@ -106,6 +109,16 @@ class Bench:
                                                [sys.executable, "-c", FLOOR, str(corpus)])
         self.record("analysis", subject / floor, TARGETS["analysis"],
                     f"graph {subject:.2f} s, load_all floor {floor:.2f} s, peak {peak / 1024:.0f} MiB")
+
+    def reach(self) -> None:
+        corpus = self.corpus(10_000)
+        print(f"reach: {corpus}", flush=True)
+        self.run(SVCDOCS + ["graph", str(corpus)])  # warm the page cache
+        subject, floor, peak, _ = self.compare(SVCDOCS + ["reach", "--format", "json", str(corpus)],
+                                               SVCDOCS + ["graph", "--format", "json", str(corpus)])
+        memory = "ok" if peak / 1024 < MEMORY_LIMIT_MIB else "OVER 1 GB"
+        self.record("reach", subject / floor, TARGETS["reach"],
+                    f"reach {subject:.2f} s, graph {floor:.2f} s, peak {peak / 1024:.0f} MiB ({memory})")
 
     def review(self) -> None:
         base = self.corpus(10_000)
@@ -173,7 +186,7 @@ class Bench:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--only", default="analysis,site,review,growth", help="comparisons to run")
+    parser.add_argument("--only", default="analysis,site,review,reach,growth", help="comparisons to run")
     parser.add_argument("--work", help="folder for corpora and builds (default: a new temporary folder)")
     parser.add_argument("--kube-diagrams", default=shutil.which("kube-diagrams"), help="KubeDiagrams command")
     args = parser.parse_args()
@@ -189,6 +202,8 @@ def main() -> None:
         bench.site(args.kube_diagrams.split() if args.kube_diagrams else None)
     if "review" in only:
         bench.review()
+    if "reach" in only:
+        bench.reach()
     if "growth" in only:
         bench.growth()
     print("\nsummary")

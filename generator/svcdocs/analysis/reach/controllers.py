@@ -31,10 +31,16 @@ class Family:
     controllers: tuple[str, ...]  # prefixes of IngressClass `controller` / GatewayClass `controllerName`
     pods: tuple[tuple[dict[str, str | None], str | None], ...]  # (labels, value None: any; namespace or None)
 
-    def runs(self, pod: Pod) -> bool:
-        return any((namespace is None or pod.namespace == namespace)
-                   and all(k in pod.labels and (v is None or pod.labels[k] == v) for k, v in labels.items())
-                   for labels, namespace in self.pods)
+    def pods_in(self, by_label: dict[tuple[str, str | None], list[Pod]]) -> list[Pod]:
+        """Its pods, from an index of pods by (label, value) and by (label, None)."""
+        found: dict[int, Pod] = {}
+        for labels, namespace in self.pods:
+            (key, value), *rest = labels.items()
+            for pod in by_label.get((key, value), ()):
+                if (namespace is None or pod.namespace == namespace) and all(
+                        k in pod.labels and (v is None or pod.labels[k] == v) for k, v in rest):
+                    found[id(pod)] = pod
+        return sorted(found.values(), key=lambda pod: pod.workload)
 
 
 FAMILIES = (
@@ -68,7 +74,12 @@ class Controllers:
         self.graph = graph
         self.pods = pods
         self.classes: dict[tuple[str, str], RouterClass] = {(c.kind, c.name): c for c in graph.model.router_classes}
-        self.by_family = {f.name: [p for p in pods if f.runs(p)] for f in FAMILIES}
+        by_label: dict[tuple[str, str | None], list[Pod]] = {}
+        for pod in pods:
+            for key, value in pod.labels.items():
+                by_label.setdefault((key, value), []).append(pod)
+                by_label.setdefault((key, None), []).append(pod)
+        self.by_family = {f.name: f.pods_in(by_label) for f in FAMILIES}
         present = [f for f in FAMILIES if self.by_family[f.name]]
         self.only = present[0] if len(present) == 1 else None
 
