@@ -157,6 +157,7 @@ class Engine:
             self.class_of[id(pod)] = found
         self.peer_classes: list[set[int]] = [set() for _ in self.peers]
         self._rule_conns: dict[tuple[int, int], Conn] = {}
+        self._counts: dict[int, dict[str, int]] = {}
         for pod_class in self.classes:
             for peer in pod_class.matched:
                 self.peer_classes[peer].add(pod_class.id)
@@ -364,6 +365,16 @@ class Engine:
 
     def pod_class(self, pod: Pod) -> PodClass:
         return self.class_of[id(pod)]
+
+    def namespace_counts(self, pod_class: PodClass) -> dict[str, int]:
+        """How many workloads of each namespace the class holds (not the stand-in)."""
+        if pod_class.id not in self._counts:
+            counts: dict[str, int] = defaultdict(int)
+            for pod in pod_class.members:
+                if pod is not self.stand_in:
+                    counts[pod.namespace] += 1
+            self._counts[pod_class.id] = dict(counts)
+        return self._counts[pod_class.id]
 
 
 def _namespace_labels(model: Model, used: set[str]) -> dict[str, dict[str, str]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Generic, Iterable, Mapping, TypeVar
 
-from svcdocs.model import LabelSelector, Requirement
+from svcdocs.graph.labels import _satisfies  # the graph's own reading of one requirement
+from svcdocs.model import LabelSelector
 
 T = TypeVar("T")
 
@@ -17,17 +18,6 @@ def matches(selector: LabelSelector, labels: Mapping[str, str]) -> bool:
         if labels.get(key) != value:
             return False
     return all(_satisfies(labels, r) for r in selector.match_expressions)
-
-
-def _satisfies(labels: Mapping[str, str], requirement: Requirement) -> bool:
-    value = labels.get(requirement.key)
-    if requirement.operator == "In":
-        return value is not None and value in requirement.values
-    if requirement.operator == "NotIn":
-        return value is None or value not in requirement.values
-    if requirement.operator == "Exists":
-        return value is not None
-    return value is None  # DoesNotExist
 
 
 class Index(Generic[T]):

@@ -245,15 +245,15 @@ def _outbound(engine: Engine, namespace: str, order: list[int]):
         source = engine.classes[class_id]
         by_namespace: dict[str, tuple[Conn, int]] = {}
         for target in engine.classes:
-            members = [p for p in target.members if p is not engine.stand_in and p.namespace != namespace]
-            if not members:
+            spread = [(ns, n) for ns, n in engine.namespace_counts(target).items() if ns != namespace]
+            if not spread:
                 continue
             conn = engine.conn(source, target)
             if ports.empty(conn):
                 continue
-            for pod in members:
-                before, count = by_namespace.get(pod.namespace, (NONE, 0))
-                by_namespace[pod.namespace] = (ports.union(before, conn), count + 1)
+            for other, count in spread:
+                before, reached = by_namespace.get(other, (NONE, 0))
+                by_namespace[other] = (ports.union(before, conn), reached + count)
         conns = {c for c, _ in by_namespace.values()}
         if len(others) > 1 and len(by_namespace) == len(others) and len(conns) == 1:
             found.append((i, EVERY_OTHER_NAMESPACE, conns.pop(), sum(n for _, n in by_namespace.values())))

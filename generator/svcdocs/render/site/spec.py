@@ -32,6 +32,7 @@ from typing import Iterable
 
 from svcdocs.analysis import RANK, EntryPoint
 from svcdocs.analysis.reach import ANY_NAMESPACE, EVERY_OTHER_NAMESPACE, INTERNET
+from svcdocs.analysis.reach.entries import OUTSIDE_KINDS
 from svcdocs.analysis.reach.ports import ALL
 from svcdocs.analysis.reach.ports import text as conn_text
 from svcdocs.graph import Edge as GraphEdge
@@ -42,6 +43,9 @@ from svcdocs.render.site.names import SiteMap
 from svcdocs.render.site.names import anchor as _anchor
 
 MAX_NODES = 150
+# How a way in that the NetworkPolicies do not fully admit is marked on its edge
+# (after the host and path: the dash sorts after them where edges merge).
+POLICY_MARKS = {"blocked": "— blocked by NetworkPolicies", "restricted": "— restricted by NetworkPolicies"}
 MAX_LABEL_LINES = 4  # on one edge; the rest is counted
 
 # The nodes a way in starts from, by exposure level: id, icon kind, label.
@@ -143,6 +147,17 @@ class _Builder:
         for i, entry in enumerate(report.analysis.entrypoints):
             for j, hop in enumerate(first_hops(entry)):
                 self.hops[hop].append((i, j, entry))
+        self.entries_by_route = {(e.via, e.service, e.host, e.path): e for e in report.analysis.entrypoints
+                                 if e.kind not in OUTSIDE_KINDS}
+
+    def mark(self, entry: EntryPoint) -> tuple[str | None, str]:
+        """The mark and tooltip of a way in that the NetworkPolicies do not fully admit."""
+        policy = self.report.analysis.reach.entry(entry)
+        mark = POLICY_MARKS.get(policy.state) if policy is not None else None
+        if mark is None:
+            return None, ""
+        words = mark.removeprefix("— ")
+        return mark, f"{words}: only {', '.join(policy.sources)}" if policy.sources else words
 
     def level(self, node_id: str) -> str | None:
         if node_id in self.router_levels:
@@ -269,7 +284,10 @@ def _graph_edges(b: _Builder, scope: set[str], kinds: tuple[str, ...], own: set[
         if e.kind not in kinds:
             continue
         if e.kind == "routes":
-            found.append(Edge(e.source, e.target, "routes", (route_label(e.host, e.path),), b.level(e.target)))
+            entry = b.entries_by_route.get((e.source, e.target, e.host, e.path))
+            mark, tooltip = b.mark(entry) if entry is not None else (None, "")
+            found.append(Edge(e.source, e.target, "routes", (route_label(e.host, e.path),) + ((mark,) if mark else ()),
+                              b.level(e.target), tooltip))
         elif e.kind == "attaches":
             found.append(Edge(e.target, e.source, "attaches", (e.listener,) if e.listener else (), b.level(e.target)))
         elif e.kind == "calls":
@@ -312,7 +330,10 @@ def _entry_edges(b: _Builder, scope: set[str]) -> tuple[list[Node], list[Edge]]:
         source = b.source(entry.level)
         sources[source.id] = source
         label = entry_label(entry)
-        edges.append(Edge(source.id, hop, "entry", (label,) if label else (), entry.level))
+        # A router's ways in are marked on its routes, each to its own backend.
+        mark, tooltip = b.mark(entry) if entry.kind in OUTSIDE_KINDS else (None, "")
+        lines = tuple(line for line in (label, mark) if line)
+        edges.append(Edge(source.id, hop, "entry", lines, entry.level, tooltip))
     return [sources[k] for k in sorted(sources)], edges
 
 
