@@ -15,7 +15,7 @@ import pytest
 from svcdocs.analysis.reach import ports
 from svcdocs.config import Config
 from svcdocs.pipeline import report_for_paths
-from svcdocs.render.review_markdown import LIMIT, MARKER
+from svcdocs.render.review_markdown import LIMIT, MARKER, comment
 from svcdocs.render.review_mermaid import MAX_EDGES
 from svcdocs.review import Review, review, verdict
 
@@ -83,8 +83,8 @@ def test_a_load_balancer_that_the_policies_admit_is_newly_reachable_from_the_int
         write(tmp_path / side, "shop/allow-api-public.yaml", policy)
     r = review(report_for_paths([str(tmp_path / "base")], Config()), report_for_paths([str(tmp_path / "head")], Config()))
     assert verdict(r) == "⚠ 1 Service and 1 workload newly reachable from the internet; 1 new entry point"
-    assert [(c.change, c.targets, c.source, ports.text(c.conn)) for c in r.reach] == [
-        ("gained", ("Deployment/shop/api",), "internet", "TCP 9090")]
+    assert [(c.change, c.targets, c.sources, ports.text(c.conn)) for c in r.reach] == [
+        ("gained", ("Deployment/shop/api",), ("internet",), "TCP 9090")]
     assert r.more_exposed and r.reach_from_outside
 
 
@@ -375,3 +375,53 @@ def test_changed_fields_are_named_by_path_and_item(tmp_path):
         ("containers[web].image", "web:1.0", "web:1.1"),
         ("containers[web].ports[http].number", "8080", "9090"),
     ]
+
+
+def test_reach_gained_is_summed_by_namespace_and_names_the_policy(tmp_path):
+    """The issue's example: a policy that admitted one workload of shop is
+    replaced by one that admits all of them."""
+    shop = "".join(f"""---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: shop}}
+spec: {{template: {{metadata: {{labels: {{app: {name}}}}}, spec: {{containers: [{{name: c}}]}}}}}}
+""" for name in ("cart", "catalog", "orders"))
+    data = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: data}
+spec: {template: {metadata: {labels: {app: postgres}}, spec: {containers: [{name: c, ports: [{containerPort: 5432}]}]}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: data}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
+    catalog_only = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-allow, namespace: data}
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}},
+              podSelector: {matchLabels: {app: catalog}}}]
+      ports: [{port: 5432}]
+"""
+    all_of_shop = catalog_only.replace("name: db-allow", "name: shop-allow").replace(
+        ",\n              podSelector: {matchLabels: {app: catalog}}", "")
+    write(tmp_path / "base", "all.yaml", shop + "---" + data + "---" + catalog_only)
+    write(tmp_path / "head", "all.yaml", shop + "---" + data + "---" + all_of_shop)
+    r = review(report_for_paths([str(tmp_path / "base")], Config()), report_for_paths([str(tmp_path / "head")], Config()))
+    assert [(c.change, c.targets, c.source_kind, c.sources, ports.text(c.conn), c.because) for c in r.reach] == [
+        ("gained", ("StatefulSet/data/postgres",), "workload", ("Deployment/shop/cart", "Deployment/shop/orders"),
+         "TCP 5432", (("NetworkPolicy/data/db-allow", "removed"), ("NetworkPolicy/data/shop-allow", "added")))]
+    assert r.more_exposed and verdict(r).startswith("⚠ 1 workload newly reachable from other namespaces")
+    text = comment(r, "base", "head")
+    assert ("| 🔓 | StatefulSet data/postgres | now reachable from | Deployment shop/cart, Deployment shop/orders | "
+            "TCP 5432 | NetworkPolicy data/db-allow removed, NetworkPolicy data/shop-allow added |") in text
+    # Every workload of a namespace gaining alike is the namespace.
+    write(tmp_path / "base2", "all.yaml", shop + "---" + data)
+    gained = review(report_for_paths([str(tmp_path / "base2")], Config()),
+                    report_for_paths([str(tmp_path / "head")], Config())).reach
+    assert [(c.source_kind, c.sources, ports.text(c.conn)) for c in gained] == [("namespace", ("shop",), "TCP 5432")]

@@ -26,7 +26,7 @@ def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
             "admitted_before": c.admitted_before, "admitted_after": c.admitted_after,
         } for c in review.exposure],
         "reach": [{
-            "change": c.change, "workloads": list(c.targets), "namespace": c.namespace, "source": c.source,
+            "change": c.change, "workloads": list(c.targets), "namespace": c.namespace, "sources": list(c.sources),
             "source_kind": c.source_kind, "conn": conn_text(c.conn), "from_outside": c.from_outside,
             "because": [{"policy": p, "change": change} for p, change in c.because],
         } for c in review.reach],

@@ -265,9 +265,11 @@ def _reach_source(change: ReachChange) -> str:
         return "the internet"
     if change.source_kind == "any":
         return "any pod of any namespace"
+    shown = list(change.sources[:MAX_TARGETS])
+    more = f" and {len(change.sources) - MAX_TARGETS} more" if len(change.sources) > MAX_TARGETS else ""
     if change.source_kind == "namespace":
-        return f"every pod of namespace {change.source}"
-    return display(change.source)
+        return f"every pod of namespace{'s' * (len(change.sources) > 1)} {', '.join(shown)}{more}"
+    return ", ".join(display(s) for s in shown) + more
 
 
 _ROWS = {"exposure": _exposure_rows, "entrypoints": _entrypoint_rows, "reach": _reach_rows, "objects": _object_rows,

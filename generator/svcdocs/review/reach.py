@@ -27,19 +27,16 @@ class ReachChange:
     change: str  # gained | lost
     targets: tuple[str, ...]  # the workloads (of one namespace) that gained or lost it
     namespace: str  # theirs
-    source: str  # INTERNET, ANY_NAMESPACE, a namespace (every workload of it), or a workload id
+    sources: tuple[str, ...]  # INTERNET, ANY_NAMESPACE, namespaces (every workload of each), or workload ids
     source_kind: str  # internet | any | namespace | workload
     conn: Conn
     because: tuple[tuple[str, str], ...] = ()  # (NetworkPolicy id, added | removed | changed) selecting the targets
+    source_namespaces: tuple[str, ...] = ()  # of the namespace and workload sources
 
     @property
     def from_outside(self) -> bool:
         """Reach from the internet or from another namespace than the targets'."""
-        if self.source_kind in (INTERNET, "any"):
-            return True
-        if self.source_kind == NAMESPACE:
-            return self.source != self.namespace
-        return self.source.split("/", 2)[1] != self.namespace
+        return self.source_kind in (INTERNET, "any") or any(n != self.namespace for n in self.source_namespaces)
 
 
 def reach_changes(base: Report, head: Report, changed_policies: dict[str, str]) -> tuple[ReachChange, ...]:
@@ -59,17 +56,24 @@ def reach_changes(base: Report, head: Report, changed_policies: dict[str, str]) 
                                           ("lost", old_sources, new_sources, before)):
             for (kind, source), conn in _summed(reach, members[id(reach)], one, other, target):
                 per_target[(change, namespace, kind, source)].append((target, conn))
-    found = []
+    # Targets that gained (or lost) the same from a source are one row; sources of
+    # one kind that give the same targets the same are one row too.
+    rows: dict[tuple, list[str]] = defaultdict(list)
     for (change, namespace, kind, source), items in per_target.items():
         by_conn: dict[Conn, list[str]] = defaultdict(list)
         for target, conn in items:
             by_conn[conn].append(target)
         for conn, targets in by_conn.items():
-            policies = sorted({p for t in targets for p in (*before.reachers[t].policies, *after.reachers[t].policies)
-                               if p in changed_policies})
-            found.append(ReachChange(change, tuple(sorted(targets)), namespace, source, kind, conn,
-                                     tuple((p, changed_policies[p]) for p in policies)))
-    return tuple(sorted(found, key=lambda c: (c.change, c.namespace, c.targets, c.source_kind, c.source)))
+            rows[(change, namespace, kind, conn, tuple(sorted(targets)))].append(source)
+    found = []
+    for (change, namespace, kind, conn, targets), sources in rows.items():
+        policies = sorted({p for t in targets for p in (*before.reachers[t].policies, *after.reachers[t].policies)
+                           if p in changed_policies})
+        homes = {s if kind == NAMESPACE else (after if change == "gained" else before).engine.pod_of[s].namespace
+                 for s in sources if kind in (NAMESPACE, WORKLOAD)}
+        found.append(ReachChange(change, targets, namespace, tuple(sorted(sources)), kind, conn,
+                                 tuple((p, changed_policies[p]) for p in policies), tuple(sorted(homes))))
+    return tuple(sorted(found, key=lambda c: (c.change, c.namespace, c.targets, c.source_kind, c.sources)))
 
 
 def _sources(reachers: Reachers, members: dict[str, list[str]], shared: set[str]) -> dict[tuple[str, str], Conn]:
