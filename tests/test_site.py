@@ -391,14 +391,14 @@ def test_fan_out_keeps_pages_and_diagrams_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(pages, "FINDING_ITEMS", 6)
     manifests = write(tmp_path, "in/fan.yaml", fan_manifests(60, 60, load_balancers=1)).parent
     result, _ = build([manifests], tmp_path / "site")
-    assert result.diagrams == 3  # the overview, the entry points and the namespace
+    assert result.diagrams == 4  # the overview, the entry points, the namespace and who reaches it
 
     service = (tmp_path / "site" / "services" / "fan" / "s0" / "index.html").read_text(encoding="utf-8")
     selects = re.search(r"<p>Selector app=x: (.*?)</p>", service).group(1)
     assert selects.count('href="../../../namespaces/fan/#deployment-') == 8
     assert selects.endswith('and <a href="../../../namespaces/fan/#workloads">52 more</a>.')
-    # the Selects list, one way in (a LoadBalancer) and the findings of the workloads it selects
-    assert service.count("/namespaces/fan/#deployment-") == 8 + 4 + 6
+    # the Selects list, one way in (a LoadBalancer), who can reach the workloads it selects and their findings
+    assert service.count("/namespaces/fan/#deployment-") == 8 + 4 + 8 + 6
     assert 'And <a href="../../../namespaces/fan/#findings">114 more findings</a>' in service
 
     namespace = (tmp_path / "site" / "namespaces" / "fan" / "index.html").read_text(encoding="utf-8")
@@ -478,7 +478,7 @@ def test_the_command_ends_with_one_summary_line(cli, tmp_path, monkeypatch):
     result = cli("build", "sample-manifests", "-o", tmp_path / "site")
     assert result.exit_code == 0, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 28 pages, 6 diagrams \(\d+ drawn\), 8 findings", last), last
+    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 28 pages, 10 diagrams \(\d+ drawn\), 9 findings", last), last
     assert result.stdout == ""
 
 
