@@ -56,9 +56,13 @@ def test_the_overview_shows_how_each_namespace_is_reached(sample_specs):
 def test_the_exposure_diagram_has_hosts_and_paths_on_the_edges(sample_specs):
     exposure = sample_specs[1]
     labels = {(e.source, e.target): e.label for e in exposure.edges}
-    assert labels[("Ingress/shop/web", "Service/shop/search")] == ("shop.example.com /api/search",)
+    # each way in also says when the NetworkPolicies restrict or block it
+    assert labels[("Ingress/shop/web", "Service/shop/search")] == (
+        "shop.example.com /api/search", "— restricted by NetworkPolicies")
+    assert labels[("Ingress/shop/web", "Service/shop/admin")] == (
+        "admin.shop.example.com /", "— blocked by NetworkPolicies")
     assert labels[("HTTPRoute/payments/payment-webhooks", "Service/payments/payment-webhooks")] == (
-        "pay.example.com /webhooks/card", "pay.example.com /webhooks/wallet")
+        "pay.example.com /webhooks/card", "pay.example.com /webhooks/wallet", "— restricted by NetworkPolicies")
     assert ("Internet", "Gateway/shop/shop-gateway") in labels
     assert {n.look for n in exposure.nodes if n.kind == "Service"} >= {"LoadBalancer", "NodePort", "ClusterIP"}
 
