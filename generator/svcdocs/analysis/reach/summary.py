@@ -85,8 +85,14 @@ def _sources(engine: Engine, target: PodClass) -> tuple[Conn, dict[str, Conn]]:
     anyone = engine.conn(engine.pod_class(engine.stand_in), target)
     if anyone == ALL:
         return anyone, {}
+    # Rules that admit every pod admit the stand-in too, so only the sources that
+    # some narrower peer matches can reach further than `anyone`.
+    named: set[int] = set()
+    for peer, _, _ in target.ingress:
+        if peer != ANY_PEER and not engine.any_pod[peer]:
+            named |= engine.peer_classes[peer]
     by_workload: dict[str, Conn] = {}
-    for source in engine.sources(target):
+    for source in (engine.classes[i] for i in sorted(named)):
         conn = engine.conn(source, target)
         if ports.empty(conn):
             continue
