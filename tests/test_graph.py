@@ -170,8 +170,18 @@ def test_attaches_to_a_gateway_that_is_not_in_the_input(graph_json):
     assert gateway["declared"] is False
 
 
+GRANT = """\
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: from-shop, namespace: other}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]
+  to: [{group: "", kind: Service}]
+"""
+
+
 def test_routes_from_a_route_for_every_hostname_and_path(graph_json):
-    doc = graph_json(docs(ROUTE, service("web"), service("web", ns="other")))
+    doc = graph_json(docs(ROUTE, service("web"), service("web", ns="other"), GRANT))
     routes = sorted((e["to"], e["host"], e["path"], e["port"]) for e in doc["edges"] if e["kind"] == "routes")
     assert routes == [
         ("Service/other/web", "a.example.com", "/", 8080),
@@ -179,6 +189,15 @@ def test_routes_from_a_route_for_every_hostname_and_path(graph_json):
         ("Service/shop/web", "a.example.com", "/store", 80),
         ("Service/shop/web", "b.example.com", "/store", 80),
     ]
+
+
+def test_a_backend_in_another_namespace_carries_no_traffic_without_a_reference_grant(graph_json):
+    for grant in ("", GRANT.replace("kind: HTTPRoute", "kind: GRPCRoute"), GRANT.replace("namespace: shop}", "namespace: dev}")):
+        doc = graph_json(docs(ROUTE, service("web"), service("web", ns="other"), *([grant] if grant else [])))
+        assert [e["to"] for e in doc["edges"] if e["kind"] == "routes"] == ["Service/shop/web"] * 2
+        assert doc["exposure"]["Service/other/web"] == "cluster"
+        [finding] = [f for f in doc["findings"] if f["rule"] == "dangling-ingress-backend"]
+        assert finding["object"] == "HTTPRoute/shop/store" and "no ReferenceGrant in other" in finding["message"]
 
 
 def test_grpc_and_tcp_routes(graph_json):

@@ -34,6 +34,10 @@ class LabelIndex:
             return list(smallest)
         return [w for w in smallest if all(self._labels[w.id].get(k) == v for k, v in labels)]
 
+    def matching_anywhere(self, labels: Pairs) -> list[Workload]:
+        """Workloads of any namespace whose pod labels include every pair."""
+        return [w for namespace in sorted(self._by_namespace) for w in self.matching(namespace, labels)]
+
     def selecting(self, namespace: str, selector: LabelSelector) -> list[Workload]:
         """A full label selector: matchLabels and matchExpressions; empty selects all."""
         candidates = self.matching(namespace, selector.match_labels)

@@ -43,8 +43,9 @@ def object_content(obj: Object) -> dict[str, Any]:
 
 def content(value: Any) -> Any:
     if is_dataclass(value):
+        derived = getattr(value, "DERIVED", frozenset())  # a router's ways, restating its own fields
         return {_camel(f.name): content(getattr(value, f.name)) for f in fields(value)
-                if not _is_position(f.name) and f.name not in _VALUE_DERIVED}
+                if not _is_position(f.name) and f.name not in _VALUE_DERIVED and f.name not in derived}
     if isinstance(value, tuple):
         if value and all(_is_pair(v) for v in value):
             return Pairs(value)
