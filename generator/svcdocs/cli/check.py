@@ -23,9 +23,10 @@ from svcdocs.rules import SEVERITY_ORDER, at_or_above
 @friendly
 def check(paths, namespace, config_path, fmt, fail_on):
     """Check the manifests against the rules (`svcdocs rules` lists them)."""
-    findings = read_report(paths, namespace, load_config(config_path)).findings
-    if fmt == "text":
-        click.echo(findings_out.to_text(findings), nl=False)  # click drops the colour off a terminal
+    report = read_report(paths, namespace, load_config(config_path))
+    findings = report.findings
+    if fmt == "text":  # click drops the colour off a terminal
+        click.echo(findings_out.to_text(findings, report.model.inputs.routing_kinds), nl=False)
     elif fmt == "json":
         sys.stdout.write(findings_out.to_json(findings))
     elif fmt == "github":

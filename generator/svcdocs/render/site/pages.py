@@ -26,13 +26,16 @@ from typing import Any, Callable, Iterable, NamedTuple, Sequence, TypeVar
 from urllib.parse import quote
 
 from svcdocs.analysis import LEVELS, RANK, EntryPoint
-from svcdocs.graph import Edge
-from svcdocs.model import Service, Workload
+from svcdocs.graph import Edge, Synthetic
+from svcdocs.graph.routing import GATEWAY_KINDS
+from svcdocs.model import (
+    BackendTLSPolicy, Gateway, ReferenceGrant, RoutedWorkload, Router, Service, ServiceEntry, Workload, id_kind,
+)
 from svcdocs.pipeline import Report
 from svcdocs.render.locations import relative_to
 from svcdocs.render.rules_doc import rule_markdown
 from svcdocs.render.site.names import SiteMap, anchor, url_from
-from svcdocs.render.site.spec import DiagramSpec, entry_label, route_label
+from svcdocs.render.site.spec import DiagramSpec, entry_label, kind_label, route_label
 from svcdocs.rules import RULES, SEVERITY_ORDER, Finding
 
 HOME_ENTRY_ROWS = 15
@@ -49,7 +52,7 @@ ENTRY_LEVELS = ("internet", "network", "node")
 SEVERITIES = tuple(reversed(SEVERITY_ORDER))  # error first
 TITLES = {"index.md": "Overview", "exposure.md": "Exposure", "patterns.md": "Patterns", "findings.md": "Findings", "rules.md": "Rules",
           "namespaces/index.md": "Namespaces"}
-ROUTER_KINDS = ("Ingress", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+TLS_WORDS = {True: "TLS", False: "plain", None: ""}
 
 
 class Link(NamedTuple):
@@ -105,6 +108,7 @@ class _Index:
     nodes_by_namespace: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     calls_by_namespace: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     calls_from: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    backend_tls_of: dict[str, list[BackendTLSPolicy]] = field(default_factory=lambda: defaultdict(list))
 
 
 def site_pages(report: Report, sitemap: SiteMap, specs: Iterable[DiagramSpec], options: SiteOptions) -> list[Page]:
@@ -169,9 +173,9 @@ class _Pages:
         else:
             through = Link(entry_label(entry) or via.kind)
         return {
-            "level": entry.level, "through": through,
+            "level": entry.level, "through": through, "listeners": ", ".join(entry.listeners),
             "gateways": [self.object_link(here, g) for g in entry.gateways], "host": entry.host or "", "path": entry.path or "",
-            "port": entry.port if entry.port is not None else "",
+            "port": entry.port if entry.port is not None else "", "tls": TLS_WORDS[entry.tls],
             "service": self.link(here, entry.service, f"{short_id(entry.service)}:{entry.port}")
             if entry.service else None,
             "workloads": first(entry.workloads, CELL_ITEMS, lambda w: self.object_link(here, w),
@@ -194,6 +198,8 @@ class _Pages:
         return self.page(
             here, "index.md.j2",
             counts=_input_counts(self.report, len(self.sitemap.namespaces)),
+            routing_kinds=list(model.inputs.routing_kinds),
+            routing_skipped=sum(n for _, n in model.inputs.routing_kinds),
             levels=self.level_counts(),
             entries=[self.entry_row(here, e) for e in entries[:HOME_ENTRY_ROWS]],
             more_entries=max(0, len(entries) - HOME_ENTRY_ROWS),
@@ -278,8 +284,11 @@ class _Pages:
             summary=self.namespace_summary(here, namespace),
             services=[self.service_row(here, n) for n in nodes if isinstance(n, Service)],
             workloads=[self.workload_row(here, n) for n in nodes if isinstance(n, Workload)],
-            routers=[self.router_row(here, n) for n in nodes if n.kind in ROUTER_KINDS],
-            gateways=[self.gateway_row(n) for n in nodes if n.kind == "Gateway"],
+            routers=[self.router_row(here, n.router if isinstance(n, RoutedWorkload) else n)
+                     for n in nodes if isinstance(n, (Router, RoutedWorkload))],
+            gateways=[self.gateway_row(here, n) for n in nodes if _is_gateway(n)],
+            others=[self.other_row(here, n) for n in nodes if isinstance(n, (ServiceEntry, ReferenceGrant,
+                                                                           BackendTLSPolicy))],
             policies=[self.policy_row(n) for n in nodes if n.kind == "NetworkPolicy"],
             entries=[self.entry_row(here, e) for e in self.index.entries_by_namespace.get(namespace, ())],
             calls=[{"caller": self.object_link(here, e.source), "service": self.object_link(here, e.target),
@@ -298,7 +307,8 @@ class _Pages:
         ports = [f"{c.name}:{p.number}" + (f" (hostPort {p.host_port})" if p.host_port else "")
                  for c in workload.containers for p in c.ports]
         return {
-            "anchor": anchor(workload.kind, workload.name), "name": workload.name, "kind": workload.kind,
+            "anchor": anchor(id_kind(workload.id), workload.name), "name": workload.name,
+            "kind": kind_label(workload),
             "level": self.level(workload.id) or "none",
             "selected_by": first(self.graph.selecting_services(workload), CELL_ITEMS, lambda s: self.link(here, s.id),
                                  "#services"),
@@ -308,11 +318,12 @@ class _Pages:
             "source": self.source(workload.file, workload.line),
         }
 
-    def router_row(self, here: str, router) -> dict:
+    def router_row(self, here: str, router: Router) -> dict:
         edges = self.graph.edges_from(router.id)
+        kind = kind_label(router) + (f" on {', '.join(router.listeners)}" if router.listeners else "")
         return {
-            "anchor": anchor(router.kind, router.name), "name": router.name, "kind": router.kind,
-            "class": getattr(router, "class_name", None) or "",
+            "anchor": anchor(id_kind(router.id), router.name), "name": router.name, "kind": kind,
+            "class": router.class_name or "",
             "parents": [self.object_link(here, e.target) for e in edges if e.kind == "attaches"],
             "routes": first([e for e in edges if e.kind == "routes"], LIST_ITEMS, lambda e: {
                 "address": route_label(e.host, e.path), "service": self.link(here, e.target),
@@ -320,15 +331,32 @@ class _Pages:
             "source": self.source(router.file, router.line),
         }
 
-    def gateway_row(self, gateway) -> dict:
-        declared = hasattr(gateway, "file")
+    def gateway_row(self, here: str, gateway) -> dict:
+        """A Gateway, ListenerSet or Istio Gateway: its listeners, and the
+        Gateway (for a ListenerSet) or the proxy pods (for an Istio Gateway) it is on."""
+        declared = isinstance(gateway, Gateway)
+        edges = self.graph.edges_from(gateway.id)
         return {
-            "anchor": anchor("Gateway", gateway.name), "name": gateway.name,
+            "anchor": anchor(id_kind(gateway.id), gateway.name), "name": gateway.name, "kind": kind_label(gateway),
             "class": getattr(gateway, "class_name", None) or "",
             "listeners": ", ".join(" ".join(str(v) for v in (l.name, l.protocol, l.port, l.hostname) if v)
                                    for l in getattr(gateway, "listeners", ())),
+            "on": [self.object_link(here, e.target) for e in edges if e.kind in ("attaches", "configures")],
             "source": self.source(gateway.file, gateway.line) if declared else None,
         }
+
+    def other_row(self, here: str, obj) -> dict:
+        """An Istio ServiceEntry, a ReferenceGrant or a BackendTLSPolicy: what it says, in a line."""
+        if isinstance(obj, ServiceEntry):
+            what = ("outside the mesh: " if obj.external else "inside the mesh: ") + ", ".join(obj.hosts)
+        elif isinstance(obj, ReferenceGrant):
+            what = ("lets " + ", ".join(f"{f.kind} of {f.namespace}" for f in obj.grants_from) + " use "
+                    + ", ".join(t.kind + (f" {t.name}" if t.name else "") for t in obj.grants_to) + " here")
+        else:
+            what = ("TLS from the gateway to " + ", ".join(f"{t.kind} {t.name}" for t in obj.targets)
+                    + (f", certificate for {obj.hostname}" if obj.hostname else ""))
+        return {"anchor": anchor(id_kind(obj.id), obj.name), "name": obj.name, "kind": kind_label(obj),
+                "what": what, "source": self.source(obj.file, obj.line)}
 
     def policy_row(self, policy) -> dict:
         selector = policy.pod_selector
@@ -356,7 +384,7 @@ class _Pages:
         calls = {(e.target, ", ".join(e.env)): None for w in workloads for e in self.index.calls_from.get(w, ())}
         reasons = [r for r in self.report.analysis.exposure[service.id].reasons if r in self.graph.nodes]
         return self.page(
-            here, "service.md.j2", service=service, title=f"Service {service.namespace}/{service.name}",
+            here, "service.md.j2", service=service, title=f"{service.kind} {service.namespace}/{service.name}",
             type=service_type(service), namespace=self.namespace_link(here, service.namespace),
             level=self.level(service.id),
             reasons=first(reasons, LIST_ITEMS, lambda r: self.object_link(here, r)),
@@ -374,6 +402,8 @@ class _Pages:
             calls=first(list(calls), LIST_ITEMS, lambda call: self.object_link(here, call[0], note=call[1])),
             external_ips=", ".join(service.external_ips),
             source_ranges=", ".join(service.source_ranges),
+            backend_tls=[{"link": self.object_link(here, p.id), "hostname": p.hostname or ""}
+                         for p in self.index.backend_tls_of.get(service.id, ())],
             findings=self.finding_rows(here, findings, cut=MESSAGE_CHARS),
             more_findings=sum(map(len, related)) - len(shown),
             all_findings=self.namespace_url(here, service.namespace, "findings"),
@@ -406,6 +436,9 @@ def _index(report: Report) -> _Index:
         index.entries_by_namespace[graph.nodes[target].namespace].append(entry)
     for node in graph.nodes.values():
         index.nodes_by_namespace[node.namespace].append(node)
+    for policy in graph.model.backend_tls:
+        for target in policy.targets:
+            index.backend_tls_of[f"{target.kind}/{policy.namespace}/{target.name}"].append(policy)
     for edge in graph.edges:
         if edge.kind == "isolates":
             index.policies_of[edge.target].append(edge.source)
@@ -416,6 +449,10 @@ def _index(report: Report) -> _Index:
                 index.calls_by_namespace[source].append(edge)
                 index.calls_by_namespace[target].append(edge)
     return index
+
+
+def _is_gateway(node) -> bool:
+    return isinstance(node, Gateway) or (isinstance(node, Synthetic) and id_kind(node.id) in GATEWAY_KINDS)
 
 
 def short_id(object_id: str) -> str:

@@ -33,11 +33,14 @@ from typing import Iterable
 from svcdocs.analysis import RANK, EntryPoint
 from svcdocs.graph import Edge as GraphEdge
 from svcdocs.graph import Synthetic
-from svcdocs.model import WORKLOAD_KINDS, Service, Workload
+from svcdocs.model import WORKLOAD_KINDS, Router, Service, Workload, id_kind
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap
 
 MAX_NODES = 150
+# Objects that the namespace pages list but no diagram draws as boxes: policies
+# (a default deny selects every pod) and grants.
+NOT_DRAWN = frozenset({"NetworkPolicy", "ReferenceGrant", "BackendTLSPolicy"})
 MAX_LABEL_LINES = 4  # on one edge; the rest is counted
 
 # The nodes a way in starts from, by exposure level: id, icon kind, label.
@@ -156,9 +159,9 @@ class _Builder:
         label, look = _label_and_look(obj, node_id in self.isolated)
         level = self.level(node_id)
         where = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
-        tooltip = f"{obj.kind} {where}" + (f": exposure {level}" if level else "")
+        tooltip = f"{kind_label(obj)} {where}" + (f": exposure {level}" if level else "")
         return Node(
-            id=node_id, kind=obj.kind, label=label, level=level, look="ghost" if ghost else look,
+            id=node_id, kind=id_kind(node_id), label=label, level=level, look="ghost" if ghost else look,
             link=self.sitemap.page_of(node_id, obj.kind, obj.namespace, obj.name), tooltip=tooltip,
             cluster=obj.namespace,
         )
@@ -177,16 +180,29 @@ class _Builder:
         return Cluster(namespace, label, link, ghost=home is not None and namespace != home)
 
 
+def kind_label(obj) -> str:
+    """`Ingress`; for a kind svcdocs also models from another group, the kind
+    and the name in its group: `Service (knative)` for serving.knative.dev,
+    `Gateway (istio)` for networking.istio.io."""
+    group = getattr(obj, "group", "") or (id_kind(obj.id).partition(".")[2] if isinstance(obj, Synthetic) else "")
+    if not group:
+        return obj.kind
+    labels = group.split(".")
+    return f"{obj.kind} ({labels[-2] if len(labels) > 1 else group})"
+
+
 def _label_and_look(obj, isolated: bool) -> tuple[tuple[str, ...], str]:
     if isinstance(obj, Service):
         return (obj.name, _service_kind(obj)), ("headless" if obj.headless else obj.type)
     if isinstance(obj, Workload):
-        return (obj.name, obj.kind + (", isolated" if isolated else "")), ""
-    if isinstance(obj, Synthetic) and obj.kind == "Gateway":
-        return (obj.name, "Gateway (elsewhere)"), ""
+        return (obj.name, kind_label(obj) + (", isolated" if isolated else "")), ""
+    if isinstance(obj, Synthetic) and obj.kind not in ("External", "Internet"):
+        return (obj.name, f"{kind_label(obj)} (elsewhere)"), ""
     if obj.kind == "External":
         return (obj.name,), ""
-    return (obj.name, obj.kind), ""
+    if isinstance(obj, Router) and obj.listeners:
+        return (obj.name, f"{kind_label(obj)} on {', '.join(obj.listeners)}"), ""
+    return (obj.name, kind_label(obj)), ""
 
 
 def _service_kind(service: Service) -> str:
@@ -637,7 +653,7 @@ def _overview_externals(b: _Builder) -> tuple[list[Node], list[Edge]]:
 def namespace_diagrams(b: _Builder, namespace: str) -> list[DiagramSpec]:
     page = b.sitemap.namespaces[namespace]
     graph = b.graph
-    own = {n for n in b.nodes_by_namespace.get(namespace, ()) if graph.nodes[n].kind not in ("NetworkPolicy",)}
+    own = {n for n in b.nodes_by_namespace.get(namespace, ()) if graph.nodes[n].kind not in NOT_DRAWN}
     own |= {e.target for n in own for e in graph.edges_from(n, "aliases")}
     scope = own | _neighbours(b, own)
     sources, entry_edges = _entry_edges(b, scope)
