@@ -66,16 +66,28 @@ def _router_entries(graph: Graph, levels: dict[str, str]):
         target = hop.backend.id
         if level is None or not (target == hop.router or (hop.router, target) in routed):
             continue
-        yield _router_entry(graph, hop, level, tuple(parents.get(hop.router, ())), selected)
+        yield _router_entry(graph, hop, level, parents, selected)
 
 
-def _router_entry(graph: Graph, hop: Hop, level: str, gateways: tuple[str, ...],
+def _listeners(graph: Graph, router_id: str, parents: dict[str, list[str]], depth: int = 0) -> tuple[str, ...]:
+    """The controller's listeners a router is served on: its own, else those of
+    the routers it is delegated from (a TraefikService takes its IngressRoute's)."""
+    node = graph.nodes[router_id]
+    own = getattr(node, "listeners", None)
+    if own is None:  # a workload that is its own way in
+        own = node.router.listeners if hasattr(node, "router") else ()
+    if own or depth >= 8:
+        return own
+    return tuple(dict.fromkeys(l for p in parents.get(router_id, ()) if p in graph.nodes
+                               for l in _listeners(graph, p, parents, depth + 1)))
+
+
+def _router_entry(graph: Graph, hop: Hop, level: str, parents: dict[str, list[str]],
                   selected: dict[str, tuple[str, ...]]) -> EntryPoint:
     router = graph.nodes[hop.router]
     target = graph.nodes[hop.backend.id]
-    listeners = getattr(router, "listeners", None)
-    if listeners is None:  # a workload that is its own way in
-        listeners = router.router.listeners
+    gateways = tuple(parents.get(hop.router, ()))
+    listeners = _listeners(graph, hop.router, parents)
     common = dict(via=hop.router, kind="ingress" if isinstance(router, Ingress) else "route", level=level,
                   host=hop.host, path=hop.path, gateways=gateways, listeners=listeners, tls=hop.tls)
     if isinstance(target, Service):

@@ -80,11 +80,13 @@ def port_mappings(service: Service, workload: Workload) -> tuple[PortMapping, ..
 def service_port_number(service: Service | None, port: int | str | None, target_port: bool = False) -> int | str | None:
     """A backend's port as the Service port number, resolving a port name (or,
     for `target_port`, a number the Service's targetPort names)."""
-    if service is None or port is None:
+    if service is None:
         return port
     for p in service.ports:
         if (isinstance(port, str) and p.name == port) or (target_port and isinstance(port, int) and p.target == port):
             return p.port
+    if len(service.ports) == 1 and (port is None or target_port):
+        return service.ports[0].port  # the only port: where a backend without one (or a pod port) goes
     return port
 
 
@@ -106,7 +108,7 @@ def _route_edges(hops: list[Hop], routing: Routing, services: dict[str, Service]
     of its hops reaches, unless a ReferenceGrant is missing."""
     for hop in hops:
         target = hop.backend.id
-        if target == hop.router or target not in nodes or target in routing.routers:
+        if target == hop.router or target not in nodes or target in routing.delegates:
             continue
         if isinstance(nodes[target], (Service, Workload)) and routing.granted(routing.routers[hop.router], hop.backend):
             port = service_port_number(services.get(target), hop.backend.port, hop.backend.target_port)
@@ -123,7 +125,7 @@ def _attaches(routing: Routing, nodes: dict[str, Node]):
             yield Edge(router.id, parent.id, "attaches", listener=parent.section)
         for way in router.ways:
             for backend in way.backends:
-                if backend.id in routing.routers and backend.id != router.id:
+                if backend.id in routing.delegates and backend.id != router.id:
                     yield Edge(backend.id, router.id, "attaches")
     for gateway in routing.gateways.values():
         for parent in gateway.parents:

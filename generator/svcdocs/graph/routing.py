@@ -57,6 +57,10 @@ class Routing:
 
     def __init__(self, model: Model):
         self.routers: dict[str, Router] = {r.id: r for r in model.every_router()}
+        # Routers a backend hands traffic on to; a workload that is its own way
+        # in (a Knative Service) is a backend like a Service, not one of them.
+        workloads = {w.id for w in model.workloads}
+        self.delegates: dict[str, Router] = {k: r for k, r in self.routers.items() if k not in workloads}
         self.gateways: dict[str, Gateway] = {g.id: g for g in model.gateways}
         self.services: dict[str, Service] = {s.id: s for s in model.services}
         self.grants: dict[str, list[ReferenceGrant]] = defaultdict(list)
@@ -67,18 +71,18 @@ class Routing:
         delegated: set[str] = set()
         for router in self.routers.values():
             for parent in router.parents:
-                if parent.id in self.routers:
+                if parent.id in self.delegates:
                     self.children[parent.id].append(router)
                     delegated.add(router.id)
             for way in router.ways:
-                delegated.update(b.id for b in way.backends if b.id in self.routers and b.id != router.id)
+                delegated.update(b.id for b in way.backends if b.id in self.delegates and b.id != router.id)
         self.delegated = frozenset(delegated)
 
     def own_way_in(self, router: Router) -> bool:
         """Whether a router serves its ways under its own hosts: it opens a
         way in, hangs on a Gateway, or nothing delegates to it."""
         return (router.opens is not None or router.id not in self.delegated
-                or any(p.id not in self.routers for p in router.parents))
+                or any(p.id not in self.delegates for p in router.parents))
 
     def hops(self) -> Iterator[Hop]:
         for router in self.routers.values():
@@ -93,7 +97,7 @@ class Routing:
                     for backend in way.backends:
                         yield Hop(router.id, host, path, backend, tls, way.protocol, way.line, way.host_line,
                                   inherited=context is not None)
-                        child = self.routers.get(backend.id)
+                        child = self.delegates.get(backend.id)
                         if child is not None and child.id not in chain and len(chain) < MAX_DEPTH:
                             yield from self._walk(child, _Context(host, path, tls, way.prefixes), (*chain, child.id))
                     for child in self.children.get(router.id, ()):

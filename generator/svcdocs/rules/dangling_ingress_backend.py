@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from svcdocs.graph import Routing
-from svcdocs.model import BackendRef, Ingress, Object, Router, Service, Way
+from svcdocs.model import BackendRef, Ingress, Object, Router, Service
 from svcdocs.rules.context import Context, Hit, named
 
 ID = "dangling-ingress-backend"
@@ -52,7 +52,11 @@ def check(ctx: Context):
     services = {s.id: s for s in ctx.model.services}
     nodes = ctx.graph.nodes
     known = {o.namespace for o in ctx.model.objects()} | {n.name for n in ctx.model.namespaces}
+    kinds = {"Service"} | {n.split("/", 1)[0] for n in nodes}  # a kind of no object here may live elsewhere
     entry_hosts = {h.lower() for e in ctx.model.service_entries for h in e.hosts}
+    first_hop = {}  # (router, backend) -> the first host and path it serves, its delegators' included
+    for hop in ctx.graph.hops:
+        first_hop.setdefault((hop.router, hop.backend), hop)
     for router in ctx.model.every_router():
         seen = set()
         for way in router.ways:
@@ -60,7 +64,8 @@ def check(ctx: Context):
                 if backend in seen or backend.id == router.id or backend.kind == "External":
                     continue
                 seen.add(backend)
-                what = _what(router, way)
+                hop = first_hop.get((router.id, backend))
+                what = _what(router, hop.host if hop else _first(way.hosts), hop.path if hop else _first(way.paths))
                 if backend.id in services or backend.id in nodes:
                     if not routing.granted(router, backend):
                         message = (f"{named(router)} sends {what} to Service {backend.namespace}/{backend.name} of "
@@ -70,14 +75,16 @@ def check(ctx: Context):
                         message = _missing_port(router, backend, services.get(backend.id), what)
                     if message is not None:
                         yield Hit(router, backend.port_line or backend.line, message)
-                elif _checkable(router, backend, known, entry_hosts):
+                elif backend.kind in kinds and _checkable(router, backend, known, entry_hosts):
                     yield Hit(router, backend.line, _missing(router, backend, what))
 
 
-def _what(router: Router, way: Way) -> str:
+def _first(values: tuple[str, ...]) -> str | None:
+    return values[0] if values else None
+
+
+def _what(router: Router, host: str | None, path: str | None) -> str:
     """What the backend serves, for a message: `requests for shop.example.com/api`."""
-    host = way.hosts[0] if way.hosts else None
-    path = way.paths[0] if way.paths else None
     if host is None and path is None:
         return "requests that match no rule" if isinstance(router, Ingress) else "its traffic"
     return f"requests for {host or ''}{path or ''}"
@@ -122,7 +129,9 @@ def _service_name(service: Service) -> str:
 def _has_port(service: Service, port: int | str, backend: BackendRef) -> bool:
     if isinstance(port, str):
         return any(p.name == port for p in service.ports)
-    return any(p.port == port or (backend.target_port and p.target == port) for p in service.ports)
+    if backend.target_port:  # a pod's port: a named targetPort may name it, and a single port takes it
+        return len(service.ports) == 1 or any(p.target == port or isinstance(p.target, str) for p in service.ports)
+    return any(p.port == port for p in service.ports)
 
 
 def _port_label(number: int | None, name: str | None) -> str:
