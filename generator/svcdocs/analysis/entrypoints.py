@@ -61,12 +61,15 @@ def _router_entries(graph: Graph, levels: dict[str, str]):
                 and not isinstance(graph.nodes[edge.target], Service):
             parents[edge.source].append(edge.target)
     selected: dict[str, tuple[str, ...]] = {}  # a Service's workloads, looked up once however many hops reach it
+    served_on: dict[str, tuple[str, ...]] = {}  # a router's listeners, likewise
     for hop in graph.hops:
         level = levels.get(hop.router)
         target = hop.backend.id
         if level is None or not (target == hop.router or (hop.router, target) in routed):
             continue
-        yield _router_entry(graph, hop, level, parents, selected)
+        if hop.router not in served_on:
+            served_on[hop.router] = _listeners(graph, hop.router, parents)
+        yield _router_entry(graph, hop, level, tuple(parents.get(hop.router, ())), served_on[hop.router], selected)
 
 
 def _listeners(graph: Graph, router_id: str, parents: dict[str, list[str]], depth: int = 0) -> tuple[str, ...]:
@@ -82,12 +85,10 @@ def _listeners(graph: Graph, router_id: str, parents: dict[str, list[str]], dept
                                for l in _listeners(graph, p, parents, depth + 1)))
 
 
-def _router_entry(graph: Graph, hop: Hop, level: str, parents: dict[str, list[str]],
+def _router_entry(graph: Graph, hop: Hop, level: str, gateways: tuple[str, ...], listeners: tuple[str, ...],
                   selected: dict[str, tuple[str, ...]]) -> EntryPoint:
     router = graph.nodes[hop.router]
     target = graph.nodes[hop.backend.id]
-    gateways = tuple(parents.get(hop.router, ()))
-    listeners = _listeners(graph, hop.router, parents)
     common = dict(via=hop.router, kind="ingress" if isinstance(router, Ingress) else "route", level=level,
                   host=hop.host, path=hop.path, gateways=gateways, listeners=listeners, tls=hop.tls)
     if isinstance(target, Service):

@@ -10,11 +10,17 @@ from svcdocs.graph.routing import GATEWAY_KINDS, Hop, Routing
 from svcdocs.graph.types import INTERNET, Edge, Graph, Node, PortMapping, Synthetic
 from svcdocs.model import BackendRef, Model, Service, Workload, object_id
 
-# Edges can grow as Services x workloads, or a route's hostnames x backends,
-# from a small file; real repositories of 10,000 Services have about 25,000.
+# Edges can grow as Services x workloads from a small file; real repositories
+# of 10,000 Services have about 25,000.
 MAX_EDGES = 250_000
-TRUNCATED = ("more than {limit:,} edges (a limit against hostile input: selectors that match everything, "
-             "routes with many hostnames and backends); the graph shows the first {limit:,}")
+# A route's ways grow as hostnames x paths x backends, and each one is an edge
+# and an entry point: 2,400 hostnames x 2,400 backends fit in 94 KB. Real
+# routers have a few hundred.
+MAX_HOPS = 50_000
+TRUNCATED = ("more than {limit:,} edges (a limit against hostile input: selectors that match everything); "
+             "the graph shows the first {limit:,}")
+TRUNCATED_HOPS = ("more than {limit:,} routes of a host and path to a backend (a limit against hostile input: "
+                  "routers with many hostnames, paths and backends); the graph shows the first {limit:,}")
 
 
 def build_graph(model: Model) -> Graph:
@@ -23,11 +29,11 @@ def build_graph(model: Model) -> Graph:
     services = {s.id: s for s in model.services}
     index = LabelIndex(model.workloads)
     routing = Routing(model)
-    hops = list(islice(routing.hops(), MAX_EDGES + 1))
-    truncated = None
-    if len(hops) > MAX_EDGES:
-        del hops[MAX_EDGES:]
-        truncated = TRUNCATED.format(limit=MAX_EDGES)
+    hops = list(islice(routing.hops(), MAX_HOPS + 1))
+    truncated = []
+    if len(hops) > MAX_HOPS:
+        del hops[MAX_HOPS:]
+        truncated.append(TRUNCATED_HOPS.format(limit=MAX_HOPS))
     edges: list[Edge] = []
     for kind in (_selects(model, index), _configures(model, index), _route_edges(hops, routing, services, nodes),
                  _attaches(routing, nodes), _aliases(model, nodes), _calls(model, services),
@@ -35,7 +41,7 @@ def build_graph(model: Model) -> Graph:
         edges.extend(islice(kind, MAX_EDGES - len(edges) + 1))
         if len(edges) > MAX_EDGES:
             del edges[MAX_EDGES:]
-            truncated = TRUNCATED.format(limit=MAX_EDGES)
+            truncated.append(TRUNCATED.format(limit=MAX_EDGES))
             break
     unique = sorted(set(edges), key=Edge.sort_key)
     outgoing: dict[str, list[Edge]] = defaultdict(list)
@@ -49,7 +55,7 @@ def build_graph(model: Model) -> Graph:
         edges=tuple(unique),
         outgoing={k: tuple(v) for k, v in outgoing.items()},
         incoming={k: tuple(v) for k, v in incoming.items()},
-        truncated=truncated,
+        truncated="; ".join(truncated) or None,
         hops=tuple(hops),
     )
 
@@ -106,13 +112,25 @@ def _configures(model: Model, index: LabelIndex):
 def _route_edges(hops: list[Hop], routing: Routing, services: dict[str, Service], nodes: dict[str, Node]):
     """A router to the Service (or the workload that serves by itself) each
     of its hops reaches, unless a ReferenceGrant is missing."""
+    reached: dict[tuple[str, int], tuple[str, int | str | None] | None] = {}  # per router and backend, not per hop
     for hop in hops:
-        target = hop.backend.id
-        if target == hop.router or target not in nodes or target in routing.delegates:
-            continue
-        if isinstance(nodes[target], (Service, Workload)) and routing.granted(routing.routers[hop.router], hop.backend):
-            port = service_port_number(services.get(target), hop.backend.port, hop.backend.target_port)
+        key = (hop.router, id(hop.backend))  # a way's backends are shared by all its hops
+        if key not in reached:
+            reached[key] = _reached(hop, routing, services, nodes)
+        if reached[key] is not None:
+            target, port = reached[key]
             yield Edge(hop.router, target, "routes", host=hop.host, path=hop.path, port=port)
+
+
+def _reached(hop: Hop, routing: Routing, services: dict[str, Service], nodes: dict[str, Node]):
+    """The Service (or workload) and port a hop's backend reaches, or None."""
+    backend = hop.backend
+    target = backend.id
+    if target == hop.router or target not in nodes or target in routing.delegates:
+        return None
+    if not isinstance(nodes[target], (Service, Workload)) or not routing.granted(routing.routers[hop.router], backend):
+        return None
+    return target, service_port_number(services.get(target), backend.port, backend.target_port)
 
 
 def _attaches(routing: Routing, nodes: dict[str, Node]):

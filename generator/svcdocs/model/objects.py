@@ -169,10 +169,10 @@ class BackendRef:
     # Route `port.targetPort`): a number is matched against targetPorts.
     target_port: bool = False
     host: str | None = None  # the host name as written, when the router names backends by DNS name (Istio)
+    id: str = field(init=False, repr=False, compare=False)  # the id of what it names, asked for on every hop: made once
 
-    @property
-    def id(self) -> str:
-        return object_id(self.kind, self.namespace, self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", object_id(self.kind, self.namespace, self.name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,8 @@ from svcdocs.model import Object
 _IDENTITY = frozenset({"kind", "namespace", "name"})
 # Words of env values (a password can look like a host name): they only ever
 # show as `calls` edges to Services that exist, which the review compares as edges.
-_VALUE_DERIVED = frozenset({"env_refs"})
+# An `id` restates the kind, namespace and name beside it.
+_VALUE_DERIVED = frozenset({"env_refs", "id"})
 MAX_VALUE_CHARS = 120
 # What tells items of a list apart, first that every item on both sides has, distinct.
 KEY_FIELDS = ("name", "host", "path", "variable", "port")

@@ -54,9 +54,7 @@ def check(ctx: Context):
     known = {o.namespace for o in ctx.model.objects()} | {n.name for n in ctx.model.namespaces}
     kinds = {"Service"} | {n.split("/", 1)[0] for n in nodes}  # a kind of no object here may live elsewhere
     entry_hosts = {h.lower() for e in ctx.model.service_entries for h in e.hosts}
-    first_hop = {}  # (router, backend) -> the first host and path it serves, its delegators' included
-    for hop in ctx.graph.hops:
-        first_hop.setdefault((hop.router, hop.backend), hop)
+    dangling = []  # (router, way, backend, message-maker)
     for router in ctx.model.every_router():
         seen = set()
         for way in router.ways:
@@ -64,19 +62,35 @@ def check(ctx: Context):
                 if backend in seen or backend.id == router.id or backend.kind == "External":
                     continue
                 seen.add(backend)
-                hop = first_hop.get((router.id, backend))
-                what = _what(router, hop.host if hop else _first(way.hosts), hop.path if hop else _first(way.paths))
                 if backend.id in services or backend.id in nodes:
                     if not routing.granted(router, backend):
-                        message = (f"{named(router)} sends {what} to Service {backend.namespace}/{backend.name} of "
-                                   f"another namespace, which no ReferenceGrant in {backend.namespace} lets it use, "
-                                   f"so that backend carries no traffic.")
-                    else:
-                        message = _missing_port(router, backend, services.get(backend.id), what)
-                    if message is not None:
-                        yield Hit(router, backend.port_line or backend.line, message)
+                        dangling.append((router, way, backend, _ungranted))
+                    elif _missing_port(router, backend, services.get(backend.id), "") is not None:
+                        dangling.append((router, way, backend, _missing_port))
                 elif backend.kind in kinds and _checkable(router, backend, known, entry_hosts):
-                    yield Hit(router, backend.line, _missing(router, backend, what))
+                    dangling.append((router, way, backend, _missing))
+    served = _served(ctx, {(router.id, backend) for router, _, backend, _ in dangling})
+    for router, way, backend, message in dangling:
+        host, path = served.get((router.id, backend), (_first(way.hosts), _first(way.paths)))
+        what = _what(router, host, path)
+        line = backend.line if message is _missing else backend.port_line or backend.line
+        yield Hit(router, line, message(router, backend, services.get(backend.id), what))
+
+
+def _served(ctx: Context, wanted: set[tuple[str, BackendRef]]) -> dict[tuple[str, BackendRef], tuple]:
+    """The first host and path each wanted backend serves, its delegators'
+    included (an included HTTPProxy serves under its root's host and path)."""
+    found: dict[tuple[str, BackendRef], tuple] = {}
+    routers = {router_id for router_id, _ in wanted}
+    for hop in ctx.graph.hops:
+        if hop.router in routers and (hop.router, hop.backend) in wanted:
+            found.setdefault((hop.router, hop.backend), (hop.host, hop.path))
+    return found
+
+
+def _ungranted(router: Router, backend: BackendRef, service: Service | None, what: str) -> str:
+    return (f"{named(router)} sends {what} to Service {backend.namespace}/{backend.name} of another namespace, "
+            f"which no ReferenceGrant in {backend.namespace} lets it use, so that backend carries no traffic.")
 
 
 def _first(values: tuple[str, ...]) -> str | None:
@@ -99,7 +113,7 @@ def _checkable(router: Router, backend: BackendRef, known: set[str], entry_hosts
     return backend.namespace == router.namespace or backend.namespace in known
 
 
-def _missing(router: Router, backend: BackendRef, what: str) -> str:
+def _missing(router: Router, backend: BackendRef, service: Service | None, what: str) -> str:
     kind = backend.kind.split(".", 1)[0]
     if backend.host is not None and backend.host != backend.name:
         return (f"{named(router)} sends {what} to {backend.host}, which names Service {backend.name} in namespace "
