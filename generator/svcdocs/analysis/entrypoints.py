@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from svcdocs.analysis.exposure import is_internal_lb
 from svcdocs.graph import Graph, Hop
 from svcdocs.graph.build import service_port_number
-from svcdocs.model import Ingress, Service, Workload
+from svcdocs.model import Ingress, RoutedWorkload, Router, Service, Workload
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +76,12 @@ def _listeners(graph: Graph, router_id: str, parents: dict[str, list[str]], dept
     """The controller's listeners a router is served on: its own, else those of
     the routers it is delegated from (a TraefikService takes its IngressRoute's)."""
     node = graph.nodes[router_id]
-    own = getattr(node, "listeners", None)
-    if own is None:  # a workload that is its own way in
-        own = node.router.listeners if hasattr(node, "router") else ()
+    router = node.router if isinstance(node, RoutedWorkload) else node
+    own = router.listeners if isinstance(router, Router) else ()
     if own or depth >= 8:
         return own
-    return tuple(dict.fromkeys(l for p in parents.get(router_id, ()) if p in graph.nodes
-                               for l in _listeners(graph, p, parents, depth + 1)))
+    return tuple(dict.fromkeys(listener for p in parents.get(router_id, ()) if isinstance(graph.nodes.get(p), Router)
+                               for listener in _listeners(graph, p, parents, depth + 1)))
 
 
 def _router_entry(graph: Graph, hop: Hop, level: str, gateways: tuple[str, ...], listeners: tuple[str, ...],
