@@ -603,7 +603,7 @@ def _way_in(graph, entry: EntryPoint) -> str:
     """One line of an overview edge: `Ingress web: shop.example.com`."""
     via = graph.nodes[entry.via]
     if entry.kind in ("ingress", "route"):
-        return f"{via.kind} {via.name}" + (f": {entry.host}" if entry.host else "")
+        return f"{kind_label(via)} {via.name}" + (f": {entry.host}" if entry.host else "")
     return entry_label(entry, via.name)
 
 
