@@ -38,12 +38,16 @@ ROUTING_GROUPS = frozenset({
     "route.openshift.io", "serving.knative.dev", "networking.internal.knative.dev", "k8s.nginx.org",
     "networking.gke.io", "gateway.networking.k8s.io", "gateway.networking.x-k8s.io", "getambassador.io",
     "configuration.konghq.com", "konghq.com", "apisix.apache.org", "gateway.solo.io", "gloo.solo.io",
-    "gateway.envoyproxy.io", "split.smi-spec.io", "appmesh.k8s.aws", "elbv2.k8s.aws", "ingress.kubernetes.io",
+    "split.smi-spec.io", "appmesh.k8s.aws", "elbv2.k8s.aws", "ingress.kubernetes.io",
     "networking.x-k8s.io", "policy.linkerd.io", "haproxy.org", "ingress.v1.haproxy.org", "cilium.io",
 })
 ROUTING_WORDS = re.compile(r"Route|Ingress|Gateway|VirtualServ|Proxy|Mapping|Listener|TrafficSplit")
-# Built-in kinds that route nothing themselves.
-QUIET_BUILT_IN = frozenset({("networking.k8s.io", "IngressClass"), ("extensions", "IngressClass")})
+# Kinds outside the families that route nothing themselves, though their name
+# says Ingress, Gateway or Proxy: classes, and the proxies' own configuration.
+QUIET_BUILT_IN = frozenset({
+    ("networking.k8s.io", "IngressClass"), ("extensions", "IngressClass"),
+    ("gateway.envoyproxy.io", "EnvoyProxy"), ("config.istio.io", "ProxyConfig"),
+})
 
 
 @dataclass(frozen=True)

@@ -160,4 +160,5 @@ BUILDERS = {
     (GROUP, "ReferenceGrant"): reference_grant,
     **{(group, "BackendTLSPolicy"): backend_tls_policy for group in (GROUP, EXPERIMENTAL)},
 }
-QUIET = {(GROUP, kind) for kind in ("GatewayClass",)}
+QUIET = {(group, kind) for group in (GROUP, EXPERIMENTAL)
+         for kind in ("GatewayClass", "BackendLBPolicy", "BackendTrafficPolicy", "XBackendTrafficPolicy")}

@@ -66,4 +66,5 @@ def multi_cluster_ingress(r: Reader, root: dict, meta: dict) -> Router:
 
 
 BUILDERS = {(GROUP, MCS): multi_cluster_service, (GROUP, "MultiClusterIngress"): multi_cluster_ingress}
-QUIET = {(GROUP, kind) for kind in ("ManagedCertificate", "FrontendConfig", "ServiceNetworkEndpointGroup")}
+QUIET = {(GROUP, kind) for kind in ("ManagedCertificate", "FrontendConfig", "ServiceNetworkEndpointGroup",
+                                    "GCPBackendPolicy", "GCPGatewayPolicy", "HealthCheckPolicy")}

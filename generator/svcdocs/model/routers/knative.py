@@ -65,4 +65,4 @@ def domain_mapping(r: Reader, root: dict, meta: dict) -> Router:
 
 
 BUILDERS = {(GROUP, "Service"): service, (GROUP, "DomainMapping"): domain_mapping}
-QUIET = {(GROUP, kind) for kind in ("Revision",)}
+QUIET = {(GROUP, kind) for kind in ("Revision", "Configuration")}  # pods, not ways in (a Route is one)
