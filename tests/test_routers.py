@@ -583,3 +583,19 @@ def test_check_says_first_that_routing_objects_were_skipped(cli, tmp_path):
     first = result.stdout.splitlines()[0]
     assert first.startswith("note: skipped 2 objects of kinds that route traffic")
     assert "Mapping (getambassador.io) 1" in first
+
+
+def test_the_home_page_shows_the_way_in_through_a_router_and_the_skipped_ones(cli, tmp_path):
+    (tmp_path / "mapping.yaml").write_text(AMBASSADOR, encoding="utf-8")
+    out = tmp_path / "site"
+    result = cli("build", FIXTURES / f"{BOOKINFO}/platform/kube/bookinfo.yaml",
+                 FIXTURES / f"{BOOKINFO}/networking/bookinfo-gateway.yaml", tmp_path / "mapping.yaml", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    home = (out / "index.html").read_text(encoding="utf-8")
+    warning = home.index("Ways in svcdocs cannot see:")
+    assert warning < home.index('id="what-is-exposed"') and "Mapping (getambassador.io) 1" in home
+    ways_in_table = home[home.index('id="how-to-get-in"'):home.index('id="findings"')]
+    assert "VirtualService default/bookinfo" in ways_in_table and "/productpage" in ways_in_table
+    assert "Nothing in these manifests is reachable" not in home
+    namespace = (out / "namespaces" / "default" / "index.html").read_text(encoding="utf-8")
+    assert "Gateway (istio)" in namespace and "bookinfo-gateway" in namespace

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 
 from svcdocs.analysis.entrypoints import EntryPoint, entrypoints
 from svcdocs.analysis.exposure import (
-    LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, own_level, router_level, router_levels,
+    LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, own_level, router_levels,
 )
 from svcdocs.analysis.patterns import PATTERN_IDS, Pattern, patterns
 from svcdocs.graph import Graph
 
 __all__ = [
     "LEVELS", "PATTERN_IDS", "RANK", "Analysis", "EntryPoint", "Exposure", "Pattern", "analyze",
-    "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "own_level", "patterns", "router_level",
-    "router_levels",
+    "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "own_level", "patterns", "router_levels",
 ]
 
 

@@ -52,11 +52,6 @@ def is_internal_lb(service: Service) -> bool:
     return False
 
 
-def router_level(levels: dict[str, str], router_id: str) -> str | None:
-    """The level a router gives its backends (see `router_levels`)."""
-    return levels.get(router_id)
-
-
 def own_level(service: Service) -> str:
     """A Service's level from its own spec alone, whatever routes to it."""
     if service.type == "LoadBalancer":

@@ -131,6 +131,7 @@ class _Pages:
         for spec in specs:
             self.diagrams_on[spec.page].append(spec.key)
         self.index = _index(report)
+        self.workload_ids = frozenset(w.id for w in report.graph.model.workloads)
 
     def page(self, path: str, template: str, **context) -> Page:
         context.setdefault("site_title", self.options.title)
@@ -321,8 +322,10 @@ class _Pages:
     def router_row(self, here: str, router: Router) -> dict:
         edges = self.graph.edges_from(router.id)
         kind = kind_label(router) + (f" on {', '.join(router.listeners)}" if router.listeners else "")
+        # A workload that is its own way in has its row among the workloads too: this one's anchor differs.
+        way_in = "-way-in" if router.id in self.workload_ids else ""
         return {
-            "anchor": anchor(id_kind(router.id), router.name), "name": router.name, "kind": kind,
+            "anchor": anchor(id_kind(router.id), router.name) + way_in, "name": router.name, "kind": kind,
             "class": router.class_name or "",
             "parents": [self.object_link(here, e.target) for e in edges if e.kind == "attaches"],
             "routes": first([e for e in edges if e.kind == "routes"], LIST_ITEMS, lambda e: {
