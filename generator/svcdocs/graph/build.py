@@ -8,7 +8,7 @@ from itertools import islice
 from svcdocs.graph.labels import LabelIndex
 from svcdocs.graph.routing import GATEWAY_KINDS, Hop, Routing
 from svcdocs.graph.types import INTERNET, Edge, Graph, Node, PortMapping, Synthetic
-from svcdocs.model import BackendRef, Model, Service, Workload, object_id
+from svcdocs.model import Model, Service, Workload, object_id
 
 # Edges can grow as Services x workloads from a small file; real repositories
 # of 10,000 Services have about 25,000.

@@ -13,7 +13,7 @@ another HTTPProxy's.
 
 from __future__ import annotations
 
-from svcdocs.model.objects import BackendRef, Router, Way
+from svcdocs.model.objects import Router, Way
 from svcdocs.model.reader import Reader
 from svcdocs.model.routers.parts import backend, class_of, unique
 
