@@ -17,9 +17,9 @@ from svcdocs.model.operators.common import Made
 FAMILIES = (prometheus, cloudnativepg, eck, strimzi, rabbitmq, zalando, crunchy, mongodb)
 _MAKERS = {key: maker for family in FAMILIES for key, maker in family.KINDS.items()}
 
-# Label keys that the known operators set on the pods they make: a selector
-# that uses one selects pods that no manifest describes.
-OPERATOR_LABEL_KEYS: frozenset[str] = frozenset().union(*(family.LABEL_KEYS for family in FAMILIES))
+# Label keys that the known operators set on the pods they make, and which
+# operator: a selector that uses one selects pods no manifest describes.
+OPERATOR_LABEL_KEYS: dict[str, str] = {key: family.OPERATOR for family in FAMILIES for key in sorted(family.LABEL_KEYS)}
 
 __all__ = ["FAMILIES", "OPERATOR_LABEL_KEYS", "Made", "pods_made"]
 
