@@ -478,7 +478,7 @@ def test_the_command_ends_with_one_summary_line(cli, tmp_path, monkeypatch):
     result = cli("build", "sample-manifests", "-o", tmp_path / "site")
     assert result.exit_code == 0, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 28 pages, 6 diagrams \(\d+ drawn\), 8 findings", last), last
+    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 28 pages, 6 diagrams \(\d+ drawn\), 9 findings", last), last
     assert result.stdout == ""
 
 

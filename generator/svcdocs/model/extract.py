@@ -22,6 +22,7 @@ from svcdocs.model.objects import (
     Route, RouteRule, Service, ServicePort, Workload,
 )
 from svcdocs.model.operators import pods_made
+from svcdocs.model.placement import Placement
 
 _NULL = "tag:yaml.org,2002:null"
 _INT = "tag:yaml.org,2002:int"
@@ -67,15 +68,20 @@ class Unusable(Exception):
 
 
 class Reader:
-    """Typed access to the nodes of one document; field problems collect here."""
+    """Typed access to the nodes of one document; field problems collect here.
+    A rendered document is read where its placement puts it (its source file)."""
 
-    __slots__ = ("doc", "problems")
+    __slots__ = ("doc", "problems", "placement", "file")
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, placement: Placement | None = None):
         self.doc = doc
         self.problems: list[Problem] = []
+        self.placement = placement
+        self.file = placement.file if placement is not None else doc.file
 
     def line(self, node: yaml.Node) -> int:
+        if self.placement is not None:
+            return self.placement.line_of(node)
         return self.doc.line_of(node)
 
     def key_line(self, parent: yaml.Node | None, key: str) -> int:
@@ -87,7 +93,7 @@ class Reader:
         return 0
 
     def warn(self, node: yaml.Node, reason: str) -> None:
-        self.problems.append(Problem(self.doc.file, self.line(node), reason))
+        self.problems.append(Problem(self.file, self.line(node), reason))
 
     def mapping(self, node: yaml.Node | None, what: str) -> dict[str, yaml.Node]:
         if node is None or _is_null(node):
@@ -219,14 +225,15 @@ def api_group(api_version: str | None) -> str | None:
 
 # --- documents -----------------------------------------------------------------
 
-def extract(doc: Document, default_namespace: str) -> tuple[Object | str | None, list[Problem]]:
+def extract(doc: Document, default_namespace: str,
+            placement: Placement | None = None) -> tuple[Object | str | None, list[Problem]]:
     """One document: an object, or the name of a kind we do not model, or None."""
-    r = Reader(doc)
+    r = Reader(doc, placement)
     try:
         root = _fields(doc.node, r.line)
         kind = r.string(root.get("kind"), "kind")
         if not kind:
-            raise Unusable(doc.line, "no kind; not a Kubernetes manifest")
+            raise Unusable(r.line(doc.node), "no kind; not a Kubernetes manifest")
         group = api_group(r.string(root.get("apiVersion"), "apiVersion"))
         meta = _metadata(r, root, kind, default_namespace)
         groups = KIND_GROUPS.get(kind)
@@ -237,7 +244,7 @@ def extract(doc: Document, default_namespace: str) -> tuple[Object | str | None,
             return (kind if groups is None else f"{kind} ({group})"), r.problems
         return _BUILDERS[kind](r, root, meta), r.problems
     except Unusable as e:
-        return None, [Problem(doc.file, e.line, e.reason)]
+        return None, [Problem(r.file, e.line, e.reason)]
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
@@ -250,14 +257,14 @@ def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
         raise Unusable(r.line(name_node), HELM_REASON)
     name = r.string(name_node, "metadata.name")
     if not name:
-        raise Unusable(r.line(node) if node is not None else r.doc.line, "no metadata.name")
+        raise Unusable(r.line(node if node is not None else r.doc.node), "no metadata.name")
     namespace = r.string(metadata.get("namespace"), "metadata.namespace") or default_namespace
     return {
         "kind": kind,
         "namespace": "" if kind in CLUSTER_SCOPED else namespace,
         "name": name,
-        "file": r.doc.file,
-        "line": r.doc.line,
+        "file": r.file,
+        "line": r.line(r.doc.node),
         "name_line": r.line(name_node),
         "labels": r.pairs(metadata.get("labels"), "metadata.labels"),
         "annotations": _annotations(r, metadata.get("annotations")),

@@ -11,7 +11,8 @@ RATIONALE = (
     "A hostPort opens the port on the address of every node the pod runs on: anything that can reach "
     "the node reaches the container, past any Service, load balancer or TLS in front of the cluster. "
     "It also limits scheduling to one such pod per node and port, and a pod cannot start on a node "
-    "where another process holds the port."
+    "where another process holds the port. On the host network every port is the node's anyway: "
+    "host-network reports those pods."
 )
 FIX = "Remove hostPort and expose the port through a Service (a NodePort or LoadBalancer when it must be reached from outside)."
 EXAMPLE = """\
@@ -28,6 +29,8 @@ containers:
 
 def check(ctx: Context):
     for workload in ctx.model.workloads:
+        if workload.host_network:
+            continue  # every port is on the node: host-network says so
         for container in workload.containers:
             for port in container.ports:
                 if port.host_port:
