@@ -148,6 +148,17 @@ class LabelIndex:
                 and any(g.tells(k) for k, _ in labels)]
 
 
+def selected_group(workload: Workload, selector: Pairs) -> PodGroup | None:
+    """The first group of a workload's pods whose labels the selector matches."""
+    for group in workload.groups():
+        added, varying = controller_labels(group)
+        fixed = {**dict(added), **dict(group.labels)}
+        pods = _Pods(0, workload, fixed, {v.key: v for v in (*varying, *group.varying) if v.key not in fixed})
+        if all(pods.has(k, v) for k, v in selector):
+            return group
+    return None
+
+
 def _workloads(groups) -> list[Workload]:
     """Each workload once, in the model's order."""
     found: dict[int, Workload] = {}

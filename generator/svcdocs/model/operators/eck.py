@@ -26,8 +26,7 @@ LABEL_KEYS = frozenset({f"{ES}/cluster-name", f"{ES}/statefulset-name", TYPE, "k
 def _elasticsearch(r, root, meta) -> Made:
     name, spec = meta["name"], root.get("spec")
     groups, first_line = [], 0
-    varying = (one_of(f"{ES}/http-scheme", "http", "https"), *any_of(f"{ES}/version"),
-               *(one_of(f"{ES}/node-{role}", "true", "false") for role in ROLES))
+    varying = (one_of(f"{ES}/http-scheme", "http", "https"), *any_of(f"{ES}/version"))
     for i, item, node_set in r.mappings(r.mapping(spec, "spec").get("nodeSets"), "spec.nodeSets"):
         if i >= MAX_GROUPS:
             break
@@ -36,9 +35,30 @@ def _elasticsearch(r, root, meta) -> Made:
         first_line = first_line or line
         sts = f"{name}-es-{set_name}"
         reserved = {TYPE: "elasticsearch", f"{ES}/cluster-name": name, f"{ES}/statefulset-name": sts}
-        groups.append(PodGroup(merged(own, reserved), "StatefulSet", sts, count(r, item, "count"), varying,
+        roles = _roles(r, node_set.get("config"))
+        if roles is None:  # the default roles depend on the version: each label may be either
+            role_labels, role_varying = {}, tuple(one_of(f"{ES}/node-{role}", "true", "false") for role in ROLES)
+        else:
+            role_labels, role_varying = {f"{ES}/node-{role}": str(role in roles).lower() for role in ROLES}, ()
+        groups.append(PodGroup(merged(own, role_labels, reserved), "StatefulSet", sts, count(r, item, "count"),
+                               varying + role_varying,
                                f"spec.nodeSets[{i}].podTemplate.metadata.labels" if own else ""))
     return Made(OPERATOR, tuple(groups), first_line or meta["line"], sum(g.replicas or 0 for g in groups))
+
+
+def _roles(r, config) -> frozenset[str] | None:
+    """The node set's roles from its config: `node.roles: [...]` (or nested
+    `node: {roles: [...]}`), or the 7.x `node.<role>: true|false` settings;
+    None when the config leaves them to Elasticsearch's defaults."""
+    fields = r.mapping(config, "config")
+    nested = r.mapping(fields.get("node"), "config.node") if getattr(fields.get("node"), "id", "") == "mapping" else {}
+    listed = fields.get("node.roles", nested.get("roles"))
+    if listed is not None:
+        return frozenset(r.strings(listed, "config.node.roles"))
+    flags = {role: r.string(fields[f"node.{role}"], f"config.node.{role}") for role in ROLES if f"node.{role}" in fields}
+    if not flags:
+        return None
+    return frozenset(role for role in ROLES if flags.get(role, "true" if role != "voting_only" else "false") == "true")
 
 
 def _single(r, root, meta, group: str, kind_type: str, controller: str, suffix: str, replicas_key: str) -> Made:

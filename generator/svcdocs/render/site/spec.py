@@ -33,7 +33,7 @@ from typing import Iterable
 from svcdocs.analysis import RANK, EntryPoint
 from svcdocs.graph import Edge as GraphEdge
 from svcdocs.graph import Synthetic
-from svcdocs.model import WORKLOAD_KINDS, Service, Workload
+from svcdocs.model import Service, Workload
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap
 
@@ -689,7 +689,7 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     for node_id in sorted(own):
         if graph.nodes[node_id].kind != "Service":
             continue
-        group = {node_id} | _upstream(node_id, incoming) | (incoming[node_id] - own)
+        group = {node_id} | _upstream(graph, node_id, incoming) | (incoming[node_id] - own)
         for target in outgoing[node_id]:
             group.add(target)
             group |= beyond(target)
@@ -700,13 +700,13 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     return groups
 
 
-def _upstream(node_id: str, incoming: dict[str, set[str]]) -> set[str]:
+def _upstream(graph, node_id: str, incoming: dict[str, set[str]]) -> set[str]:
     """Routers, Gateways and sources that lead to a node (not its callers)."""
     found: set[str] = set()
     stack = [node_id]
     while stack:
         for source in incoming[stack.pop()]:
-            if source not in found and source.split("/", 1)[0] not in WORKLOAD_KINDS:
+            if source not in found and not isinstance(graph.nodes.get(source), Workload):
                 found.add(source)
                 stack.append(source)
     return found
