@@ -140,7 +140,7 @@ def _map_lines(rendered: yaml.Node, origin: Document) -> dict[int, int]:
                 if isinstance(theirs, MappingNode) else {}
             for key, value in node.value:
                 their_key, their_value = keyed.get(key.value, (None, None)) if isinstance(key, ScalarNode) else (None, None)
-                key_line = origin.line_of(their_key) if their_key is not None else line
+                key_line = origin.line_of(their_key) if their_key is not None else inherited
                 lines[id(key)] = key_line
                 stack.append((value, their_value, key_line))
         elif isinstance(node, SequenceNode):
@@ -149,5 +149,5 @@ def _map_lines(rendered: yaml.Node, origin: Document) -> dict[int, int]:
             for i, item in enumerate(node.value):
                 item_name = _scalar(_at(item, "name"))
                 match = named.get(item_name) if item_name else (items[i] if i < len(items) and not named else None)
-                stack.append((item, match, line))
+                stack.append((item, match, inherited))
     return lines
