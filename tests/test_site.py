@@ -485,3 +485,9 @@ def test_the_command_ends_with_one_summary_line(cli, tmp_path, monkeypatch):
 def test_bad_urls_are_usage_errors(cli, tmp_path):
     result = cli("build", SAMPLES, "-o", tmp_path / "site", "--site-url", "owner.github.io/repo")
     assert result.exit_code == 2 and "--site-url must start with https://" in result.stderr
+
+
+def test_the_rules_page_documents_every_rule(site):
+    from svcdocs.rules import RULE_IDS
+    rules = (site / "rules" / "index.html").read_text(encoding="utf-8")
+    assert all(f'id="{rule}"' in rules for rule in RULE_IDS)
