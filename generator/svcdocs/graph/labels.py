@@ -18,8 +18,6 @@ uid) matches nothing: which pods it selects is unknowable from the input.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-
 from svcdocs.model import LabelSelector, Requirement, Workload
 from svcdocs.model.objects import LabelValues, Pairs, PodGroup
 
@@ -34,33 +32,41 @@ CONTROLLER_LABEL_KEYS = frozenset({POD_NAME, POD_INDEX, REVISION_HASH, TEMPLATE_
                                    *JOB_NAMES, *CONTROLLER_UIDS})
 
 
+# Labels whose value no manifest tells (hashes, uids), made once: every
+# Deployment, DaemonSet and StatefulSet has some.
+_ANY = {key: LabelValues(key) for key in (REVISION_HASH, TEMPLATE_HASH, "pod-template-generation", *CONTROLLER_UIDS)}
+_DEPLOYMENT = (_ANY[TEMPLATE_HASH],)
+_DAEMONSET = (_ANY[REVISION_HASH], _ANY["pod-template-generation"])
+_UIDS = tuple(_ANY[key] for key in CONTROLLER_UIDS)
+
+
 def controller_labels(group: PodGroup) -> tuple[Pairs, tuple[LabelValues, ...]]:
     """The labels that the group's controller adds to each pod: fixed, and varying."""
     name, kind = group.name, group.controller
+    if kind == "Deployment":
+        return (), _DEPLOYMENT
     if kind == "StatefulSet":
         replicas = 1 if group.replicas is None else group.replicas
         return (), (LabelValues(POD_NAME, prefix=f"{name}-", stop=replicas),
-                    LabelValues(POD_INDEX, prefix="", stop=replicas), LabelValues(REVISION_HASH))
+                    LabelValues(POD_INDEX, prefix="", stop=replicas), _ANY[REVISION_HASH])
     if kind == "DaemonSet":
-        return (), (LabelValues(REVISION_HASH), LabelValues("pod-template-generation"))
-    if kind == "Deployment":
-        return (), (LabelValues(TEMPLATE_HASH),)
+        return (), _DAEMONSET
     if kind == "Job":
-        return tuple((key, name) for key in JOB_NAMES), tuple(LabelValues(key) for key in CONTROLLER_UIDS)
+        return tuple((key, name) for key in JOB_NAMES), _UIDS
     if kind == "CronJob":  # its Jobs are named <cronjob>-<scheduled time in minutes>
-        return (), (*(LabelValues(key, prefix=f"{name}-") for key in JOB_NAMES),
-                    *(LabelValues(key) for key in CONTROLLER_UIDS))
+        return (), (*(LabelValues(key, prefix=f"{name}-") for key in JOB_NAMES), *_UIDS)
     return (), ()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class _Pods:
-    """One group of pods as the index sees it."""
+    """One group of pods as the index sees it: `order` is the workload's place
+    in the model, so that results keep the model's order."""
 
-    order: int  # the workload's position, so that results keep the model's order
-    workload: Workload
-    fixed: dict[str, str]
-    varying: dict[str, LabelValues]
+    __slots__ = ("order", "workload", "fixed", "varying")
+
+    def __init__(self, order: int, workload: Workload | None, fixed: dict[str, str],
+                 varying: dict[str, LabelValues]):
+        self.order, self.workload, self.fixed, self.varying = order, workload, fixed, varying
 
     def has(self, key: str, value: str) -> bool:
         if key in self.fixed:
@@ -100,10 +106,7 @@ class LabelIndex:
             ns = workload.namespace
             self._workloads[ns].append(workload)
             for group in workload.groups():
-                added, varying = controller_labels(group)
-                fixed = {**dict(added), **dict(group.labels)}
-                pods = _Pods(order, workload, fixed,
-                             {v.key: v for v in (*varying, *group.varying) if v.key not in fixed})
+                pods = _pods(order, workload, group)
                 self._by_namespace[ns].append(pods)
                 for key, value in pods.fixed.items():
                     self._exact[(ns, key, value)].append(pods)
@@ -148,15 +151,31 @@ class LabelIndex:
                 and any(g.tells(k) for k, _ in labels)]
 
 
+def _pods(order: int, workload: Workload, group: PodGroup) -> _Pods:
+    """A group's pods with the labels their controller adds; the template's win."""
+    added, varying = controller_labels(group)
+    fixed = dict(group.labels)
+    for key, value in added:
+        fixed.setdefault(key, value)
+    if group.varying:
+        varying = (*varying, *group.varying)
+    return _Pods(order, workload, fixed, {v.key: v for v in varying if v.key not in fixed})
+
+
 def selected_group(workload: Workload, selector: Pairs) -> PodGroup | None:
     """The first group of a workload's pods whose labels the selector matches."""
     for group in workload.groups():
-        added, varying = controller_labels(group)
-        fixed = {**dict(added), **dict(group.labels)}
-        pods = _Pods(0, workload, fixed, {v.key: v for v in (*varying, *group.varying) if v.key not in fixed})
+        pods = _pods(0, workload, group)
         if all(pods.has(k, v) for k, v in selector):
             return group
     return None
+
+
+def matches(labels: dict[str, str], selector: LabelSelector) -> bool:
+    """Whether an object's own labels (a Namespace's) satisfy a full selector."""
+    pods = _Pods(0, None, labels, {})
+    return all(pods.has(k, v) for k, v in selector.match_labels) and \
+        all(pods.satisfies(r) for r in selector.match_expressions)
 
 
 def _workloads(groups) -> list[Workload]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from svcdocs.graph.labels import matches
 from svcdocs.model import LabelSelector, NetworkPolicy
 from svcdocs.rules.context import Context, Hit, listed, named
 
@@ -90,7 +91,7 @@ class _Peers:
 
     def scope(self, selector: LabelSelector) -> tuple[str, ...]:
         if selector not in self.scopes:
-            self.scopes[selector] = tuple(ns for ns, labels in self.namespaces.items() if _matches(labels, selector))
+            self.scopes[selector] = tuple(ns for ns, labels in self.namespaces.items() if matches(labels, selector))
         return self.scopes[selector]
 
     def any_pods(self, selector: LabelSelector, namespaces: LabelSelector | None, scope: tuple[str, ...]) -> bool:
@@ -110,18 +111,6 @@ def _namespaces(ctx: Context) -> dict[str, dict[str, str]]:
     for namespace in ctx.model.namespaces:
         found[namespace.name] = {**dict(namespace.labels), NAME_LABEL: namespace.name}
     return dict(sorted(found.items()))
-
-
-def _matches(labels: dict[str, str], selector: LabelSelector) -> bool:
-    if any(labels.get(k) != v for k, v in selector.match_labels):
-        return False
-    for r in selector.match_expressions:
-        value = labels.get(r.key)
-        ok = {"In": value is not None and value in r.values, "NotIn": value is None or value not in r.values,
-              "Exists": value is not None, "DoesNotExist": value is None}[r.operator]
-        if not ok:
-            return False
-    return True
 
 
 def describe(selector: LabelSelector) -> str:
