@@ -550,7 +550,7 @@ def test_the_site_shows_operator_pods_with_their_kind_and_where_their_labels_are
     out = tmp_path / "site"
     build_site(report_for_paths([str(folder)], Config()), build_options((str(folder),), str(out)), say=lambda _: None)
     service = (out / "services" / "shop" / "gizmo" / "index.html").read_text(encoding="utf-8")
-    assert "pods that Widget gizmo&#39;s operator (example.com) makes, labels from spec.podMetadata.labels" in service
+    assert "pods that Widget/gizmo&#39;s operator makes, labels from spec.podMetadata.labels" in service
     assert "gizmo: set by its operator" in service
     namespace = (out / "namespaces" / "shop" / "index.html").read_text(encoding="utf-8")
     assert "Widget" in namespace and 'id="widget-gizmo"' in namespace

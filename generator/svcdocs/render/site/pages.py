@@ -29,6 +29,7 @@ from svcdocs.analysis import LEVELS, RANK, EntryPoint
 from svcdocs.graph import Edge
 from svcdocs.graph.labels import selected_group
 from svcdocs.model import Service, Workload
+from svcdocs.model.operators import FAMILIES
 from svcdocs.pipeline import Report
 from svcdocs.render.locations import relative_to
 from svcdocs.render.rules_doc import rule_markdown
@@ -51,6 +52,9 @@ SEVERITIES = tuple(reversed(SEVERITY_ORDER))  # error first
 TITLES = {"index.md": "Overview", "exposure.md": "Exposure", "patterns.md": "Patterns", "findings.md": "Findings", "rules.md": "Rules",
           "namespaces/index.md": "Namespaces"}
 ROUTER_KINDS = ("Ingress", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+
+
+KNOWN_OPERATORS = frozenset(family.OPERATOR for family in FAMILIES)
 
 
 class Link(NamedTuple):
@@ -390,7 +394,9 @@ class _Pages:
             return ""
         group = selected_group(workload, service.selector or ())
         where = f", labels from {group.where}" if group is not None and group.where else ""
-        return f"pods that {workload.kind} {workload.name}'s operator ({workload.operator}) makes{where}"
+        maker = workload.operator if workload.operator in KNOWN_OPERATORS else \
+            f"{workload.kind}/{workload.name}'s operator"
+        return f"pods that {maker} makes{where}"
 
     def port_rows(self, service: Service, selects: tuple[Edge, ...]) -> list[dict]:
         return [{"name": port.name or "", "port": port.port, "protocol": port.protocol,

@@ -224,13 +224,14 @@ def route_label(host: str | None, path: str | None) -> str:
     return " ".join(p for p in ((host or "*"), path or "") if p)
 
 
-def port_chain(mappings) -> str:
+def port_chain(mappings, operator_ports: bool = False) -> str:
     """`80→8080` for each port of a selects edge; `9000→grpc-api?` when the
-    named targetPort resolves to no container port."""
+    named targetPort resolves to no container port (no `?` for pods whose
+    ports their operator sets: the name is theirs to resolve)."""
     parts = []
     for m in mappings:
         if m.container_port is None:
-            parts.append(f"{m.port}→{m.target_port}?")
+            parts.append(f"{m.port}→{m.target_port}" + ("" if operator_ports else "?"))
         elif m.container_port == m.port:
             parts.append(str(m.port))
         else:
@@ -276,7 +277,14 @@ def _graph_edges(b: _Builder, scope: set[str], kinds: tuple[str, ...], own: set[
 
 
 def _selects_edge(b: _Builder, e: GraphEdge) -> Edge:
-    return Edge(e.source, e.target, "selects", (port_chain(e.ports),) if e.ports else (), b.level(e.source))
+    label = (port_chain(e.ports, _operator_ports(b, e.target)),) if e.ports else ()
+    return Edge(e.source, e.target, "selects", label, b.level(e.source))
+
+
+def _operator_ports(b: _Builder, workload_id: str) -> bool:
+    """Whether the workload's pods get their ports from an operator, not from the manifest."""
+    workload = b.graph.nodes.get(workload_id)
+    return isinstance(workload, Workload) and bool(workload.operator) and not workload.containers
 
 
 def _edges_within(b: _Builder, scope: set[str], own: set[str] | None) -> Iterable[GraphEdge]:
@@ -387,7 +395,7 @@ def _fold(b: _Builder, selects: Iterable[GraphEdge], edges: list[Edge], keep: It
             continue
         level, lines = folded.get(drawn, (None, {}))
         if e.ports:
-            lines[port_chain(e.ports)] = None
+            lines[port_chain(e.ports, _operator_ports(b, e.target))] = None
         folded[drawn] = (_higher(level, b.level(e.source)), lines)
     folding.edges.extend(Edge(source, target, "selects", tuple(lines), level)
                          for (source, target), (level, lines) in folded.items())
