@@ -216,3 +216,19 @@ def test_diff_git_places_findings_in_the_files_of_the_users_path(tmp_path, monke
     new = [f for f in review["findings"] if f["rule"] == "nodeport-service"]
     assert [(f["change"], f["file"], f["line"]) for f in new] == [("new", "deploy/base/app.yaml", 26)]
     assert all(Path(f["file"]).is_file() for f in review["findings"])
+
+
+@needs_kustomize
+def test_only_the_origins_kustomize_writes_are_read(tmp_path, monkeypatch):
+    """Text in a value that looks like an origin annotation names no file to read."""
+    write(tmp_path, "app/kustomization.yaml", "resources: [cm.yaml, svc.yaml]\n")
+    write(tmp_path, "app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: trick}\ndata:\n"
+                                   "  x: |\n    config.kubernetes.io/origin: |\n      path: /etc/hostname\n")
+    write(tmp_path, "app/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n"
+                                    "    config.kubernetes.io/origin: |\n      path: /etc/hostname\n"
+                                    "spec: {type: NodePort, ports: [{port: 80}]}\n")
+    monkeypatch.chdir(tmp_path)
+    from svcdocs.load import discover
+    [source] = discover(["app"]).sources
+    assert sorted(from_folder for _, from_folder, _ in source.origins.files) == ["cm.yaml", "svc.yaml"]
+    assert located(report_for_paths(["app"], Config())) == {"nodeport-service": ("app/svc.yaml", 8)}

@@ -28,10 +28,13 @@ from svcdocs.errors import SvcdocsError
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MAX_ORIGIN_BYTES = 64 * 1024 * 1024
-# kustomize writes `config.kubernetes.io/origin: |` and then the origin's lines.
+# kustomize writes each object's keys sorted, two spaces a level: the origin
+# is an annotation of the document's own metadata, never text inside a value
+# (a ConfigMap's data cannot put `metadata:` at the start of a line).
 _ORIGIN_PATHS = re.compile(
-    rb"^[ \t]*config\.kubernetes\.io/origin:[ \t]*\|-?[ \t]*\r?\n((?:[ \t]+\S.*\r?\n?)+)", re.MULTILINE)
-_PATH_LINE = re.compile(rb"^[ \t]*(?:path|configuredIn):[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+    rb"^metadata:\r?\n  annotations:\r?\n(?:    .*\r?\n)*?    config\.kubernetes\.io/origin: \|-?\r?\n"
+    rb"((?:      \S.*(?:\r?\n|$))+)", re.MULTILINE)
+_PATH_LINE = re.compile(rb"^      (?:path|configuredIn): (.+?)\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
