@@ -38,7 +38,7 @@ def test_sample_manifests_sarif_is_valid_and_carries_the_rules(cli, monkeypatch)
     for rule in driver["rules"]:
         assert rule["help"]["text"] and rule["help"]["markdown"] and rule["shortDescription"]["text"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
-    assert len(run["results"]) == 8
+    assert len(run["results"]) == 9
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
     fingerprints = [r["partialFingerprints"]["svcdocsFinding/v1"] for r in run["results"]]

@@ -478,10 +478,16 @@ def test_the_command_ends_with_one_summary_line(cli, tmp_path, monkeypatch):
     result = cli("build", "sample-manifests", "-o", tmp_path / "site")
     assert result.exit_code == 0, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 28 pages, 6 diagrams \(\d+ drawn\), 8 findings", last), last
+    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 28 pages, 6 diagrams \(\d+ drawn\), 9 findings", last), last
     assert result.stdout == ""
 
 
 def test_bad_urls_are_usage_errors(cli, tmp_path):
     result = cli("build", SAMPLES, "-o", tmp_path / "site", "--site-url", "owner.github.io/repo")
     assert result.exit_code == 2 and "--site-url must start with https://" in result.stderr
+
+
+def test_the_rules_page_documents_every_rule(site):
+    from svcdocs.rules import RULE_IDS
+    rules = (site / "rules" / "index.html").read_text(encoding="utf-8")
+    assert all(f'id="{rule}"' in rules for rule in RULE_IDS)

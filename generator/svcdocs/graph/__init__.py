@@ -9,6 +9,8 @@ names; the variable names are kept, never the value) and `isolates`
 """
 
 from svcdocs.graph.build import build_graph
+from svcdocs.graph.labels import CONTROLLER_LABEL_KEYS, LabelIndex
 from svcdocs.graph.types import EDGE_KINDS, INTERNET, Edge, Graph, PortMapping, Synthetic
 
-__all__ = ["EDGE_KINDS", "INTERNET", "Edge", "Graph", "PortMapping", "Synthetic", "build_graph"]
+__all__ = ["CONTROLLER_LABEL_KEYS", "EDGE_KINDS", "INTERNET", "Edge", "Graph", "LabelIndex", "PortMapping",
+           "Synthetic", "build_graph"]

@@ -42,6 +42,7 @@ def build_graph(model: Model) -> Graph:
         outgoing={k: tuple(v) for k, v in outgoing.items()},
         incoming={k: tuple(v) for k, v in incoming.items()},
         truncated=truncated,
+        pods=index,
     )
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from svcdocs.model import Model, Object, Service, Workload
+
+if TYPE_CHECKING:
+    from svcdocs.graph.labels import LabelIndex
 
 EDGE_KINDS = ("routes", "attaches", "selects", "aliases", "calls", "isolates")
 
@@ -59,6 +63,7 @@ class Graph:
     outgoing: dict[str, tuple[Edge, ...]]
     incoming: dict[str, tuple[Edge, ...]]
     truncated: str | None = None  # why some edges were left out, if any were
+    pods: LabelIndex | None = None  # the pods' labels, for selectors that make no edge (policy peers)
 
     def edges_from(self, node_id: str, kind: str | None = None) -> tuple[Edge, ...]:
         edges = self.outgoing.get(node_id, ())

@@ -18,9 +18,11 @@ from svcdocs.load import Document, Problem
 from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container,
     ContainerPort, Endpoints, EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS,
-    LabelSelector, Listener, Namespace, NetworkPolicy, Object, Pairs, ParentRef, Requirement,
+    LabelSelector, Listener, Namespace, NetworkPolicy, Object, Pairs, ParentRef, PolicyPeer, Probe, Requirement,
     Route, RouteRule, Service, ServicePort, Workload,
 )
+from svcdocs.model.operators import pods_made
+from svcdocs.model.placement import Placement
 
 _NULL = "tag:yaml.org,2002:null"
 _INT = "tag:yaml.org,2002:int"
@@ -52,6 +54,7 @@ MAX_ENV_VALUE = 4096
 _HOST = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _TOKEN_SPLIT = re.compile(r"[\s,;]+")
+NGINX_ANNOTATIONS = "nginx.ingress.kubernetes.io/"
 HELM_REASON = "unrendered Helm template ({{ }}); render it first: helm template CHART | svcdocs <command> -"
 
 
@@ -65,15 +68,20 @@ class Unusable(Exception):
 
 
 class Reader:
-    """Typed access to the nodes of one document; field problems collect here."""
+    """Typed access to the nodes of one document; field problems collect here.
+    A rendered document is read where its placement puts it (its source file)."""
 
-    __slots__ = ("doc", "problems")
+    __slots__ = ("doc", "problems", "placement", "file")
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, placement: Placement | None = None):
         self.doc = doc
         self.problems: list[Problem] = []
+        self.placement = placement
+        self.file = placement.file if placement is not None else doc.file
 
     def line(self, node: yaml.Node) -> int:
+        if self.placement is not None:
+            return self.placement.line_of(node)
         return self.doc.line_of(node)
 
     def key_line(self, parent: yaml.Node | None, key: str) -> int:
@@ -85,7 +93,7 @@ class Reader:
         return 0
 
     def warn(self, node: yaml.Node, reason: str) -> None:
-        self.problems.append(Problem(self.doc.file, self.line(node), reason))
+        self.problems.append(Problem(self.file, self.line(node), reason))
 
     def mapping(self, node: yaml.Node | None, what: str) -> dict[str, yaml.Node]:
         if node is None or _is_null(node):
@@ -217,24 +225,26 @@ def api_group(api_version: str | None) -> str | None:
 
 # --- documents -----------------------------------------------------------------
 
-def extract(doc: Document, default_namespace: str) -> tuple[Object | str | None, list[Problem]]:
+def extract(doc: Document, default_namespace: str,
+            placement: Placement | None = None) -> tuple[Object | str | None, list[Problem]]:
     """One document: an object, or the name of a kind we do not model, or None."""
-    r = Reader(doc)
+    r = Reader(doc, placement)
     try:
         root = _fields(doc.node, r.line)
         kind = r.string(root.get("kind"), "kind")
         if not kind:
-            raise Unusable(doc.line, "no kind; not a Kubernetes manifest")
+            raise Unusable(r.line(doc.node), "no kind; not a Kubernetes manifest")
         group = api_group(r.string(root.get("apiVersion"), "apiVersion"))
         meta = _metadata(r, root, kind, default_namespace)
         groups = KIND_GROUPS.get(kind)
-        if groups is None:
-            return kind, r.problems
-        if group is not None and group not in groups:
-            return f"{kind} ({group})", r.problems
+        if groups is None or (group is not None and group not in groups):
+            made = _operator_workload(r, root, meta, group)
+            if made is not None:
+                return made, r.problems
+            return (kind if groups is None else f"{kind} ({group})"), r.problems
         return _BUILDERS[kind](r, root, meta), r.problems
     except Unusable as e:
-        return None, [Problem(doc.file, e.line, e.reason)]
+        return None, [Problem(r.file, e.line, e.reason)]
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
@@ -247,14 +257,14 @@ def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
         raise Unusable(r.line(name_node), HELM_REASON)
     name = r.string(name_node, "metadata.name")
     if not name:
-        raise Unusable(r.line(node) if node is not None else r.doc.line, "no metadata.name")
+        raise Unusable(r.line(node if node is not None else r.doc.node), "no metadata.name")
     namespace = r.string(metadata.get("namespace"), "metadata.namespace") or default_namespace
     return {
         "kind": kind,
         "namespace": "" if kind in CLUSTER_SCOPED else namespace,
         "name": name,
-        "file": r.doc.file,
-        "line": r.doc.line,
+        "file": r.file,
+        "line": r.line(r.doc.node),
         "name_line": r.line(name_node),
         "labels": r.pairs(metadata.get("labels"), "metadata.labels"),
         "annotations": _annotations(r, metadata.get("annotations")),
@@ -346,15 +356,48 @@ def _workload(r: Reader, root: dict, meta: dict) -> Workload:
         pod_labels = r.pairs(labels_node, f"{where}.metadata.labels")
         pod_spec = r.mapping(template.get("spec"), f"{where}.spec")
     host_network = pod_spec.get("hostNetwork")
+    service_name = spec.get("serviceName") if kind == "StatefulSet" else None
+    containers = tuple(_containers(r, pod_spec))
     return Workload(
         **meta,
         pod_labels=pod_labels,
         pod_labels_line=r.key_line(template_meta, "labels") or meta["line"],
-        containers=tuple(_containers(r, pod_spec)),
+        containers=containers,
         host_network=r.flag(host_network),
         host_network_line=r.line(host_network) if host_network is not None else 0,
-        service_name=r.string(spec.get("serviceName"), "spec.serviceName") if kind == "StatefulSet" else None,
+        service_name=r.string(service_name, "spec.serviceName"),
+        service_name_line=r.line(service_name) if service_name is not None else 0,
         replicas=r.integer(spec.get("replicas"), "spec.replicas", 0, 1_000_000),
+        gateway_injection=_gateway_injection(r, template_meta, containers),
+    )
+
+
+def _gateway_injection(r: Reader, template_meta: yaml.Node | None, containers: tuple[Container, ...]) -> bool:
+    """Istio's gateway injection: the pod asks for the `gateway` template and
+    leaves the proxy's image to the injector (`auto`)."""
+    annotations = r.mapping(r.mapping(template_meta, "metadata").get("annotations"), "metadata.annotations")
+    templates = annotations.get("inject.istio.io/templates")
+    asked = isinstance(templates, ScalarNode) and "gateway" in (t.strip() for t in templates.value.split(","))
+    return asked and any(c.image == "auto" for c in containers)
+
+
+def _operator_workload(r: Reader, root: dict, meta: dict, group: str | None) -> Workload | None:
+    """A custom resource whose operator makes pods (model/operators)."""
+    made = pods_made(r, root, meta, group)
+    if made is None or not made.groups:
+        return None
+    kind = meta["kind"]
+    if kind in KIND_GROUPS and group:
+        kind = f"{kind}.{group}"  # Knative's Service is not a Service: the id says whose it is
+    pod_spec = r.mapping(made.pod_spec, "spec") if made.pod_spec is not None else {}
+    return Workload(
+        **{**meta, "kind": kind},
+        pod_labels=made.groups[0].labels,
+        pod_labels_line=made.line,
+        containers=tuple(_containers(r, pod_spec)),
+        replicas=made.replicas,
+        operator=made.operator,
+        pod_groups=made.groups,
     )
 
 
@@ -390,7 +433,28 @@ def _container(r: Reader, node: MappingNode, f: dict, what: str, sidecar: bool) 
         sidecar=sidecar,
         env_names=env_names,
         env_refs=env_refs,
+        probes=tuple(_probes(r, node, f, what)),
     )
+
+
+def _probes(r: Reader, container: MappingNode, f: dict, what: str):
+    """Each probe, with the port of its httpGet, tcpSocket or grpc check."""
+    for kind in ("liveness", "readiness", "startup"):
+        node = f.get(f"{kind}Probe")
+        if node is None or _is_null(node):
+            continue
+        probe = r.mapping(node, f"{what}.{kind}Probe")
+        port_node = None
+        for handler in ("httpGet", "tcpSocket", "grpc"):
+            if handler in probe:
+                port_node = r.mapping(probe[handler], f"{what}.{kind}Probe.{handler}").get("port")
+                break
+        yield Probe(
+            kind=kind,
+            line=r.key_line(container, f"{kind}Probe"),
+            port=r.port_or_name(port_node, f"{what}.{kind}Probe port"),
+            port_line=r.line(port_node) if port_node is not None else 0,
+        )
 
 
 def _env(r: Reader, node: yaml.Node | None, what: str) -> tuple[tuple[str, ...], tuple[EnvRef, ...]]:
@@ -451,12 +515,24 @@ def _ingress(r: Reader, root: dict, meta: dict) -> Ingress:
     ]
     return Ingress(
         **meta,
+        snippets=_snippets(r, root),
         class_name=class_name,
         class_line=r.line(class_node) if class_node is not None else 0,
         default_backend=_ingress_backend(r, default, "spec.defaultBackend") if default is not None else None,
         rules=tuple(rules),
         tls=tuple(tls),
     )
+
+
+def _snippets(r: Reader, root: dict) -> tuple[tuple[str, int], ...]:
+    """ingress-nginx `*-snippet` annotations, by key and line (their NGINX
+    configuration is not kept)."""
+    annotations = r.mapping(root.get("metadata"), "metadata").get("annotations")
+    if not isinstance(annotations, MappingNode):
+        return ()
+    return tuple(sorted((k.value, r.line(k)) for k, _ in annotations.value
+                        if isinstance(k, ScalarNode) and k.value.startswith(NGINX_ANNOTATIONS)
+                        and k.value.endswith("-snippet")))
 
 
 def _ingress_backend(r: Reader, node: yaml.Node | None, what: str) -> Backend | None:
@@ -566,7 +642,24 @@ def _network_policy(r: Reader, root: dict, meta: dict) -> NetworkPolicy:
         policy_types=r.strings(spec.get("policyTypes"), "spec.policyTypes"),
         ingress_rules=len(r.sequence(spec.get("ingress"), "spec.ingress")),
         egress_rules=len(r.sequence(spec.get("egress"), "spec.egress")),
+        peers=tuple(_peers(r, spec)),
     )
+
+
+def _peers(r: Reader, spec: dict):
+    """The pod and namespace selectors of every `from` and `to` peer."""
+    for direction, key in (("ingress", "from"), ("egress", "to")):
+        for i, _, rule in r.mappings(spec.get(direction), f"spec.{direction}"):
+            for j, item, peer in r.mappings(rule.get(key), f"spec.{direction}[{i}].{key}"):
+                what = f"spec.{direction}[{i}].{key}[{j}]"
+                selectors = {}
+                for field in ("podSelector", "namespaceSelector"):
+                    if field in peer and not _is_null(peer[field]):
+                        selectors[field] = (label_selector(r, peer[field], f"{what}.{field}"), r.key_line(item, field))
+                if selectors:
+                    pods, pods_line = selectors.get("podSelector", (None, 0))
+                    namespaces, namespaces_line = selectors.get("namespaceSelector", (None, 0))
+                    yield PolicyPeer(direction, r.line(item), pods, pods_line, namespaces, namespaces_line)
 
 
 def label_selector(r: Reader, node: yaml.Node | None, what: str) -> LabelSelector:

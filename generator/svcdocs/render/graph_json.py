@@ -72,7 +72,7 @@ def _details(node) -> dict[str, Any]:
                       "ports": [_compact({"name": p.name, "containerPort": p.number, "hostPort": p.host_port,
                                           "protocol": p.protocol}) for p in c.ports]})
             for c in node.containers
-        ], "hostNetwork": node.host_network or None}
+        ], "hostNetwork": node.host_network or None, "operator": node.operator}
     if isinstance(node, Ingress):
         return {"class": node.class_name, "tls": sorted({h for t in node.tls for h in t.hosts}) or None}
     if isinstance(node, Gateway):
