@@ -10,6 +10,8 @@ Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-d
             its one diagram of the same files                          (<= 1.0x)
   netpol    the same build with the NetworkPolicies left in vs without  (<= 1.5x)
   rebuild   a second build of unchanged input vs the first              (<= 0.5x)
+  engines   `svcdocs build --engine zensical` on 1,000 Services vs the same
+            build with mkdocs (the default); both times are printed      (no target)
   review    `svcdocs diff` of two 10,000-Service trees that differ in one
             file vs loading one tree                                    (<= 2.6x)
   growth    analysis time from 1,000 to 10,000 Services (linear or better)
@@ -142,14 +144,22 @@ class Bench:
         rebuild = self._builds(plain, again=True)
         self.record("rebuild", rebuild / first, TARGETS["rebuild"], f"second build {rebuild:.2f} s, first {first:.2f} s")
 
-    def _builds(self, corpus: Path, again: bool = False) -> float:
+    def engines(self) -> None:
+        corpus = self.corpus(1_000, netpol=False)
+        print(f"engines: {corpus}", flush=True)
+        mkdocs = self._builds(corpus, engine="mkdocs")
+        zensical = self._builds(corpus, engine="zensical")
+        self.record("engines", zensical / mkdocs, None,
+                    f"zensical {zensical:.2f} s, mkdocs {mkdocs:.2f} s (first builds, 1,000 Services)")
+
+    def _builds(self, corpus: Path, again: bool = False, engine: str = "mkdocs") -> float:
         """Median time of a first build in a fresh folder (no cache), or of a second one."""
         times = []
         for i in range(self.repeat):
-            cwd = self.work / f"build-{corpus.name}-{i}-{'again' if again else 'first'}"
+            cwd = self.work / f"build-{corpus.name}-{engine}-{i}-{'again' if again else 'first'}"
             shutil.rmtree(cwd, ignore_errors=True)
             cwd.mkdir()
-            argv = SVCDOCS + ["build", str(corpus), "-o", str(cwd / "site")]
+            argv = SVCDOCS + ["build", str(corpus), "-o", str(cwd / "site"), "--engine", engine]
             elapsed, _ = self.run(argv, cwd=cwd)
             if again:
                 elapsed, _ = self.run(argv, cwd=cwd)
@@ -173,7 +183,7 @@ class Bench:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--only", default="analysis,site,review,growth", help="comparisons to run")
+    parser.add_argument("--only", default="analysis,site,engines,review,growth", help="comparisons to run")
     parser.add_argument("--work", help="folder for corpora and builds (default: a new temporary folder)")
     parser.add_argument("--kube-diagrams", default=shutil.which("kube-diagrams"), help="KubeDiagrams command")
     args = parser.parse_args()
@@ -187,6 +197,8 @@ def main() -> None:
         bench.analysis()
     if "site" in only:
         bench.site(args.kube_diagrams.split() if args.kube_diagrams else None)
+    if "engines" in only:
+        bench.engines()
     if "review" in only:
         bench.review()
     if "growth" in only:
