@@ -11,6 +11,8 @@ import http.server
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -151,7 +153,6 @@ class Runner:
         self.outputs: dict[str, dict[str, str]] = {}
 
     def run(self, name: str, env: dict[str, str], cwd: Path = ROOT, token: str = "bot-token"):
-        import subprocess
         output = self.temp.parent / "github-output"
         output.write_text("")
         path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
@@ -274,7 +275,6 @@ def test_the_key_is_the_environment_and_the_paths_however_spaced():
 def _upload(runner: Runner, folder: str, environment: str = "") -> Path:
     """What upload-artifact and download-artifact do: the prepared folder lands
     under $RUNNER_TEMP/svcdocs-comments/<artifact name>/ in the other job."""
-    import shutil
     posted(runner.comment(folder, mode="artifact", environment=environment))
     name = runner.outputs["Comment on the pull request"]["artifact"]
     assert re.fullmatch(r"svcdocs-review-[0-9a-f]{16}", name)
@@ -296,8 +296,7 @@ def test_the_pull_request_job_writes_an_artifact_that_the_workflow_run_job_posts
     assert "newly reachable" in prod and "No architectural changes" in staging
 
     for artifact in (runner.temp / "svcdocs-comments").iterdir():  # the next push: a new run, new artifacts
-        import shutil
-        shutil.rmtree(artifact)
+            shutil.rmtree(artifact)
     _upload(runner, runner.review("identical"))
     posted(_post_artifacts(runner))
     assert len(github.comments) == 2 and "No architectural changes" in github.comments[0]["body"]

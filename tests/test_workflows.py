@@ -105,3 +105,18 @@ def test_the_action_refuses_other_commands_and_never_expands_globs(tmp_path):
     (tmp_path / "x.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
     proc = _run_action_step({"SVCDOCS_COMMAND": "check", "SVCDOCS_PATHS": "*.yaml", "SVCDOCS_ARGS": ""}, tmp_path)
     assert "*.yaml: no such file or folder" in proc.stderr
+
+
+@pytest.mark.parametrize("args, installed", [("", "ACTION"), ("-o site --engine zensical", "ACTION[zensical]"),
+                                             ("--engine=zensical", "ACTION[zensical]"), ("--engine mkdocs", "ACTION")])
+def test_the_action_installs_the_zensical_extra_for_the_zensical_engine(tmp_path, args, installed):
+    fake = tmp_path / "bin" / "python"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "$@"\n')
+    fake.chmod(0o755)
+    proc = subprocess.run(["bash", "-e", "-c", _action_script("Install svcdocs")], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}",
+                                                      "GITHUB_ACTION_PATH": "ACTION", "SVCDOCS_VERSION": "",
+                                                      "SVCDOCS_ARGS": args})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["-m", "pip", "install", "--quiet", installed]
