@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -145,3 +146,35 @@ def test_build_from_the_wheel_without_graphviz_ships_its_vendored_mermaid(instal
     script = user / "mermaid-site" / "assets" / "javascripts" / "mermaid.min.js"
     assert script.stat().st_size > 1_000_000
     assert 'class="mermaid"' in (user / "mermaid-site" / "index.html").read_text(encoding="utf-8")
+
+
+def _project_copy(folder: Path) -> Path:
+    for name in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("generator", "templates"):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return folder
+
+
+def _version_of(folder: Path) -> str:
+    proc = _run([sys.executable, "-m", "hatchling", "version"], folder)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout.strip()
+
+
+def test_the_version_comes_from_the_git_tag_and_falls_back_without_git(tmp_path):
+    _needs("hatch_vcs")
+    (tmp_path / "tarball").mkdir()
+    tarball = _project_copy(tmp_path / "tarball")
+    assert _version_of(tarball) == "0.0.0"  # no git at all: a tarball of the repository
+
+    (tmp_path / "repo").mkdir()
+    repo = _project_copy(tmp_path / "repo")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull}
+    for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "first"], ["tag", "v1.2.3"]):
+        assert _run(["git", *argv], repo, env).returncode == 0
+    assert _version_of(repo) == "1.2.3"
+    (repo / "CHANGELOG.md").write_text("next\n")
+    assert _run(["git", "commit", "-qam", "second"], repo, env).returncode == 0
+    assert re.fullmatch(r"1\.2\.4\.dev1\+g[0-9a-f]+", _version_of(repo))
