@@ -230,7 +230,7 @@ def test_a_failed_build_leaves_the_previous_site_and_no_leftovers(tmp_path, monk
 
     def broken(*args, **kwargs):
         raise SvcdocsError("mkdocs failed: boom")
-    monkeypatch.setattr(site_build, "run_mkdocs", broken)
+    monkeypatch.setattr(site_build, "run_engine", broken)
     with pytest.raises(SvcdocsError, match="boom"):
         build([small], out, title="Something else")
     assert files_of(out) == before

@@ -4,8 +4,8 @@ Diagrams are drawn by `dot` subprocesses in a thread pool while the Markdown
 pages are written, and cached by a hash of what they show; each goes into its
 page's Markdown as a raw HTML block, so either engine builds the whole site.
 The project is kept in the cache and rewritten only where it changed; when
-nothing changed at all, the previous site is kept. The site is built into a temporary
-folder beside the output and swapped in only when mkdocs succeeds, so a
+nothing changed at all, the previous site is kept. The site is built into a
+temporary folder beside the output and swapped in only when the engine succeeds, so a
 failed or interrupted build leaves the previous site as it was.
 """
 
@@ -34,9 +34,7 @@ from svcdocs.render.site import graphviz, mermaid
 from svcdocs.load.sources import SITE_MARKER
 from svcdocs.render.site.names import SiteMap, slug
 from svcdocs.render.site.pages import SiteOptions, site_pages
-from svcdocs.render.site.engine import (
-    Shard, build_units, plan_shards, run_mkdocs, run_zensical, shard_config, zensical_links,
-)
+from svcdocs.render.site.engine import Shard, page_for, run_engine, shard_config, shards_for
 from svcdocs.render.site.project import Project, check_page_paths, diagram_block, mkdocs_yml, render_page
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
 
@@ -124,18 +122,13 @@ def _write_project(project: Project, pages, options: BuildOptions, drawings: Dra
     for i, page in enumerate(sorted(pages, key=lambda p: bool(p.diagrams))):
         if i % 250 == 0 or page.diagrams:
             progress.show(f"writing pages {i:,}/{len(pages):,}; diagrams {drawings.done}/{len(drawings.specs)}")
-        text = render_page(page, drawings.blocks(page.diagrams))
-        if options.engine == "zensical":
-            text = zensical_links(page.path, text)
+        text = page_for(options.engine, page.path, render_page(page, drawings.blocks(page.diagrams)))
         project.write(f"docs/{page.path}", text)
         sizes[page.path] = len(text)
     namespaces = [(p.context["title"], p.path) for p in pages if p.template == "site/namespace.md.j2"]
     project.write("mkdocs.yml", mkdocs_yml(options.site.title, options.site_url, drawings.dot is None, namespaces))
     project.write_assets(mermaid=drawings.dot is None)
-    if options.engine == "zensical":  # one process, which uses every core itself
-        shards = [Shard("mkdocs.yml", tuple(sorted(sizes)), ())]
-    else:
-        shards = plan_shards(build_units(sizes), os.cpu_count() or 1)
+    shards = shards_for(options.engine, sizes)
     for shard in shards:
         if shard.excluded:
             project.write(shard.config, shard_config(shard))
@@ -155,10 +148,7 @@ def _build(project: Project, engine: str, shards, out: Path, digest: str, pages,
         def tick() -> None:
             at_once = f" ({len(shards)} at once)" if len(shards) > 1 else ""
             progress.show(f"{engine} on {len(pages):,} pages{at_once}, {time.monotonic() - started:.0f} s")
-        if engine == "zensical":
-            run_zensical(project.root, building / "site", env, tick)
-        else:
-            run_mkdocs(project.root, shards, building / "site", env, tick)
+        run_engine(engine, project.root, shards, building / "site", env, tick)
         marker = {"svcdocs": __version__, "project": digest}
         (building / "site" / SITE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         _swap(building / "site", out)

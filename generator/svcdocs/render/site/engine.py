@@ -205,6 +205,28 @@ def _urls(sitemap: Path) -> str:
     return text[text.find("<url>"):text.rfind("</urlset>")] if start >= 0 else ""
 
 
+# --- The choice of engine -----------------------------------------------------------
+
+def page_for(engine: str, page: str, text: str) -> str:
+    """A page's Markdown as the engine reads it."""
+    return zensical_links(page, text) if engine == "zensical" else text
+
+
+def shards_for(engine: str, page_sizes: dict[str, int]) -> list[Shard]:
+    """mkdocs: shards on every core; Zensical: one process, which uses every core itself."""
+    if engine == "zensical":
+        return [Shard("mkdocs.yml", tuple(sorted(page_sizes)), ())]
+    return plan_shards(build_units(page_sizes), os.cpu_count() or 1)
+
+
+def run_engine(engine: str, project: Path, shards: list[Shard], out: Path, env: dict[str, str],
+               tick: Callable[[], None] = lambda: None) -> None:
+    if engine == "zensical":
+        run_zensical(project, out, env, tick)
+    else:
+        run_mkdocs(project, shards, out, env, tick)
+
+
 # --- Zensical ------------------------------------------------------------------------
 
 _HREF = re.compile(r'(?<=\s)href="([^"]*)"')  # an attribute of svcdocs's HTML, never `xlink:href`
