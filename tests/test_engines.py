@@ -8,6 +8,7 @@ resolves. Skipped where Zensical is not installed (pip install 'svcdocs[zensical
 from __future__ import annotations
 
 import importlib.util
+import json
 import posixpath
 import re
 import shutil
@@ -111,6 +112,15 @@ def test_both_engines_link_the_same_places(sites):
     for page in pages_of(sites["mkdocs"]):
         a, b = (article(sites[name] / page) for name in ("mkdocs", "zensical"))
         assert [(t, n, target(page, u)) for t, n, u in a.links] == [(t, n, target(page, u)) for t, n, u in b.links], page
+
+
+def test_both_engines_index_the_same_sections_and_leave_the_diagrams_out(sites):
+    mkdocs = json.loads((sites["mkdocs"] / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    zensical = json.loads((sites["zensical"] / "search.json").read_text(encoding="utf-8"))["items"]
+    assert sorted(d["location"] for d in mkdocs) == sorted(d["location"] for d in zensical)
+    for entries in (mkdocs, zensical):
+        text = " ".join(d["text"] for d in entries)
+        assert "<svg" not in text and "xlink" not in text and "flowchart" not in text
 
 
 def test_every_link_of_the_zensical_site_resolves(sites):
