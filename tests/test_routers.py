@@ -52,8 +52,11 @@ def graph_json_of(text: str) -> dict:
         return graph_document(report_for_paths([folder], Config()))
 
 
+ROUTER_FAMILIES = ("contour", "gateway-api", "gke", "istio", "knative", "nginx", "openshift", "traefik")
+
+
 def test_every_public_fixture_names_its_source():
-    for family in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+    for family in (FIXTURES / name for name in ROUTER_FAMILIES):
         source = (family / "SOURCE.txt").read_text(encoding="utf-8")
         assert "repository: https://github.com/" in source and "commit: " in source, family.name
         listed = {line.strip()[2:] for line in source.splitlines() if line.strip().startswith("- ")}

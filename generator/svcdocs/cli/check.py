@@ -32,6 +32,10 @@ def check(paths, namespace, config_path, fmt, fail_on):
     elif fmt == "github":
         sys.stdout.write(findings_out.to_github(findings, source_root()))
     else:
-        sys.stdout.write(sarif.dumps(sarif.sarif_document(findings, source_root())))
+        document = sarif.sarif_document(findings, source_root())
+        left_out = sarif.fit_code_scanning(document)
+        if left_out:
+            click.echo(f"svcdocs: warning: {left_out}", err=True)
+        sys.stdout.write(sarif.dumps(document))
     if fail_on != "never" and at_or_above(findings, fail_on):
         sys.exit(1)

@@ -13,7 +13,9 @@ Besides the edges, `hops` are every router's ways resolved across objects
 """
 
 from svcdocs.graph.build import build_graph
+from svcdocs.graph.labels import CONTROLLER_LABEL_KEYS, LabelIndex
 from svcdocs.graph.routing import Hop, Routing
 from svcdocs.graph.types import EDGE_KINDS, INTERNET, Edge, Graph, PortMapping, Synthetic
 
-__all__ = ["EDGE_KINDS", "INTERNET", "Edge", "Graph", "Hop", "PortMapping", "Routing", "Synthetic", "build_graph"]
+__all__ = ["CONTROLLER_LABEL_KEYS", "EDGE_KINDS", "INTERNET", "Edge", "Graph", "Hop", "LabelIndex", "PortMapping",
+           "Routing", "Synthetic", "build_graph"]

@@ -57,6 +57,7 @@ def build_graph(model: Model) -> Graph:
         incoming={k: tuple(v) for k, v in incoming.items()},
         truncated="; ".join(truncated) or None,
         hops=tuple(hops),
+        pods=index,
     )
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from svcdocs.graph.routing import Hop
 from svcdocs.model import Model, Object, Service, Workload
+
+if TYPE_CHECKING:
+    from svcdocs.graph.labels import LabelIndex
 
 EDGE_KINDS = ("routes", "attaches", "selects", "configures", "aliases", "calls", "isolates")
 
@@ -62,6 +66,7 @@ class Graph:
     incoming: dict[str, tuple[Edge, ...]]
     truncated: str | None = None  # why some edges were left out, if any were
     hops: tuple[Hop, ...] = ()  # every router's resolved ways (graph/routing.py), in router order
+    pods: LabelIndex | None = None  # the pods' labels, for selectors that make no edge (policy peers)
 
     def edges_from(self, node_id: str, kind: str | None = None) -> tuple[Edge, ...]:
         edges = self.outgoing.get(node_id, ())

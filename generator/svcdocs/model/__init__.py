@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 from svcdocs.config import RouterKind
 from svcdocs.load import Problem, Source, parse
 from svcdocs.model.extract import extract
+from svcdocs.model.placement import Placer
 from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, BackendTLSPolicy, Container, ContainerPort, Endpoints,
     EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, LabelSelector, Listener,
@@ -202,8 +203,9 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
     other: Counter = Counter()
     routing: Counter = Counter()
     unusable = len(parsed.problems)  # each one a document (or a whole file) that could not be read
+    placer = Placer(source.origins) if source.origins is not None else None  # a kustomize render
     for doc in parsed.documents:
-        obj, doc_problems = extract(doc, namespace, routers)
+        obj, doc_problems = extract(doc, namespace, routers, placer.place(doc) if placer is not None else None)
         problems.extend(doc_problems)
         if isinstance(obj, str):
             other[str(obj)] += 1

@@ -17,9 +17,11 @@ from yaml import MappingNode, ScalarNode
 
 from svcdocs.load import Document, Problem
 from svcdocs.model.objects import (
-    WORKLOAD_KINDS, Container, ContainerPort, Endpoints, EnvRef, Namespace, NetworkPolicy, Object, Pairs, Service,
-    ServicePort, Workload,
+    WORKLOAD_KINDS, Container, ContainerPort, Endpoints, EnvRef, Namespace, NetworkPolicy, Object, Pairs,
+    PolicyPeer, Probe, Service, ServicePort, Workload,
 )
+from svcdocs.model.operators import pods_made
+from svcdocs.model.placement import Placement
 from svcdocs.model.reader import HELM_REASON, Reader, Unusable, api_group, fields_of, is_null, is_template, label_selector
 
 if TYPE_CHECKING:
@@ -61,15 +63,17 @@ class OtherKind(str):
     routing: str | None = None
 
 
-def extract(doc: Document, default_namespace: str, routers: Routers) -> tuple[Object | str | None, list[Problem]]:
+def extract(doc: Document, default_namespace: str, routers: Routers,
+            placement: Placement | None = None) -> tuple[Object | str | None, list[Problem]]:
     """One document: an object, or the name of a kind we do not model, or None.
-    `routers` builds the router kinds (model/routers/)."""
-    r = Reader(doc)
+    `routers` builds the router kinds (model/routers/); a rendered document is
+    read where its `placement` puts it (its source file)."""
+    r = Reader(doc, placement)
     try:
         root = fields_of(doc.node, r.line)
         kind = r.string(root.get("kind"), "kind")
         if not kind:
-            raise Unusable(doc.line, "no kind; not a Kubernetes manifest")
+            raise Unusable(r.line(doc.node), "no kind; not a Kubernetes manifest")
         group = api_group(r.string(root.get("apiVersion"), "apiVersion"))
         meta = _metadata(r, root, kind, default_namespace)
         groups = KIND_GROUPS.get(kind)
@@ -79,12 +83,15 @@ def extract(doc: Document, default_namespace: str, routers: Routers) -> tuple[Ob
         if build is not None:
             meta["group"] = routers.id_group(kind, group, built_in=groups is not None)
             return build(r, root, meta), r.problems
+        made = _operator_workload(r, root, {**meta, "group": routers.id_group(kind, group, groups is not None)}, group)
+        if made is not None:
+            return made, r.problems
         other = OtherKind(f"{kind} ({group})" if groups is not None or routers.knows(kind) else kind)
         if routers.looks_like_routing(group, kind):
             other.routing = f"{kind} ({group})" if group else kind
         return other, r.problems
     except Unusable as e:
-        return None, [Problem(doc.file, e.line, e.reason)]
+        return None, [Problem(r.file, e.line, e.reason)]
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
@@ -97,14 +104,14 @@ def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
         raise Unusable(r.line(name_node), HELM_REASON)
     name = r.string(name_node, "metadata.name")
     if not name:
-        raise Unusable(r.line(node) if node is not None else r.doc.line, "no metadata.name")
+        raise Unusable(r.line(node if node is not None else r.doc.node), "no metadata.name")
     namespace = r.string(metadata.get("namespace"), "metadata.namespace") or default_namespace
     return {
         "kind": kind,
         "namespace": "" if kind in CLUSTER_SCOPED else namespace,
         "name": name,
-        "file": r.doc.file,
-        "line": r.doc.line,
+        "file": r.file,
+        "line": r.line(r.doc.node),
         "name_line": r.line(name_node),
         "labels": r.pairs(metadata.get("labels"), "metadata.labels"),
         "annotations": _annotations(r, metadata.get("annotations")),
@@ -190,11 +197,39 @@ def _workload(r: Reader, root: dict, meta: dict) -> Workload:
                                  "spec.jobTemplate.spec")
             template_node = job_spec.get("template")
         pod = pod_template(r, template_node, where, meta)
+    service_name = spec.get("serviceName") if kind == "StatefulSet" else None
     return Workload(
         **meta,
         **pod,
-        service_name=r.string(spec.get("serviceName"), "spec.serviceName") if kind == "StatefulSet" else None,
+        service_name=r.string(service_name, "spec.serviceName"),
+        service_name_line=r.line(service_name) if service_name is not None else 0,
         replicas=r.integer(spec.get("replicas"), "spec.replicas", 0, 1_000_000),
+    )
+
+
+def _gateway_injection(r: Reader, template_meta: yaml.Node | None, containers: tuple[Container, ...]) -> bool:
+    """Istio's gateway injection: the pod asks for the `gateway` template and
+    leaves the proxy's image to the injector (`auto`)."""
+    annotations = r.mapping(r.mapping(template_meta, "metadata").get("annotations"), "metadata.annotations")
+    templates = annotations.get("inject.istio.io/templates")
+    asked = isinstance(templates, ScalarNode) and "gateway" in (t.strip() for t in templates.value.split(","))
+    return asked and any(c.image == "auto" for c in containers)
+
+
+def _operator_workload(r: Reader, root: dict, meta: dict, group: str | None) -> Workload | None:
+    """A custom resource whose operator makes pods (model/operators)."""
+    made = pods_made(r, root, meta, group)
+    if made is None or not made.groups:
+        return None
+    pod_spec = r.mapping(made.pod_spec, "spec") if made.pod_spec is not None else {}
+    return Workload(
+        **meta,
+        pod_labels=made.groups[0].labels,
+        pod_labels_line=made.line,
+        containers=tuple(_containers(r, pod_spec)),
+        replicas=made.replicas,
+        operator=made.operator,
+        pod_groups=made.groups,
     )
 
 
@@ -211,12 +246,14 @@ def pod_template(r: Reader, node: yaml.Node | None, where: str, meta: dict, extr
 
 def _pod(r: Reader, pod_meta: yaml.Node | None, pod_spec: dict, meta: dict, labels: Pairs) -> dict:
     host_network = pod_spec.get("hostNetwork")
+    containers = tuple(_containers(r, pod_spec))
     return {
         "pod_labels": labels,
         "pod_labels_line": r.key_line(pod_meta, "labels") or meta["line"],
-        "containers": tuple(_containers(r, pod_spec)),
+        "containers": containers,
         "host_network": r.flag(host_network),
         "host_network_line": r.line(host_network) if host_network is not None else 0,
+        "gateway_injection": _gateway_injection(r, pod_meta, containers),
     }
 
 
@@ -252,7 +289,28 @@ def _container(r: Reader, node: MappingNode, f: dict, what: str, sidecar: bool) 
         sidecar=sidecar,
         env_names=env_names,
         env_refs=env_refs,
+        probes=tuple(_probes(r, node, f, what)),
     )
+
+
+def _probes(r: Reader, container: MappingNode, f: dict, what: str):
+    """Each probe, with the port of its httpGet, tcpSocket or grpc check."""
+    for kind in ("liveness", "readiness", "startup"):
+        node = f.get(f"{kind}Probe")
+        if node is None or is_null(node):
+            continue
+        probe = r.mapping(node, f"{what}.{kind}Probe")
+        port_node = None
+        for handler in ("httpGet", "tcpSocket", "grpc"):
+            if handler in probe:
+                port_node = r.mapping(probe[handler], f"{what}.{kind}Probe.{handler}").get("port")
+                break
+        yield Probe(
+            kind=kind,
+            line=r.key_line(container, f"{kind}Probe"),
+            port=r.port_or_name(port_node, f"{what}.{kind}Probe port"),
+            port_line=r.line(port_node) if port_node is not None else 0,
+        )
 
 
 def _env(r: Reader, node: yaml.Node | None, what: str) -> tuple[tuple[str, ...], tuple[EnvRef, ...]]:
@@ -293,7 +351,24 @@ def _network_policy(r: Reader, root: dict, meta: dict) -> NetworkPolicy:
         policy_types=r.strings(spec.get("policyTypes"), "spec.policyTypes"),
         ingress_rules=len(r.sequence(spec.get("ingress"), "spec.ingress")),
         egress_rules=len(r.sequence(spec.get("egress"), "spec.egress")),
+        peers=tuple(_peers(r, spec)),
     )
+
+
+def _peers(r: Reader, spec: dict):
+    """The pod and namespace selectors of every `from` and `to` peer."""
+    for direction, key in (("ingress", "from"), ("egress", "to")):
+        for i, _, rule in r.mappings(spec.get(direction), f"spec.{direction}"):
+            for j, item, peer in r.mappings(rule.get(key), f"spec.{direction}[{i}].{key}"):
+                what = f"spec.{direction}[{i}].{key}[{j}]"
+                selectors = {}
+                for field in ("podSelector", "namespaceSelector"):
+                    if field in peer and not is_null(peer[field]):
+                        selectors[field] = (label_selector(r, peer[field], f"{what}.{field}"), r.key_line(item, field))
+                if selectors:
+                    pods, pods_line = selectors.get("podSelector", (None, 0))
+                    namespaces, namespaces_line = selectors.get("namespaceSelector", (None, 0))
+                    yield PolicyPeer(direction, r.line(item), pods, pods_line, namespaces, namespaces_line)
 
 
 def _namespace(r: Reader, root: dict, meta: dict) -> Namespace:

@@ -128,6 +128,17 @@ class EnvRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Probe:
+    """A liveness, readiness or startup probe, and the port it checks (None
+    for an exec probe)."""
+
+    kind: str  # liveness | readiness | startup
+    line: int
+    port: int | str | None = None
+    port_line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Container:
     name: str
     line: int
@@ -137,6 +148,50 @@ class Container:
     sidecar: bool = False  # an init container with restartPolicy: Always
     env_names: tuple[str, ...] = ()
     env_refs: tuple[EnvRef, ...] = ()
+    probes: tuple[Probe, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelValues:
+    """A label whose value differs from pod to pod of a group: one of `values`;
+    or `prefix` followed by an ordinal from `first` up to below `stop` (None:
+    no bound), as in a StatefulSet's pod names; or, with neither, any value at
+    all (a hash or a uid that a controller makes)."""
+
+    key: str
+    values: tuple[str, ...] = ()
+    prefix: str | None = None
+    first: int = 0
+    stop: int | None = None
+
+    @property
+    def any_value(self) -> bool:
+        return not self.values and self.prefix is None
+
+    def admits(self, value: str) -> bool:
+        if self.any_value:
+            return True
+        if self.prefix is None:
+            return value in self.values
+        ordinal = value[len(self.prefix):]
+        if not value.startswith(self.prefix) or not ordinal.isdigit() or (ordinal[0] == "0" and ordinal != "0"):
+            return False
+        return self.first <= int(ordinal) and (self.stop is None or int(ordinal) < self.stop)
+
+
+@dataclass(frozen=True, slots=True)
+class PodGroup:
+    """Pods that one controller makes alike: the labels every one of them
+    carries, those that differ from pod to pod, and what makes them (the kind
+    and name of a StatefulSet, Deployment... whose controller adds its own
+    labels, and pod names, from that name)."""
+
+    labels: Pairs
+    controller: str
+    name: str
+    replicas: int | None = None
+    varying: tuple[LabelValues, ...] = ()
+    where: str = ""  # the field of the manifest that gives `labels`, when it is not a pod template
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,7 +202,20 @@ class Workload(Object):
     host_network: bool = False
     host_network_line: int = 0
     service_name: str | None = None  # StatefulSet spec.serviceName
+    service_name_line: int = 0
     replicas: int | None = None
+    # A custom resource whose operator makes the pods: the operator, and the
+    # groups of pods it makes with the labels it documents. Empty for the
+    # built-in kinds, whose pods are those of their pod template.
+    operator: str | None = None
+    pod_groups: tuple[PodGroup, ...] = ()
+    # Istio gateway injection (`inject.istio.io/templates: gateway`, image
+    # `auto`): the injected proxy brings the ports.
+    gateway_injection: bool = False
+
+    def groups(self) -> tuple[PodGroup, ...]:
+        """The groups of pods this workload makes; a built-in kind makes one."""
+        return self.pod_groups or (PodGroup(self.pod_labels, self.kind, self.name, self.replicas),)
 
 
 # --- Routers: every way in ------------------------------------------------------
@@ -263,6 +331,7 @@ class IngressTLS:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ingress(Router):
+    snippets: tuple[tuple[str, int], ...] = ()  # nginx.ingress.kubernetes.io/*-snippet annotations and their lines
     default_backend: Backend | None = None
     rules: tuple[IngressRule, ...] = ()
     tls: tuple[IngressTLS, ...] = ()
@@ -393,6 +462,19 @@ class LabelSelector:
         return not self.match_labels and not self.match_expressions
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyPeer:
+    """One `from` or `to` entry of a NetworkPolicy rule. A selector left out is
+    None: without a namespaceSelector, the peer is in the policy's namespace."""
+
+    direction: str  # ingress | egress
+    line: int
+    pod_selector: LabelSelector | None = None
+    pod_selector_line: int = 0
+    namespace_selector: LabelSelector | None = None
+    namespace_selector_line: int = 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NetworkPolicy(Object):
     pod_selector: LabelSelector = field(default_factory=LabelSelector)
@@ -400,6 +482,7 @@ class NetworkPolicy(Object):
     policy_types: tuple[str, ...] = ()
     ingress_rules: int = 0
     egress_rules: int = 0
+    peers: tuple[PolicyPeer, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,7 @@ from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load import Document, Problem
 from svcdocs.model.objects import LabelSelector, Pairs, Requirement
+from svcdocs.model.placement import Placement
 
 _NULL = "tag:yaml.org,2002:null"
 _INT = "tag:yaml.org,2002:int"
@@ -31,15 +32,20 @@ class Unusable(Exception):
 
 
 class Reader:
-    """Typed access to the nodes of one document; field problems collect here."""
+    """Typed access to the nodes of one document; field problems collect here.
+    A rendered document is read where its placement puts it (its source file)."""
 
-    __slots__ = ("doc", "problems")
+    __slots__ = ("doc", "problems", "placement", "file")
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, placement: Placement | None = None):
         self.doc = doc
         self.problems: list[Problem] = []
+        self.placement = placement
+        self.file = placement.file if placement is not None else doc.file
 
     def line(self, node: yaml.Node) -> int:
+        if self.placement is not None:
+            return self.placement.line_of(node)
         return self.doc.line_of(node)
 
     def key_line(self, parent: yaml.Node | None, key: str) -> int:
@@ -51,7 +57,7 @@ class Reader:
         return 0
 
     def warn(self, node: yaml.Node, reason: str) -> None:
-        self.problems.append(Problem(self.doc.file, self.line(node), reason))
+        self.problems.append(Problem(self.file, self.line(node), reason))
 
     def mapping(self, node: yaml.Node | None, what: str) -> dict[str, yaml.Node]:
         if node is None or is_null(node):

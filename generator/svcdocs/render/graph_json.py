@@ -78,7 +78,7 @@ def _details(node) -> dict[str, Any]:
                       "ports": [_compact({"name": p.name, "containerPort": p.number, "hostPort": p.host_port,
                                           "protocol": p.protocol}) for p in c.ports]})
             for c in node.containers
-        ], "hostNetwork": node.host_network or None}
+        ], "hostNetwork": node.host_network or None, "operator": node.operator}
         if isinstance(node, RoutedWorkload):
             details.update(_router_details(node.router))
             details["traffic"] = [_compact({"revision": revision, "percent": percent, "tag": tag})

@@ -5,12 +5,14 @@ backend, and the hosts each `spec.tls` entry covers."""
 from __future__ import annotations
 
 import yaml
+from yaml import MappingNode, ScalarNode
 
 from svcdocs.model.objects import Backend, BackendRef, Ingress, IngressPath, IngressRule, IngressTLS, Way
 from svcdocs.model.reader import Reader
 
 GROUPS = ("networking.k8s.io", "extensions")
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+NGINX_ANNOTATIONS = "nginx.ingress.kubernetes.io/"
 
 
 def ingress(r: Reader, root: dict, meta: dict) -> Ingress:
@@ -44,6 +46,7 @@ def ingress(r: Reader, root: dict, meta: dict) -> Ingress:
     default_backend = _backend(r, default, "spec.defaultBackend") if default is not None else None
     return Ingress(
         **meta,
+        snippets=_snippets(r, root),
         class_name=class_name,
         class_line=r.line(class_node) if class_node is not None else 0,
         default_backend=default_backend,
@@ -51,6 +54,17 @@ def ingress(r: Reader, root: dict, meta: dict) -> Ingress:
         tls=tls,
         ways=tuple(_ways(meta["namespace"], default_backend, rules, tls)),
     )
+
+
+def _snippets(r: Reader, root: dict) -> tuple[tuple[str, int], ...]:
+    """ingress-nginx `*-snippet` annotations, by key and line (their NGINX
+    configuration is not kept)."""
+    annotations = r.mapping(root.get("metadata"), "metadata").get("annotations")
+    if not isinstance(annotations, MappingNode):
+        return ()
+    return tuple(sorted((k.value, r.line(k)) for k, _ in annotations.value
+                        if isinstance(k, ScalarNode) and k.value.startswith(NGINX_ANNOTATIONS)
+                        and k.value.endswith("-snippet")))
 
 
 def _backend(r: Reader, node: yaml.Node | None, what: str) -> Backend | None:

@@ -27,6 +27,7 @@ from diagrams.gcp.network import LoadBalancing
 from diagrams.generic.network import VPN, Router
 from diagrams.generic.place import Datacenter
 from diagrams.k8s.compute import RS, STS, Cronjob, DaemonSet, Deployment, Job, Pod
+from diagrams.k8s.others import CRD
 from diagrams.k8s.group import NS
 from diagrams.k8s.infra import Node as ClusterNode
 from diagrams.k8s.network import Ing, Service
@@ -216,7 +217,7 @@ def _node(node: s.Node, page: str) -> Node:
         attrs.update(TYPE_LOOKS.get(node.look, {}))
     if node.link:
         attrs["URL"] = url_from(page, *node.link)
-    icon = ICONS.get(node.kind, Node)
+    icon = ICONS.get(node.kind, Node if node.kind == "More" else CRD)  # other kinds: custom resources
     if icon is Node:
         attrs["height"] = f"{0.3 + 0.19 * len(lines):.2f}"
         attrs["labelloc"] = "c"

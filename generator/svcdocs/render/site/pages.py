@@ -27,10 +27,12 @@ from urllib.parse import quote
 
 from svcdocs.analysis import LEVELS, RANK, EntryPoint
 from svcdocs.graph import Edge, Synthetic
+from svcdocs.graph.labels import selected_group
 from svcdocs.graph.routing import GATEWAY_KINDS
 from svcdocs.model import (
     BackendTLSPolicy, Gateway, ReferenceGrant, RoutedWorkload, Router, Service, ServiceEntry, Workload, id_kind,
 )
+from svcdocs.model.operators import FAMILIES
 from svcdocs.pipeline import Report
 from svcdocs.render.locations import relative_to
 from svcdocs.render.rules_doc import rule_markdown
@@ -53,6 +55,9 @@ SEVERITIES = tuple(reversed(SEVERITY_ORDER))  # error first
 TITLES = {"index.md": "Overview", "exposure.md": "Exposure", "patterns.md": "Patterns", "findings.md": "Findings", "rules.md": "Rules",
           "namespaces/index.md": "Namespaces"}
 TLS_WORDS = {True: "TLS", False: "plain", None: ""}
+
+
+KNOWN_OPERATORS = frozenset(family.OPERATOR for family in FAMILIES)
 
 
 class Link(NamedTuple):
@@ -395,7 +400,8 @@ class _Pages:
                           lambda e: self.entry_row(here, e), url_from(here, "exposure.md")),
             ports=self.port_rows(service, selects),
             selector=pairs(service.selector) if service.selector else None,
-            selects=first(workloads, LIST_ITEMS, lambda w: self.object_link(here, w, level=self.level(w)),
+            selects=first(workloads, LIST_ITEMS, lambda w: self.object_link(here, w, level=self.level(w),
+                                                                           note=self.made_by(w, service)),
                           self.namespace_url(here, service.namespace, "workloads")),
             routed_from=first(self.graph.edges_to(service.id, "routes"), LIST_ITEMS,
                               lambda e: self.object_link(here, e.source, note=route_label(e.host, e.path)
@@ -413,6 +419,18 @@ class _Pages:
             source=self.source(service.file, service.line),
         )
 
+    def made_by(self, workload_id: str, service: Service) -> str:
+        """For a custom resource's pods: which operator makes them, and where
+        the labels the selector matched are written."""
+        workload = self.graph.nodes[workload_id]
+        if not isinstance(workload, Workload) or not workload.operator:
+            return ""
+        group = selected_group(workload, service.selector or ())
+        where = f", labels from {group.where}" if group is not None and group.where else ""
+        maker = workload.operator if workload.operator in KNOWN_OPERATORS else \
+            f"{workload.kind}/{workload.name}'s operator"
+        return f"pods that {maker} makes{where}"
+
     def port_rows(self, service: Service, selects: tuple[Edge, ...]) -> list[dict]:
         return [{"name": port.name or "", "port": port.port, "protocol": port.protocol,
                  "target": port.target, "node_port": port.node_port or "",
@@ -422,8 +440,11 @@ class _Pages:
     def container_port(self, edge: Edge, i: int) -> str:
         """`web: 8080`: where a selects edge takes the Service's `i`th port."""
         mapping = edge.ports[i] if i < len(edge.ports) else None
+        workload = self.graph.nodes[edge.target]
         found = "not declared" if mapping is None or mapping.container_port is None else mapping.container_port
-        return f"{self.graph.nodes[edge.target].name}: {found}"
+        if found == "not declared" and getattr(workload, "operator", None) and not workload.containers:
+            found = "set by its operator"
+        return f"{workload.name}: {found}"
 
 
 # --- Helpers -------------------------------------------------------------------------

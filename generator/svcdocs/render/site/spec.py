@@ -33,7 +33,7 @@ from typing import Iterable
 from svcdocs.analysis import RANK, EntryPoint
 from svcdocs.graph import Edge as GraphEdge
 from svcdocs.graph import Synthetic
-from svcdocs.model import WORKLOAD_KINDS, Router, Service, Workload, id_kind
+from svcdocs.model import Router, Service, Workload, id_kind
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap
 
@@ -240,13 +240,14 @@ def route_label(host: str | None, path: str | None) -> str:
     return " ".join(p for p in ((host or "*"), path or "") if p)
 
 
-def port_chain(mappings) -> str:
+def port_chain(mappings, operator_ports: bool = False) -> str:
     """`80→8080` for each port of a selects edge; `9000→grpc-api?` when the
-    named targetPort resolves to no container port."""
+    named targetPort resolves to no container port (no `?` for pods whose
+    ports their operator sets: the name is theirs to resolve)."""
     parts = []
     for m in mappings:
         if m.container_port is None:
-            parts.append(f"{m.port}→{m.target_port}?")
+            parts.append(f"{m.port}→{m.target_port}" + ("" if operator_ports else "?"))
         elif m.container_port == m.port:
             parts.append(str(m.port))
         else:
@@ -292,7 +293,14 @@ def _graph_edges(b: _Builder, scope: set[str], kinds: tuple[str, ...], own: set[
 
 
 def _selects_edge(b: _Builder, e: GraphEdge) -> Edge:
-    return Edge(e.source, e.target, "selects", (port_chain(e.ports),) if e.ports else (), b.level(e.source))
+    label = (port_chain(e.ports, _operator_ports(b, e.target)),) if e.ports else ()
+    return Edge(e.source, e.target, "selects", label, b.level(e.source))
+
+
+def _operator_ports(b: _Builder, workload_id: str) -> bool:
+    """Whether the workload's pods get their ports from an operator, not from the manifest."""
+    workload = b.graph.nodes.get(workload_id)
+    return isinstance(workload, Workload) and bool(workload.operator) and not workload.containers
 
 
 def _edges_within(b: _Builder, scope: set[str], own: set[str] | None) -> Iterable[GraphEdge]:
@@ -403,7 +411,7 @@ def _fold(b: _Builder, selects: Iterable[GraphEdge], edges: list[Edge], keep: It
             continue
         level, lines = folded.get(drawn, (None, {}))
         if e.ports:
-            lines[port_chain(e.ports)] = None
+            lines[port_chain(e.ports, _operator_ports(b, e.target))] = None
         folded[drawn] = (_higher(level, b.level(e.source)), lines)
     folding.edges.extend(Edge(source, target, "selects", tuple(lines), level)
                          for (source, target), (level, lines) in folded.items())
@@ -705,7 +713,7 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     for node_id in sorted(own):
         if graph.nodes[node_id].kind != "Service":
             continue
-        group = {node_id} | _upstream(node_id, incoming) | (incoming[node_id] - own)
+        group = {node_id} | _upstream(graph, node_id, incoming) | (incoming[node_id] - own)
         for target in outgoing[node_id]:
             group.add(target)
             group |= beyond(target)
@@ -716,13 +724,13 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     return groups
 
 
-def _upstream(node_id: str, incoming: dict[str, set[str]]) -> set[str]:
+def _upstream(graph, node_id: str, incoming: dict[str, set[str]]) -> set[str]:
     """Routers, Gateways and sources that lead to a node (not its callers)."""
     found: set[str] = set()
     stack = [node_id]
     while stack:
         for source in incoming[stack.pop()]:
-            if source not in found and source.split("/", 1)[0] not in WORKLOAD_KINDS:
+            if source not in found and not isinstance(graph.nodes.get(source), Workload):
                 found.add(source)
                 stack.append(source)
     return found
