@@ -149,7 +149,14 @@ def test_no_svg_links_a_file_by_its_local_path(site):
 
 
 def test_every_link_between_pages_resolves(site):
+    assert links_resolve(site) > 0
+
+
+def links_resolve(site: Path) -> int:
+    """Every link between the site's pages leads to a page and anchor that
+    exist (as GitHub Pages serves a project path); returns how many."""
     ids = {path: refs_of(path).ids for path in site.rglob("*.html")}
+    checked = 0
     for page in site.rglob("*.html"):
         base = "https://h/" + page.relative_to(site).as_posix()
         for tag, attribute, url in refs_of(page).refs:
@@ -163,6 +170,8 @@ def test_every_link_between_pages_resolves(site):
             assert path.exists(), (page, tag, url)
             if target.fragment and path.suffix == ".html":
                 assert target.fragment in ids[path], (page, url)
+            checked += 1
+    return checked
 
 
 def test_same_input_builds_the_same_bytes(site, tmp_path):
@@ -221,7 +230,7 @@ def test_a_failed_build_leaves_the_previous_site_and_no_leftovers(tmp_path, monk
 
     def broken(*args, **kwargs):
         raise SvcdocsError("mkdocs failed: boom")
-    monkeypatch.setattr(site_build, "run_mkdocs", broken)
+    monkeypatch.setattr(site_build, "run_engine", broken)
     with pytest.raises(SvcdocsError, match="boom"):
         build([small], out, title="Something else")
     assert files_of(out) == before
@@ -478,10 +487,16 @@ def test_the_command_ends_with_one_summary_line(cli, tmp_path, monkeypatch):
     result = cli("build", "sample-manifests", "-o", tmp_path / "site")
     assert result.exit_code == 0, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 28 pages, 10 diagrams \(\d+ drawn\), 9 findings", last), last
+    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 29 pages, 10 diagrams \(\d+ drawn\), 11 findings", last), last
     assert result.stdout == ""
 
 
 def test_bad_urls_are_usage_errors(cli, tmp_path):
     result = cli("build", SAMPLES, "-o", tmp_path / "site", "--site-url", "owner.github.io/repo")
     assert result.exit_code == 2 and "--site-url must start with https://" in result.stderr
+
+
+def test_the_rules_page_documents_every_rule(site):
+    from svcdocs.rules import RULE_IDS
+    rules = (site / "rules" / "index.html").read_text(encoding="utf-8")
+    assert all(f'id="{rule}"' in rules for rule in RULE_IDS)

@@ -36,7 +36,8 @@ def report_for_paths(paths: Iterable[str], config: Config, *, namespace: str = "
 
 def report_for_sources(sources: Iterable[Source], config: Config, *, namespace: str = "default",
                        skipped_files: int = 0, jobs: int | None = None) -> Report:
-    model = build_model(sources, namespace=namespace, skipped_files=skipped_files, jobs=jobs)
+    model = build_model(sources, namespace=namespace, skipped_files=skipped_files, jobs=jobs,
+                        router_kinds_configured=config.router_kinds)
     graph = build_graph(model)
     analysis = analyze(graph, config.internal_classes)
     return Report(model, graph, analysis, run_rules(graph, analysis, config))

@@ -7,6 +7,7 @@ import click
 from svcdocs.cli.common import friendly, input_options, read_report
 from svcdocs.config import load_config
 from svcdocs.render.site.build import build_options, build_site, summary
+from svcdocs.render.site.engine import ENGINES
 
 
 def site_options(command):
@@ -25,10 +26,13 @@ def site_options(command):
               help="Output folder, replaced as a whole when the build succeeds.")
 @site_options
 @click.option("--force", is_flag=True, help="Replace an output folder that svcdocs did not make.")
+@click.option("--engine", type=click.Choice(ENGINES), default="mkdocs", show_default=True,
+              help="The site generator: mkdocs (mkdocs-material) or zensical (pip install 'svcdocs[zensical]').")
 @friendly
-def build(paths, namespace, config_path, out, site_url, repo_url, title, force):
-    """Build the architecture site (mkdocs-material) into DIR."""
-    options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force)
+def build(paths, namespace, config_path, out, site_url, repo_url, title, force, engine):
+    """Build the architecture site (mkdocs-material, or Zensical) into DIR."""
+    options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force,
+                            engine=engine)
     report = read_report(paths, namespace, load_config(config_path))
     result = build_site(report, options, say=lambda text: click.echo(text, err=True))
     click.echo(summary(result), err=True)

@@ -23,14 +23,19 @@ from svcdocs.rules import SEVERITY_ORDER, at_or_above
 @friendly
 def check(paths, namespace, config_path, fmt, fail_on):
     """Check the manifests against the rules (`svcdocs rules` lists them)."""
-    findings = read_report(paths, namespace, load_config(config_path)).findings
-    if fmt == "text":
-        click.echo(findings_out.to_text(findings), nl=False)  # click drops the colour off a terminal
+    report = read_report(paths, namespace, load_config(config_path))
+    findings = report.findings
+    if fmt == "text":  # click drops the colour off a terminal
+        click.echo(findings_out.to_text(findings, report.model.inputs.routing_kinds), nl=False)
     elif fmt == "json":
         sys.stdout.write(findings_out.to_json(findings))
     elif fmt == "github":
         sys.stdout.write(findings_out.to_github(findings, source_root()))
     else:
-        sys.stdout.write(sarif.dumps(sarif.sarif_document(findings, source_root())))
+        document = sarif.sarif_document(findings, source_root())
+        left_out = sarif.fit_code_scanning(document)
+        if left_out:
+            click.echo(f"svcdocs: warning: {left_out}", err=True)
+        sys.stdout.write(sarif.dumps(document))
     if fail_on != "never" and at_or_above(findings, fail_on):
         sys.exit(1)

@@ -12,7 +12,7 @@ from svcdocs.load.git import discover_at
 from svcdocs.pipeline import report_for_paths, report_for_sources
 from svcdocs.render.graph_json import dumps
 from svcdocs.render.review_json import review_document
-from svcdocs.render.review_markdown import comment
+from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
 from svcdocs.review import review
 
 
@@ -22,10 +22,13 @@ from svcdocs.review import review
               "HEAD is PATH in the working tree.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE, not stdout.")
+@click.option("--summary", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the review as Markdown for a GitHub job summary (up to 1 MiB, so less is left out "
+                   "than in a comment) to FILE.")
 @click.option("--fail-on-exposure", is_flag=True,
               help="Exit 1 when a Service or workload becomes more exposed or a new entry point appears.")
 @friendly
-def diff(paths, namespace, config_path, rev, fmt, output, fail_on_exposure):
+def diff(paths, namespace, config_path, rev, fmt, output, summary, fail_on_exposure):
     """Review what a change does to the architecture.
 
     `svcdocs diff BASE HEAD` compares two paths; `svcdocs diff --git REV [PATH]...`
@@ -53,6 +56,8 @@ def diff(paths, namespace, config_path, rev, fmt, output, fail_on_exposure):
     else:
         text = comment(result, base_label, head_label)
     _write(text, output)
+    if summary is not None:
+        _write(comment(result, base_label, head_label, limit=SUMMARY_LIMIT), summary)
     if fail_on_exposure and result.more_exposed:
         sys.exit(1)
 

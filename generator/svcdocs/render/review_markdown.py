@@ -26,6 +26,8 @@ from svcdocs.review import Change, EntryPointChange, ExposureChange, ReachChange
 
 MARKER = "<!-- svcdocs-review -->"
 LIMIT = 65_536  # GitHub's limit on a comment; measured in UTF-8 bytes, which are never fewer than characters
+SUMMARY_LIMIT = 1 << 20  # GitHub's limit on a step's job summary (1 MiB)
+LIMIT_NAMES = {LIMIT: "GitHub's limit of 65,536 characters", SUMMARY_LIMIT: "the job summary's limit of 1 MiB"}
 MAX_FIELDS = 8  # changed fields listed per object
 MAX_WORKLOADS = 5  # workloads listed per entry point
 SIGNS = {"added": "➕", "removed": "➖", "changed": "✏️", "new": "➕", "resolved": "✔️", "raised": "⬆️", "lowered": "⬇️",
@@ -54,7 +56,8 @@ class Cut:
 def comment(review: Review, base: str, head: str, limit: int = LIMIT) -> str:
     """The comment for a review of `base` (BASE's label) against `head`."""
     fixed = {"marker": MARKER, "verdict": verdict(review), "empty": review.empty, "base": markdown_text(base),
-             "head": markdown_text(head), "counts": _counts(review)}
+             "head": markdown_text(head), "counts": _counts(review),
+             "limit": LIMIT_NAMES.get(limit, f"a limit of {limit:,} bytes")}
     render = partial(_render, review, fixed, {name: list(_ROWS[name](review)) for name in SECTIONS},
                      (flowchart(review.part), flowchart(review.part.without_context())))
     cut = Cut()

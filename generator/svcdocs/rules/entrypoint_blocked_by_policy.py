@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from svcdocs.analysis import EntryPoint
 from svcdocs.analysis.reach.entries import OUTSIDE, OUTSIDE_KINDS, UNKNOWN_CONTROLLER, EntryPolicy, targets_of
-from svcdocs.graph.build import ingress_backends, route_backends
-from svcdocs.model import Ingress, Object, Route, Service, Workload
+from svcdocs.model import Object, Router, Service, Workload
 from svcdocs.rules.context import Context, Hit, listed, named
 
 ID = "entrypoint-blocked-by-policy"
@@ -46,13 +45,16 @@ spec:
 
 def check(ctx: Context):
     seen = set()
+    backend_lines: dict[tuple, int] = {}  # (router, host, path, Service name) -> the backend's line
+    for hop in ctx.graph.hops:
+        backend_lines.setdefault((hop.router, hop.host, hop.path, hop.backend.name), hop.backend.line)
     for entry, policy in sorted(ctx.analysis.reach.entries.items(), key=lambda item: item[0].sort_key()):
         if policy.state != "blocked" or not policy.workloads:
             continue
         via = ctx.graph.nodes.get(entry.via)
         if not isinstance(via, Object):
             continue
-        line = _line(ctx, entry, via)
+        line = _line(entry, via, backend_lines)
         key = (via.id, line, entry.service, entry.port)
         if key not in seen:
             seen.add(key)
@@ -86,23 +88,17 @@ def _way_in(ctx: Context, entry: EntryPoint, via: Object) -> str:
     return f"{named(via)} binds hostPort {entry.port}"
 
 
-def _line(ctx: Context, entry: EntryPoint, via: Object) -> int:
-    """The line of the way in: the backend of an Ingress path or route, the
-    Service's type or externalIPs, the container port bound on the host."""
+def _line(entry: EntryPoint, via: Object, backend_lines: dict[tuple, int]) -> int:
+    """The line of the way in: the backend of a router's way, the Service's
+    type or externalIPs, the container port bound on the host."""
     service_name = entry.service.rsplit("/", 1)[-1] if entry.service else None
-    if isinstance(via, Ingress):
-        for host, path, backend in ingress_backends(via):
-            if host == entry.host and path == entry.path and backend.service == service_name:
-                return backend.line
-    elif isinstance(via, Route):
-        for host, path, backend in route_backends(via):
-            if host == entry.host and path == entry.path and backend.name == service_name:
-                return backend.line
-    elif isinstance(via, Service):
+    if isinstance(via, Router):
+        return backend_lines.get((via.id, entry.host, entry.path, service_name), via.name_line)
+    if isinstance(via, Service):
         if entry.kind == "external-ip" and via.external_ips_line:
             return via.external_ips_line
         return via.type_line or via.name_line
-    elif isinstance(via, Workload):
+    if isinstance(via, Workload):
         for container in via.containers:
             for port in container.ports:
                 if port.host_port == entry.port or (via.host_network and port.number == entry.port):

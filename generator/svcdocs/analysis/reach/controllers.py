@@ -2,7 +2,8 @@
 
 Found generally, from what the input says: the pods a Gateway API
 implementation makes for a Gateway carry the label
-`gateway.networking.k8s.io/gateway-name` (Envoy Gateway its own pair); else
+`gateway.networking.k8s.io/gateway-name` (Envoy Gateway its own pair); an
+Istio Gateway's are the pods its selector picks (its `configures` edges); else
 the router's class, through an IngressClass or GatewayClass of the input (its
 controller name) or its name alone, picks a family of controllers whose pods
 carry well-known labels (ingress-nginx, Istio's ingress gateway, Contour's
@@ -108,6 +109,9 @@ class Controllers:
                    and p.labels.get(ENVOY_GATEWAY_NAMESPACE) == gateway.namespace)]
         if own:
             return own
+        configured = {e.target for e in self.graph.edges_from(gateway_id, "configures")}  # an Istio Gateway's pods
+        if configured:
+            return [p for p in self.pods if p.workload in configured]
         family = self._family("GatewayClass", gateway.class_name if isinstance(gateway, Gateway) else None)
         return self.by_family[family.name] if family else []
 

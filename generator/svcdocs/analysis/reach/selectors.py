@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Generic, Iterable, Mapping, TypeVar
 
-from svcdocs.graph.labels import _satisfies  # the graph's own reading of one requirement
+from svcdocs.graph.labels import matches as labels_match  # the graph's own reading of a selector
 from svcdocs.model import LabelSelector
 
 T = TypeVar("T")
@@ -14,10 +14,7 @@ T = TypeVar("T")
 def matches(selector: LabelSelector, labels: Mapping[str, str]) -> bool:
     """matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist); an
     empty selector matches everything."""
-    for key, value in selector.match_labels:
-        if labels.get(key) != value:
-            return False
-    return all(_satisfies(labels, r) for r in selector.match_expressions)
+    return labels_match(labels, selector)
 
 
 class Index(Generic[T]):

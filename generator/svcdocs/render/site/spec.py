@@ -37,7 +37,7 @@ from svcdocs.analysis.reach.ports import ALL
 from svcdocs.analysis.reach.ports import text as conn_text
 from svcdocs.graph import Edge as GraphEdge
 from svcdocs.graph import Synthetic
-from svcdocs.model import WORKLOAD_KINDS, Service, Workload
+from svcdocs.model import Router, Service, Workload, id_kind
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap
 from svcdocs.render.site.names import anchor as _anchor
@@ -46,6 +46,9 @@ MAX_NODES = 150
 # How a way in that the NetworkPolicies do not fully admit is marked on its edge
 # (after the host and path: the dash sorts after them where edges merge).
 POLICY_MARKS = {"blocked": "— blocked by NetworkPolicies", "restricted": "— restricted by NetworkPolicies"}
+# Objects that the namespace pages list but no diagram draws as boxes: policies
+# (a default deny selects every pod) and grants.
+NOT_DRAWN = frozenset({"NetworkPolicy", "ReferenceGrant", "BackendTLSPolicy"})
 MAX_LABEL_LINES = 4  # on one edge; the rest is counted
 
 # The nodes a way in starts from, by exposure level: id, icon kind, label.
@@ -175,9 +178,9 @@ class _Builder:
         label, look = _label_and_look(obj, node_id in self.isolated)
         level = self.level(node_id)
         where = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
-        tooltip = f"{obj.kind} {where}" + (f": exposure {level}" if level else "")
+        tooltip = f"{kind_label(obj)} {where}" + (f": exposure {level}" if level else "")
         return Node(
-            id=node_id, kind=obj.kind, label=label, level=level, look="ghost" if ghost else look,
+            id=node_id, kind=id_kind(node_id), label=label, level=level, look="ghost" if ghost else look,
             link=self.sitemap.page_of(node_id, obj.kind, obj.namespace, obj.name), tooltip=tooltip,
             cluster=obj.namespace,
         )
@@ -196,16 +199,29 @@ class _Builder:
         return Cluster(namespace, label, link, ghost=home is not None and namespace != home)
 
 
+def kind_label(obj) -> str:
+    """`Ingress`; for a kind svcdocs also models from another group, the kind
+    and the name in its group: `Service (knative)` for serving.knative.dev,
+    `Gateway (istio)` for networking.istio.io."""
+    group = getattr(obj, "group", "") or (id_kind(obj.id).partition(".")[2] if isinstance(obj, Synthetic) else "")
+    if not group:
+        return obj.kind
+    labels = group.split(".")
+    return f"{obj.kind} ({labels[-2] if len(labels) > 1 else group})"
+
+
 def _label_and_look(obj, isolated: bool) -> tuple[tuple[str, ...], str]:
     if isinstance(obj, Service):
         return (obj.name, _service_kind(obj)), ("headless" if obj.headless else obj.type)
     if isinstance(obj, Workload):
-        return (obj.name, obj.kind + (", isolated" if isolated else "")), ""
-    if isinstance(obj, Synthetic) and obj.kind == "Gateway":
-        return (obj.name, "Gateway (elsewhere)"), ""
+        return (obj.name, kind_label(obj) + (", isolated" if isolated else "")), ""
+    if isinstance(obj, Synthetic) and obj.kind not in ("External", "Internet"):
+        return (obj.name, f"{kind_label(obj)} (elsewhere)"), ""
     if obj.kind == "External":
         return (obj.name,), ""
-    return (obj.name, obj.kind), ""
+    if isinstance(obj, Router) and obj.listeners:
+        return (obj.name, f"{kind_label(obj)} on {', '.join(obj.listeners)}"), ""
+    return (obj.name, kind_label(obj)), ""
 
 
 def _service_kind(service: Service) -> str:
@@ -243,13 +259,14 @@ def route_label(host: str | None, path: str | None) -> str:
     return " ".join(p for p in ((host or "*"), path or "") if p)
 
 
-def port_chain(mappings) -> str:
+def port_chain(mappings, operator_ports: bool = False) -> str:
     """`80→8080` for each port of a selects edge; `9000→grpc-api?` when the
-    named targetPort resolves to no container port."""
+    named targetPort resolves to no container port (no `?` for pods whose
+    ports their operator sets: the name is theirs to resolve)."""
     parts = []
     for m in mappings:
         if m.container_port is None:
-            parts.append(f"{m.port}→{m.target_port}?")
+            parts.append(f"{m.port}→{m.target_port}" + ("" if operator_ports else "?"))
         elif m.container_port == m.port:
             parts.append(str(m.port))
         else:
@@ -298,7 +315,14 @@ def _graph_edges(b: _Builder, scope: set[str], kinds: tuple[str, ...], own: set[
 
 
 def _selects_edge(b: _Builder, e: GraphEdge) -> Edge:
-    return Edge(e.source, e.target, "selects", (port_chain(e.ports),) if e.ports else (), b.level(e.source))
+    label = (port_chain(e.ports, _operator_ports(b, e.target)),) if e.ports else ()
+    return Edge(e.source, e.target, "selects", label, b.level(e.source))
+
+
+def _operator_ports(b: _Builder, workload_id: str) -> bool:
+    """Whether the workload's pods get their ports from an operator, not from the manifest."""
+    workload = b.graph.nodes.get(workload_id)
+    return isinstance(workload, Workload) and bool(workload.operator) and not workload.containers
 
 
 def _edges_within(b: _Builder, scope: set[str], own: set[str] | None) -> Iterable[GraphEdge]:
@@ -412,7 +436,7 @@ def _fold(b: _Builder, selects: Iterable[GraphEdge], edges: list[Edge], keep: It
             continue
         level, lines = folded.get(drawn, (None, {}))
         if e.ports:
-            lines[port_chain(e.ports)] = None
+            lines[port_chain(e.ports, _operator_ports(b, e.target))] = None
         folded[drawn] = (_higher(level, b.level(e.source)), lines)
     folding.edges.extend(Edge(source, target, "selects", tuple(lines), level)
                          for (source, target), (level, lines) in folded.items())
@@ -612,7 +636,7 @@ def _way_in(graph, entry: EntryPoint) -> str:
     """One line of an overview edge: `Ingress web: shop.example.com`."""
     via = graph.nodes[entry.via]
     if entry.kind in ("ingress", "route"):
-        return f"{via.kind} {via.name}" + (f": {entry.host}" if entry.host else "")
+        return f"{kind_label(via)} {via.name}" + (f": {entry.host}" if entry.host else "")
     return entry_label(entry, via.name)
 
 
@@ -662,7 +686,7 @@ def _overview_externals(b: _Builder) -> tuple[list[Node], list[Edge]]:
 def namespace_diagrams(b: _Builder, namespace: str) -> list[DiagramSpec]:
     page = b.sitemap.namespaces[namespace]
     graph = b.graph
-    own = {n for n in b.nodes_by_namespace.get(namespace, ()) if graph.nodes[n].kind not in ("NetworkPolicy",)}
+    own = {n for n in b.nodes_by_namespace.get(namespace, ()) if graph.nodes[n].kind not in NOT_DRAWN}
     own |= {e.target for n in own for e in graph.edges_from(n, "aliases")}
     scope = own | _neighbours(b, own)
     sources, entry_edges = _entry_edges(b, scope)
@@ -714,7 +738,7 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     for node_id in sorted(own):
         if graph.nodes[node_id].kind != "Service":
             continue
-        group = {node_id} | _upstream(node_id, incoming) | (incoming[node_id] - own)
+        group = {node_id} | _upstream(graph, node_id, incoming) | (incoming[node_id] - own)
         for target in outgoing[node_id]:
             group.add(target)
             group |= beyond(target)
@@ -725,13 +749,13 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     return groups
 
 
-def _upstream(node_id: str, incoming: dict[str, set[str]]) -> set[str]:
+def _upstream(graph, node_id: str, incoming: dict[str, set[str]]) -> set[str]:
     """Routers, Gateways and sources that lead to a node (not its callers)."""
     found: set[str] = set()
     stack = [node_id]
     while stack:
         for source in incoming[stack.pop()]:
-            if source not in found and source.split("/", 1)[0] not in WORKLOAD_KINDS:
+            if source not in found and not isinstance(graph.nodes.get(source), Workload):
                 found.add(source)
                 stack.append(source)
     return found
