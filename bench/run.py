@@ -10,8 +10,12 @@ Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-d
             its one diagram of the same files                          (<= 1.0x)
   netpol    the same build with the NetworkPolicies left in vs without  (<= 1.5x)
   rebuild   a second build of unchanged input vs the first              (<= 0.5x)
+  engines   `svcdocs build --engine zensical` on 1,000 Services vs the same
+            build with mkdocs (the default); both times are printed      (no target)
   review    `svcdocs diff` of two 10,000-Service trees that differ in one
             file vs loading one tree                                    (<= 2.6x)
+  reach     `svcdocs reach --format json` on 10,000 Services (two policies per
+            namespace) vs `svcdocs graph --format json` on the same   (<= 2.0x, < 1 GB)
   growth    analysis time from 1,000 to 10,000 Services (linear or better)
   environments  `svcdocs build` of a repository of 30 entry kustomizations (overlays of
             one base of 300 Services) vs one build over the same objects as a single
@@ -48,7 +52,9 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.yaml"), recursiv
         for _ in yaml.load_all(f, Loader=yaml.CSafeLoader):
             pass
 """
-TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6, "environments": 1.5}
+TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6, "reach": 2.0,
+           "environments": 1.5}
+MEMORY_LIMIT_MIB = 1024
 ENVIRONMENTS = 30
 STAND_IN = """#!/bin/sh
 # kubectl kustomize [FLAGS] [--] FOLDER: print the render made beforehand
@@ -61,6 +67,7 @@ class Bench:
     def __init__(self, work: Path, repeat: int):
         self.work = work
         self.repeat = repeat
+        self.cpu = 0.0  # of the last command run
         self.rows: list[tuple[str, float, float | None, str]] = []
 
     # --- corpora ---------------------------------------------------------------
@@ -77,11 +84,13 @@ class Bench:
     # --- measuring ---------------------------------------------------------------
 
     def run(self, argv: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
-        """Wall time and peak RSS (KiB, the largest process of the tree) of one command."""
+        """Wall time and peak RSS (KiB, the largest process of the tree) of one command;
+        its CPU time (user + system, the processes it waited for included) in self.cpu."""
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
+        self.cpu = usage.ru_utime + usage.ru_stime
         code = os.waitstatus_to_exitcode(status)
         if code not in (0, 1):
             raise SystemExit(f"{' '.join(argv)} failed with exit {code}: {proc.stderr.read().decode()[-500:]}")
@@ -118,6 +127,16 @@ class Bench:
         self.record("analysis", subject / floor, TARGETS["analysis"],
                     f"graph {subject:.2f} s, load_all floor {floor:.2f} s, peak {peak / 1024:.0f} MiB")
 
+    def reach(self) -> None:
+        corpus = self.corpus(10_000)
+        print(f"reach: {corpus}", flush=True)
+        self.run(SVCDOCS + ["graph", str(corpus)])  # warm the page cache
+        subject, floor, peak, _ = self.compare(SVCDOCS + ["reach", "--format", "json", str(corpus)],
+                                               SVCDOCS + ["graph", "--format", "json", str(corpus)])
+        memory = "ok" if peak / 1024 < MEMORY_LIMIT_MIB else "OVER 1 GB"
+        self.record("reach", subject / floor, TARGETS["reach"],
+                    f"reach {subject:.2f} s, graph {floor:.2f} s, peak {peak / 1024:.0f} MiB ({memory})")
+
     def review(self) -> None:
         base = self.corpus(10_000)
         head = self.work / "corpus-10000-changed"
@@ -152,6 +171,26 @@ class Bench:
                     f"with NetworkPolicies {policies:.2f} s, without {first:.2f} s")
         rebuild = self._builds(plain, again=True)
         self.record("rebuild", rebuild / first, TARGETS["rebuild"], f"second build {rebuild:.2f} s, first {first:.2f} s")
+
+    def engines(self) -> None:
+        """Both engines on the same input, alternately; wall and CPU time, since
+        on a busy machine CPU time is the steadier figure."""
+        corpus = self.corpus(1_000, netpol=False)
+        print(f"engines: {corpus}", flush=True)
+        wall: dict[str, list[float]] = {"mkdocs": [], "zensical": []}
+        cpu: dict[str, list[float]] = {"mkdocs": [], "zensical": []}
+        for i in range(self.repeat):
+            for engine in wall:
+                cwd = self.work / f"engine-{engine}-{i}"
+                shutil.rmtree(cwd, ignore_errors=True)
+                cwd.mkdir()
+                wall[engine].append(self.run(SVCDOCS + ["build", str(corpus), "-o", str(cwd / "site"),
+                                                        "--engine", engine], cwd=cwd)[0])
+                cpu[engine].append(self.cpu)
+        m, z = (statistics.median(wall[e]) for e in wall)
+        mc, zc = (statistics.median(cpu[e]) for e in cpu)
+        self.record("engines", z / m, None, f"zensical {z:.2f} s (CPU {zc:.2f} s), mkdocs {m:.2f} s (CPU {mc:.2f} s); "
+                    "first builds of 1,000 Services")
 
     def _builds(self, corpus: Path, again: bool = False) -> float:
         """Median time of a first build in a fresh folder (no cache), or of a second one."""
@@ -230,7 +269,8 @@ class Bench:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--only", default="analysis,site,review,growth,environments", help="comparisons to run")
+    parser.add_argument("--only", default="analysis,site,engines,review,reach,growth,environments",
+                        help="comparisons to run")
     parser.add_argument("--env-services", type=int, default=300, help="Services per environment (environments)")
     parser.add_argument("--work", help="folder for corpora and builds (default: a new temporary folder)")
     parser.add_argument("--kube-diagrams", default=shutil.which("kube-diagrams"), help="KubeDiagrams command")
@@ -245,8 +285,12 @@ def main() -> None:
         bench.analysis()
     if "site" in only:
         bench.site(args.kube_diagrams.split() if args.kube_diagrams else None)
+    if "engines" in only:
+        bench.engines()
     if "review" in only:
         bench.review()
+    if "reach" in only:
+        bench.reach()
     if "growth" in only:
         bench.growth()
     if "environments" in only:

@@ -41,12 +41,13 @@ def test_check_names_the_environment_of_each_finding(cli, shop):
     result = cli("check", ".", "--fail-on", "warning")
     assert result.exit_code == 1
     out = result.output
-    assert ("overlays/dev (kustomize):41: warning nodeport-service: [overlays/dev] Service shop-dev/web is type NodePort"
+    assert ("base/web.yaml:27: warning nodeport-service: [overlays/dev] Service shop-dev/web is type NodePort"
             in out)
     assert "[overlays/staging] Ingress shop-staging/web serves staging.shop.example.com over plain HTTP" in out
-    assert "5 findings in 2 files: 5 warnings (3 environments)" in out
-    assert "  overlays/prod: no findings" in out and "  plain manifests: holds no manifest svcdocs reads" in out
-    assert cli("check", ".").exit_code == 0  # no errors anywhere
+    assert "6 findings in 4 files: 1 error, 5 warnings (3 environments)" in out
+    assert "  overlays/prod: 1 error" in out and "  plain manifests: holds no manifest svcdocs reads" in out
+    assert cli("check", ".").exit_code == 1  # the error is in prod only
+    assert cli("check", "--env", "overlays/staging", ".").exit_code == 0
 
 
 @needs_kustomize
@@ -54,10 +55,10 @@ def test_check_json_sarif_and_github_carry_the_environment(cli, shop):
     findings = json.loads(cli("check", ".", "--format", "json").stdout)["findings"]
     assert {(f["environment"], f["rule"]) for f in findings} == {
         ("overlays/dev", "nodeport-service"), ("overlays/staging", "no-network-policy"),
-        ("overlays/staging", "ingress-without-tls")}
+        ("overlays/staging", "ingress-without-tls"), ("overlays/prod", "entrypoint-blocked-by-policy")}
     sarif = json.loads(cli("check", ".", "--format", "sarif").stdout)
     results = sarif["runs"][0]["results"]
-    assert {r["properties"]["environment"] for r in results} == {"overlays/dev", "overlays/staging"}
+    assert {r["properties"]["environment"] for r in results} == {"overlays/dev", "overlays/staging", "overlays/prod"}
     assert all(r["message"]["text"].startswith(f"[{r['properties']['environment']}] ") for r in results)
     assert len({r["partialFingerprints"]["svcdocsFinding/v1"] for r in results}) == len(results)
     github = cli("check", ".", "--format", "github").stdout
@@ -153,8 +154,9 @@ def test_diff_reviews_each_environment_in_one_comment(cli, shop, tmp_path):
     text = result.output
     assert text.startswith("<!-- svcdocs-review -->\n## ⚠ More exposed in 2 of 4 environments: overlays/qa, overlays/prod")
     assert "| overlays/dev | No architectural changes |" in text
-    assert "### overlays/prod: ⚠ 1 Service and 1 workload newly reachable from the internet" in text
-    assert "| ⬆️ | Service shop-prod/prod-api | network | **internet** | type LoadBalancer |" in text
+    assert "### overlays/prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies" in text
+    assert ("| ⬆️ | Service shop-prod/prod-api | network (NetworkPolicies admit: cluster) | **internet** "
+            "(NetworkPolicies admit: cluster) | type LoadBalancer |") in text
     assert "### overlays/qa: New environment" in text
     assert "### overlays/dev" not in text  # unchanged: only in the table
     document = json.loads(cli("diff", str(shop), str(head), "--format", "json").stdout)
@@ -188,7 +190,7 @@ def test_diff_git_reviews_each_environment(cli, shop):
     assert "## ⚠ More exposed in 1 of 3 environments: overlays/prod" in result.output
     assert "<sub>svcdocs diff: . at HEAD → .</sub>" in result.output
     assert [line for line in result.stdout.splitlines() if line.startswith("### ")] == [
-        "### overlays/prod: ⚠ 1 Service and 1 workload newly reachable from the internet"]
+        "### overlays/prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies"]
 
 
 # --- build -------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ def report_for_paths(paths: Iterable[str], config: Config, *, namespace: str = "
 
 def report_for_sources(sources: Iterable[Source], config: Config, *, namespace: str = "default",
                        skipped_files: int = 0, jobs: int | None = None) -> Report:
-    model = build_model(sources, namespace=namespace, skipped_files=skipped_files, jobs=jobs)
+    model = build_model(sources, namespace=namespace, skipped_files=skipped_files, jobs=jobs,
+                        router_kinds_configured=config.router_kinds)
     graph = build_graph(model)
     analysis = analyze(graph, config.internal_classes)
     return Report(model, graph, analysis, run_rules(graph, analysis, config))
@@ -83,7 +84,7 @@ def reports_for_environments(found: Environments, config: Config, *, namespace: 
     """The pipeline once per environment; every environment's files are parsed
     in one pass, so many small environments use every core as one large one does."""
     models = build_models([(e.sources, e.skipped_files, [e.namespace_of(s, namespace) for s in e.sources])
-                           for e in found.environments], jobs=jobs)
+                           for e in found.environments], jobs=jobs, router_kinds_configured=config.router_kinds)
     reports, empty = [], []
     for environment, model in zip(found.environments, models):
         graph = build_graph(model)

@@ -64,7 +64,7 @@ def test_the_switcher_leads_to_the_same_page_in_another_environment(browser, ser
     assert "shop.example.com" in visit.page.locator("article").inner_text()
 
 
-@pytest.mark.parametrize("repository", ["argocd-example-apps", "flux2-kustomize-helm-example", "microservices-demo",
+@pytest.mark.parametrize("repository", ["argocd-example-apps", "flux2-kustomize-helm-example", "microservices-demo-kustomize",
                                         "kustomize-examples"])
 def test_each_public_repository_gives_a_section_per_environment_and_a_compare_page(browser, repository,
                                                                                    tmp_path, monkeypatch):

@@ -15,7 +15,6 @@ where the tests run. It renders what the tests need, as helm would:
 """
 
 import os
-import re
 import sys
 
 import yaml

@@ -8,6 +8,7 @@ from svcdocs.cli.common import friendly, input_options
 from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
 from svcdocs.render.site.build import build_environments, build_options, summary
+from svcdocs.render.site.engine import ENGINES
 
 
 def site_options(command):
@@ -27,13 +28,16 @@ def site_options(command):
               help="Output folder, replaced as a whole when the build succeeds.")
 @site_options
 @click.option("--force", is_flag=True, help="Replace an output folder that svcdocs did not make.")
+@click.option("--engine", type=click.Choice(ENGINES), default="mkdocs", show_default=True,
+              help="The site generator: mkdocs (mkdocs-material) or zensical (pip install 'svcdocs[zensical]').")
 @friendly
-def build(paths, namespace, config_path, environments, out, site_url, repo_url, title, force):
-    """Build the architecture site (mkdocs-material) into DIR.
+def build(paths, namespace, config_path, environments, out, site_url, repo_url, title, force, engine):
+    """Build the architecture site (mkdocs-material, or Zensical) into DIR.
 
     With several environments: a section per environment and a Compare page.
     """
-    options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force)
+    options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force,
+                            engine=engine)
     reports = read_reports(paths, namespace, load_config(config_path), environments)
     result = build_environments(reports, options, say=lambda text: click.echo(text, err=True))
     click.echo(summary(result), err=True)

@@ -10,6 +10,7 @@ from svcdocs.cli.common import friendly, input_options
 from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
 from svcdocs.render import environment_findings as findings_out
+from svcdocs.render import sarif
 from svcdocs.render.locations import source_root
 from svcdocs.rules import SEVERITY_ORDER, at_or_above
 
@@ -35,7 +36,11 @@ def check(paths, namespace, config_path, environments, fmt, fail_on):
     elif fmt == "github":
         sys.stdout.write(findings_out.to_github(reports, source_root()))
     else:
-        sys.stdout.write(findings_out.to_sarif(reports, source_root()))
+        document = findings_out.to_sarif(reports, source_root())
+        left_out = sarif.fit_code_scanning(document)
+        if left_out:
+            click.echo(f"svcdocs: warning: {left_out}", err=True)
+        sys.stdout.write(sarif.dumps(document))
     findings = [f for _, report in reports.reports for f in report.findings]
     if fail_on != "never" and at_or_above(findings, fail_on):
         sys.exit(1)

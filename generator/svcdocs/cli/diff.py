@@ -19,7 +19,7 @@ from svcdocs.pipeline import (
 from svcdocs.render.graph_json import dumps
 from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
-from svcdocs.render.review_markdown import comment
+from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
 from svcdocs.review import review
 from svcdocs.review.environments import more_exposed, review_environments
 
@@ -31,10 +31,13 @@ from svcdocs.review.environments import more_exposed, review_environments
               "HEAD is PATH in the working tree.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE, not stdout.")
+@click.option("--summary", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the review as Markdown for a GitHub job summary (up to 1 MiB, so less is left out "
+                   "than in a comment) to FILE.")
 @click.option("--fail-on-exposure", is_flag=True,
               help="Exit 1 when a Service or workload becomes more exposed or a new entry point appears.")
 @friendly
-def diff(paths, namespace, config_path, environments, rev, fmt, output, fail_on_exposure):
+def diff(paths, namespace, config_path, environments, rev, fmt, output, summary, fail_on_exposure):
     """Review what a change does to the architecture.
 
     `svcdocs diff BASE HEAD` compares two paths; `svcdocs diff --git REV [PATH]...`
@@ -67,13 +70,18 @@ def diff(paths, namespace, config_path, environments, rev, fmt, output, fail_on_
         result = review(base.single, head.single)
         text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
                 else comment(result, base_label, head_label))
+        whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
         exposed = result.more_exposed
     else:
         reviews = review_environments(base, head)
         text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
                 else environments_comment(reviews, base_label, head_label, head.not_rendered))
+        whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT)
+                 if summary is not None else "")
         exposed = more_exposed(reviews)
     _write(text, output)
+    if summary is not None:
+        _write(whole, summary)
     if fail_on_exposure and exposed:
         sys.exit(1)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from dataclasses import replace
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.load.sources import (
@@ -87,7 +88,9 @@ def _render(top: str, commit: str, export: str, inside: str, path: str) -> Sourc
         (source,) = discover([folder]).sources
     except SvcdocsError as e:
         raise SvcdocsError(str(e).replace(folder, path)) from None
-    return Source(label=source.label.replace(folder, path, 1), data=source.data, size=len(source.data or b""))
+    origins = replace(source.origins, folder=path) if source.origins else None  # origin files under PATH
+    return Source(label=source.label.replace(folder, path, 1), data=source.data, size=len(source.data or b""),
+                  origins=origins)
 
 
 def _export(top: str, commit: str, export: str) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.load.origin import Origins, render_with_origins
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -36,6 +37,7 @@ class Source:
     path: str | None = None
     data: bytes | None = None
     size: int = 0
+    origins: Origins | None = None  # a kustomize render: the files its objects come from
 
     def read(self, limit: int = -1) -> bytes:
         """The bytes, or the first `limit` of them from a file (past a size
@@ -130,7 +132,9 @@ def _kustomize(folder: str, enable_helm: bool = False) -> Source:
             f"{folder} holds a kustomization, but neither kubectl nor kustomize is on PATH; "
             f"install one, or render it yourself: kustomize build {folder} | svcdocs <command> -"
         )
-    return Source(label=f"{folder} (kustomize)", data=_run(argv, folder), size=0)
+    # Rendered through load/origin.py, so that findings point at the source files.
+    data, origins = render_with_origins(folder, lambda path: _run([*argv[:-1], path], folder))
+    return Source(label=f"{folder} (kustomize)", data=data, size=0, origins=origins)
 
 
 def _helm(folder: str) -> Source:

@@ -36,9 +36,12 @@ def _in(environment: str, finding: Finding) -> Finding:
 
 def to_text(reports: EnvironmentReports) -> str:
     if reports.single is not None:
-        text = single.to_text(reports.single.findings)
+        text = single.to_text(reports.single.findings, reports.single.model.inputs.routing_kinds)
         return text + not_rendered_text(reports.not_rendered)
-    blocks = []
+    routing: Counter = Counter()
+    for _, report in reports.reports:
+        routing.update(dict(report.model.inputs.routing_kinds))
+    blocks = [single.skipped_routing(tuple(sorted(routing.items())))] if routing else []
     for environment, group in groupby(tagged(reports), key=lambda pair: pair[0]):
         for _, by_file in groupby(group, key=lambda pair: pair[1].file):
             blocks.append("\n".join(single._text_line(_in(environment, f)) for _, f in by_file))
@@ -89,7 +92,8 @@ def to_github(reports: EnvironmentReports, root: str) -> str:
     return text
 
 
-def to_sarif(reports: EnvironmentReports, root: str) -> str:
+def to_sarif(reports: EnvironmentReports, root: str) -> dict:
+    """The SARIF document (before `sarif.fit_code_scanning` and `sarif.dumps`)."""
     if reports.single is not None:
         document = sarif.sarif_document(reports.single.findings, root)
     else:
@@ -107,7 +111,7 @@ def to_sarif(reports: EnvironmentReports, root: str) -> str:
                    if os.path.isfile(item.file) else {}),
             } for item in reports.not_rendered],
         }]
-    return sarif.dumps(document)
+    return document
 
 
 def _count(n: int, noun: str) -> str:

@@ -7,6 +7,7 @@ rule and object, so code scanning follows an alert when lines move.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections import Counter
@@ -23,6 +24,10 @@ from svcdocs.rules import RULES, Finding, Rule
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 ROOT_BASE = "%SRCROOT%"
+# What GitHub code scanning accepts in one upload: past these it rejects the file.
+MAX_RESULTS = 25_000  # results per run
+MAX_GZIPPED = 10_000_000  # bytes of the gzip-compressed file
+_RANK = {"error": 0, "warning": 1, "note": 2}
 
 
 def sarif_document(findings: Iterable[Finding], root: str, environments: Sequence[str] | None = None) -> dict[str, Any]:
@@ -104,6 +109,40 @@ def _homepage() -> str | None:
         if label.strip().lower() in ("homepage", "home", "source", "repository"):
             return url.strip()
     return meta.get("Home-page")
+
+
+def fit_code_scanning(document: dict[str, Any]) -> str | None:
+    """Keep the document within what code scanning accepts: at most MAX_RESULTS
+    results and MAX_GZIPPED bytes gzipped, the most severe kept (in their
+    order). Says what was left out, in the document and in the returned text."""
+    run = document["runs"][0]
+    results = run["results"]
+    kept = _most_severe(results, MAX_RESULTS)
+    while kept and _gzipped_size(document, kept) > MAX_GZIPPED:
+        kept = _most_severe(kept, len(kept) * 9 // 10)
+    if len(kept) == len(results):
+        return None
+    note = (f"{len(results):,} findings; the SARIF holds the {len(kept):,} most severe, as GitHub code scanning "
+            f"accepts at most {MAX_RESULTS:,} results and {MAX_GZIPPED // 1_000_000} MB gzipped per upload "
+            "(svcdocs check --format json has them all)")
+    run["results"] = kept
+    run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
+        {"level": "warning", "message": {"text": note}}]}]
+    return note
+
+
+def _most_severe(results: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    if len(results) <= limit:
+        return results
+    chosen = sorted(range(len(results)), key=lambda i: (_RANK.get(results[i]["level"], 3), i))[:limit]
+    return [results[i] for i in sorted(chosen)]
+
+
+def _gzipped_size(document: dict[str, Any], results: list[dict[str, Any]]) -> int:
+    text = dumps({**document, "runs": [{**document["runs"][0], "results": results}]}).encode("utf-8")
+    if len(text) <= MAX_GZIPPED // 2:  # gzip adds a few bytes per 64 KB at worst: no need to compress
+        return len(text)
+    return len(gzip.compress(text, compresslevel=6))
 
 
 def dumps(document: dict[str, Any]) -> str:

@@ -10,8 +10,9 @@ from svcdocs.review.diff import (
     Change, EdgeChange, EntryPointChange, ExposureChange, FindingChange, Review, review, verdict,
 )
 from svcdocs.review.part import ENTRY, ChangedPart, PartEdge, PartNode
+from svcdocs.review.reach import ReachChange
 
 __all__ = [
     "ENTRY", "Change", "ChangedPart", "EdgeChange", "EntryPointChange", "ExposureChange", "FieldChange",
-    "FindingChange", "PartEdge", "PartNode", "Review", "review", "verdict",
+    "FindingChange", "PartEdge", "PartNode", "ReachChange", "Review", "review", "verdict",
 ]

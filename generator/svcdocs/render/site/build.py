@@ -1,10 +1,11 @@
-"""`svcdocs build`: the report -> diagrams and pages -> mkdocs -> the site folder.
+"""`svcdocs build`: the report -> diagrams and pages -> mkdocs or Zensical -> the site folder.
 
 Diagrams are drawn by `dot` subprocesses in a thread pool while the Markdown
-pages are written, and cached by a hash of what they show; the mkdocs project
-is kept in the cache and rewritten only where it changed; when nothing
-changed at all, the previous site is kept. The site is built into a temporary
-folder beside the output and swapped in only when mkdocs succeeds, so a
+pages are written, and cached by a hash of what they show; each goes into its
+page's Markdown as a raw HTML block, so either engine builds the whole site.
+The project is kept in the cache and rewritten only where it changed; when
+nothing changed at all, the previous site is kept. The site is built into a
+temporary folder beside the output and swapped in only when the engine succeeds, so a
 failed or interrupted build leaves the previous site as it was.
 """
 
@@ -35,10 +36,8 @@ from svcdocs.render.site.names import SiteMap, slug
 from svcdocs.load.rendering import NotRendered
 from svcdocs.render.site.environments import environment_site, note_not_rendered
 from svcdocs.render.site.pages import Page, SiteOptions, site_pages
-from svcdocs.render.site.engine import Shard, build_units, plan_shards, run_mkdocs, shard_config
-from svcdocs.render.site.project import (
-    Project, check_page_paths, diagram_block, diagram_placeholder, inject_diagrams, mkdocs_yml, render_page,
-)
+from svcdocs.render.site.engine import Shard, page_for, run_engine, shard_config, shards_for
+from svcdocs.render.site.project import Project, check_page_paths, diagram_block, mkdocs_yml, render_page
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
 
 CACHE_NAME = ".svcdocs-cache"
@@ -51,6 +50,7 @@ class BuildOptions:
     site_url: str | None = None
     force: bool = False
     cache: Path | None = None  # default: .svcdocs-cache beside the output folder
+    engine: str = "mkdocs"  # or zensical (engine.ENGINES)
 
 
 @dataclass(frozen=True)
@@ -123,10 +123,10 @@ def build_pages(pages: list[Page], specs: Sequence[DiagramSpec], options: BuildO
     try:
         drawings.start()  # on the other cores, while the pages are written and mkdocs runs
         shards = _write_project(project, pages, options, drawings, progress, environments)
-        digest = project.digest(__version__, _versions(), _source_date_epoch(), *drawings.keys.values())
+        digest = project.digest(__version__, _versions(options.engine), _source_date_epoch(), *drawings.keys.values())
         unchanged = _site_digest(out) == digest
         if not unchanged:
-            _build(project, shards, out, digest, pages, drawings, progress)
+            _build(project, options.engine, shards, out, digest, pages, drawings, progress)
     finally:
         drawings.close()
         progress.clear()
@@ -137,20 +137,21 @@ def build_pages(pages: list[Page], specs: Sequence[DiagramSpec], options: BuildO
 
 def _write_project(project: Project, pages, options: BuildOptions, drawings: Drawings,
                    progress: Progress, environments: Sequence[tuple[str, str]] | None = None) -> list[Shard]:
-    """Every page (a placeholder where a diagram goes), mkdocs.yml, the assets
-    and the shard configs; files that did not change are left alone."""
+    """Every page with its diagrams, mkdocs.yml, the assets and the shard
+    configs; files that did not change are left alone. The pages without
+    diagrams go first, while `dot` draws."""
     sizes = {}
-    for i, page in enumerate(pages):
-        if i % 250 == 0:
-            progress.show(f"writing pages {i:,}/{len(pages):,}")
-        text = render_page(page, {key: diagram_placeholder(key) for key in page.diagrams})
+    for i, page in enumerate(sorted(pages, key=lambda p: bool(p.diagrams))):
+        if i % 250 == 0 or page.diagrams:
+            progress.show(f"writing pages {i:,}/{len(pages):,}; diagrams {drawings.done}/{len(drawings.specs)}")
+        text = page_for(options.engine, page.path, render_page(page, drawings.blocks(page.diagrams)))
         project.write(f"docs/{page.path}", text)
         sizes[page.path] = len(text)
     namespaces = [(p.context["title"], p.path) for p in pages if p.template == "site/namespace.md.j2"]
     project.write("mkdocs.yml", mkdocs_yml(options.site.title, options.site_url, drawings.dot is None, namespaces,
                                            environments))
     project.write_assets(mermaid=drawings.dot is None)
-    shards = plan_shards(build_units(sizes), os.cpu_count() or 1)
+    shards = shards_for(options.engine, sizes)
     for shard in shards:
         if shard.excluded:
             project.write(shard.config, shard_config(shard))
@@ -158,9 +159,9 @@ def _write_project(project: Project, pages, options: BuildOptions, drawings: Dra
     return shards
 
 
-def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Drawings, progress: Progress) -> None:
-    """mkdocs into a folder beside `out` while the diagrams are drawn; then the
-    diagrams go into the built pages, and the folder replaces `out`."""
+def _build(project: Project, engine: str, shards, out: Path, digest: str, pages, drawings: Drawings,
+           progress: Progress) -> None:
+    """mkdocs or Zensical into a folder beside `out`, which then replaces `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.svcdocs-", dir=out.parent))
     try:
@@ -168,12 +169,9 @@ def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Dr
         started = time.monotonic()
 
         def tick() -> None:
-            progress.show(f"mkdocs on {len(pages):,} pages ({len(shards)} at once), {time.monotonic() - started:.0f} s; "
-                          f"diagrams {drawings.done}/{len(drawings.specs)}")
-        run_mkdocs(project.root, shards, building / "site", env, tick)
-        for page in pages:
-            if page.diagrams:
-                inject_diagrams(building / "site", page, drawings.blocks(page.diagrams))
+            at_once = f" ({len(shards)} at once)" if len(shards) > 1 else ""
+            progress.show(f"{engine} on {len(pages):,} pages{at_once}, {time.monotonic() - started:.0f} s")
+        run_engine(engine, project.root, shards, building / "site", env, tick)
         marker = {"svcdocs": __version__, "project": digest}
         (building / "site" / SITE_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         _swap(building / "site", out)
@@ -244,10 +242,12 @@ def _spec_hash(version: str, spec: DiagramSpec) -> str:
 # --- Options and the output folder ---------------------------------------------------
 
 def build_options(paths: tuple[str, ...], out: str, *, title: str | None = None, site_url: str | None = None,
-                  repo_url: str | None = None, force: bool = False, cache: Path | None = None) -> BuildOptions:
+                  repo_url: str | None = None, force: bool = False, cache: Path | None = None,
+                  engine: str = "mkdocs") -> BuildOptions:
     """Check and complete what the user gave: URLs, the default title."""
     site = SiteOptions(title=title or default_title(paths), repo_url=repo_prefix(repo_url), source_root=source_root())
-    return BuildOptions(out=Path(out), site=site, site_url=_site_url(site_url), force=force, cache=cache)
+    return BuildOptions(out=Path(out), site=site, site_url=_site_url(site_url), force=force, cache=cache,
+                        engine=engine)
 
 
 def default_title(paths: tuple[str, ...]) -> str:
@@ -354,9 +354,10 @@ def _source_date_epoch() -> str:
     return epoch
 
 
-def _versions() -> str:
-    found = []
-    for package in ("mkdocs", "mkdocs-material"):
+def _versions(engine: str) -> str:
+    """The engine and the versions it builds with: a change of either rebuilds the site."""
+    found = [f"engine {engine}"]
+    for package in ("mkdocs", "mkdocs-material") + (("zensical",) if engine == "zensical" else ()):
         try:
             found.append(f"{package}=={metadata.version(package)}")
         except metadata.PackageNotFoundError:

@@ -81,30 +81,11 @@ def _with_banner(text: str, banner: str) -> str:
 
 
 def diagram_block(caption: str, drawing: str) -> str:
-    """The raw HTML block a diagram sits in: kept out of the search index and
-    out of Markdown's hands."""
+    """The raw HTML block a diagram sits in, in the page's Markdown, so that
+    mkdocs and Zensical both build it: kept out of the search index and out of
+    Markdown's hands."""
     caption = f'<p class="svcdocs-diagram-title">{html.escape(caption)}</p>\n' if caption else ""
     return f'<div class="svcdocs-diagram" markdown="0" data-search-exclude>\n{caption}{drawing.strip()}\n</div>'
-
-
-
-def diagram_placeholder(key: str) -> str:
-    """Where a diagram goes. mkdocs never sees the drawing (a large SVG slows
-    its Markdown and search passes, and `dot` runs while mkdocs does); the
-    block replaces the placeholder in the built page."""
-    return f'<div class="svcdocs-diagram" data-svcdocs-diagram="{_identifier(key)}"></div>'
-
-
-def inject_diagrams(site: Path, page: Page, blocks: dict[str, str]) -> None:
-    """Put each drawing into the built page, in place of its placeholder."""
-    path = site / page_url(page.path) / "index.html"
-    text = path.read_text(encoding="utf-8")
-    for key in page.diagrams:
-        placeholder = diagram_placeholder(key)
-        if text.count(placeholder) != 1:
-            raise SvcdocsError(f"{path}: the place for diagram {key} is missing; please report this as a bug")
-        text = text.replace(placeholder, blocks[key])
-    path.write_text(text, encoding="utf-8")
 
 
 def mkdocs_yml(title: str, site_url: str | None, mermaid: bool, namespaces: list[tuple[str, str]],
