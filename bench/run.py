@@ -10,9 +10,18 @@ Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-d
             its one diagram of the same files                          (<= 1.0x)
   netpol    the same build with the NetworkPolicies left in vs without  (<= 1.5x)
   rebuild   a second build of unchanged input vs the first              (<= 0.5x)
+  engines   `svcdocs build --engine zensical` on 1,000 Services vs the same
+            build with mkdocs (the default); both times are printed      (no target)
   review    `svcdocs diff` of two 10,000-Service trees that differ in one
             file vs loading one tree                                    (<= 2.6x)
+  reach     `svcdocs reach --format json` on 10,000 Services (two policies per
+            namespace) vs `svcdocs graph --format json` on the same   (<= 2.0x, < 1 GB)
   growth    analysis time from 1,000 to 10,000 Services (linear or better)
+  environments  `svcdocs build` of a repository of 30 entry kustomizations (overlays of
+            one base of 300 Services) vs one build over the same objects as a single
+            environment (the 30 renders, each in its own namespaces). Kustomize is
+            taken out of the measure: each overlay is rendered once beforehand, and a
+            stand-in `kubectl` prints that render         (<= 1.5x; peak < 1 GB)
 
 Corpora come from ../shared/bench/gen_corpus.py when it is beside the checkout,
 else from bench/corpus.py (the same mix). KubeDiagrams: `pip install kubediagrams`
@@ -43,13 +52,25 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.yaml"), recursiv
         for _ in yaml.load_all(f, Loader=yaml.CSafeLoader):
             pass
 """
-TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6}
+TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6, "reach": 2.0,
+           "environments": 1.5}
+MEMORY_LIMIT_MIB = 1024
+ENVIRONMENTS = 30
+STAND_IN = """#!/bin/sh
+# kubectl kustomize [FLAGS] [--] FOLDER: print the render made beforehand
+for last; do :; done
+case "$(basename "$last")" in svcdocs-origin-*)  # svcdocs's wrapper for origin annotations: its one resource
+  last=$(sed -n 's/^- "\\(.*\\)"$/\\1/p' "$last/kustomization.yaml");;
+esac
+exec cat "{rendered}/$(basename "$last").yaml"
+"""
 
 
 class Bench:
     def __init__(self, work: Path, repeat: int):
         self.work = work
         self.repeat = repeat
+        self.cpu = 0.0  # of the last command run
         self.rows: list[tuple[str, float, float | None, str]] = []
 
     # --- corpora ---------------------------------------------------------------
@@ -66,12 +87,15 @@ class Bench:
     # --- measuring ---------------------------------------------------------------
 
     def run(self, argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
-        """Wall time and peak RSS (KiB, the largest process of the tree) of one command."""
+        """Wall time and peak RSS (KiB, the largest process of the tree) of one command, with `env`
+        added to the environment; its CPU time (user + system, the processes it waited for
+        included) in self.cpu."""
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 env=dict(os.environ, **(env or {})))
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
+        self.cpu = usage.ru_utime + usage.ru_stime
         code = os.waitstatus_to_exitcode(status)
         if code not in (0, 1):
             raise SystemExit(f"{' '.join(argv)} failed with exit {code}: {proc.stderr.read().decode()[-500:]}")
@@ -108,6 +132,16 @@ class Bench:
         self.record("analysis", subject / floor, TARGETS["analysis"],
                     f"graph {subject:.2f} s, load_all floor {floor:.2f} s, peak {peak / 1024:.0f} MiB")
 
+    def reach(self) -> None:
+        corpus = self.corpus(10_000)
+        print(f"reach: {corpus}", flush=True)
+        self.run(SVCDOCS + ["graph", str(corpus)])  # warm the page cache
+        subject, floor, peak, _ = self.compare(SVCDOCS + ["reach", "--format", "json", str(corpus)],
+                                               SVCDOCS + ["graph", "--format", "json", str(corpus)])
+        memory = "ok" if peak / 1024 < MEMORY_LIMIT_MIB else "OVER 1 GB"
+        self.record("reach", subject / floor, TARGETS["reach"],
+                    f"reach {subject:.2f} s, graph {floor:.2f} s, peak {peak / 1024:.0f} MiB ({memory})")
+
     def review(self) -> None:
         base = self.corpus(10_000)
         head = self.work / "corpus-10000-changed"
@@ -143,6 +177,26 @@ class Bench:
         rebuild = self._builds(plain, again=True)
         self.record("rebuild", rebuild / first, TARGETS["rebuild"], f"second build {rebuild:.2f} s, first {first:.2f} s")
 
+    def engines(self) -> None:
+        """Both engines on the same input, alternately; wall and CPU time, since
+        on a busy machine CPU time is the steadier figure."""
+        corpus = self.corpus(1_000, netpol=False)
+        print(f"engines: {corpus}", flush=True)
+        wall: dict[str, list[float]] = {"mkdocs": [], "zensical": []}
+        cpu: dict[str, list[float]] = {"mkdocs": [], "zensical": []}
+        for i in range(self.repeat):
+            for engine in wall:
+                cwd = self.work / f"engine-{engine}-{i}"
+                shutil.rmtree(cwd, ignore_errors=True)
+                cwd.mkdir()
+                wall[engine].append(self.run(SVCDOCS + ["build", str(corpus), "-o", str(cwd / "site"),
+                                                        "--engine", engine], cwd=cwd)[0])
+                cpu[engine].append(self.cpu)
+        m, z = (statistics.median(wall[e]) for e in wall)
+        mc, zc = (statistics.median(cpu[e]) for e in cpu)
+        self.record("engines", z / m, None, f"zensical {z:.2f} s (CPU {zc:.2f} s), mkdocs {m:.2f} s (CPU {mc:.2f} s); "
+                    "first builds of 1,000 Services")
+
     def _builds(self, corpus: Path, again: bool = False) -> float:
         """Median time of a first build in a fresh folder (no cache), or of a second one."""
         times = []
@@ -157,6 +211,52 @@ class Bench:
                 elapsed, _ = self.run(argv, cwd=cwd, env=cache)
             times.append(elapsed)
         return statistics.median(times)
+
+    def environments(self, services: int) -> None:
+        repo, floor, stand_in = self._environments_repo(services)
+        print(f"environments: {repo} ({ENVIRONMENTS} x {services} Services) vs {floor}", flush=True)
+        env = dict(os.environ, PATH=f"{stand_in}{os.pathsep}{os.environ['PATH']}")
+        for command, name in ((["graph", "--format", "json"], "environments-graph"), (["build"], "environments")):
+            times_s, times_f, peak = [], [], 0
+            for i in range(self.repeat):
+                for target, times in ((repo, times_s), (floor, times_f)):
+                    cwd = self.work / f"{name}-{target.name}-{i}"
+                    shutil.rmtree(cwd, ignore_errors=True)
+                    cwd.mkdir()
+                    argv = SVCDOCS + command + [str(target)] + (["-o", str(cwd / "site")] if command == ["build"] else [])
+                    elapsed, rss = self.run(argv, cwd=cwd, env={**env, "SVCDOCS_CACHE_DIR": str(cwd / "cache")})
+                    times.append(elapsed)
+                    peak = max(peak, rss) if target is repo else peak
+            subject, base = statistics.median(times_s), statistics.median(times_f)
+            self.record(name, subject / base, TARGETS["environments"] if name == "environments" else None,
+                        f"{' '.join(command)}: {ENVIRONMENTS} environments {subject:.2f} s, one environment of the "
+                        f"same objects {base:.2f} s, peak {peak / 1024:.0f} MiB")
+
+    def _environments_repo(self, services: int) -> tuple[Path, Path, Path]:
+        """base/ (the corpus), overlays/env-NN/ (each `resources: [../../base]`),
+        beside it the render of each (kubectl kustomize, made once), and the floor:
+        the same renders with each environment's namespaces renamed apart."""
+        repo = self.work / f"environments-{ENVIRONMENTS}x{services}"
+        floor = self.work / f"environments-{ENVIRONMENTS}x{services}-one"
+        rendered_folder = self.work / f"environments-{ENVIRONMENTS}x{services}-rendered"
+        stand_in = self.work / "stand-in-bin"
+        if not repo.is_dir():
+            shutil.copytree(self.corpus(services), repo / "base")
+            files = sorted(p.relative_to(repo / "base").as_posix() for p in (repo / "base").rglob("*.yaml"))
+            (repo / "base" / "kustomization.yaml").write_text("resources:\n" + "".join(f"- {f}\n" for f in files))
+            rendered_folder.mkdir(exist_ok=True)
+            floor.mkdir(exist_ok=True)
+            for i in range(ENVIRONMENTS):
+                overlay = repo / "overlays" / f"env-{i:02}"
+                overlay.mkdir(parents=True)
+                (overlay / "kustomization.yaml").write_text(f"resources: [../../base]\nlabels:\n- pairs: {{env: env-{i:02}}}\n")
+                rendered = subprocess.run(["kubectl", "kustomize", str(overlay)], check=True, capture_output=True).stdout
+                (rendered_folder / f"env-{i:02}.yaml").write_bytes(rendered)
+                (floor / f"env-{i:02}.yaml").write_bytes(rendered.replace(b"team-", f"env-{i:02}-team-".encode()))
+        stand_in.mkdir(exist_ok=True)
+        (stand_in / "kubectl").write_text(STAND_IN.format(rendered=rendered_folder))
+        (stand_in / "kubectl").chmod(0o755)
+        return repo, floor, stand_in
 
     def growth(self) -> None:
         print("growth: svcdocs graph --format json", flush=True)
@@ -175,7 +275,9 @@ class Bench:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--only", default="analysis,site,review,growth", help="comparisons to run")
+    parser.add_argument("--only", default="analysis,site,engines,review,reach,growth,environments",
+                        help="comparisons to run")
+    parser.add_argument("--env-services", type=int, default=300, help="Services per environment (environments)")
     parser.add_argument("--work", help="folder for corpora and builds (default: a new temporary folder)")
     parser.add_argument("--kube-diagrams", default=shutil.which("kube-diagrams"), help="KubeDiagrams command")
     args = parser.parse_args()
@@ -189,10 +291,16 @@ def main() -> None:
         bench.analysis()
     if "site" in only:
         bench.site(args.kube_diagrams.split() if args.kube_diagrams else None)
+    if "engines" in only:
+        bench.engines()
     if "review" in only:
         bench.review()
+    if "reach" in only:
+        bench.reach()
     if "growth" in only:
         bench.growth()
+    if "environments" in only:
+        bench.environments(args.env_services)
     print("\nsummary")
     for name, value, target, note in bench.rows:
         mark = "" if target is None else ("ok" if value <= target else "OVER")

@@ -56,7 +56,7 @@ def test_unknown_format_is_a_usage_error(cli):
 def test_text_groups_by_file_and_ends_with_a_summary(cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     lines = cli("check", "sample-manifests").stdout.splitlines()
-    assert lines[-1] == "8 findings in 6 files: 2 errors, 6 warnings"
+    assert lines[-1] == "11 findings in 7 files: 3 errors, 8 warnings"
     assert lines[0] == ("sample-manifests/ops/fluent-bit.yaml:101: warning no-network-policy: DaemonSet ops/fluent-bit "
                         "runs pods that no NetworkPolicy selects, so anything running in the cluster can connect to them.")
     files = [line.split(":", 1)[0] for line in lines[:-1] if line]
@@ -83,7 +83,7 @@ def test_json_has_the_same_findings_as_the_graph(cli, monkeypatch):
     doc = json.loads(cli("check", "sample-manifests", "--format", "json").stdout)
     graph = json.loads(cli("graph", "sample-manifests").stdout)
     assert doc["schema"] == "svcdocs.findings/v1"
-    assert doc["findings"] == graph["findings"] and len(doc["findings"]) == 8
+    assert doc["findings"] == graph["findings"] and len(doc["findings"]) == 11
     assert set(doc["findings"][0]) == {"rule", "severity", "object", "file", "line", "message"}
 
 

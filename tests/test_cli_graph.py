@@ -35,7 +35,8 @@ def test_same_input_gives_byte_identical_output_in_every_format(cli, monkeypatch
 def test_json_follows_the_schema_shape(cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     doc = json.loads(cli("graph", "sample-manifests").stdout)
-    assert list(doc) == ["schema", "inputs", "nodes", "edges", "exposure", "entrypoints", "patterns", "findings"]
+    assert list(doc) == ["schema", "inputs", "nodes", "edges", "exposure", "effective_exposure", "reachable_from",
+                         "entrypoints", "patterns", "findings"]
     assert doc["schema"] == "svcdocs.graph/v1"
     assert {"files", "documents", "problems"} <= set(doc["inputs"])
     assert "Internet" in {n["id"] for n in doc["nodes"]}

@@ -6,7 +6,7 @@ import pytest
 
 from svcdocs.config import Config
 
-from test_graph import INGRESS, ROUTE, deployment, docs, service
+from test_graph import GRANT, INGRESS, ROUTE, deployment, docs, service
 
 
 def lb(annotations: str = "", extra: str = "") -> str:
@@ -151,7 +151,7 @@ def test_entry_points_of_ingress_load_balancer_and_node_port(graph_json):
 
 def test_route_entry_points_one_per_hostname_and_path_and_slash_without_matches(graph_json):
     route = ROUTE.replace("  hostnames: [a.example.com, b.example.com]\n", "")
-    doc = graph_json(docs(route, service("web"), service("web", ns="other")))
+    doc = graph_json(docs(route, service("web"), service("web", ns="other"), GRANT))
     entries = sorted((e["service"], e.get("host"), e["path"]) for e in doc["entrypoints"])
     assert entries == [("Service/other/web", None, "/"), ("Service/shop/web", None, "/store")]
     assert all("host" not in e for e in doc["entrypoints"])

@@ -170,8 +170,18 @@ def test_attaches_to_a_gateway_that_is_not_in_the_input(graph_json):
     assert gateway["declared"] is False
 
 
+GRANT = """\
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: from-shop, namespace: other}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]
+  to: [{group: "", kind: Service}]
+"""
+
+
 def test_routes_from_a_route_for_every_hostname_and_path(graph_json):
-    doc = graph_json(docs(ROUTE, service("web"), service("web", ns="other")))
+    doc = graph_json(docs(ROUTE, service("web"), service("web", ns="other"), GRANT))
     routes = sorted((e["to"], e["host"], e["path"], e["port"]) for e in doc["edges"] if e["kind"] == "routes")
     assert routes == [
         ("Service/other/web", "a.example.com", "/", 8080),
@@ -179,6 +189,15 @@ def test_routes_from_a_route_for_every_hostname_and_path(graph_json):
         ("Service/shop/web", "a.example.com", "/store", 80),
         ("Service/shop/web", "b.example.com", "/store", 80),
     ]
+
+
+def test_a_backend_in_another_namespace_carries_no_traffic_without_a_reference_grant(graph_json):
+    for grant in ("", GRANT.replace("kind: HTTPRoute", "kind: GRPCRoute"), GRANT.replace("namespace: shop}", "namespace: dev}")):
+        doc = graph_json(docs(ROUTE, service("web"), service("web", ns="other"), *([grant] if grant else [])))
+        assert [e["to"] for e in doc["edges"] if e["kind"] == "routes"] == ["Service/shop/web"] * 2
+        assert doc["exposure"]["Service/other/web"] == "cluster"
+        [finding] = [f for f in doc["findings"] if f["rule"] == "dangling-ingress-backend"]
+        assert finding["object"] == "HTTPRoute/shop/store" and "no ReferenceGrant in other" in finding["message"]
 
 
 def test_grpc_and_tcp_routes(graph_json):
@@ -314,3 +333,39 @@ def test_the_cap_is_reported_on_stderr(cli, tmp_path, monkeypatch):
     result = cli("graph", tmp_path)
     assert result.exit_code == 0
     assert "svcdocs: warning: more than 3 edges" in result.stderr
+
+
+def _wide_route(hostnames: int, backends: int) -> str:
+    hosts = "".join(f"  - h{i}.example.com\n" for i in range(hostnames))
+    refs = "".join(f"    - {{name: s{i}, port: 80}}\n" for i in range(backends))
+    return (f"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: wide, namespace: shop}}\n"
+            f"spec:\n  parentRefs: [{{name: gw}}]\n  hostnames:\n{hosts}  rules:\n  - backendRefs:\n{refs}")
+
+
+def test_a_route_with_thousands_of_hostnames_and_backends_stays_bounded(tmp_path):
+    """2,400 hostnames x 2,400 backendRefs (about 100 KB) would be 5.76 million
+    routes of a host to a backend: the graph keeps the first MAX_HOPS, says
+    so, and the run stays within 10 s and 1 GiB (it once ran for minutes)."""
+    import json
+    import resource
+    import subprocess
+    import sys
+
+    from svcdocs.graph import build
+
+    route = tmp_path / "route.yaml"
+    route.write_text(_wide_route(2400, 2400), encoding="utf-8")
+    (tmp_path / "services.yaml").write_text(docs(*(service(f"s{i}", "ports: [{port: 80}]") for i in range(2400))),
+                                            encoding="utf-8")
+
+    def limits():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    done = subprocess.run([sys.executable, "-m", "svcdocs", "graph", str(tmp_path)], capture_output=True, text=True,
+                          timeout=10, preexec_fn=limits, check=False)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert f"more than {build.MAX_HOPS:,} routes" in done.stderr
+    document = json.loads(done.stdout)
+    assert document["inputs"]["truncated"].startswith(f"more than {build.MAX_HOPS:,} routes")
+    assert len(document["entrypoints"]) == build.MAX_HOPS
+    assert document["exposure"]["Service/shop/s0"] == "internet"

@@ -40,6 +40,7 @@ ESCAPES = ("/tmp/svcdocs-escape", "/etc/svcdocs-escape", "/svcdocs-escape")
 GRAPH_FORMATS = ("json", "dot", "mermaid")
 CHECK_FORMATS = ("text", "json", "sarif", "github")
 DIFF_FORMATS = ("markdown", "json")
+REACH_FORMATS = ("txt", "json", "csv", "md", "dot")
 URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction", "data", "poster", "background"})
 # Characters that would move the cursor, start a terminal sequence or break a
 # line in a log, a terminal or a table, if printed as they are.
@@ -159,6 +160,8 @@ def commands(hostile: str) -> dict[str, tuple[tuple[str, ...], str | None]]:
         found[f"diff-added-{f}"] = (("diff", "empty", hostile, "--format", f), None)
         found[f"diff-removed-{f}"] = (("diff", hostile, str(SAMPLES), "--format", f), None)
         found[f"diff-changed-{f}"] = (("diff", "base", hostile, "--format", f), None)
+    found |= {f"reach-{f}": (("reach", hostile, "--format", f), None) for f in REACH_FORMATS}
+    found["reach-explain"] = (("reach", hostile, "--explain"), None)
     found["build"] = (("build", hostile, "-o", "out"), None)
     found["build-mermaid"] = (("build", hostile, "-o", "out-mermaid"), "/nonexistent")  # no `dot`, so Mermaid
     return found
@@ -449,6 +452,19 @@ def test_graph_mermaid_and_dot_keep_names_inside_their_labels(case):
     assert_no_live_markup(text, "graph --format dot | dot -Tsvg")
     if case.name == "own":
         assert "&lt;&lt;b&gt;svcdocs&#45;test&#45;xss&#45;dot&lt;/b&gt;&gt;" in text  # drawn as the text it is
+
+
+def test_reach_keeps_names_inside_their_labels_and_cells(case):
+    dot = case.runs["reach-dot"].stdout
+    assert dot.startswith("digraph reach {")
+    assert not re.search(r"=\s*<", dot) and all(c == '"' for c in re.findall(r"\blabel=(.)", dot))
+    if shutil.which("dot") is not None:
+        svg = subprocess.run(["dot", "-Tsvg"], input=dot.encode(), capture_output=True, timeout=TIMEOUT_S, check=True)
+        assert_no_live_markup(svg.stdout.decode("utf-8"), "reach --format dot | dot -Tsvg")
+    assert_no_live_markup(_markdown_html(case.runs["reach-md"].stdout), "reach --format md")
+    json.loads(case.runs["reach-json"].stdout)
+    for name in ("reach-txt", "reach-csv", "reach-explain"):
+        assert not any(c in case.runs[name].stdout for c in RAW_CONTROLS), name
 
 
 def _markdown_html(markdown: str) -> str:

@@ -211,14 +211,20 @@ apiVersion: serving.knative.dev/v1
 kind: Service
 metadata: {name: knative}
 ---
+apiVersion: example.com/v1
+kind: Service
+metadata: {name: other}
+---
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: c}
 """
     model = model_of(text.encode())
-    assert not model.services and not model.gateways
-    assert dict(model.inputs.other_kinds) == {
-        "ConfigMap": 1, "Gateway (networking.istio.io)": 1, "Service (serving.knative.dev)": 1}
+    # Istio's Gateway and Knative's Service are modelled, under ids of their own group.
+    assert not model.services
+    assert [g.id for g in model.gateways] == ["Gateway.networking.istio.io/default/istio"]
+    assert [w.id for w in model.workloads] == ["Service.serving.knative.dev/default/knative"]
+    assert dict(model.inputs.other_kinds) == {"ConfigMap": 1, "Service (example.com)": 1}
 
 
 def test_kustomize_config_documents_are_skipped_and_counted():

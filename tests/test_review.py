@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from svcdocs.analysis.reach import ports
 from svcdocs.config import Config
 from svcdocs.pipeline import report_for_paths
-from svcdocs.render.review_markdown import LIMIT, MARKER
+from svcdocs.render.review_markdown import LIMIT, MARKER, comment
 from svcdocs.render.review_mermaid import MAX_EDGES
-from svcdocs.review import Review, review
+from svcdocs.review import Review, review, verdict
 
 from conftest import ROOT, SAMPLES, write
 
@@ -60,8 +61,31 @@ def test_cluster_ip_turned_load_balancer_is_newly_internet_and_fails_the_gate(cl
     monkeypatch.chdir(CASES / "cluster-to-loadbalancer")
     result = cli("diff", "base", "head", "--fail-on-exposure")
     assert result.exit_code == 1
+    # shop denies all ingress, so the load balancer would carry nothing: said, and still a new way in.
     assert result.stdout.splitlines()[1] == (
-        "### ⚠ 1 Service and 1 workload newly reachable from the internet; 1 new entry point")
+        "### ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies; "
+        "1 new entry point")
+    assert [(c.object, c.admitted_before, c.admitted_after, c.blocked) for c in r.exposure] == [
+        ("Deployment/shop/api", "none", "none", True), ("Service/shop/api", "none", "none", True)]
+
+
+def test_a_load_balancer_that_the_policies_admit_is_newly_reachable_from_the_internet(cli, tmp_path):
+    policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: allow-api-public, namespace: shop}
+        spec:
+          podSelector: {matchLabels: {app: api}}
+          ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: http}]}]
+        """
+    for side in ("base", "head"):
+        shutil.copytree(CASES / "cluster-to-loadbalancer" / side, tmp_path / side)
+        write(tmp_path / side, "shop/allow-api-public.yaml", policy)
+    r = review(report_for_paths([str(tmp_path / "base")], Config()), report_for_paths([str(tmp_path / "head")], Config()))
+    assert verdict(r) == "⚠ 1 Service and 1 workload newly reachable from the internet; 1 new entry point"
+    assert [(c.change, c.targets, c.sources, ports.text(c.conn)) for c in r.reach] == [
+        ("gained", ("Deployment/shop/api",), ("internet",), "TCP 9090")]
+    assert r.more_exposed and r.reach_from_outside
 
 
 def test_new_ingress_path_is_a_new_entry_point(cli, monkeypatch):
@@ -103,9 +127,17 @@ def test_network_policy_removed():
     assert [(c.change, c.object) for c in r.objects] == [("removed", "NetworkPolicy/shop/default-deny-ingress")]
     assert [(e.change, e.edge.kind) for e in r.edges] == [("removed", "isolates")] * 2
     assert {(f.change, f.finding.rule, f.finding.object) for f in r.findings} == {
-        ("new", "no-network-policy", "Deployment/shop/api"), ("new", "no-network-policy", "Deployment/shop/web")}
+        ("new", "no-network-policy", "Deployment/shop/api"), ("new", "no-network-policy", "Deployment/shop/web"),
+        ("resolved", "entrypoint-blocked-by-policy", "Ingress/shop/web")}
     nodes = {n.id: n.status for n in r.part.nodes}
     assert nodes["NetworkPolicy/shop/default-deny-ingress"] == "removed"
+    # The default deny gone, any pod of any namespace reaches both, and the Ingress reaches web.
+    assert [(c.change, c.targets, c.source_kind, ports.text(c.conn), c.because) for c in r.reach] == [
+        ("gained", ("Deployment/shop/api", "Deployment/shop/web"), "any", "All Connections",
+         (("NetworkPolicy/shop/default-deny-ingress", "removed"),)),
+        ("gained", ("Deployment/shop/web",), "internet", "TCP 8080",
+         (("NetworkPolicy/shop/default-deny-ingress", "removed"),))]
+    assert r.more_exposed
 
 
 @pytest.mark.parametrize("case", ["identical", "file-moved"])
@@ -145,12 +177,14 @@ def test_json_carries_the_same_content(cli, monkeypatch):
     doc = json.loads(cli("diff", "base", "head", "--format", "json").stdout)
     assert doc["schema"] == "svcdocs.review/v1"
     assert doc["more_exposed"] is True
-    assert doc["verdict"].startswith("⚠ 1 Service and 1 workload newly reachable from the internet")
+    assert doc["verdict"].startswith("⚠ 1 Service and 1 workload declared reachable from the internet, but blocked")
     assert {"object": "Service/shop/api", "kind": "Service", "before": "cluster", "after": "internet", "raised": True,
-            "reasons_before": [], "reasons_after": ["type LoadBalancer"]} in doc["exposure"]
+            "reasons_before": [], "reasons_after": ["type LoadBalancer"], "admitted_before": "none",
+            "admitted_after": "none"} in doc["exposure"]
+    assert doc["reach"] == []
     assert doc["entrypoints"][0]["change"] == "added" and doc["entrypoints"][0]["kind"] == "loadbalancer"
     assert doc["objects"][0]["fields"] == [{"field": "type", "before": "ClusterIP", "after": "LoadBalancer"}]
-    assert doc["findings"][0]["rule"] == "loadbalancer-open-to-world"
+    assert {f["rule"] for f in doc["findings"]} == {"loadbalancer-open-to-world", "entrypoint-blocked-by-policy"}
     assert {"id": "Service/shop/api", "status": "changed"}.items() <= doc["graph"]["nodes"][-1].items()
 
 
@@ -341,3 +375,53 @@ def test_changed_fields_are_named_by_path_and_item(tmp_path):
         ("containers[web].image", "web:1.0", "web:1.1"),
         ("containers[web].ports[http].number", "8080", "9090"),
     ]
+
+
+def test_reach_gained_is_summed_by_namespace_and_names_the_policy(tmp_path):
+    """The issue's example: a policy that admitted one workload of shop is
+    replaced by one that admits all of them."""
+    shop = "".join(f"""---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: shop}}
+spec: {{template: {{metadata: {{labels: {{app: {name}}}}}, spec: {{containers: [{{name: c}}]}}}}}}
+""" for name in ("cart", "catalog", "orders"))
+    data = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: data}
+spec: {template: {metadata: {labels: {app: postgres}}, spec: {containers: [{name: c, ports: [{containerPort: 5432}]}]}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: data}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
+    catalog_only = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-allow, namespace: data}
+spec:
+  podSelector: {matchLabels: {app: postgres}}
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}},
+              podSelector: {matchLabels: {app: catalog}}}]
+      ports: [{port: 5432}]
+"""
+    all_of_shop = catalog_only.replace("name: db-allow", "name: shop-allow").replace(
+        ",\n              podSelector: {matchLabels: {app: catalog}}", "")
+    write(tmp_path / "base", "all.yaml", shop + "---" + data + "---" + catalog_only)
+    write(tmp_path / "head", "all.yaml", shop + "---" + data + "---" + all_of_shop)
+    r = review(report_for_paths([str(tmp_path / "base")], Config()), report_for_paths([str(tmp_path / "head")], Config()))
+    assert [(c.change, c.targets, c.source_kind, c.sources, ports.text(c.conn), c.because) for c in r.reach] == [
+        ("gained", ("StatefulSet/data/postgres",), "workload", ("Deployment/shop/cart", "Deployment/shop/orders"),
+         "TCP 5432", (("NetworkPolicy/data/db-allow", "removed"), ("NetworkPolicy/data/shop-allow", "added")))]
+    assert r.more_exposed and verdict(r).startswith("⚠ 1 workload newly reachable from other namespaces")
+    text = comment(r, "base", "head")
+    assert ("| 🔓 | StatefulSet data/postgres | now reachable from | Deployment shop/cart, Deployment shop/orders | "
+            "TCP 5432 | NetworkPolicy data/db-allow removed, NetworkPolicy data/shop-allow added |") in text
+    # Every workload of a namespace gaining alike is the namespace.
+    write(tmp_path / "base2", "all.yaml", shop + "---" + data)
+    gained = review(report_for_paths([str(tmp_path / "base2")], Config()),
+                    report_for_paths([str(tmp_path / "head")], Config())).reach
+    assert [(c.source_kind, c.sources, ports.text(c.conn)) for c in gained] == [("namespace", ("shop",), "TCP 5432")]

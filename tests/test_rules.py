@@ -75,3 +75,36 @@ def test_messages_name_a_few_objects_and_count_the_rest():
     from svcdocs.rules.context import listed
     assert listed(["a", "b"]) == "a, b"
     assert listed([f"w{i}" for i in range(8)]) == "w0, w1, w2, w3, w4 and 3 more"
+
+
+# How many rules the catalogue holds: the one number to change when rules are added.
+EXPECTED_RULES = 21
+
+
+def test_every_output_lists_every_rule_from_the_same_modules(cli, tmp_path):
+    import json
+
+    from svcdocs.render import rules_doc, sarif
+    assert len(RULES) == EXPECTED_RULES
+    listed = [line.split(" ", 1)[0] for line in cli("rules").stdout.splitlines() if line and not line.startswith(" ")]
+    assert listed == list(RULE_IDS)
+    assert [r["id"] for r in json.loads(cli("rules", "--format", "json").stdout)["rules"]] == list(RULE_IDS)
+    markdown = cli("rules", "--format", "markdown").stdout
+    assert [line for line in markdown.splitlines() if line.startswith("## ")] == [f"## {r}" for r in RULE_IDS]
+    driver = sarif.sarif_document([], str(tmp_path))["runs"][0]["tool"]["driver"]
+    assert [r["id"] for r in driver["rules"]] == list(RULE_IDS)
+    for rule, metadata in zip(RULES, driver["rules"]):
+        assert metadata["help"]["markdown"] == rules_doc.rule_markdown(rule)
+        assert metadata["shortDescription"]["text"] == rule.summary
+
+
+@pytest.mark.parametrize("rule_id, severities", [
+    ("sensitive-port-exposed", ["error", "warning", "warning", "warning"]),  # internet; node, network, node
+    ("probe-port-mismatch", ["error", "info"]),  # a name that cannot resolve; a number that may be a health port
+    ("dangling-service", ["error", "error", "error", "info"]),  # the last selects by labels CloudNativePG sets
+    ("unresolved-target-port", ["error", "warning", "warning"]),
+])
+def test_weaker_cases_of_a_rule_lower_its_severity(rule_id, severities, monkeypatch):
+    monkeypatch.chdir(FIXTURES / rule_id)
+    report = report_for_paths(["fail.yaml"], Config())
+    assert [f.severity for f in report.findings if f.rule == rule_id] == severities

@@ -38,7 +38,7 @@ def test_sample_manifests_sarif_is_valid_and_carries_the_rules(cli, monkeypatch)
     for rule in driver["rules"]:
         assert rule["help"]["text"] and rule["help"]["markdown"] and rule["shortDescription"]["text"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
-    assert len(run["results"]) == 8
+    assert len(run["results"]) == 11
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
     fingerprints = [r["partialFingerprints"]["svcdocsFinding/v1"] for r in run["results"]]
@@ -84,3 +84,48 @@ def test_a_file_outside_the_root_gets_an_absolute_uri(cli, tmp_path, monkeypatch
 def test_no_findings_is_still_a_valid_log(cli, tmp_path):
     write(tmp_path, "s.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n")
     assert sarif(cli, tmp_path)["runs"][0]["results"] == []
+
+
+def _findings(count: int, message=lambda i: "m") -> list:
+    from svcdocs.rules import Finding
+    severities = ("info", "warning", "error")
+    return [Finding("nodeport-service", severities[i % 3], f"Service/ns/s{i}", f"f{i // 100}.yaml", i % 100 + 1,
+                    message(i)) for i in range(count)]
+
+
+def test_sarif_keeps_within_code_scanning_results_limit_most_severe_first():
+    from svcdocs.render import sarif as sarif_out
+    findings = _findings(sarif_out.MAX_RESULTS + 300)
+    document = sarif_out.sarif_document(findings, str(ROOT))
+    note = sarif_out.fit_code_scanning(document)
+    results = document["runs"][0]["results"]
+    assert len(results) == sarif_out.MAX_RESULTS
+    dropped = len(findings) - len(results)
+    levels = [r["level"] for r in results]
+    assert levels.count("error") == levels.count("warning") == sum(1 for f in findings if f.severity == "error")
+    assert levels.count("note") == sum(1 for f in findings if f.severity == "info") - dropped
+    assert results == sorted(results, key=lambda r: int(r["locations"][0]["logicalLocations"][0]
+                                                          ["fullyQualifiedName"].rsplit("s", 1)[1]))
+    assert f"{len(findings):,} findings" in note and "25,000" in note
+    assert document["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"] == note
+    jsonschema.validate(document, SCHEMA, cls=jsonschema.Draft4Validator)
+
+
+def test_sarif_keeps_within_code_scanning_size_limit(monkeypatch):
+    import gzip
+    import random
+    from svcdocs.render import sarif as sarif_out
+    monkeypatch.setattr(sarif_out, "MAX_GZIPPED", 400_000)  # the real 10 MB takes 25,000 findings of 600 KB each
+    rng = random.Random(1)
+    findings = _findings(2_000, lambda i: "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(500)))
+    document = sarif_out.sarif_document(findings, str(ROOT))
+    assert sarif_out.fit_code_scanning(document)
+    kept = len(document["runs"][0]["results"])
+    assert 0 < kept < len(findings)
+    assert len(gzip.compress(sarif_out.dumps(document).encode())) <= 400_000
+
+
+def test_sarif_within_the_limits_is_left_as_it_is():
+    from svcdocs.render import sarif as sarif_out
+    document = sarif_out.sarif_document(_findings(10), str(ROOT))
+    assert sarif_out.fit_code_scanning(document) is None and "invocations" not in document["runs"][0]

@@ -186,9 +186,12 @@ def test_check_writes_sarif_with_o_and_never_through_a_link(tmp_path, secret_fil
 
 
 def _workflow_commands(path: Path) -> list[tuple[str, str]]:
-    """(where, text) of every run script and every `with:` value of a workflow."""
+    """(where, text) of every run script and every `with:` value of a workflow,
+    or of the steps of a composite action."""
     found = []
-    for job_name, job in yaml.safe_load(path.read_text())["jobs"].items():
+    document = yaml.safe_load(path.read_text())
+    jobs = document["jobs"] if "jobs" in document else {"action": document["runs"]}
+    for job_name, job in jobs.items():
         for i, step in enumerate(job.get("steps", [])):
             where = f"{path.name}:{job_name}:{step.get('name', i)}"
             if "run" in step:
@@ -201,7 +204,7 @@ def _workflow_commands(path: Path) -> list[tuple[str, str]]:
 RUNNER_TEMP = re.compile(r'^"?(\$RUNNER_TEMP|\$\{RUNNER_TEMP\}|\$\{\{ runner\.temp \}\})/')
 
 
-@pytest.mark.parametrize("workflow", [ROOT / "examples" / "pr-review.yml", ROOT / "examples" / "pages.yml",
+@pytest.mark.parametrize("workflow", [ROOT / "action.yml", ROOT / "examples" / "pages.yml",
                                       ROOT / ".github" / "workflows" / "pages.yml"], ids=lambda p: p.name)
 def test_the_workflows_write_outside_the_checkout_and_read_back_only_that(workflow):
     """What svcdocs writes goes to $RUNNER_TEMP (emptied for each job), never
@@ -213,17 +216,22 @@ def test_the_workflows_write_outside_the_checkout_and_read_back_only_that(workfl
             outputs.append((where, match.group(1)))
         if re.search(r"(?m)^\s*svcdocs\s[^\n]*\s>\s*[^&\s]", text):
             outputs.append((where, "a shell redirection"))
-        reads += [(where, m.group(1)) for m in re.finditer(r"(?:cat|body=@)\s*(\"?[^\s>]+)", text)]
+        reads += [(where, m.group(1)) for m in re.finditer(r"(?:\bcat\s+|body=@)(\"?[^\s>]+)", text)]
         reads += [(where, m.group(1)) for m in re.finditer(r'\[ -f (\S+) \]', text)]
         if where.endswith((":sarif_file", ":path")):
             reads.append((where, text))
     assert outputs or reads
-    assert [(w, p) for w, p in outputs if not RUNNER_TEMP.match(p)] == []
     read_paths = [(w, p) for w, p in reads if p != '"$GITHUB_STEP_SUMMARY"']
+    # review="$RUNNER_TEMP/review.md"; out=$(mktemp -d "${RUNNER_TEMP:-/tmp}/svcdocs.XXXXXXXX") (a new private folder)
     variables = {m.group(1) for _, text in _workflow_commands(workflow)
-                 for m in re.finditer(r'(\w+)="\$RUNNER_TEMP/', text)}  # review="$RUNNER_TEMP/review.md"
-    assert [(w, p) for w, p in read_paths
-            if not RUNNER_TEMP.match(p) and p.strip('"').lstrip("$") not in variables] == []
+                 for m in re.finditer(r'(\w+)=(?:"\$RUNNER_TEMP/|\$\(mktemp -d "\$\{RUNNER_TEMP)', text)}
+    variables |= {"FOLDER"}  # the Action's steps get the folder its first step made (env: FOLDER)
+
+    def in_temp(path: str) -> bool:
+        return (bool(RUNNER_TEMP.match(path)) or path.startswith("${{ steps.run.outputs.")  # the Action's own folder
+                or path.strip('"').lstrip("$").strip("{}").split("/")[0] in variables)
+    assert [(w, p) for w, p in outputs if not in_temp(p)] == []
+    assert [(w, p) for w, p in read_paths if not in_temp(p)] == []
 
 
 # --- 2. serve serves what it built, never what the repository ships -------------------------

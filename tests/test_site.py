@@ -149,13 +149,25 @@ def test_no_svg_links_a_file_by_its_local_path(site):
 
 
 def test_every_link_between_pages_resolves(site):
+    assert links_resolve(site) > 0
+
+
+def assert_links_resolve(site: Path, project_path: str) -> None:
+    """Every link between the site's pages leads to a page, and to an id on it."""
+    assert links_resolve(site, project_path) > 0
+
+
+def links_resolve(site: Path, project_path: str = "/repo/") -> int:
+    """Every link between the site's pages leads to a page and anchor that
+    exist (as GitHub Pages serves a project path); returns how many."""
     ids = {path: refs_of(path).ids for path in site.rglob("*.html")}
+    checked = 0
     for page in site.rglob("*.html"):
         base = "https://h/" + page.relative_to(site).as_posix()
         for tag, attribute, url in refs_of(page).refs:
             if url.startswith(("data:", "#", "mailto:")) or urlsplit(url).scheme:
                 continue
-            url = url.replace("/repo/", "/", 1) if url.startswith("/repo/") else url  # 404.html, from --site-url
+            url = url.replace(project_path, "/", 1) if url.startswith(project_path) else url  # 404.html, --site-url
             target = urlsplit(urljoin(base, url))
             path = site / target.path.lstrip("/")
             if target.path.endswith("/"):
@@ -163,6 +175,8 @@ def test_every_link_between_pages_resolves(site):
             assert path.exists(), (page, tag, url)
             if target.fragment and path.suffix == ".html":
                 assert target.fragment in ids[path], (page, url)
+            checked += 1
+    return checked
 
 
 def test_same_input_builds_the_same_bytes(site, tmp_path):
@@ -224,7 +238,7 @@ def test_a_failed_build_leaves_the_previous_site_and_no_leftovers(tmp_path, monk
 
     def broken(*args, **kwargs):
         raise SvcdocsError("mkdocs failed: boom")
-    monkeypatch.setattr(site_build, "run_mkdocs", broken)
+    monkeypatch.setattr(site_build, "run_engine", broken)
     with pytest.raises(SvcdocsError, match="boom"):
         build([small], out, title="Something else")
     assert files_of(out) == before
@@ -394,14 +408,14 @@ def test_fan_out_keeps_pages_and_diagrams_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(pages, "FINDING_ITEMS", 6)
     manifests = write(tmp_path, "in/fan.yaml", fan_manifests(60, 60, load_balancers=1)).parent
     result, _ = build([manifests], tmp_path / "site")
-    assert result.diagrams == 3  # the overview, the entry points and the namespace
+    assert result.diagrams == 4  # the overview, the entry points, the namespace and who reaches it
 
     service = (tmp_path / "site" / "services" / "fan" / "s0" / "index.html").read_text(encoding="utf-8")
     selects = re.search(r"<p>Selector app=x: (.*?)</p>", service).group(1)
     assert selects.count('href="../../../namespaces/fan/#deployment-') == 8
     assert selects.endswith('and <a href="../../../namespaces/fan/#workloads">52 more</a>.')
-    # the Selects list, one way in (a LoadBalancer) and the findings of the workloads it selects
-    assert service.count("/namespaces/fan/#deployment-") == 8 + 4 + 6
+    # the Selects list, one way in (a LoadBalancer), who can reach the workloads it selects and their findings
+    assert service.count("/namespaces/fan/#deployment-") == 8 + 4 + 8 + 6
     assert 'And <a href="../../../namespaces/fan/#findings">114 more findings</a>' in service
 
     namespace = (tmp_path / "site" / "namespaces" / "fan" / "index.html").read_text(encoding="utf-8")
@@ -481,10 +495,16 @@ def test_the_command_ends_with_one_summary_line(cli, tmp_path, monkeypatch):
     result = cli("build", "sample-manifests", "-o", tmp_path / "site")
     assert result.exit_code == 0, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 28 pages, 6 diagrams \(\d+ drawn\), 8 findings", last), last
+    assert re.fullmatch(r"Built .*site/ in [\d.]+ s: 29 pages, 10 diagrams \(\d+ drawn\), 11 findings", last), last
     assert result.stdout == ""
 
 
 def test_bad_urls_are_usage_errors(cli, tmp_path):
     result = cli("build", SAMPLES, "-o", tmp_path / "site", "--site-url", "owner.github.io/repo")
     assert result.exit_code == 2 and "--site-url must start with https://" in result.stderr
+
+
+def test_the_rules_page_documents_every_rule(site):
+    from svcdocs.rules import RULE_IDS
+    rules = (site / "rules" / "index.html").read_text(encoding="utf-8")
+    assert all(f'id="{rule}"' in rules for rule in RULE_IDS)

@@ -30,8 +30,9 @@ def sample_specs() -> tuple[DiagramSpec, ...]:
 
 
 def test_sample_diagram_specs_match_golden(sample_specs, update_golden):
-    assert [s.key for s in sample_specs] == ["overview", "exposure", "namespace-data", "namespace-ops",
-                                             "namespace-payments", "namespace-shop"]
+    assert [s.key for s in sample_specs] == ["overview", "exposure", "reach-data", "namespace-data", "reach-ops",
+                                             "namespace-ops", "reach-payments", "namespace-payments", "reach-shop",
+                                             "namespace-shop"]
     for spec in sample_specs:
         golden = GOLDEN / f"{spec.key}.json"
         text = json.dumps(spec.as_dict(), indent=1, ensure_ascii=False) + "\n"
@@ -55,9 +56,13 @@ def test_the_overview_shows_how_each_namespace_is_reached(sample_specs):
 def test_the_exposure_diagram_has_hosts_and_paths_on_the_edges(sample_specs):
     exposure = sample_specs[1]
     labels = {(e.source, e.target): e.label for e in exposure.edges}
-    assert labels[("Ingress/shop/web", "Service/shop/search")] == ("shop.example.com /api/search",)
+    # each way in also says when the NetworkPolicies restrict or block it
+    assert labels[("Ingress/shop/web", "Service/shop/search")] == (
+        "shop.example.com /api/search", "— restricted by NetworkPolicies")
+    assert labels[("Ingress/shop/web", "Service/shop/admin")] == (
+        "admin.shop.example.com /", "— blocked by NetworkPolicies")
     assert labels[("HTTPRoute/payments/payment-webhooks", "Service/payments/payment-webhooks")] == (
-        "pay.example.com /webhooks/card", "pay.example.com /webhooks/wallet")
+        "pay.example.com /webhooks/card", "pay.example.com /webhooks/wallet", "— restricted by NetworkPolicies")
     assert ("Internet", "Gateway/shop/shop-gateway") in labels
     assert {n.look for n in exposure.nodes if n.kind == "Service"} >= {"LoadBalancer", "NodePort", "ClusterIP"}
 
@@ -217,8 +222,10 @@ def fan_manifests(services: int, workloads: int, load_balancers: int = 0) -> str
 def test_services_that_select_many_workloads_share_one_node_for_them(manifests):
     report = manifests(fan_manifests(200, 60, load_balancers=200))
     specs = site_diagrams(report, SiteMap.of(report.graph))
-    assert len(specs) == 1 + 2 + 2  # the overview, and the exposure and the namespace in two parts each
-    for spec in specs[1:]:
+    # the overview, the exposure and the namespace in two parts each, and who reaches the namespace
+    assert [s.key for s in specs] == ["overview", "exposure-1", "exposure-2", "reach-fan", "namespace-fan-1",
+                                      "namespace-fan-2"]
+    for spec in specs[1:3] + specs[4:]:
         nodes = {n.id: n for n in spec.nodes}
         assert len(nodes) <= MAX_NODES and not [n for n in nodes if n.startswith("Deployment/")]
         summary = nodes["more/workloads/Service/fan/s0"]

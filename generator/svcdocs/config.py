@@ -12,6 +12,18 @@ internal-ingress-classes: [nginx-internal]
 render: [kustomize, helm]    # default: [kustomize]; helm runs only when named here or with --render
 inert-kinds: [Certificate]   # kinds that open no way in: adding one does not fail --fail-on-exposure
 fail-on-unmodelled: true     # --fail-on-exposure fails on unread files and unmodelled objects (default)
+environments:                # what --env names; paths from this file's folder
+  - prod=overlays/prod
+  - apps/*                   # each matching folder its own environment
+router-kinds:                # routers svcdocs does not know, read from simple field paths
+  - apiVersion: example.com/v1
+    kind: WebRoute
+    hosts: spec.hosts
+    rules: spec.rules
+    path: path
+    service: backend.service
+    port: backend.port
+    public: true
 ```
 
 Rule ids are checked against the catalogue by the rules stage; here only the
@@ -23,6 +35,7 @@ error that names the key, never a value's whole text.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -35,7 +48,7 @@ from svcdocs.load.sources import DEFAULT_RENDER, RENDERERS
 CONFIG_NAMES = (".svcdocs.yaml", ".svcdocs.yml")
 SEVERITIES = ("error", "warning", "info")
 KEYS = ("disable", "severity", "thresholds", "internal-ingress-classes", "render", "inert-kinds",
-        "fail-on-unmodelled")
+        "fail-on-unmodelled", "router-kinds", "environments")
 MAX_DEPTH = 8  # the config is three levels deep at most
 MAX_SHOWN = 60
 
@@ -50,6 +63,8 @@ class Config:
     render: frozenset[str] = DEFAULT_RENDER
     inert_kinds: frozenset[str] = frozenset()
     fail_on_unmodelled: bool = True
+    router_kinds: tuple[RouterKind, ...] = ()
+    environments: tuple[str, ...] = ()  # `NAME=PATH` or `PATH`, as --env takes them
 
 
 def config_path(path: str | None = None, directory: str = ".") -> str | None:
@@ -154,7 +169,19 @@ def parse_config(data: object, path: str = ".svcdocs.yaml") -> Config:
         render=frozenset(render),
         inert_kinds=frozenset(_strings(data, "inert-kinds", path)),
         fail_on_unmodelled=fail,
+        router_kinds=parse_router_kinds(data.get("router-kinds"), path),
+        environments=_environments(data, path),
     )
+
+
+def _environments(data: dict, path: str) -> tuple[str, ...]:
+    """A list of `NAME=PATH` or `PATH` strings, or a mapping of NAME to PATH."""
+    value = data.get("environments") or []
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise SvcdocsError(f"{path}: environments must map names to paths")
+        return tuple(f"{k}={v}" for k, v in value.items())
+    return tuple(_strings(data, "environments", path))
 
 
 def _mapping(data: dict, key: str, path: str) -> dict:
@@ -195,3 +222,62 @@ def _described(value: object) -> str:
     if value is None:
         return "empty"
     return _shown(value)
+
+
+# --- router-kinds: routers svcdocs does not know, described as data -------------
+
+ROUTER_KIND_KEYS = ("apiVersion", "kind", "hosts", "rules", "path", "service", "port", "public")
+FIELD_PATH = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
+
+
+@dataclass(frozen=True)
+class RouterKind:
+    """Where a router kind keeps its hosts, paths and backends, as field
+    paths (names split at dots; a list met on the way is read item by item).
+    With `rules`, each item of that list is one way in, and `path`, `service`
+    and `port` are read from the item; without it, from the document."""
+
+    group: str
+    kind: str
+    service: tuple[str, ...]
+    hosts: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
+    port: tuple[str, ...] = ()
+    public: bool = True
+
+
+def parse_router_kinds(value: object, path: str) -> tuple[RouterKind, ...]:
+    """`router-kinds`: a list of mappings. Only names and dotted field paths
+    are read; nothing in them is ever evaluated."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise SvcdocsError(f"{path}: router-kinds must be a list of mappings")
+    kinds = []
+    for i, item in enumerate(value):
+        where = f"{path}: router-kinds[{i}]"
+        if not isinstance(item, dict):
+            raise SvcdocsError(f"{where} must be a mapping with keys {', '.join(ROUTER_KIND_KEYS)}")
+        unknown = sorted(str(k) for k in item if k not in ROUTER_KIND_KEYS)
+        if unknown:
+            raise SvcdocsError(f"{where}: unknown key {_shown(unknown[0])}; known keys: {', '.join(ROUTER_KIND_KEYS)}")
+        api_version, kind = item.get("apiVersion"), item.get("kind")
+        if not isinstance(api_version, str) or "/" not in api_version or not isinstance(kind, str) or not kind:
+            raise SvcdocsError(f"{where} needs apiVersion (group/version) and kind")
+        public = item.get("public", True)
+        if not isinstance(public, bool):
+            raise SvcdocsError(f"{where}: public must be true or false")
+        fields = {key: _field_path(item.get(key), f"{where}.{key}") for key in ("hosts", "rules", "path", "service", "port")}
+        if not fields["service"]:
+            raise SvcdocsError(f"{where} needs service: the field path of the backend Service's name")
+        kinds.append(RouterKind(group=api_version.rpartition("/")[0], kind=kind, public=public, **fields))
+    return tuple(kinds)
+
+
+def _field_path(value: object, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, str) or not FIELD_PATH.fullmatch(value):
+        raise SvcdocsError(f"{where} must be a field path such as spec.rules.backend.name (names and dots only)")
+    return tuple(value.split("."))

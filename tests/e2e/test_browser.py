@@ -1,12 +1,14 @@
 """The built site in a real browser: headless Chromium (Debian's `chromium`,
 which .ci/run installs) through Playwright, served on 127.0.0.1 under a project
 path as GitHub Pages serves it. The pages render with no console errors and
-request nothing from the network; screenshots go to tests/artifacts/."""
+request nothing from the network; screenshots go to tests/artifacts/. Each test
+runs on the site of each engine (mkdocs, and Zensical where it is installed)."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import shutil
 import threading
 from pathlib import Path
@@ -48,8 +50,12 @@ def _serve(folder: Path):
     return server, f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
 
 
-def _build(out: Path) -> None:
-    options = build_options((str(SAMPLES),), str(out), site_url="https://owner.github.io/REPO/")
+ENGINES = ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(
+    importlib.util.find_spec("zensical") is None, reason="zensical is not installed (pip install 'svcdocs[zensical]')"))]
+
+
+def _build(out: Path, engine: str) -> None:
+    options = build_options((str(SAMPLES),), str(out), site_url="https://owner.github.io/REPO/", engine=engine)
     build_site(report_for_paths([str(SAMPLES)], Config()), options, say=lambda text: None)
 
 
@@ -61,10 +67,15 @@ def browser():
         launched.close()
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    out = tmp_path_factory.mktemp("e2e") / "site"
-    _build(out)
+def served(tmp_path_factory, engine):
+    out = tmp_path_factory.mktemp(f"e2e-{engine}") / "site"
+    _build(out, engine)
     server, url = _serve(out)
     yield url
     server.shutdown()
@@ -92,17 +103,17 @@ class Visit:
         assert outside == []
 
 
-def test_the_home_page_renders(browser, served):
+def test_the_home_page_renders(browser, served, engine):
     visit = Visit(browser, served)
-    visit.check("home.png")
+    visit.check(f"home-{engine}.png")
     assert visit.page.title() == "Overview - sample-manifests architecture"
     assert visit.page.locator(".svcdocs-diagram svg").count() == 1
     assert visit.page.locator(".svcdocs-diagram svg").bounding_box()["height"] > 200
 
 
-def test_an_exposure_diagram_renders_and_its_nodes_lead_to_their_pages(browser, served):
+def test_an_exposure_diagram_renders_and_its_nodes_lead_to_their_pages(browser, served, engine):
     visit = Visit(browser, served + "exposure/")
-    visit.check("exposure.png")
+    visit.check(f"exposure-{engine}.png")
     node = visit.page.locator(".svcdocs-diagram a[*|href$='services/shop/frontend/']").first
     assert node.get_attribute("xlink:title").startswith("Service shop/frontend")
     node.click()
@@ -110,27 +121,55 @@ def test_an_exposure_diagram_renders_and_its_nodes_lead_to_their_pages(browser, 
     assert visit.page.title().startswith("Service shop/frontend - ")
 
 
-def test_a_service_page_renders(browser, served):
+def test_a_service_page_renders(browser, served, engine):
     visit = Visit(browser, served + "services/payments/payment-webhooks/")
-    visit.check("service.png")
+    visit.check(f"service-{engine}.png")
     text = visit.page.locator("article").inner_text()
     assert "pay.example.com/webhooks/card" in text and "Gateway shop/shop-gateway" in text
 
 
-def test_a_namespace_page_renders(browser, served):
+def test_a_namespace_page_renders(browser, served, engine):
     visit = Visit(browser, served + "namespaces/shop/")
-    visit.check("namespace.png")
+    visit.check(f"namespace-{engine}.png")
     assert visit.page.locator("#deployment-frontend").count() == 1
 
 
-def test_the_mermaid_fallback_renders_offline(browser, tmp_path, monkeypatch):
+def test_the_reachability_section_says_who_reaches_each_workload(browser, served):
+    visit = Visit(browser, served + "namespaces/data/")
+    section = visit.page.locator("#reachability")
+    section.scroll_into_view_if_needed()
+    visit.check("reachability.png")
+    row = visit.page.locator("#reach-statefulset-postgres")
+    assert row.count() == 1
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0] == "StatefulSet postgres"
+    assert "Deployment shop/catalog (TCP 5432)" in cells[3] and "Deployment ops/pgweb (TCP 5432)" in cells[3]
+    assert "allow-postgres-clients" in cells[4]
+    diagram = visit.page.locator("xpath=//h2[@id='reachability']/following::div[contains(@class,'svcdocs-diagram')][1]//*[local-name()='svg']")
+    assert "TCP 5432" in diagram.inner_html()
+    link = diagram.locator("a[*|href$='shop/#reachability']").first
+    link.click()
+    visit.page.wait_for_url("**/REPO/namespaces/shop/#reachability")
+
+
+def test_blocked_and_restricted_ways_in_are_marked_on_the_home_page(browser, served):
+    visit = Visit(browser, served)
+    blocked = visit.page.locator("tr:has(.svcdocs-policy-blocked)").all_inner_texts()
+    assert "1 blocked" in blocked[0]  # the counts by level
+    assert any("admin.shop.example.com" in row for row in blocked[1:])  # the way in itself
+    restricted = visit.page.locator("tr:has(.svcdocs-policy-restricted)").all_inner_texts()
+    assert any("only pods of namespace ingress-nginx" in r for r in restricted)
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_the_mermaid_fallback_renders_offline(browser, tmp_path, monkeypatch, engine_name):
     monkeypatch.setattr(site_build.shutil, "which", lambda name: None if name == "dot" else shutil.which(name))
-    _build(tmp_path / "site")
+    _build(tmp_path / "site", engine_name)
     server, url = _serve(tmp_path / "site")
     try:
         visit = Visit(browser, url)
         visit.page.wait_for_selector("div.mermaid", state="attached", timeout=15000)
-        visit.check("home-mermaid.png")
+        visit.check(f"home-mermaid-{engine_name}.png")
         assert any(u.endswith("assets/javascripts/mermaid.min.js") for u in visit.requests)
     finally:
         server.shutdown()

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svcdocs.analysis.entrypoints import EntryPoint, entrypoints
-from svcdocs.analysis.exposure import LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, router_level, router_levels
+from svcdocs.analysis.exposure import (
+    LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, own_level, router_levels,
+)
 from svcdocs.analysis.patterns import PATTERN_IDS, Pattern, patterns
+from svcdocs.analysis.reach import Reachability, reachability
 from svcdocs.graph import Graph
 
 __all__ = [
-    "LEVELS", "PATTERN_IDS", "RANK", "Analysis", "EntryPoint", "Exposure", "Pattern", "analyze",
-    "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "patterns", "router_level", "router_levels",
+    "LEVELS", "PATTERN_IDS", "RANK", "Analysis", "EntryPoint", "Exposure", "Pattern", "Reachability", "analyze",
+    "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "own_level", "patterns", "router_levels",
 ]
 
 
@@ -20,7 +23,8 @@ class Analysis:
     exposure: dict[str, Exposure]
     entrypoints: tuple[EntryPoint, ...]
     patterns: tuple[Pattern, ...]
-    router_levels: dict[str, str]  # Ingress, route and Gateway ids -> the level they open
+    router_levels: dict[str, str]  # router, Gateway and ListenerSet ids -> the level they open
+    reach: Reachability  # who can reach whom under the NetworkPolicies
 
     def level(self, node_id: str) -> str | None:
         found = self.exposure.get(node_id)
@@ -28,10 +32,13 @@ class Analysis:
 
 
 def analyze(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> Analysis:
-    exposure = exposure_of(graph, internal_classes)
+    levels = router_levels(graph, internal_classes)  # once: every stage below reads them
+    exposure = exposure_of(graph, internal_classes, levels)
+    entries = entrypoints(graph, levels)
     return Analysis(
         exposure=exposure,
-        entrypoints=entrypoints(graph, internal_classes),
-        patterns=patterns(graph, exposure, internal_classes),
-        router_levels=router_levels(graph, internal_classes),
+        entrypoints=entries,
+        patterns=patterns(graph, exposure, levels),
+        router_levels=levels,
+        reach=reachability(graph, levels, entries, exposure),
     )

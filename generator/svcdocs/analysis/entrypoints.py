@@ -1,22 +1,26 @@
 """Entry points: every way in from outside the cluster.
 
-`Internet -> [Ingress host+path | Gateway listener + route | LoadBalancer |
-externalIPs | NodePort] -> Service:port -> workloads`, and pods that bind a
-port on the node directly.
+`Internet -> [Ingress host+path | Gateway listener + route | any other router
+(Istio, Contour, Traefik, OpenShift, Knative, NGINX, GKE) | LoadBalancer |
+externalIPs | NodePort] -> Service:port -> workloads`, pods that bind a port
+on the node directly, and workloads that are their own way in (a Knative
+Service).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from svcdocs.analysis.exposure import is_internal_lb, router_level
-from svcdocs.graph import Graph
-from svcdocs.model import Route, Service, Workload
+from svcdocs.analysis.exposure import is_internal_lb
+from svcdocs.graph import Graph, Hop
+from svcdocs.graph.build import service_port_number
+from svcdocs.model import Ingress, RoutedWorkload, Router, Service, Workload
 
 
 @dataclass(frozen=True, slots=True)
 class EntryPoint:
-    via: str  # the Ingress or route, or the Service (or workload) itself
+    via: str  # the router, or the Service (or workload) itself
     kind: str  # ingress | route | loadbalancer | external-ip | nodeport | host-port
     level: str  # internet | network | node
     service: str | None = None
@@ -24,32 +28,75 @@ class EntryPoint:
     host: str | None = None
     path: str | None = None
     node_port: int | None = None
-    gateways: tuple[str, ...] = ()
+    gateways: tuple[str, ...] = ()  # what the router hangs on: Gateways, listeners, the routers that delegate to it
     workloads: tuple[str, ...] = ()
+    listeners: tuple[str, ...] = ()  # the controller's listeners it is served on (Traefik entryPoints)
+    tls: bool | None = None  # for a router's host: served with TLS, or plain; None when not known
 
     def sort_key(self) -> tuple:
         return (self.via, self.service or "", self.host or "", self.path or "", str(self.port or ""), self.kind)
 
 
-def entrypoints(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> tuple[EntryPoint, ...]:
+def entrypoints(graph: Graph, levels: dict[str, str]) -> tuple[EntryPoint, ...]:
+    """`levels`: what each router opens (analysis.exposure.router_levels)."""
     found: list[EntryPoint] = []
     for service in graph.model.services:
-        workloads = tuple(w.id for w in graph.selected_workloads(service))
-        found += _service_entries(service, workloads)
-        for edge in graph.edges_to(service.id, "routes"):
-            level = router_level(graph, edge.source, internal_classes)
-            if level is None:
-                continue
-            router = graph.nodes[edge.source]
-            gateways = tuple(e.target for e in graph.edges_from(router.id, "attaches")) if isinstance(router, Route) else ()
-            found.append(EntryPoint(
-                via=edge.source, kind="route" if isinstance(router, Route) else "ingress", level=level,
-                service=service.id, port=edge.port, host=edge.host, path=edge.path,
-                gateways=gateways, workloads=workloads,
-            ))
+        found += _service_entries(service, tuple(w.id for w in graph.selected_workloads(service)))
+    found += _router_entries(graph, levels)
     for workload in graph.model.workloads:
         found += _host_entries(workload)
     return tuple(sorted(set(found), key=EntryPoint.sort_key))
+
+
+def _router_entries(graph: Graph, levels: dict[str, str]):
+    """One per hop of a router that opens a way in and reaches a Service (or
+    a workload) over a `routes` edge: a backend the graph left out (missing,
+    or in another namespace without a ReferenceGrant) carries no traffic."""
+    routed: set[tuple[str, str]] = set()
+    parents: dict[str, list[str]] = defaultdict(list)
+    for edge in graph.edges:
+        if edge.kind == "routes":
+            routed.add((edge.source, edge.target))
+        elif edge.kind == "attaches" and graph.nodes.get(edge.target) is not None \
+                and not isinstance(graph.nodes[edge.target], Service):
+            parents[edge.source].append(edge.target)
+    selected: dict[str, tuple[str, ...]] = {}  # a Service's workloads, looked up once however many hops reach it
+    served_on: dict[str, tuple[str, ...]] = {}  # a router's listeners, likewise
+    for hop in graph.hops:
+        level = levels.get(hop.router)
+        target = hop.backend.id
+        if level is None or not (target == hop.router or (hop.router, target) in routed):
+            continue
+        if hop.router not in served_on:
+            served_on[hop.router] = _listeners(graph, hop.router, parents)
+        yield _router_entry(graph, hop, level, tuple(parents.get(hop.router, ())), served_on[hop.router], selected)
+
+
+def _listeners(graph: Graph, router_id: str, parents: dict[str, list[str]], depth: int = 0) -> tuple[str, ...]:
+    """The controller's listeners a router is served on: its own, else those of
+    the routers it is delegated from (a TraefikService takes its IngressRoute's)."""
+    node = graph.nodes[router_id]
+    router = node.router if isinstance(node, RoutedWorkload) else node
+    own = router.listeners if isinstance(router, Router) else ()
+    if own or depth >= 8:
+        return own
+    return tuple(dict.fromkeys(listener for p in parents.get(router_id, ()) if isinstance(graph.nodes.get(p), Router)
+                               for listener in _listeners(graph, p, parents, depth + 1)))
+
+
+def _router_entry(graph: Graph, hop: Hop, level: str, gateways: tuple[str, ...], listeners: tuple[str, ...],
+                  selected: dict[str, tuple[str, ...]]) -> EntryPoint:
+    router = graph.nodes[hop.router]
+    target = graph.nodes[hop.backend.id]
+    common = dict(via=hop.router, kind="ingress" if isinstance(router, Ingress) else "route", level=level,
+                  host=hop.host, path=hop.path, gateways=gateways, listeners=listeners, tls=hop.tls)
+    if isinstance(target, Service):
+        if target.id not in selected:
+            selected[target.id] = tuple(w.id for w in graph.selected_workloads(target))
+        return EntryPoint(**common, service=target.id,
+                          port=service_port_number(target, hop.backend.port, hop.backend.target_port),
+                          workloads=selected[target.id])
+    return EntryPoint(**common, workloads=(target.id,))
 
 
 def _service_entries(service: Service, workloads: tuple[str, ...]):

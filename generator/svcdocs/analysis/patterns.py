@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from svcdocs.analysis.exposure import Exposure, router_level
+from svcdocs.analysis.exposure import Exposure
 from svcdocs.graph import Graph
 from svcdocs.model import Service
 
@@ -20,21 +20,20 @@ class Pattern:
     services: tuple[str, ...]
 
 
-def patterns(graph: Graph, exposure: dict[str, Exposure],
-             internal_classes: frozenset[str] = frozenset()) -> tuple[Pattern, ...]:
+def patterns(graph: Graph, exposure: dict[str, Exposure], levels: dict[str, str]) -> tuple[Pattern, ...]:
+    """`levels`: what each router opens (analysis.exposure.router_levels)."""
     members: dict[str, list[str]] = {p: [] for p in PATTERN_IDS}
     stateful_names = {(w.namespace, w.service_name) for w in graph.model.workloads if w.service_name}
     for service in graph.model.services:
-        for pattern in _patterns_of(graph, service, exposure[service.id].level, stateful_names, internal_classes):
+        for pattern in _patterns_of(graph, service, exposure[service.id].level, stateful_names, levels):
             members[pattern].append(service.id)
     return tuple(Pattern(p, tuple(sorted(ids))) for p, ids in sorted(members.items()) if ids)
 
 
-def _patterns_of(graph: Graph, service: Service, level: str, stateful_names: set, internal_classes) -> list[str]:
+def _patterns_of(graph: Graph, service: Service, level: str, stateful_names: set, levels: dict[str, str]) -> list[str]:
     found = []
     if service.type == "ClusterIP":
-        routed = any(router_level(graph, e.source, internal_classes)
-                     for e in graph.edges_to(service.id, "routes"))
+        routed = any(e.source in levels for e in graph.edges_to(service.id, "routes"))
         if routed:
             found.append("ingress-pattern")
         elif level == "cluster":

@@ -14,6 +14,7 @@ from svcdocs.cli.build import build
 from svcdocs.cli.check import check
 from svcdocs.cli.diff import diff
 from svcdocs.cli.graph import graph
+from svcdocs.cli.reach import reach
 from svcdocs.cli.rules import rules
 from svcdocs.cli.serve import serve
 
@@ -30,3 +31,4 @@ main.add_command(rules)
 main.add_command(diff)
 main.add_command(build)
 main.add_command(serve)
+main.add_command(reach)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
-from svcdocs.cli.common import friendly, input_options, load_options, read_report
+from svcdocs.cli.common import friendly, input_options, load_options
+from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
-from svcdocs.render.site.build import build_options, build_site, summary
+from svcdocs.render.site.build import build_environments, build_options, summary
+from svcdocs.render.site.engine import ENGINES
 
 
 def site_options(command):
@@ -21,15 +23,23 @@ def site_options(command):
 
 @click.command()
 @input_options
+@environment_options
 @click.option("--output", "-o", "out", default="site", show_default=True, metavar="DIR",
               help="Output folder, replaced as a whole when the build succeeds.")
 @site_options
 @click.option("--force", is_flag=True, help="Replace an output folder that svcdocs did not make.")
+@click.option("--engine", type=click.Choice(ENGINES), default="mkdocs", show_default=True,
+              help="The site generator: mkdocs (mkdocs-material) or zensical (pip install 'svcdocs[zensical]').")
 @friendly
-def build(paths, namespace, config_path, render, allow_remote, out, site_url, repo_url, title, force):
-    """Build the architecture site (mkdocs-material) into DIR."""
-    options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force)
+def build(paths, namespace, config_path, render, allow_remote, environments, out, site_url, repo_url, title, force,
+          engine):
+    """Build the architecture site (mkdocs-material, or Zensical) into DIR.
+
+    With several environments: a section per environment and a Compare page.
+    """
+    options = build_options(paths or (".",), out, title=title, site_url=site_url, repo_url=repo_url, force=force,
+                            engine=engine)
     config = load_config(config_path)
-    report = read_report(paths, namespace, config, load_options(config, render, allow_remote))
-    result = build_site(report, options, say=lambda text: click.echo(text, err=True))
+    reports = read_reports(paths, namespace, config, environments, load_options(config, render, allow_remote))
+    result = build_environments(reports, options, say=lambda text: click.echo(text, err=True))
     click.echo(summary(result), err=True)

@@ -6,9 +6,10 @@ import sys
 
 import click
 
-from svcdocs.cli.common import friendly, input_options, load_options, read_report
+from svcdocs.cli.common import friendly, input_options, load_options
+from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
-from svcdocs.render import findings as findings_out
+from svcdocs.render import environment_findings as findings_out
 from svcdocs.render import sarif
 from svcdocs.render.locations import source_root
 from svcdocs.rules import SEVERITY_ORDER, at_or_above
@@ -17,6 +18,7 @@ from svcdocs.state.output import write_output
 
 @click.command()
 @input_options
+@environment_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
               show_default=True)
 @click.option("--fail-on", type=click.Choice([*reversed(SEVERITY_ORDER), "never"]), default="error",
@@ -24,20 +26,29 @@ from svcdocs.state.output import write_output
 @click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE (through a temporary file beside it; never through a link), not stdout.")
 @friendly
-def check(paths, namespace, config_path, render, allow_remote, fmt, fail_on, output):
-    """Check the manifests against the rules (`svcdocs rules` lists them)."""
+def check(paths, namespace, config_path, render, allow_remote, environments, fmt, fail_on, output):
+    """Check the manifests against the rules (`svcdocs rules` lists them).
+
+    With several environments, each finding names its environment.
+    """
     config = load_config(config_path)
-    findings = read_report(paths, namespace, config, load_options(config, render, allow_remote)).findings
+    reports = read_reports(paths, namespace, config, environments, load_options(config, render, allow_remote),
+                           say_not_rendered=False)
     if fmt == "text" and output is None:
-        click.echo(findings_out.to_text(findings), nl=False)  # click drops the colour off a terminal
+        click.echo(findings_out.to_text(reports), nl=False)  # click drops the colour off a terminal
     elif fmt == "text":
-        write_output(output, click.unstyle(findings_out.to_text(findings)))
+        write_output(output, click.unstyle(findings_out.to_text(reports)))
     elif fmt == "json":
-        emit(findings_out.to_json(findings), output)
+        emit(findings_out.to_json(reports), output)
     elif fmt == "github":
-        emit(findings_out.to_github(findings, source_root()), output)
+        emit(findings_out.to_github(reports, source_root()), output)
     else:
-        emit(sarif.dumps(sarif.sarif_document(findings, source_root())), output)
+        document = findings_out.to_sarif(reports, source_root())
+        left_out = sarif.fit_code_scanning(document)
+        if left_out:
+            click.echo(f"svcdocs: warning: {left_out}", err=True)
+        emit(sarif.dumps(document), output)
+    findings = [f for _, report in reports.reports for f in report.findings]
     if fail_on != "never" and at_or_above(findings, fail_on):
         sys.exit(1)
 

@@ -7,12 +7,13 @@ import os
 import signal
 import sys
 import threading
+from typing import Iterable
 
 import click
 
 from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
-from svcdocs.load import LoadOptions
+from svcdocs.load import LoadOptions, Unread
 from svcdocs.load.sources import RENDERERS
 from svcdocs.pipeline import Report, report_for_paths
 from svcdocs.render.escape import visible
@@ -117,13 +118,17 @@ def read_report(paths: tuple[str, ...], namespace: str, config: Config, options:
 
 
 def show_inputs(report: Report) -> None:
-    # One line each, whatever a name holds: a newline could start a
-    # workflow command (`::error ...`) in a CI log.
-    for note in report.notes:
-        click.echo(f"svcdocs: {visible(note)}", err=True)
-    for problem in report.model.inputs.problems:
-        click.echo(visible(str(problem)), err=True)
-    for unread in report.unread:
-        click.echo(visible(str(unread)), err=True)
+    show_load_notes(report.notes, report.model.inputs.problems, report.unread)
     if report.graph.truncated:
         click.echo(f"svcdocs: warning: {report.graph.truncated}", err=True)
+
+
+def show_load_notes(notes: Iterable[str], problems: Iterable[object], unread: Iterable[Unread]) -> None:
+    """What load said, on stderr. One line each, whatever a name holds: a
+    newline could start a workflow command (`::error ...`) in a CI log."""
+    for note in notes:
+        click.echo(f"svcdocs: {visible(note)}", err=True)
+    for problem in problems:
+        click.echo(visible(str(problem)), err=True)
+    for item in unread:
+        click.echo(visible(str(item)), err=True)

@@ -2,68 +2,121 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from svcdocs.cli.check import emit
-from svcdocs.cli.common import Failure, friendly, input_options, load_options, read_report
+from svcdocs.cli.common import Failure, friendly, input_options, load_options
+from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import CONFIG_NAMES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
+from svcdocs.load.environments import discover_environments_at
 from svcdocs.load.git import discover_at, file_at
-from svcdocs.pipeline import report_for_discovered, report_for_paths
+from svcdocs.pipeline import EnvironmentReports, report_for_discovered, reports_for_environments, reports_for_paths
 from svcdocs.render.graph_json import dumps
+from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
-from svcdocs.render.review_markdown import comment
+from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
 from svcdocs.review import review
+from svcdocs.review.environments import review_environments
 
 
 @click.command()
 @input_options
+@environment_options
 @click.option("--git", "rev", metavar="REV", help="BASE is PATH as of git revision REV, read from git objects; "
               "HEAD is PATH in the working tree.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE (through a temporary file beside it; never through a link), not stdout.")
+@click.option("--summary", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the review as Markdown for a GitHub job summary (up to 1 MiB, so less is left out "
+                   "than in a comment) to FILE (as -o writes).")
 @click.option("--fail-on-exposure", is_flag=True,
               help="Exit 1 when a Service or workload becomes more exposed, a new entry point appears, or the "
                    "change holds what svcdocs cannot judge (files it does not read, kinds it does not model, "
                    "a PATH read differently).")
 @friendly
-def diff(paths, namespace, config_path, render, allow_remote, rev, fmt, output, fail_on_exposure):
+def diff(paths, namespace, config_path, render, allow_remote, environments, rev, fmt, output, summary,
+         fail_on_exposure):
     """Review what a change does to the architecture.
 
     `svcdocs diff BASE HEAD` compares two paths; `svcdocs diff --git REV [PATH]...`
     compares PATH as of git revision REV with PATH in the working tree. Reports exposure raised or lowered, entry points added and removed, objects
     and edges added, removed or changed, and findings new and resolved, as a
-    pull-request comment (markdown) or for tools (json).
+    pull-request comment (markdown) or for tools (json). With several
+    environments, one comment with a section per environment that changed.
     """
     notes: tuple[str, ...] = ()
     if rev is None:
         if len(paths) != 2:
             raise Failure("diff takes BASE and HEAD (two paths), or --git REV [PATH]...")
         config = load_config(config_path)
-        options = load_options(config, render, allow_remote)
+        load = load_options(config, render, allow_remote)
+        options = environments.options(config, load)
         base_label, head_label = paths
-        head = read_report(paths[1:], namespace, config, options)
-        base = report_for_paths(paths[:1], config, namespace=namespace, options=options)
+        if options.named:  # each --env PATH is read inside BASE and inside HEAD
+            with working_directory(head_label):
+                head = read_reports((".",), namespace, config, environments, load)
+            with working_directory(base_label):
+                base = reports_for_paths((".",), config, namespace=namespace, options=options)
+        else:
+            head = read_reports(paths[1:], namespace, config, environments, load)
+            base = reports_for_paths(paths[:1], config, namespace=namespace, options=options)
     else:
         paths = paths or (".",)
         config, notes = _config_as_of(rev, config_path)
-        options = load_options(config, render, allow_remote)
+        load = load_options(config, render, allow_remote)
+        options = environments.options(config, load)
         head_label = " ".join(paths)
         base_label = f"{head_label} at {rev}"
-        head = read_report(paths, namespace, config, options)
-        base = report_for_discovered(discover_at(rev, paths, options), config, namespace=namespace)
-    result = review(base, head, config, notes)
-    if fmt == "json":
-        text = dumps(review_document(result, base_label, head_label))
+        head = read_reports(paths, namespace, config, environments, load)
+        base = _at(rev, paths, head, config, namespace, options)
+    if head.single is not None and base.single is not None:
+        result = review(base.single, head.single, config, notes)
+        text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
+                else comment(result, base_label, head_label))
+        whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
+        fails = result.fails
     else:
-        text = comment(result, base_label, head_label)
+        reviews = review_environments(base, head, config, notes)
+        text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
+                else environments_comment(reviews, base_label, head_label, head.not_rendered))
+        whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT)
+                 if summary is not None else "")
+        fails = any(r.review.fails for r in reviews)
     emit(text, output)
-    if fail_on_exposure and result.fails:
+    if summary is not None:
+        emit(whole, summary)
+    if fail_on_exposure and fails:
         sys.exit(1)
+
+
+def _at(rev, paths, head: EnvironmentReports, config, namespace, options) -> EnvironmentReports:
+    """BASE as of `rev`: from git objects as before when HEAD has one plain
+    environment, else discovered in an export of the revision."""
+    if not head.discovered and not options.named:
+        report = report_for_discovered(discover_at(rev, paths, options.render), config, namespace=namespace)
+        return EnvironmentReports(((head.reports[0][0], report),), discovered=False)
+    return reports_for_environments(discover_environments_at(rev, paths, options), config, namespace=namespace)
+
+
+@contextmanager
+def working_directory(path: str):
+    """Inside `path` for a while: --env paths of `diff BASE HEAD` are read in each."""
+    here = os.getcwd()
+    try:
+        os.chdir(path)
+    except OSError as e:
+        raise Failure(f"{path}: {e.strerror}") from None
+    try:
+        yield
+    finally:
+        os.chdir(here)
 
 
 def _config_as_of(rev: str, explicit: str | None) -> tuple[Config, tuple[str, ...]]:

@@ -6,21 +6,34 @@ import sys
 
 import click
 
-from svcdocs.cli.common import friendly, input_options, load_options, read_report
+from svcdocs.cli.common import Failure, friendly, input_options, load_options
+from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
-from svcdocs.render import graph_json, graph_text
+from svcdocs.render import environments_json, graph_json, graph_text
 
 
 @click.command()
 @input_options
+@environment_options
 @click.option("--format", "fmt", type=click.Choice(["json", "dot", "mermaid"]), default="json", show_default=True)
 @friendly
-def graph(paths, namespace, config_path, render, allow_remote, fmt):
-    """Print the service graph, exposure, entry points, patterns and findings."""
+def graph(paths, namespace, config_path, render, allow_remote, environments, fmt):
+    """Print the service graph, exposure, entry points, patterns and findings.
+
+    With several environments, json prints one graph per environment
+    (svcdocs.environments/v1); dot and mermaid draw one: pick it with --env.
+    """
     config = load_config(config_path)
-    report = read_report(paths, namespace, config, load_options(config, render, allow_remote))
-    if fmt == "json":
-        text = graph_json.dumps(graph_json.graph_document(report))
+    reports = read_reports(paths, namespace, config, environments, load_options(config, render, allow_remote))
+    report = reports.single
+    if report is None and fmt != "json":
+        names = ", ".join(e.name for e, _ in reports.reports)
+        raise Failure(f"{len(reports.reports)} environments ({names}); --format {fmt} draws one: "
+                      "pick it with --env PATH, or use --format json")
+    if report is None:
+        text = graph_json.dumps(environments_json.environments_document(reports))
+    elif fmt == "json":
+        text = graph_json.dumps({**graph_json.graph_document(report), **environments_json.discovery_json(reports)})
     elif fmt == "dot":
         text = graph_text.to_dot(report)
     else:

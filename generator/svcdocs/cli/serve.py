@@ -16,32 +16,35 @@ from pathlib import Path
 import click
 
 from svcdocs.cli.build import site_options
-from svcdocs.cli.common import Failure, friendly, input_options, load_options, os_error, read_report
+from svcdocs.cli.common import Failure, friendly, input_options, load_options, os_error
+from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import CONFIG_NAMES, load_config
 from svcdocs.errors import SvcdocsError
 from svcdocs.render.escape import visible
-from svcdocs.render.site.build import build_options, build_site, summary
+from svcdocs.render.site.build import build_environments, build_options, summary
 from svcdocs.render.site.serve import snapshot, start_server, watch
 
 
 @click.command()
 @input_options
+@environment_options
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
 @site_options
 @friendly
-def serve(paths, namespace, config_path, render, allow_remote, port, site_url, repo_url, title):
+def serve(paths, namespace, config_path, render, allow_remote, environments, port, site_url, repo_url, title):
     """Build the site, serve it on 127.0.0.1 and rebuild when a manifest changes."""
     paths = paths or (".",)
     if "-" in paths:
         raise Failure("serve watches files; it cannot read standard input (use svcdocs build -)")
     private = Path(tempfile.mkdtemp(prefix="svcdocs-serve-"))  # mode 0700, outside the checkout
     try:
-        _serve(paths, namespace, config_path, render, allow_remote, port, site_url, repo_url, title, private)
+        _serve(paths, namespace, config_path, render, allow_remote, environments, port, site_url, repo_url, title,
+               private)
     finally:
         shutil.rmtree(private, ignore_errors=True)
 
 
-def _serve(paths, namespace, config_path, render, allow_remote, port, site_url, repo_url, title,
+def _serve(paths, namespace, config_path, render, allow_remote, environments, port, site_url, repo_url, title,
            private: Path) -> None:
     key = "serve\0" + "\0".join(os.path.abspath(p) for p in paths)  # diagrams cached across runs
     options = build_options(paths, str(private / "site"), title=title, site_url=site_url, repo_url=repo_url,
@@ -49,8 +52,9 @@ def _serve(paths, namespace, config_path, render, allow_remote, port, site_url, 
 
     def build() -> None:
         config = load_config(config_path)
-        report = read_report(paths, namespace, config, load_options(config, render, allow_remote))
-        click.echo(summary(build_site(report, options, say=lambda text: click.echo(text, err=True))), err=True)
+        reports = read_reports(paths, namespace, config, environments, load_options(config, render, allow_remote))
+        click.echo(summary(build_environments(reports, options, say=lambda text: click.echo(text, err=True))),
+                   err=True)
 
     def rebuild() -> None:
         try:

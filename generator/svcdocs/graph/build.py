@@ -6,12 +6,21 @@ from collections import defaultdict
 from itertools import islice
 
 from svcdocs.graph.labels import LabelIndex
+from svcdocs.graph.routing import GATEWAY_KINDS, Hop, Routing
 from svcdocs.graph.types import INTERNET, Edge, Graph, Node, PortMapping, Synthetic
-from svcdocs.model import Ingress, Model, Route, Service, Workload, object_id
+from svcdocs.model import Model, Service, Workload, object_id
 
-# Edges can grow as Services x workloads from a small file; real repositories of
-# 10,000 Services have about 25,000.
+# Edges can grow as Services x workloads from a small file; real repositories
+# of 10,000 Services have about 25,000.
 MAX_EDGES = 250_000
+# A route's ways grow as hostnames x paths x backends, and each one is an edge
+# and an entry point: 2,400 hostnames x 2,400 backends fit in 94 KB. Real
+# routers have a few hundred.
+MAX_HOPS = 50_000
+TRUNCATED = ("more than {limit:,} edges (a limit against hostile input: selectors that match everything); "
+             "the graph shows the first {limit:,}")
+TRUNCATED_HOPS = ("more than {limit:,} routes of a host and path to a backend (a limit against hostile input: "
+                  "routers with many hostnames, paths and backends); the graph shows the first {limit:,}")
 
 
 def build_graph(model: Model) -> Graph:
@@ -19,15 +28,20 @@ def build_graph(model: Model) -> Graph:
     nodes[INTERNET.id] = INTERNET
     services = {s.id: s for s in model.services}
     index = LabelIndex(model.workloads)
+    routing = Routing(model)
+    hops = list(islice(routing.hops(), MAX_HOPS + 1))
+    truncated = []
+    if len(hops) > MAX_HOPS:
+        del hops[MAX_HOPS:]
+        truncated.append(TRUNCATED_HOPS.format(limit=MAX_HOPS))
     edges: list[Edge] = []
-    truncated = None
-    for kind in (_selects(model, index), _ingress_routes(model, services), _route_edges(model, services, nodes),
-                 _aliases(model, nodes), _calls(model, services), _isolates(model, index)):
+    for kind in (_selects(model, index), _configures(model, index), _route_edges(hops, routing, services, nodes),
+                 _attaches(routing, nodes), _aliases(model, nodes), _calls(model, services),
+                 _isolates(model, index)):
         edges.extend(islice(kind, MAX_EDGES - len(edges) + 1))
         if len(edges) > MAX_EDGES:
             del edges[MAX_EDGES:]
-            truncated = (f"more than {MAX_EDGES:,} edges (a limit against hostile input: selectors that match "
-                         f"everything, routes with many hostnames); the graph shows the first {MAX_EDGES:,}")
+            truncated.append(TRUNCATED.format(limit=MAX_EDGES))
             break
     unique = sorted(set(edges), key=Edge.sort_key)
     outgoing: dict[str, list[Edge]] = defaultdict(list)
@@ -41,7 +55,9 @@ def build_graph(model: Model) -> Graph:
         edges=tuple(unique),
         outgoing={k: tuple(v) for k, v in outgoing.items()},
         incoming={k: tuple(v) for k, v in incoming.items()},
-        truncated=truncated,
+        truncated="; ".join(truncated) or None,
+        hops=tuple(hops),
+        pods=index,
     )
 
 
@@ -68,62 +84,96 @@ def port_mappings(service: Service, workload: Workload) -> tuple[PortMapping, ..
     return tuple(mappings)
 
 
-def service_port_number(service: Service | None, port: int | str | None) -> int | str | None:
-    """A backend's port as the Service port number, resolving a port name."""
-    if isinstance(port, str) and service is not None:
-        for p in service.ports:
-            if p.name == port:
-                return p.port
+def service_port_number(service: Service | None, port: int | str | None, target_port: bool = False) -> int | str | None:
+    """A backend's port as the Service port number, resolving a port name (or,
+    for `target_port`, a number the Service's targetPort names)."""
+    if service is None:
+        return port
+    for p in service.ports:
+        if (isinstance(port, str) and p.name == port) or (target_port and isinstance(port, int) and p.target == port):
+            return p.port
+    if len(service.ports) == 1 and (port is None or target_port):
+        return service.ports[0].port  # the only port: where a backend without one (or a pod port) goes
     return port
 
 
-def _ingress_routes(model: Model, services: dict[str, Service]):
-    for ingress in model.ingresses:
-        for host, path, backend in ingress_backends(ingress):
-            target = object_id("Service", ingress.namespace, backend.service)
-            if target in services:
-                port = service_port_number(services[target], backend.port)
-                yield Edge(ingress.id, target, "routes", host=host, path=path, port=port)
+def _configures(model: Model, index: LabelIndex):
+    """An Istio Gateway to the proxy pods its selector picks, in any
+    namespace (as Istio does by default), with its servers' ports."""
+    for gateway in model.gateways:
+        if not gateway.selector:
+            continue
+        ports = sorted({listener.port for listener in gateway.listeners if listener.port is not None})
+        for workload in index.matching_anywhere(gateway.selector):
+            declared = {p.number for c in workload.containers for p in c.ports}
+            yield Edge(gateway.id, workload.id, "configures",
+                       ports=tuple(PortMapping(port, port, port if port in declared else None) for port in ports))
 
 
-def ingress_backends(ingress: Ingress):
-    """(host, path, backend) for every rule path, and the default backend
-    (no host, no path). A rule path without `path` serves `/`."""
-    if ingress.default_backend is not None:
-        yield None, None, ingress.default_backend
-    for rule in ingress.rules:
-        for path in rule.paths:
-            yield rule.host, path.path or "/", path.backend
+def _route_edges(hops: list[Hop], routing: Routing, services: dict[str, Service], nodes: dict[str, Node]):
+    """A router to the Service (or the workload that serves by itself) each
+    of its hops reaches, unless a ReferenceGrant is missing."""
+    reached: dict[tuple[str, int], tuple[str, int | str | None] | None] = {}  # per router and backend, not per hop
+    for hop in hops:
+        key = (hop.router, id(hop.backend))  # a way's backends are shared by all its hops
+        if key not in reached:
+            reached[key] = _reached(hop, routing, services, nodes)
+        if reached[key] is not None:
+            target, port = reached[key]
+            yield Edge(hop.router, target, "routes", host=hop.host, path=hop.path, port=port)
 
 
-def _route_edges(model: Model, services: dict[str, Service], nodes: dict[str, Node]):
-    for route in model.routes:
-        for parent in route.parents:
-            if parent.id not in nodes and parent.kind == "Gateway":
-                nodes[parent.id] = Synthetic(parent.id, "Gateway", parent.name, parent.namespace)
-            yield Edge(route.id, parent.id, "attaches", listener=parent.section)
-        for host, path, backend in route_backends(route):
-            if backend.kind == "Service" and backend.id in services:
-                yield Edge(route.id, backend.id, "routes", host=host, path=path, port=backend.port)
+def _reached(hop: Hop, routing: Routing, services: dict[str, Service], nodes: dict[str, Node]):
+    """The Service (or workload) and port a hop's backend reaches, or None."""
+    backend = hop.backend
+    target = backend.id
+    if target == hop.router or target not in nodes or target in routing.delegates:
+        return None
+    if not isinstance(nodes[target], (Service, Workload)) or not routing.granted(routing.routers[hop.router], backend):
+        return None
+    return target, service_port_number(services.get(target), backend.port, backend.target_port)
 
 
-def route_backends(route: Route):
-    """(host, path, backendRef) for every hostname, path and backend of a route.
-    A route without hostnames gives no host; TCP, TLS and UDP routes no path."""
-    for rule in route.rules:
-        for backend in rule.backends:
-            for host in route.hostnames or (None,):
-                for path in rule.paths or (None,):
-                    yield host, path, backend
+def _attaches(routing: Routing, nodes: dict[str, Node]):
+    """A router to what it hangs on: its Gateways (or listeners), the Service
+    of mesh routing, the routers that delegate to it; a ListenerSet to its
+    Gateway. A Gateway that lives elsewhere gets a node of its own."""
+    for router in routing.routers.values():
+        for parent in router.parents:
+            _gateway_node(parent, nodes)
+            yield Edge(router.id, parent.id, "attaches", listener=parent.section)
+        for way in router.ways:
+            for backend in way.backends:
+                if backend.id in routing.delegates and backend.id != router.id:
+                    yield Edge(backend.id, router.id, "attaches")
+    for gateway in routing.gateways.values():
+        for parent in gateway.parents:
+            _gateway_node(parent, nodes)
+            yield Edge(gateway.id, parent.id, "attaches", listener=parent.section)
+
+
+def _gateway_node(parent, nodes: dict[str, Node]) -> None:
+    if parent.id not in nodes and parent.kind in GATEWAY_KINDS:
+        nodes[parent.id] = Synthetic(parent.id, parent.kind.split(".", 1)[0], parent.name, parent.namespace)
 
 
 def _aliases(model: Model, nodes: dict[str, Node]):
+    """An ExternalName Service to its target; an Istio ServiceEntry to each
+    of its hosts outside the mesh."""
     for service in model.services:
         if service.type == "ExternalName" and service.external_name:
-            name = service.external_name.lower()
-            external = Synthetic(f"External/{name}", "External", name)
-            nodes.setdefault(external.id, external)
-            yield Edge(service.id, external.id, "aliases")
+            yield Edge(service.id, _external(service.external_name, nodes), "aliases")
+    for entry in model.service_entries:
+        if entry.external:
+            for host in entry.hosts:
+                yield Edge(entry.id, _external(host, nodes), "aliases")
+
+
+def _external(name: str, nodes: dict[str, Node]) -> str:
+    name = name.lower().rstrip(".")
+    external = Synthetic(f"External/{name}", "External", name)
+    nodes.setdefault(external.id, external)
+    return external.id
 
 
 def _calls(model: Model, services: dict[str, Service]):

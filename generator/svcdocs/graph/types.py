@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from svcdocs.graph.routing import Hop
 from svcdocs.model import Model, Object, Service, Workload
 
-EDGE_KINDS = ("routes", "attaches", "selects", "aliases", "calls", "isolates")
+if TYPE_CHECKING:
+    from svcdocs.graph.labels import LabelIndex
+
+EDGE_KINDS = ("routes", "attaches", "selects", "configures", "aliases", "calls", "isolates")
 
 
 @dataclass(frozen=True, slots=True)
 class Synthetic:
     """A node that no manifest defines: the Internet, an external DNS name, or a
-    Gateway that routes attach to but that lives elsewhere (shared gateways)."""
+    Gateway (or ListenerSet, or Istio Gateway) that routes attach to but that
+    lives elsewhere (shared gateways)."""
 
     id: str
     kind: str
@@ -59,6 +65,8 @@ class Graph:
     outgoing: dict[str, tuple[Edge, ...]]
     incoming: dict[str, tuple[Edge, ...]]
     truncated: str | None = None  # why some edges were left out, if any were
+    hops: tuple[Hop, ...] = ()  # every router's resolved ways (graph/routing.py), in router order
+    pods: LabelIndex | None = None  # the pods' labels, for selectors that make no edge (policy peers)
 
     def edges_from(self, node_id: str, kind: str | None = None) -> tuple[Edge, ...]:
         edges = self.outgoing.get(node_id, ())

@@ -30,7 +30,7 @@ def discover(paths: list[str] | tuple[str, ...], stdin: BinaryIO | None = None,
             sources.append(_stdin_source(stdin))
             renderings.append(Rendering(path, "stdin"))
             continue
-        _refuse_link_outside(path)
+        refuse_link_outside(path)
         if os.path.isdir(path):
             mode, note = renders(path, options)
             if note:
@@ -55,7 +55,7 @@ def discover(paths: list[str] | tuple[str, ...], stdin: BinaryIO | None = None,
     return Discovered(tuple(sources), skipped, tuple(unread), tuple(renderings), tuple(notes))
 
 
-def _refuse_link_outside(path: str) -> None:
+def refuse_link_outside(path: str) -> None:
     """A PATH that is itself a link is followed only into the working directory:
     a pull request can turn the folder a workflow names into a link to anywhere."""
     if not os.path.islink(path.rstrip("/") or path):

@@ -18,6 +18,7 @@ import os
 import posixpath
 import subprocess
 import tempfile
+from dataclasses import replace
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.load.problems import Problem, Unread
@@ -150,8 +151,9 @@ def _render(top: str, commit: str, export: str, inside: str, path: str, mode: st
         relative = os.path.relpath(file, export)
         return file if relative.startswith(os.pardir) else display_path(os.path.relpath(os.path.join(top, relative)))
     problems = tuple(Problem(shown(p.file), p.line, p.reason.replace(export + os.sep, "")) for p in source.problems)
+    origins = replace(source.origins, folder=path) if source.origins else None  # origin files under PATH
     return Source(label=source.label.replace(folder, path, 1), data=source.data, size=len(source.data or b""),
-                  problems=problems)
+                  problems=problems, origins=origins)
 
 
 def _export(top: str, commit: str, export: str) -> None:

@@ -6,10 +6,11 @@ runs, every kustomization it would read is read here, and an entry of
 `validators`) that names anything but a file or folder inside the repository
 (a URL, `git::`, `file://`, `github.com/...`, a path that climbs out, a name
 kustomize would go and fetch) is a load problem, unless the user passed
-`--allow-remote`; so is a `helmCharts` list, always. kustomize then runs without
-plugins, exec or container functions and without Helm (svcdocs passes none of
-the flags that enable them), with git limited to the protocols the user
-allowed, and with `--` before the path.
+`--allow-remote`; so is a `helmCharts` list, unless the user asked for Helm
+(and, for a chart repository, allowed remote fetches). kustomize then runs
+without plugins, exec or container functions and without Helm unless asked
+(svcdocs passes none of the flags that enable them), with git limited to the
+protocols the user allowed, and with `--` before the path.
 
 Helm runs only when the user asks (`--render helm`, or `render: [helm]` in the
 config), never because a pull request added a `Chart.yaml`; a chart holding a
@@ -27,6 +28,7 @@ import subprocess
 import yaml
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.load.origin import render_with_origins
 from svcdocs.load.problems import Problem
 from svcdocs.load.sources import CHARTS, KUSTOMIZATIONS, LoadOptions, Source, display_path, inside
 from svcdocs.load.yamldocs import Document, parse
@@ -61,10 +63,10 @@ def render_folder(folder: str, mode: str, root: str, options: LoadOptions) -> So
     """The rendered folder as one source, or a source of the problems that stopped the render."""
     if mode == "kustomize":
         label = f"{folder} (kustomize)"
-        problems = check_kustomization(folder, root, options.allow_remote)
+        problems = check_kustomization(folder, root, options.allow_remote, options.helm)
         if problems:
             return Source(label=label, problems=tuple(problems))
-        return Source(label=label, data=render_kustomization(folder, options.allow_remote))
+        return kustomize_source(folder, label, options, root)
     label = f"{folder} (helm template)"
     problems = check_chart(folder)
     if problems:
@@ -78,9 +80,11 @@ def kustomization_file(folder: str) -> str | None:
 
 # --- Before kustomize runs ------------------------------------------------------------
 
-def check_kustomization(folder: str, root: str, allow_remote: bool) -> list[Problem]:
+def check_kustomization(folder: str, root: str, allow_remote: bool, helm: bool = False) -> list[Problem]:
     """Problems with every kustomization that rendering `folder` would read:
-    entries that leave `root` (the repository) or name something to fetch."""
+    entries that leave `root` (the repository) or name something to fetch,
+    and `helmCharts` unless the user asked for Helm (from a chart repository,
+    and allowed remote fetches)."""
     problems: list[Problem] = []
     seen: set[str] = set()
     pending = [folder]
@@ -98,9 +102,12 @@ def check_kustomization(folder: str, root: str, allow_remote: bool) -> list[Prob
         for document in parsed.documents:
             for line, field, entry in _entries(document):
                 if field == "helmCharts":
-                    problems.append(Problem(parsed.file, line, "helmCharts: svcdocs does not let kustomize run "
-                                            "helm; render the chart with helm template and pipe it in, or name "
-                                            "the chart folder with --render helm"))
+                    if not helm:
+                        problems.append(Problem(parsed.file, line, "helmCharts: svcdocs lets kustomize run helm "
+                                                "only with --render helm"))
+                    elif entry and not allow_remote:
+                        problems.append(Problem(parsed.file, line, f"helmCharts from {_shown(entry)}: svcdocs "
+                                                "fetches charts only with --allow-remote"))
                     continue
                 reason, below = _entry_problem(current, root, entry, allow_remote)
                 if reason:
@@ -116,8 +123,11 @@ def _entries(document: Document) -> list[tuple[int, str, str]]:
     for key, value in document.node.value:
         if not isinstance(key, yaml.ScalarNode):
             continue
-        if key.value == "helmCharts" and isinstance(value, yaml.SequenceNode) and value.value:
-            found.append((document.line_of(value), "helmCharts", ""))
+        if key.value == "helmCharts" and isinstance(value, yaml.SequenceNode):
+            for chart in value.value:  # entry: the chart repository it is fetched from, if any
+                repo = next((v.value for k, v in chart.value if isinstance(k, yaml.ScalarNode) and k.value == "repo"
+                             and isinstance(v, yaml.ScalarNode)), "") if isinstance(chart, yaml.MappingNode) else ""
+                found.append((document.line_of(chart), "helmCharts", repo.strip()))
         elif key.value in ENTRY_FIELDS and isinstance(value, yaml.SequenceNode):
             for item in value.value:
                 if isinstance(item, yaml.ScalarNode) and "\n" not in item.value.strip():
@@ -154,14 +164,25 @@ def _shown(entry: str) -> str:
 
 # --- Running the renderers ----------------------------------------------------------
 
-def render_kustomization(folder: str, allow_remote: bool = False) -> bytes:
+def kustomize_source(folder: str, label: str, options: LoadOptions, root: str) -> Source:
+    """A checked kustomization folder rendered through load/origin.py, so that
+    each object is placed in the file it comes from (a file inside `root`,
+    the repository)."""
+    data, origins = render_with_origins(
+        folder, lambda path: render_kustomization(path, options.allow_remote, options.helm), root)
+    return Source(label=label, data=data, size=len(data), origins=origins)
+
+
+def render_kustomization(folder: str, allow_remote: bool = False, helm: bool = False) -> bytes:
     """The output of `kubectl kustomize` (or `kustomize build`) for `folder`,
     whose kustomizations have been checked. Nothing enables plugins, exec or
-    container functions, or Helm; git may use only the allowed protocols."""
+    container functions; Helm only when the user asked (`--render helm`);
+    git may use only the allowed protocols."""
+    flags = ["--enable-helm"] if helm else []
     if shutil.which("kubectl"):
-        argv = ["kubectl", "kustomize", "--", os.path.abspath(folder)]
+        argv = ["kubectl", "kustomize", *flags, "--", os.path.abspath(folder)]
     elif shutil.which("kustomize"):
-        argv = ["kustomize", "build", "--", os.path.abspath(folder)]
+        argv = ["kustomize", "build", *flags, "--", os.path.abspath(folder)]
     else:
         raise SvcdocsError(
             f"{folder} holds a kustomization, but neither kubectl nor kustomize is on PATH; "
@@ -206,6 +227,11 @@ def render_chart(folder: str) -> bytes:
             f"install helm, or render it yourself: helm template {folder} | svcdocs <command> -"
         )
     return _run(["helm", "template", "--", os.path.abspath(folder)], folder, dict(os.environ))
+
+
+def run_tool(argv: list[str], folder: str, env: dict[str, str] | None = None) -> bytes:
+    """Run a renderer: its output, or SvcdocsError with its whole error on one line."""
+    return _run(argv, folder, dict(os.environ) if env is None else env)
 
 
 def _run(argv: list[str], folder: str, env: dict[str, str]) -> bytes:

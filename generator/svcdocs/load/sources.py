@@ -10,8 +10,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from svcdocs.load.problems import Problem, Unread
 from svcdocs.state.site import MARKER as SITE_MARKER  # noqa: F401 (what marks a site svcdocs built)
+
+if TYPE_CHECKING:
+    from svcdocs.load.origin import Origins
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -38,6 +43,7 @@ class Source:
     size: int = 0
     tool_config: bool = False
     problems: tuple[Problem, ...] = ()
+    origins: Origins | None = None  # a kustomize render: the files its objects come from
 
     def read(self, limit: int = -1) -> bytes:
         """The bytes, or the first `limit` of them from a file (past a size
@@ -66,6 +72,10 @@ class LoadOptions:
 
     render: frozenset[str] = DEFAULT_RENDER
     allow_remote: bool = False
+
+    @property
+    def helm(self) -> bool:
+        return "helm" in self.render
 
 
 @dataclass(frozen=True, slots=True)

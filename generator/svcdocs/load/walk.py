@@ -35,6 +35,7 @@ class Walked:
     sources: list[Source] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)
     skipped: int = 0  # sites svcdocs built
+    folders: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # each folder read, its files' names
 
 
 def walk(root: str) -> Walked:
@@ -51,6 +52,7 @@ def walk(root: str) -> Walked:
             walked.unread.append(Unread(display_path(folder), f"cannot read this folder: {e.strerror}"))
             continue
         folders = []
+        walked.folders.append((folder, tuple(e.name for e in entries if not e.is_dir(follow_symlinks=False))))
         for entry in entries:
             if entry.name == NEVER_CHECKED_OUT:
                 continue

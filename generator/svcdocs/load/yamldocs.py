@@ -38,6 +38,10 @@ class Document:
     file: str
     node: yaml.MappingNode
     offset: int = 0
+    # An item of a typed list (`PodList`, `NamespaceList`...) may leave out its
+    # kind and apiVersion: the list's say what it is.
+    implied_kind: str | None = None
+    implied_api_version: str | None = None
 
     @property
     def line(self) -> int:
@@ -241,10 +245,13 @@ def _add_items(parsed: Parsed, node: yaml.MappingNode, offset: int) -> None:
     if not isinstance(items, yaml.SequenceNode):
         parsed.problem(items.start_mark.line + offset + 1, "List items is not a sequence")
         return
+    list_kind = _scalar_at(node, "kind") or "List"
+    implied_kind = list_kind.removesuffix("List") or None  # `PodList` holds Pods; `List`, anything
+    implied_api_version = _scalar_at(node, "apiVersion") if implied_kind else None
     for item in items.value:
         if isinstance(item, yaml.MappingNode):
             parsed.seen += 1
-            parsed.documents.append(Document(parsed.file, item, offset))
+            parsed.documents.append(Document(parsed.file, item, offset, implied_kind, implied_api_version))
         else:
             parsed.problem(item.start_mark.line + offset + 1,
                            f"List item is not a mapping but a YAML {_shape(item)}")

@@ -2,6 +2,8 @@
 
 Sources are parsed and read into objects together, one source at a time, so a
 composed YAML tree never outlives its file; large inputs use every core.
+Router kinds (Istio, Contour, Traefik, ...) are read by the adapters of
+`model/routers/`, and by the config's `router-kinds`.
 """
 
 from __future__ import annotations
@@ -13,23 +15,28 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
+from svcdocs.config import RouterKind
 from svcdocs.load import Problem, Source, parse
 from svcdocs.model.extract import extract
+from svcdocs.model.placement import Placer
 from svcdocs.model.objects import (
-    ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container, ContainerPort, Endpoints,
-    EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, LabelSelector, Listener,
-    Namespace, NetworkPolicy, Object, ParentRef, Requirement, Route, RouteRule, Service,
-    ServicePort, Unmodelled, Workload, object_id,
+    ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, BackendTLSPolicy, Container, ContainerPort, Endpoints,
+    EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, IPBlock, LabelSelector, Listener,
+    Namespace, NetworkPolicy, Object, ParentRef, PolicyPeer, PolicyPort, PolicyRule, ReferenceGrant, Requirement,
+    Route, RoutedWorkload, Router, RouterClass, RouteRule, Service, ServiceEntry, ServicePort, Unmodelled, Way,
+    Workload, id_kind, object_id,
 )
+from svcdocs.model.routers import Routers, router_kinds
 
 __all__ = [
-    "ROUTE_KINDS", "WORKLOAD_KINDS", "Backend", "BackendRef", "Container", "ContainerPort",
-    "Duplicate", "Endpoints", "EnvRef", "Gateway", "Ingress", "IngressPath", "IngressRule",
+    "ROUTE_KINDS", "WORKLOAD_KINDS", "Backend", "BackendRef", "BackendTLSPolicy", "Container", "ContainerPort",
+    "Duplicate", "Endpoints", "EnvRef", "Gateway", "IPBlock", "Ingress", "IngressPath", "IngressRule",
     "IngressTLS", "Inputs", "LabelSelector", "Listener", "Model", "Namespace", "NetworkPolicy",
-    "Object", "ParentRef", "Requirement", "Route", "RouteRule", "Service", "ServicePort",
-    "Unmodelled", "Workload", "build_model", "object_id",
+    "Object", "ParentRef", "PolicyPeer", "PolicyPort", "PolicyRule", "ReferenceGrant", "Requirement", "Route",
+    "RoutedWorkload", "Router", "RouterClass", "RouteRule", "Service", "ServiceEntry", "ServicePort", "Unmodelled",
+    "Way", "Workload", "build_model", "build_models", "id_kind", "object_id",
 ]
 
 # Below this many bytes, starting worker processes costs more than it saves.
@@ -48,6 +55,9 @@ class Inputs:
     skipped: int = 0
     other_kinds: tuple[tuple[str, int], ...] = ()
     unmodelled: tuple[Unmodelled, ...] = ()  # the objects counted in other_kinds, by id
+    # Of the kinds not modelled, those that look like traffic routing (`Mapping
+    # (getambassador.io)`): a way in svcdocs cannot see.
+    routing_kinds: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +82,26 @@ class Model:
     network_policies: tuple[NetworkPolicy, ...] = ()
     namespaces: tuple[Namespace, ...] = ()
     endpoints: tuple[Endpoints, ...] = ()
+    router_classes: tuple[RouterClass, ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
+    routers: tuple[Router, ...] = ()  # the router families' (model/routers/), besides Ingresses and routes
+    grants: tuple[ReferenceGrant, ...] = ()
+    backend_tls: tuple[BackendTLSPolicy, ...] = ()
+    service_entries: tuple[ServiceEntry, ...] = ()
 
     def objects(self) -> Iterator[Object]:
         for group in (self.services, self.workloads, self.ingresses, self.gateways, self.routes,
-                      self.network_policies, self.namespaces, self.endpoints):
+                      self.network_policies, self.namespaces, self.endpoints, self.router_classes, self.routers,
+                      self.grants, self.backend_tls, self.service_entries):
             yield from group
+
+    def every_router(self) -> list[Router]:
+        """Every way in, whatever its kind, sorted by id: Ingresses, routes,
+        the families' routers, and the routers of workloads that are their own
+        way in (a Knative Service)."""
+        found = [*self.ingresses, *self.routes, *self.routers,
+                 *(w.router for w in self.workloads if isinstance(w, RoutedWorkload))]
+        return sorted(found, key=lambda r: r.id)
 
 
 @dataclass(slots=True)
@@ -89,23 +113,47 @@ class _SourceResult:
     unusable: int
     other_kinds: Counter
     unmodelled: list[Unmodelled]
+    routing_kinds: Counter
 
 
 def build_model(sources: Iterable[Source], *, namespace: str = "default", skipped_files: int = 0,
-                jobs: int | None = None) -> Model:
-    """Parse every source and read its documents into objects."""
+                jobs: int | None = None, router_kinds_configured: tuple[RouterKind, ...] = ()) -> Model:
+    """Parse every source and read its documents into objects; the config's
+    `router-kinds` are read besides the families svcdocs knows."""
     sources = list(sources)
-    results = _map_sources(sources, namespace, jobs)
+    results = _map_sources(sources, namespace, jobs, router_kinds(router_kinds_configured))
+    return _assemble(len(sources), results, skipped_files)
+
+
+def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], *,
+                 jobs: int | None = None, router_kinds_configured: tuple[RouterKind, ...] = ()) -> list[Model]:
+    """One model per group of (sources, skipped files, for each source the
+    namespace of its objects that name none), as `build_model` makes each;
+    every source of every group is parsed in one pass, on every core once the
+    whole is large, however small each group is."""
+    everything = [source for sources, _, _ in groups for source in sources]
+    namespaces = [namespace for _, _, per_source in groups for namespace in per_source]
+    results = _map_sources(everything, namespaces, jobs, router_kinds(router_kinds_configured))
+    models, start = [], 0
+    for sources, skipped_files, _ in groups:
+        models.append(_assemble(len(sources), results[start:start + len(sources)], skipped_files))
+        start += len(sources)
+    return models
+
+
+def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> Model:
     by_id: dict[str, Object] = {}
     duplicates: list[Duplicate] = []
     problems: list[Problem] = []
     other: Counter = Counter()
     unmodelled: list[Unmodelled] = []
+    routing: Counter = Counter()
     documents = skipped = unusable = 0
     for result in results:
         problems.extend(result.problems)
         other.update(result.other_kinds)
         unmodelled.extend(result.unmodelled)
+        routing.update(result.routing_kinds)
         documents += result.documents
         skipped += result.skipped
         unusable += result.unusable
@@ -115,32 +163,35 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
                 duplicates.append(Duplicate(obj.id, obj.file, obj.name_line, earlier.file, earlier.name_line))
             by_id[obj.id] = obj
     inputs = Inputs(
-        files=len(sources),
+        files=files,
         documents=documents,
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason))),
         unusable=unusable,
         skipped=skipped + skipped_files,
         other_kinds=tuple(sorted(other.items())),
         unmodelled=tuple(sorted(unmodelled, key=lambda u: (u.id, u.file, u.line))),
+        routing_kinds=tuple(sorted(routing.items())),
     )
     return _group(inputs, by_id.values(), duplicates)
 
 
+# The Model field each class of object goes to.
+_FIELDS = {
+    Service: "services", Workload: "workloads", RoutedWorkload: "workloads", Ingress: "ingresses",
+    Gateway: "gateways", Route: "routes", NetworkPolicy: "network_policies", Namespace: "namespaces",
+    Endpoints: "endpoints", Router: "routers", ReferenceGrant: "grants", BackendTLSPolicy: "backend_tls",
+    ServiceEntry: "service_entries", RouterClass: "router_classes",
+}
+
+
 def _group(inputs: Inputs, objects: Iterable[Object], duplicates: list[Duplicate]) -> Model:
-    groups: dict[type, list[Object]] = {}
+    groups: dict[str, list[Object]] = {}
     for obj in sorted(objects, key=lambda o: o.id):
-        groups.setdefault(type(obj), []).append(obj)
+        groups.setdefault(_FIELDS[type(obj)], []).append(obj)
     return Model(
         inputs=inputs,
-        services=tuple(groups.get(Service, ())),
-        workloads=tuple(groups.get(Workload, ())),
-        ingresses=tuple(groups.get(Ingress, ())),
-        gateways=tuple(groups.get(Gateway, ())),
-        routes=tuple(groups.get(Route, ())),
-        network_policies=tuple(groups.get(NetworkPolicy, ())),
-        namespaces=tuple(groups.get(Namespace, ())),
-        endpoints=tuple(groups.get(Endpoints, ())),
         duplicates=tuple(sorted(duplicates, key=lambda d: (d.id, d.file, d.line))),
+        **{name: tuple(found) for name, found in groups.items()},
     )
 
 
@@ -157,37 +208,48 @@ def _gc_paused():
             gc.enable()
 
 
-def _map_sources(sources: list[Source], namespace: str, jobs: int | None) -> list[_SourceResult]:
+def _map_sources(sources: list[Source], namespace: str | list[str], jobs: int | None,
+                 routers: Routers) -> list[_SourceResult]:
+    """Each source read; `namespace` is one for all, or one per source."""
     with _gc_paused():
-        return _map_sources_now(sources, namespace, jobs)
+        return _map_sources_now(sources, namespace, jobs, routers)
 
 
-def _map_sources_now(sources: list[Source], namespace: str, jobs: int | None) -> list[_SourceResult]:
-    read = partial(_read_source, namespace=namespace)
+def _map_sources_now(sources: list[Source], namespace: str | list[str], jobs: int | None,
+                     routers: Routers) -> list[_SourceResult]:
+    read = partial(_read_source, routers=routers)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
     total = sum(s.size for s in sources)
-    if workers < 2 or len(sources) < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        return [read(s) for s in sources]
-    chunk = max(1, len(sources) // (workers * 8))
+    serial = (workers < 2 or len(sources) < 2 or total < PARALLEL_MIN_BYTES
+              or "fork" not in multiprocessing.get_all_start_methods())
+    namespaces = [namespace] * len(sources) if isinstance(namespace, str) else namespace
+    pairs = list(zip(sources, namespaces))
+    if serial:
+        return [read(s, n) for s, n in pairs]
+    chunk = max(1, len(pairs) // (workers * 8))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(read, sources, chunksize=chunk)
+        return pool.starmap(read, pairs, chunksize=chunk)
 
 
-def _read_source(source: Source, namespace: str) -> _SourceResult:
+def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceResult:
     parsed = parse(source)
     objects: list[Object] = []
     problems = list(parsed.problems)
     other: Counter = Counter()
     unmodelled: list[Unmodelled] = []
+    routing: Counter = Counter()
     unusable = len(parsed.problems)  # each one a document (or a whole file) that could not be read
+    placer = Placer(source.origins) if source.origins is not None else None  # a kustomize render
     for doc in parsed.documents:
-        obj, doc_problems = extract(doc, namespace)
+        obj, doc_problems = extract(doc, namespace, routers, placer.place(doc) if placer is not None else None)
         problems.extend(doc_problems)
         if isinstance(obj, Unmodelled):
             other[obj.kind] += 1
             unmodelled.append(obj)
+            if obj.routing:
+                routing[obj.routing] += 1
         elif obj is not None:
             objects.append(obj)
         else:
             unusable += 1
-    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other, unmodelled)
+    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other, unmodelled, routing)

@@ -9,27 +9,30 @@ both), is reported and left out.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from typing import TYPE_CHECKING
 
 import yaml
-from yaml import MappingNode, ScalarNode, SequenceNode
+from yaml import MappingNode, ScalarNode
 
 from svcdocs.load import Document, Problem
 from svcdocs.model.digest import content_digest
 from svcdocs.model.objects import (
-    IGNORE_ANNOTATION, ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, Container,
-    ContainerPort, Endpoints, EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS,
-    LabelSelector, Listener, Namespace, NetworkPolicy, Object, Pairs, ParentRef, Requirement,
-    Route, RouteRule, Service, ServicePort, Unmodelled, Workload,
+    IGNORE_ANNOTATION, WORKLOAD_KINDS, Container, ContainerPort, Endpoints, EnvRef, IPBlock, Namespace,
+    NetworkPolicy, Object, Pairs, PolicyPeer, PolicyPort, PolicyRule, Probe, RouterClass, Service, ServicePort,
+    Unmodelled, Workload,
 )
+from svcdocs.model.operators import pods_made
+from svcdocs.model.placement import Placement
+from svcdocs.model.reader import HELM_REASON, Reader, Unusable, api_group, fields_of, is_null, is_template, label_selector
 
-_NULL = "tag:yaml.org,2002:null"
-_INT = "tag:yaml.org,2002:int"
-_MERGE = "tag:yaml.org,2002:merge"
+if TYPE_CHECKING:
+    from svcdocs.model.routers import Routers
+
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
-GATEWAY_GROUP = "gateway.networking.k8s.io"
-# The API groups each modelled kind lives in ("" is the core group). The same
-# kind in another group (Istio's Gateway, Knative's Service) is something else.
+# The API groups each built-in kind lives in ("" is the core group). The same
+# kind in another group (Knative's Service) is something else.
 KIND_GROUPS: dict[str, frozenset[str]] = {
     "Service": frozenset({""}),
     "Pod": frozenset({""}),
@@ -42,13 +45,13 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     "ReplicaSet": frozenset({"apps", "extensions"}),
     "Job": frozenset({"batch"}),
     "CronJob": frozenset({"batch"}),
-    "Ingress": frozenset({"networking.k8s.io", "extensions"}),
     "NetworkPolicy": frozenset({"networking.k8s.io", "extensions"}),
     "EndpointSlice": frozenset({"discovery.k8s.io"}),
-    "Gateway": frozenset({GATEWAY_GROUP}),
-    **{kind: frozenset({GATEWAY_GROUP}) for kind in ROUTE_KINDS},
+    "IngressClass": frozenset({"networking.k8s.io"}),
+    "GatewayClass": frozenset({"gateway.networking.k8s.io"}),
 }
-CLUSTER_SCOPED = frozenset({"Namespace"})
+CLUSTER_SCOPED = frozenset({"Namespace", "IngressClass", "GatewayClass"})
+POLICY_PROTOCOLS = ("TCP", "UDP", "SCTP")
 MAX_NAME = 253  # a DNS-1123 subdomain, the longest name Kubernetes allows
 MAX_NAMESPACE = 63  # a DNS-1123 label
 # Unmodelled kinds whose content is data: no digest, so changing it is no change to the architecture.
@@ -58,6 +61,8 @@ DATA_KINDS = frozenset({"Secret", "ConfigMap"})
 KEPT_ANNOTATIONS = frozenset({
     IGNORE_ANNOTATION,
     "kubernetes.io/ingress.class",
+    "projectcontour.io/ingress.class",
+    "networking.gke.io/pre-shared-certs",
     "service.beta.kubernetes.io/load-balancer-source-ranges",
     "service.beta.kubernetes.io/aws-load-balancer-internal",
     "service.beta.kubernetes.io/aws-load-balancer-scheme",
@@ -77,207 +82,58 @@ MAX_ENV_VALUE = 4096
 _HOST = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _TOKEN_SPLIT = re.compile(r"[\s,;]+")
-HELM_REASON = "unrendered Helm template ({{ }}); render it first: helm template CHART | svcdocs <command> -"
-
-
-class Unusable(Exception):
-    """The document cannot become an object."""
-
-    def __init__(self, line: int, reason: str):
-        super().__init__(reason)
-        self.line = line
-        self.reason = reason
-
-
-class Reader:
-    """Typed access to the nodes of one document; field problems collect here."""
-
-    __slots__ = ("doc", "problems")
-
-    def __init__(self, doc: Document):
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def line(self, node: yaml.Node) -> int:
-        return self.doc.line_of(node)
-
-    def key_line(self, parent: yaml.Node | None, key: str) -> int:
-        """The line of `key:` itself (a block value starts on the next line)."""
-        if isinstance(parent, MappingNode):
-            for k, _ in parent.value:
-                if isinstance(k, ScalarNode) and k.value == key:
-                    return self.line(k)
-        return 0
-
-    def warn(self, node: yaml.Node, reason: str) -> None:
-        self.problems.append(Problem(self.doc.file, self.line(node), reason))
-
-    def mapping(self, node: yaml.Node | None, what: str) -> dict[str, yaml.Node]:
-        if node is None or _is_null(node):
-            return {}
-        if not isinstance(node, MappingNode):
-            self.warn(node, f"{what} is not a mapping; ignored")
-            return {}
-        return _fields(node, self.line)
-
-    def sequence(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
-        if node is None or _is_null(node):
-            return []
-        if not isinstance(node, SequenceNode):
-            self.warn(node, f"{what} is not a list; ignored")
-            return []
-        return node.value
-
-    def mappings(self, node: yaml.Node | None, what: str):
-        """The items of a list of mappings, with their index."""
-        for i, item in enumerate(self.sequence(node, what)):
-            if isinstance(item, MappingNode):
-                yield i, item, _fields(item, self.line)
-            elif not _is_null(item):
-                self.warn(item, f"{what}[{i}] is not a mapping; ignored")
-
-    def string(self, node: yaml.Node | None, what: str) -> str | None:
-        if node is None or _is_null(node):
-            return None
-        if isinstance(node, ScalarNode):
-            return node.value
-        self.warn(node, f"{what} is not a string; ignored")
-        return None
-
-    def strings(self, node: yaml.Node | None, what: str) -> tuple[str, ...]:
-        items = (self.string(item, f"{what}[{i}]") for i, item in enumerate(self.sequence(node, what)))
-        return tuple(s for s in items if s is not None)
-
-    def integer(self, node: yaml.Node | None, what: str, low: int = 1, high: int = 65535) -> int | None:
-        if node is None or _is_null(node):
-            return None
-        value = _as_int(node)
-        if value is None or not low <= value <= high:
-            self.warn(node, f"{what} is not a number from {low} to {high}; ignored")
-            return None
-        return value
-
-    def port_or_name(self, node: yaml.Node | None, what: str) -> int | str | None:
-        """An IntOrString port: a number, or the name of a container port."""
-        if node is None or _is_null(node):
-            return None
-        if isinstance(node, ScalarNode) and node.tag != _INT and not node.value.isdigit():
-            if node.value:
-                return node.value
-        return self.integer(node, what, 0, 65535)
-
-    def flag(self, node: yaml.Node | None) -> bool:
-        return isinstance(node, ScalarNode) and node.value.lower() == "true"
-
-    def pairs(self, node: yaml.Node | None, what: str) -> Pairs:
-        """A map of strings (labels, a selector): scalars are taken as written."""
-        items = []
-        for key, value in self.mapping(node, what).items():
-            if isinstance(value, ScalarNode) and not _is_null(value):
-                items.append((key, value.value))
-            else:
-                self.warn(value, f"{what}.{key} is not a string; ignored")
-        return tuple(sorted(items))
-
-
-def _is_template(node: yaml.Node | None) -> bool:
-    """`{{ x }}` unquoted parses as a flow mapping inside a flow mapping."""
-    if isinstance(node, ScalarNode):
-        return "{{" in node.value
-    return isinstance(node, MappingNode) and node.flow_style and any(isinstance(k, MappingNode) for k, _ in node.value)
-
-
-def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _NULL
-
-
-def _as_int(node: yaml.Node) -> int | None:
-    if not isinstance(node, ScalarNode):
-        return None
-    text = node.value.replace("_", "")
-    if node.tag != _INT and not text.isdigit():
-        return None
-    try:
-        return int(text, 0) if text[:2].lower() in ("0x", "0o", "0b") else int(text, 10)
-    except ValueError:
-        return None
-
-
-def _fields(node: MappingNode, line_of) -> dict[str, yaml.Node]:
-    """A mapping as key -> node. A repeated key makes the document unusable.
-
-    Merge keys (`<<`) take the keys of the mappings they name, depth first,
-    earlier ones first, never overriding. Each merged mapping is read once:
-    through aliases, a mapping can merge itself, or be reached along 2^n paths."""
-    result: dict[str, yaml.Node] = {}
-    read: set[int] = set()
-    pending = [node]
-    while pending:
-        mapping = pending.pop()
-        if id(mapping) in read:
-            continue
-        read.add(id(mapping))
-        own: dict[str, yaml.Node] = {}
-        merged: list[yaml.Node] = []
-        for key, value in mapping.value:
-            if not isinstance(key, ScalarNode):
-                continue
-            if key.tag == _MERGE:
-                merged.extend(value.value if isinstance(value, SequenceNode) else [value])
-            elif key.value in own:
-                raise Unusable(line_of(key), f"duplicate key '{key.value}' in a mapping (kubectl rejects this)")
-            else:
-                own[key.value] = value
-        for k, v in own.items():
-            result.setdefault(k, v)
-        pending.extend(m for m in reversed(merged) if isinstance(m, MappingNode) and id(m) not in read)
-    return result
-
-
-def api_group(api_version: str | None) -> str | None:
-    if api_version is None:
-        return None
-    return api_version.split("/", 1)[0] if "/" in api_version else ""
 
 
 # --- documents -----------------------------------------------------------------
 
-def extract(doc: Document, default_namespace: str) -> tuple[Object | Unmodelled | None, list[Problem]]:
-    """One document: an object, an object of a kind we do not model, or None."""
-    r = Reader(doc)
+def extract(doc: Document, default_namespace: str, routers: Routers,
+            placement: Placement | None = None) -> tuple[Object | Unmodelled | None, list[Problem]]:
+    """One document: an object, an object of a kind we do not model, or None.
+    `routers` builds the router kinds (model/routers/); a rendered document is
+    read where its `placement` puts it (its source file)."""
+    r = Reader(doc, placement)
     try:
-        root = _fields(doc.node, r.line)
-        kind = r.string(root.get("kind"), "kind")
+        root = fields_of(doc.node, r.line)
+        kind = r.string(root.get("kind"), "kind") or doc.implied_kind
         if not kind:
-            raise Unusable(doc.line, "no kind; not a Kubernetes manifest")
-        group = api_group(r.string(root.get("apiVersion"), "apiVersion"))
+            raise Unusable(r.line(doc.node), "no kind; not a Kubernetes manifest")
+        group = api_group(r.string(root.get("apiVersion"), "apiVersion") or doc.implied_api_version)
         meta = _metadata(r, root, kind, default_namespace)
         groups = KIND_GROUPS.get(kind)
-        if groups is None or (group is not None and group not in groups):
-            return _unmodelled(doc, kind, group, groups is None, meta), r.problems
-        return _BUILDERS[kind](r, root, meta), r.problems
+        if groups is not None and (group is None or group in groups):
+            return _BUILDERS[kind](r, root, meta), r.problems
+        build = routers.builder(group, kind)
+        if build is not None:
+            meta["group"] = routers.id_group(kind, group, built_in=groups is not None)
+            return build(r, root, meta), r.problems
+        made = _operator_workload(r, root, {**meta, "group": routers.id_group(kind, group, groups is not None)}, group)
+        if made is not None:
+            return made, r.problems
+        routing = (f"{kind} ({group})" if group else kind) if routers.looks_like_routing(group, kind) else None
+        return _unmodelled(r, doc, kind, group, groups is None and not routers.knows(kind), meta, routing), r.problems
     except Unusable as e:
-        return None, [Problem(doc.file, e.line, e.reason)]
+        return None, [Problem(r.file, e.line, e.reason)]
 
 
-def _unmodelled(doc: Document, kind: str, group: str | None, unknown: bool, meta: dict) -> Unmodelled:
+def _unmodelled(r: Reader, doc: Document, kind: str, group: str | None, unknown: bool, meta: dict,
+                routing: str | None) -> Unmodelled:
     shown = kind if unknown else f"{kind} ({group})"
     id_kind = kind if unknown or not group else f"{kind}.{group}"
-    return Unmodelled(f"{id_kind}/{meta['namespace']}/{meta['name']}", shown, doc.file, doc.line,
-                      "" if kind in DATA_KINDS and not group else content_digest(doc.node))
+    return Unmodelled(f"{id_kind}/{meta['namespace']}/{meta['name']}", shown, r.file, r.line(doc.node),
+                      "" if kind in DATA_KINDS and not group else content_digest(doc.node), routing)
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
     node = root.get("metadata")
-    if node is not None and not isinstance(node, MappingNode) and not _is_null(node):
+    if node is not None and not isinstance(node, MappingNode) and not is_null(node):
         raise Unusable(r.line(node), "metadata is not a mapping")
     metadata = r.mapping(node, "metadata")
     name_node = metadata.get("name") or metadata.get("generateName")
-    if any(_is_template(metadata.get(k)) for k in ("name", "namespace")):
+    if any(is_template(metadata.get(k)) for k in ("name", "namespace")):
         raise Unusable(r.line(name_node), HELM_REASON)
     name = r.string(name_node, "metadata.name")
     if not name:
-        raise Unusable(r.line(node) if node is not None else r.doc.line, "no metadata.name")
+        raise Unusable(r.line(node if node is not None else r.doc.node), "no metadata.name")
     if len(name) > MAX_NAME:
         raise Unusable(r.line(name_node), f"metadata.name is {len(name):,} characters long; "
                                           f"Kubernetes allows at most {MAX_NAME}")
@@ -289,8 +145,8 @@ def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
         "kind": kind,
         "namespace": "" if kind in CLUSTER_SCOPED else namespace,
         "name": name,
-        "file": r.doc.file,
-        "line": r.doc.line,
+        "file": r.file,
+        "line": r.line(r.doc.node),
         "name_line": r.line(name_node),
         "labels": r.pairs(metadata.get("labels"), "metadata.labels"),
         "annotations": _annotations(r, metadata.get("annotations")),
@@ -329,16 +185,17 @@ def _service(r: Reader, root: dict, meta: dict) -> Service:
         headless=r.string(spec.get("clusterIP"), "spec.clusterIP") == "None",
         selector=selector,
         selector_line=r.key_line(root.get("spec"), "selector") if selector else 0,
-        ports=tuple(_service_ports(r, spec.get("ports"))),
+        ports=tuple(service_ports(r, spec.get("ports"))),
         external_name=external_name.rstrip(".") if external_name else None,
         external_name_line=r.line(spec["externalName"]) if external_name else 0,
         external_ips=r.strings(spec.get("externalIPs"), "spec.externalIPs"),
         external_ips_line=r.line(spec["externalIPs"]) if "externalIPs" in spec else 0,
         source_ranges=r.strings(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges"),
+        external_traffic_policy=r.string(spec.get("externalTrafficPolicy"), "spec.externalTrafficPolicy"),
     )
 
 
-def _service_ports(r: Reader, node: yaml.Node | None):
+def service_ports(r: Reader, node: yaml.Node | None):
     for i, item, f in r.mappings(node, "spec.ports"):
         what = f"spec.ports[{i}]"
         port = r.integer(f.get("port"), f"{what}.port")
@@ -364,9 +221,7 @@ def _workload(r: Reader, root: dict, meta: dict) -> Workload:
     kind = meta["kind"]
     spec = r.mapping(root.get("spec"), "spec")
     if kind == "Pod":
-        template_meta, pod_spec = root.get("metadata"), spec
-        labels_node = r.mapping(template_meta, "metadata").get("labels")
-        pod_labels = meta["labels"]
+        pod = _pod(r, root.get("metadata"), spec, meta, meta["labels"])
     else:
         where = "spec.template"
         template_node = spec.get("template")
@@ -375,22 +230,78 @@ def _workload(r: Reader, root: dict, meta: dict) -> Workload:
             job_spec = r.mapping(r.mapping(spec.get("jobTemplate"), "spec.jobTemplate").get("spec"),
                                  "spec.jobTemplate.spec")
             template_node = job_spec.get("template")
-        template = r.mapping(template_node, where)
-        template_meta = template.get("metadata")
-        labels_node = r.mapping(template_meta, f"{where}.metadata").get("labels")
-        pod_labels = r.pairs(labels_node, f"{where}.metadata.labels")
-        pod_spec = r.mapping(template.get("spec"), f"{where}.spec")
-    host_network = pod_spec.get("hostNetwork")
+        pod = pod_template(r, template_node, where, meta)
+    service_name = spec.get("serviceName") if kind == "StatefulSet" else None
     return Workload(
         **meta,
-        pod_labels=pod_labels,
-        pod_labels_line=r.key_line(template_meta, "labels") or meta["line"],
-        containers=tuple(_containers(r, pod_spec)),
-        host_network=r.flag(host_network),
-        host_network_line=r.line(host_network) if host_network is not None else 0,
-        service_name=r.string(spec.get("serviceName"), "spec.serviceName") if kind == "StatefulSet" else None,
+        **pod,
+        service_name=r.string(service_name, "spec.serviceName"),
+        service_name_line=r.line(service_name) if service_name is not None else 0,
         replicas=r.integer(spec.get("replicas"), "spec.replicas", 0, 1_000_000),
+        owner=_controller(r, root) if kind == "Pod" else None,
     )
+
+
+def _controller(r: Reader, root: dict) -> tuple[str, str] | None:
+    """A Pod's controller: the first ownerReference with `controller: true`
+    (a Node owns static pods; that is no controller)."""
+    metadata = r.mapping(root.get("metadata"), "metadata")
+    for i, _, ref in r.mappings(metadata.get("ownerReferences"), "metadata.ownerReferences"):
+        if r.flag(ref.get("controller")):
+            kind = r.string(ref.get("kind"), f"metadata.ownerReferences[{i}].kind") or ""
+            name = r.string(ref.get("name"), f"metadata.ownerReferences[{i}].name")
+            return (kind, name) if name and kind != "Node" else None
+    return None
+
+
+def _gateway_injection(r: Reader, template_meta: yaml.Node | None, containers: tuple[Container, ...]) -> bool:
+    """Istio's gateway injection: the pod asks for the `gateway` template and
+    leaves the proxy's image to the injector (`auto`)."""
+    annotations = r.mapping(r.mapping(template_meta, "metadata").get("annotations"), "metadata.annotations")
+    templates = annotations.get("inject.istio.io/templates")
+    asked = isinstance(templates, ScalarNode) and "gateway" in (t.strip() for t in templates.value.split(","))
+    return asked and any(c.image == "auto" for c in containers)
+
+
+def _operator_workload(r: Reader, root: dict, meta: dict, group: str | None) -> Workload | None:
+    """A custom resource whose operator makes pods (model/operators)."""
+    made = pods_made(r, root, meta, group)
+    if made is None or not made.groups:
+        return None
+    pod_spec = r.mapping(made.pod_spec, "spec") if made.pod_spec is not None else {}
+    return Workload(
+        **meta,
+        pod_labels=made.groups[0].labels,
+        pod_labels_line=made.line,
+        containers=tuple(_containers(r, pod_spec)),
+        replicas=made.replicas,
+        operator=made.operator,
+        pod_groups=made.groups,
+    )
+
+
+def pod_template(r: Reader, node: yaml.Node | None, where: str, meta: dict, extra_labels: Pairs = ()) -> dict:
+    """The Workload fields of a pod template (`metadata.labels` and `spec`),
+    for any object that makes pods from one; `extra_labels` are those its
+    controller adds to every pod."""
+    template = r.mapping(node, where)
+    template_meta = template.get("metadata")
+    labels = r.pairs(r.mapping(template_meta, f"{where}.metadata").get("labels"), f"{where}.metadata.labels")
+    return _pod(r, template_meta, r.mapping(template.get("spec"), f"{where}.spec"), meta,
+                tuple(sorted(dict(extra_labels + labels).items())))
+
+
+def _pod(r: Reader, pod_meta: yaml.Node | None, pod_spec: dict, meta: dict, labels: Pairs) -> dict:
+    host_network = pod_spec.get("hostNetwork")
+    containers = tuple(_containers(r, pod_spec))
+    return {
+        "pod_labels": labels,
+        "pod_labels_line": r.key_line(pod_meta, "labels") or meta["line"],
+        "containers": containers,
+        "host_network": r.flag(host_network),
+        "host_network_line": r.line(host_network) if host_network is not None else 0,
+        "gateway_injection": _gateway_injection(r, pod_meta, containers),
+    }
 
 
 def _containers(r: Reader, pod_spec: dict):
@@ -421,11 +332,32 @@ def _container(r: Reader, node: MappingNode, f: dict, what: str, sidecar: bool) 
         line=r.line(name_node if name_node is not None else node),
         image=r.string(f.get("image"), f"{what}.image"),
         ports=tuple(ports),
-        readiness_probe=probe is not None and not _is_null(probe),
+        readiness_probe=probe is not None and not is_null(probe),
         sidecar=sidecar,
         env_names=env_names,
         env_refs=env_refs,
+        probes=tuple(_probes(r, node, f, what)),
     )
+
+
+def _probes(r: Reader, container: MappingNode, f: dict, what: str):
+    """Each probe, with the port of its httpGet, tcpSocket or grpc check."""
+    for kind in ("liveness", "readiness", "startup"):
+        node = f.get(f"{kind}Probe")
+        if node is None or is_null(node):
+            continue
+        probe = r.mapping(node, f"{what}.{kind}Probe")
+        port_node = None
+        for handler in ("httpGet", "tcpSocket", "grpc"):
+            if handler in probe:
+                port_node = r.mapping(probe[handler], f"{what}.{kind}Probe.{handler}").get("port")
+                break
+        yield Probe(
+            kind=kind,
+            line=r.key_line(container, f"{kind}Probe"),
+            port=r.port_or_name(port_node, f"{what}.{kind}Probe port"),
+            port_line=r.line(port_node) if port_node is not None else 0,
+        )
 
 
 def _env(r: Reader, node: yaml.Node | None, what: str) -> tuple[tuple[str, ...], tuple[EnvRef, ...]]:
@@ -454,172 +386,121 @@ def hosts_in(value: str) -> list[str]:
     return hosts
 
 
-# --- Ingress -----------------------------------------------------------------
-
-def _ingress(r: Reader, root: dict, meta: dict) -> Ingress:
-    spec = r.mapping(root.get("spec"), "spec")
-    class_node = spec.get("ingressClassName")
-    class_name = r.string(class_node, "spec.ingressClassName")
-    if class_name is None:
-        class_name = dict(meta["annotations"]).get("kubernetes.io/ingress.class")
-    default = spec.get("defaultBackend", spec.get("backend"))
-    rules = []
-    for i, item, f in r.mappings(spec.get("rules"), "spec.rules"):
-        host = r.string(f.get("host"), f"spec.rules[{i}].host")
-        http = r.mapping(f.get("http"), f"spec.rules[{i}].http")
-        paths = []
-        for j, pitem, p in r.mappings(http.get("paths"), f"spec.rules[{i}].http.paths"):
-            backend = _ingress_backend(r, p.get("backend"), f"spec.rules[{i}].http.paths[{j}].backend")
-            if backend is not None:
-                paths.append(IngressPath(
-                    backend=backend,
-                    line=r.line(pitem),
-                    path=r.string(p.get("path"), "path"),
-                    path_type=r.string(p.get("pathType"), "pathType"),
-                ))
-        rules.append(IngressRule(line=r.line(item), host=host or None, host_line=r.line(f["host"]) if host else 0,
-                                 paths=tuple(paths)))
-    tls = [
-        IngressTLS(line=r.line(item), hosts=r.strings(f.get("hosts"), f"spec.tls[{i}].hosts"),
-                   secret_name=r.string(f.get("secretName"), f"spec.tls[{i}].secretName"))
-        for i, item, f in r.mappings(spec.get("tls"), "spec.tls")
-    ]
-    return Ingress(
-        **meta,
-        class_name=class_name,
-        class_line=r.line(class_node) if class_node is not None else 0,
-        default_backend=_ingress_backend(r, default, "spec.defaultBackend") if default is not None else None,
-        rules=tuple(rules),
-        tls=tuple(tls),
-    )
-
-
-def _ingress_backend(r: Reader, node: yaml.Node | None, what: str) -> Backend | None:
-    """networking.k8s.io/v1 `service: {name, port}`, or v1beta1 `serviceName`/`servicePort`."""
-    f = r.mapping(node, what)
-    if "service" in f:
-        service = r.mapping(f["service"], f"{what}.service")
-        name_node, port = service.get("name"), r.mapping(service.get("port"), f"{what}.service.port")
-        port_node = port.get("number", port.get("name"))
-    elif "serviceName" in f:
-        name_node, port_node = f["serviceName"], f.get("servicePort")
-    else:
-        return None  # a `resource` backend, or nothing
-    name = r.string(name_node, f"{what} service name")
-    if not name:
-        return None
-    return Backend(
-        service=name,
-        line=r.line(name_node),
-        port=r.port_or_name(port_node, f"{what} port"),
-        port_line=r.line(port_node) if port_node is not None else 0,
-    )
-
-
-# --- Gateway API -------------------------------------------------------------
-
-def _gateway(r: Reader, root: dict, meta: dict) -> Gateway:
-    spec = r.mapping(root.get("spec"), "spec")
-    listeners = []
-    for i, item, f in r.mappings(spec.get("listeners"), "spec.listeners"):
-        protocol = r.string(f.get("protocol"), f"spec.listeners[{i}].protocol")
-        listeners.append(Listener(
-            name=r.string(f.get("name"), f"spec.listeners[{i}].name") or "",
-            line=r.line(item),
-            port=r.integer(f.get("port"), f"spec.listeners[{i}].port"),
-            protocol=protocol,
-            hostname=r.string(f.get("hostname"), f"spec.listeners[{i}].hostname"),
-            tls=protocol in ("HTTPS", "TLS") or "tls" in f,
-        ))
-    return Gateway(**meta, class_name=r.string(spec.get("gatewayClassName"), "spec.gatewayClassName"),
-                   listeners=tuple(listeners))
-
-
-def _route(r: Reader, root: dict, meta: dict) -> Route:
-    spec = r.mapping(root.get("spec"), "spec")
-    namespace = meta["namespace"]
-    parents = []
-    for i, _, f in r.mappings(spec.get("parentRefs"), "spec.parentRefs"):
-        name = r.string(f.get("name"), f"spec.parentRefs[{i}].name")
-        if name:
-            parents.append(ParentRef(
-                kind=r.string(f.get("kind"), "kind") or "Gateway",
-                namespace=r.string(f.get("namespace"), "namespace") or namespace,
-                name=name,
-                line=r.line(f["name"]),
-                section=r.string(f.get("sectionName"), "sectionName"),
-                port=r.integer(f.get("port"), f"spec.parentRefs[{i}].port"),
-            ))
-    rules = []
-    for i, item, f in r.mappings(spec.get("rules"), "spec.rules"):
-        backends = []
-        for j, _, b in r.mappings(f.get("backendRefs"), f"spec.rules[{i}].backendRefs"):
-            name = r.string(b.get("name"), f"spec.rules[{i}].backendRefs[{j}].name")
-            if name:
-                backends.append(BackendRef(
-                    kind=r.string(b.get("kind"), "kind") or "Service",
-                    namespace=r.string(b.get("namespace"), "namespace") or namespace,
-                    name=name,
-                    line=r.line(b["name"]),
-                    port=r.integer(b.get("port"), f"spec.rules[{i}].backendRefs[{j}].port"),
-                    port_line=r.line(b["port"]) if "port" in b else 0,
-                    weight=r.integer(b.get("weight"), "weight", 0, 1_000_000),
-                ))
-        rules.append(RouteRule(line=r.line(item), paths=_route_paths(r, meta["kind"], f.get("matches")),
-                               backends=tuple(backends)))
-    return Route(**meta, hostnames=r.strings(spec.get("hostnames"), "spec.hostnames"),
-                 parents=tuple(parents), rules=tuple(rules))
-
-
-def _route_paths(r: Reader, kind: str, matches: yaml.Node | None) -> tuple[str, ...]:
-    """HTTP paths, or gRPC `/service/method`; a rule without matches serves `/`."""
-    if kind not in ("HTTPRoute", "GRPCRoute"):
-        return ()
-    paths = []
-    for _, _, m in r.mappings(matches, "matches"):
-        if kind == "HTTPRoute":
-            path = r.string(r.mapping(m.get("path"), "matches.path").get("value"), "path.value") or "/"
-        else:
-            method = r.mapping(m.get("method"), "matches.method")
-            service = r.string(method.get("service"), "method.service")
-            name = r.string(method.get("method"), "method.method")
-            path = "/" + "/".join(p for p in (service, name) if p) if service or name else "/"
-        if path not in paths:
-            paths.append(path)
-    return tuple(paths) or ("/",)
-
-
 # --- policy, namespaces, endpoints ---------------------------------------------
 
 def _network_policy(r: Reader, root: dict, meta: dict) -> NetworkPolicy:
     spec = r.mapping(root.get("spec"), "spec")
     node = spec.get("podSelector")
+    types_node = spec.get("policyTypes")
+    types = r.strings(types_node, "spec.policyTypes")
+    for kind in types:
+        if kind not in ("Ingress", "Egress"):
+            r.warn(types_node, f"spec.policyTypes: {kind!r} is neither Ingress nor Egress; ignored")
+    ingress = tuple(_policy_rules(r, spec.get("ingress"), "spec.ingress", "from"))
+    egress = tuple(_policy_rules(r, spec.get("egress"), "spec.egress", "to"))
     return NetworkPolicy(
         **meta,
         pod_selector=label_selector(r, node, "spec.podSelector"),
         pod_selector_line=r.key_line(root.get("spec"), "podSelector") or meta["line"],
-        policy_types=r.strings(spec.get("policyTypes"), "spec.policyTypes"),
-        ingress_rules=len(r.sequence(spec.get("ingress"), "spec.ingress")),
-        egress_rules=len(r.sequence(spec.get("egress"), "spec.egress")),
+        policy_types=tuple(t for t in types if t in ("Ingress", "Egress")),
+        policy_types_line=r.key_line(root.get("spec"), "policyTypes"),
+        ingress_rules=len(ingress),
+        egress_rules=len(egress),
+        ingress=ingress,
+        egress=egress,
     )
 
 
-def label_selector(r: Reader, node: yaml.Node | None, what: str) -> LabelSelector:
-    """A label selector; empty or null selects every pod."""
+def _policy_rules(r: Reader, node: yaml.Node | None, what: str, peers_key: str):
+    """The rules of one direction. An item that cannot be read matches nothing
+    (dropping it could turn a list into "every peer" or "every port")."""
+    for i, item, f in r.mappings(node, what):
+        where = f"{what}[{i}]"
+        peers = f.get(peers_key)
+        ports = f.get("ports")
+        yield PolicyRule(
+            line=r.line(item),
+            peers=tuple(_policy_peer(r, n, f"{where}.{peers_key}[{j}]")
+                        for j, n in enumerate(r.sequence(peers, f"{where}.{peers_key}"))) or None,
+            ports=tuple(_policy_port(r, n, f"{where}.ports[{j}]")
+                        for j, n in enumerate(r.sequence(ports, f"{where}.ports"))) or None,
+        )
+
+
+def _policy_peer(r: Reader, node: yaml.Node, what: str) -> PolicyPeer:
+    line = r.line(node)
     f = r.mapping(node, what)
-    requirements = []
-    for i, _, e in r.mappings(f.get("matchExpressions"), f"{what}.matchExpressions"):
-        key = r.string(e.get("key"), "key")
-        operator = r.string(e.get("operator"), "operator")
-        if key and operator in ("In", "NotIn", "Exists", "DoesNotExist"):
-            requirements.append(Requirement(key, operator, r.strings(e.get("values"), "values")))
-        elif key:
-            r.warn(e.get("operator") or node, f"{what}.matchExpressions[{i}]: unknown operator {operator!r}; ignored")
-    return LabelSelector(r.pairs(f.get("matchLabels"), f"{what}.matchLabels"), tuple(requirements))
+    has = {k for k in ("podSelector", "namespaceSelector", "ipBlock") if k in f}
+    if not has:
+        r.warn(node, f"{what} names no podSelector, namespaceSelector or ipBlock; it matches nothing")
+        return PolicyPeer(line)
+    if "ipBlock" in has:
+        if len(has) > 1:
+            r.warn(node, f"{what} combines ipBlock with a selector, which the API rejects; it matches nothing")
+            return PolicyPeer(line)
+        return PolicyPeer(line, ip_block=_ip_block(r, f["ipBlock"], f"{what}.ipBlock"))
+    return PolicyPeer(
+        line,
+        pod_selector=label_selector(r, f["podSelector"], f"{what}.podSelector") if "podSelector" in f else None,
+        namespace_selector=label_selector(r, f["namespaceSelector"], f"{what}.namespaceSelector")
+        if "namespaceSelector" in f else None,
+        pod_selector_line=r.key_line(node, "podSelector"),
+        namespace_selector_line=r.key_line(node, "namespaceSelector"),
+    )
+
+
+def _ip_block(r: Reader, node: yaml.Node, what: str) -> IPBlock | None:
+    f = r.mapping(node, what)
+    if "cidr" not in f:
+        r.warn(node, f"{what} has no cidr; it matches nothing")
+        return None
+    cidr = _cidr(r, f["cidr"], f"{what}.cidr")
+    if cidr is None:
+        return None
+    excepts = (_cidr(r, item, f"{what}.except[{j}]")
+               for j, item in enumerate(r.sequence(f.get("except"), f"{what}.except")))
+    return IPBlock(cidr, tuple(e for e in excepts if e is not None))
+
+
+def _cidr(r: Reader, node: yaml.Node, what: str) -> str | None:
+    text = r.string(node, what)
+    try:
+        return str(ipaddress.ip_network((text or "").strip(), strict=False))
+    except ValueError:
+        r.warn(node, f"{what} {text!r} is not a CIDR; ignored")
+        return None
+
+
+def _policy_port(r: Reader, node: yaml.Node, what: str) -> PolicyPort:
+    """A port item; one that cannot be read becomes the port name "", which no
+    container declares: it matches nothing."""
+    f = r.mapping(node, what)
+    line = r.line(node)
+    protocol = r.string(f.get("protocol"), f"{what}.protocol") or "TCP"
+    if protocol not in POLICY_PROTOCOLS:
+        r.warn(f.get("protocol"), f"{what}.protocol {protocol!r} is not TCP, UDP or SCTP; it matches nothing")
+        return PolicyPort(line, protocol, "")
+    port_node = f.get("port")
+    port = r.port_or_name(port_node, f"{what}.port")
+    if port_node is not None and not is_null(port_node) and not port:
+        return PolicyPort(line, protocol, "")  # not a port (reported, or 0)
+    end_node = f.get("endPort")
+    end_port = r.integer(end_node, f"{what}.endPort")
+    if end_node is not None and not is_null(end_node):
+        if end_port is None or not isinstance(port, int) or end_port < port:
+            r.warn(end_node, f"{what}.endPort needs a numeric port no greater than it; it matches nothing")
+            return PolicyPort(line, protocol, "")
+    return PolicyPort(line, protocol, port, end_port)
 
 
 def _namespace(r: Reader, root: dict, meta: dict) -> Namespace:
     return Namespace(**meta)
+
+
+def _router_class(r: Reader, root: dict, meta: dict) -> RouterClass:
+    spec = r.mapping(root.get("spec"), "spec")
+    key = "controller" if meta["kind"] == "IngressClass" else "controllerName"
+    return RouterClass(**meta, controller=r.string(spec.get(key), f"spec.{key}"))
 
 
 def _endpoints(r: Reader, root: dict, meta: dict) -> Endpoints:
@@ -635,12 +516,11 @@ def _endpoints(r: Reader, root: dict, meta: dict) -> Endpoints:
 
 _BUILDERS = {
     "Service": _service,
-    "Ingress": _ingress,
-    "Gateway": _gateway,
     "NetworkPolicy": _network_policy,
     "Namespace": _namespace,
     "Endpoints": _endpoints,
     "EndpointSlice": _endpoints,
     **{kind: _workload for kind in WORKLOAD_KINDS},
-    **{kind: _route for kind in ROUTE_KINDS},
+    "IngressClass": _router_class,
+    "GatewayClass": _router_class,
 }

@@ -21,14 +21,25 @@ COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def to_text(findings: Iterable[Finding]) -> str:
+def to_text(findings: Iterable[Finding], routing_kinds: tuple[tuple[str, int], ...] = ()) -> str:
     """`file:line: severity rule-id: message`, a blank line between files, and a
-    summary. Styled with click.style; click.echo drops the colour off a terminal."""
+    summary. Styled with click.style; click.echo drops the colour off a terminal.
+    Routing objects svcdocs skipped (`routing_kinds`) are said first: the ways
+    in they may open are in no finding."""
     findings = list(findings)
-    blocks = []
+    blocks = [skipped_routing(routing_kinds)] if routing_kinds else []
     for _, group in groupby(findings, key=lambda f: f.file):
         blocks.append("\n".join(_text_line(f) for f in group))
     return "\n\n".join(blocks + [summary(findings)]) + "\n"
+
+
+def skipped_routing(routing_kinds: tuple[tuple[str, int], ...]) -> str:
+    """One line on the routing objects svcdocs did not read."""
+    count = sum(n for _, n in routing_kinds)
+    kinds = ", ".join(f"{visible(kind)} {n}" for kind, n in routing_kinds)
+    return click.style("note:", fg="yellow", bold=True) + (
+        f" skipped {_count(count, 'object')} of kinds that route traffic, which svcdocs does not read ({kinds}): "
+        f"the ways in they may open are not checked; describe them under router-kinds in .svcdocs.yaml")
 
 
 def _text_line(finding: Finding) -> str:

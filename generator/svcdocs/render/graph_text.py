@@ -10,7 +10,7 @@ from svcdocs.render.escape import dot_string, mermaid_text
 from svcdocs.render.palette import LEVEL_COLOURS, NEUTRAL
 
 EDGE_STYLES = {
-    "routes": "solid", "attaches": "dotted", "selects": "solid",
+    "routes": "solid", "attaches": "dotted", "selects": "solid", "configures": "dotted",
     "aliases": "solid", "calls": "dashed", "isolates": "dotted",
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from svcdocs.analysis.reach.ports import text as conn_text
 from svcdocs.render.graph_json import edge_json, entrypoint_json, finding_json
 from svcdocs.review import Review, verdict
 
@@ -29,7 +30,13 @@ def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
         "exposure": [{
             "object": c.object, "kind": c.kind, "before": c.before, "after": c.after, "raised": c.raised,
             "reasons_before": list(c.reasons_before), "reasons_after": list(c.reasons_after),
+            "admitted_before": c.admitted_before, "admitted_after": c.admitted_after,
         } for c in review.exposure],
+        "reach": [{
+            "change": c.change, "workloads": list(c.targets), "namespace": c.namespace, "sources": list(c.sources),
+            "source_kind": c.source_kind, "conn": conn_text(c.conn), "from_outside": c.from_outside,
+            "because": [{"policy": p, "change": change} for p, change in c.because],
+        } for c in review.reach],
         "entrypoints": [{"change": c.change, **entrypoint_json(c.entry)} for c in review.entrypoints],
         "objects": [{
             "change": c.change, "object": c.object, "kind": c.kind,

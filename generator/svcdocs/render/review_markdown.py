@@ -20,23 +20,29 @@ from typing import Any, Callable
 from svcdocs.render.escape import markdown_text
 from svcdocs.render.review_mermaid import MAX_CHARS, MAX_EDGES, edge_summary, fits, flowchart
 from svcdocs.render.templates import environment
-from svcdocs.review import Change, EntryPointChange, ExposureChange, Review, verdict
+from svcdocs.analysis.reach.ports import ALL
+from svcdocs.analysis.reach.ports import text as conn_text
+from svcdocs.review import Change, EntryPointChange, ExposureChange, ReachChange, Review, verdict
 
 MARKER = "<!-- svcdocs-review -->"
 LIMIT = 65_536  # GitHub's limit on a comment; measured in UTF-8 bytes, which are never fewer than characters
+SUMMARY_LIMIT = 1 << 20  # GitHub's limit on a step's job summary (1 MiB)
+LIMIT_NAMES = {LIMIT: "GitHub's limit of 65,536 characters", SUMMARY_LIMIT: "the job summary's limit of 1 MiB"}
 MAX_FIELDS = 8  # changed fields listed per object
 MAX_WORKLOADS = 5  # workloads listed per entry point
-SIGNS = {"added": "➕", "removed": "➖", "changed": "✏️", "new": "➕", "resolved": "✔️", "raised": "⬆️", "lowered": "⬇️"}
+SIGNS = {"added": "➕", "removed": "➖", "changed": "✏️", "new": "➕", "resolved": "✔️", "raised": "⬆️", "lowered": "⬇️",
+         "gained": "🔓", "lost": "🔒"}
 _BLANK_LINES = re.compile(r"\n{3,}")  # the template's optional parts leave runs of them
-SECTIONS = ("exposure", "entrypoints", "objects", "edges", "findings", "unread", "unmodelled")
+SECTIONS = ("exposure", "entrypoints", "reach", "objects", "edges", "findings", "unread", "unmodelled")
 # Tables whose rows go when the comment is too long, least important first.
-ROW_CUTS = ("objects", "findings", "entrypoints", "exposure", "unmodelled", "unread")
-TITLES = {"exposure": "exposure changes", "entrypoints": "entry points", "objects": "objects",
-          "edges": "edges", "findings": "findings", "unread": "files not read",
+ROW_CUTS = ("objects", "findings", "reach", "entrypoints", "exposure", "unmodelled", "unread")
+TITLES = {"exposure": "exposure changes", "entrypoints": "entry points", "reach": "reachability changes",
+          "objects": "objects", "edges": "edges", "findings": "findings", "unread": "files not read",
           "unmodelled": "objects of kinds svcdocs does not model"}
-CHANGES = {"entrypoints": ("added", "removed"), "objects": ("added", "removed", "changed"),
+CHANGES = {"entrypoints": ("added", "removed"), "reach": ("gained", "lost"), "objects": ("added", "removed", "changed"),
            "edges": ("added", "removed", "changed"), "findings": ("new", "resolved"),
            "unread": ("added", "removed"), "unmodelled": ("added", "removed", "changed")}
+MAX_TARGETS = 5  # workloads named in one row of reachability changes
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,14 @@ class Cut:
     rows: dict[str, int] = field(default_factory=dict)  # section -> rows shown at most
 
 
-def comment(review: Review, base: str, head: str, limit: int = LIMIT) -> str:
-    """The comment for a review of `base` (BASE's label) against `head`."""
-    fixed = {"marker": MARKER, "verdict": verdict(review), "empty": review.empty, "base": markdown_text(base),
-             "head": markdown_text(head), "counts": _counts(review),
+def comment(review: Review, base: str, head: str, limit: int = LIMIT, *, title: str | None = None,
+            marker: str = MARKER) -> str:
+    """The comment for a review of `base` (BASE's label) against `head`. A
+    section of a longer comment (one environment's) has its own `title`, no
+    marker, and no footer when `base` and `head` are empty."""
+    fixed = {"marker": marker, "verdict": title or verdict(review), "empty": review.empty,
+             "base": markdown_text(base), "head": markdown_text(head), "counts": _counts(review),
+             "limit": LIMIT_NAMES.get(limit, f"a limit of {limit:,} bytes"),
              "warnings": [markdown_text(c.sentence()) for c in review.renderings],
              "notes": [markdown_text(note) for note in review.notes],
              "unjudged_pass": not review.fail_on_unmodelled}
@@ -135,7 +145,7 @@ def _left_out(review: Review, cut: Cut) -> list[str]:
 
 def _counts(review: Review) -> dict[str, int]:
     """`raised`, `lowered`, and `<section>_<change>` (`objects_added`) for every section and change."""
-    counts = {"raised": sum(c.raised for c in review.exposure)}
+    counts = {"raised": sum(c.up for c in review.exposure)}
     counts["lowered"] = len(review.exposure) - counts["raised"]
     for name, changes in CHANGES.items():
         for change in changes:
@@ -148,12 +158,21 @@ def _counts(review: Review) -> dict[str, int]:
 def _exposure_rows(review: Review):
     for c in review.exposure:
         yield {
-            "sign": SIGNS["raised" if c.raised else "lowered"],
+            "sign": SIGNS["raised" if c.up else "lowered"],
             "object": markdown_text(display(c.object)),
-            "before": c.before or "—",
-            "after": (f"**{c.after}**" if c.raised else c.after) if c.after else "— (removed)",
+            "before": _admitted(c.before, c.admitted_before) if c.before else "—",
+            "after": _admitted(f"**{c.after}**" if c.raised else c.after, c.admitted_after, c.after)
+            if c.after else "— (removed)",
             "through": _through(c),
         }
+
+
+def _admitted(shown: str, admitted: str | None, declared: str | None = None) -> str:
+    """A declared level, and what the NetworkPolicies admit when that differs."""
+    declared = declared or shown
+    if admitted is None or admitted == declared:
+        return shown
+    return f"{shown} (NetworkPolicies admit: {admitted})"
 
 
 def _through(change: ExposureChange) -> str:
@@ -247,7 +266,35 @@ def _unmodelled_rows(review: Review):
                "change": c.change + (" (a kind that opens no way in)" if c.inert else "")}
 
 
-_ROWS = {"exposure": _exposure_rows, "entrypoints": _entrypoint_rows, "objects": _object_rows,
+def _reach_rows(review: Review):
+    for c in review.reach:
+        targets = [markdown_text(display(t)) for t in c.targets]
+        if len(targets) > MAX_TARGETS:
+            targets[MAX_TARGETS:] = [f"and {len(targets) - MAX_TARGETS} more"]
+        yield {
+            "sign": SIGNS[c.change],
+            "targets": ", ".join(targets) if len(c.targets) == 1 else
+            f"{len(c.targets)} workloads of {markdown_text(c.namespace)}: {', '.join(targets)}",
+            "change": "now reachable from" if c.change == "gained" else "no longer reachable from",
+            "source": markdown_text(_reach_source(c)),
+            "ports": markdown_text("every port" if c.conn == ALL else conn_text(c.conn)),
+            "because": ", ".join(f"{markdown_text(display(p))} {change}" for p, change in c.because),
+        }
+
+
+def _reach_source(change: ReachChange) -> str:
+    if change.source_kind == "internet":
+        return "the internet"
+    if change.source_kind == "any":
+        return "any pod of any namespace"
+    shown = list(change.sources[:MAX_TARGETS])
+    more = f" and {len(change.sources) - MAX_TARGETS} more" if len(change.sources) > MAX_TARGETS else ""
+    if change.source_kind == "namespace":
+        return f"every pod of namespace{'s' * (len(change.sources) > 1)} {', '.join(shown)}{more}"
+    return ", ".join(display(s) for s in shown) + more
+
+
+_ROWS = {"exposure": _exposure_rows, "entrypoints": _entrypoint_rows, "reach": _reach_rows, "objects": _object_rows,
          "edges": _edge_rows, "findings": _finding_rows, "unread": _unread_rows, "unmodelled": _unmodelled_rows}
 
 

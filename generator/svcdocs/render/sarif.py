@@ -7,12 +7,13 @@ rule and object, so code scanning follows an alert when lines move.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections import Counter
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from svcdocs import __version__
@@ -23,9 +24,14 @@ from svcdocs.rules import RULES, Finding, Rule
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 ROOT_BASE = "%SRCROOT%"
+# What GitHub code scanning accepts in one upload: past these it rejects the file.
+MAX_RESULTS = 25_000  # results per run
+MAX_GZIPPED = 10_000_000  # bytes of the gzip-compressed file
+_RANK = {"error": 0, "warning": 1, "note": 2}
 
 
-def sarif_document(findings: Iterable[Finding], root: str) -> dict[str, Any]:
+def sarif_document(findings: Iterable[Finding], root: str, environments: Sequence[str] | None = None) -> dict[str, Any]:
+    """`environments`, when given, names each finding's environment (in order)."""
     driver: dict[str, Any] = {"name": "svcdocs", "version": __version__, "semanticVersion": __version__}
     homepage = _homepage()
     if homepage:
@@ -37,7 +43,7 @@ def sarif_document(findings: Iterable[Finding], root: str) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": driver},
             "originalUriBaseIds": {ROOT_BASE: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
-            "results": list(_results(findings, root)),
+            "results": list(_results(findings, root, environments)),
         }],
     }
 
@@ -54,11 +60,13 @@ def rule_json(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _results(findings: Iterable[Finding], root: str):
+def _results(findings: Iterable[Finding], root: str, environments: Sequence[str] | None):
     index = {r.id: i for i, r in enumerate(RULES)}
     seen: Counter = Counter()
-    for finding in findings:
-        key = (finding.rule, finding.object)
+    for i, finding in enumerate(findings):
+        environment = environments[i] if environments is not None else None
+        # an object is the same object in two environments: the environment tells them apart
+        key = (finding.rule, finding.object if environment is None else f"{environment}\0{finding.object}")
         seen[key] += 1  # the n-th finding of this rule on this object, in line order
         yield {
             "ruleId": finding.rule,
@@ -67,16 +75,17 @@ def _results(findings: Iterable[Finding], root: str):
             "message": {"text": finding.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": _artifact(finding.file, root),
+                    "artifactLocation": artifact(finding.file, root),
                     "region": {"startLine": finding.line},
                 },
                 "logicalLocations": [{"fullyQualifiedName": finding.object, "kind": "resource"}],
             }],
             "partialFingerprints": {"svcdocsFinding/v1": _fingerprint(*key, seen[key])},
+            **({"properties": {"environment": environment}} if environment is not None else {}),
         }
 
 
-def _artifact(file: str, root: str) -> dict[str, str]:
+def artifact(file: str, root: str) -> dict[str, str]:
     relative = relative_to(root, file)
     if relative is not None:
         return {"uri": quote(relative), "uriBaseId": ROOT_BASE}
@@ -100,6 +109,40 @@ def _homepage() -> str | None:
         if label.strip().lower() in ("homepage", "home", "source", "repository"):
             return url.strip()
     return meta.get("Home-page")
+
+
+def fit_code_scanning(document: dict[str, Any]) -> str | None:
+    """Keep the document within what code scanning accepts: at most MAX_RESULTS
+    results and MAX_GZIPPED bytes gzipped, the most severe kept (in their
+    order). Says what was left out, in the document and in the returned text."""
+    run = document["runs"][0]
+    results = run["results"]
+    kept = _most_severe(results, MAX_RESULTS)
+    while kept and _gzipped_size(document, kept) > MAX_GZIPPED:
+        kept = _most_severe(kept, len(kept) * 9 // 10)
+    if len(kept) == len(results):
+        return None
+    note = (f"{len(results):,} findings; the SARIF holds the {len(kept):,} most severe, as GitHub code scanning "
+            f"accepts at most {MAX_RESULTS:,} results and {MAX_GZIPPED // 1_000_000} MB gzipped per upload "
+            "(svcdocs check --format json has them all)")
+    run["results"] = kept
+    run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
+        {"level": "warning", "message": {"text": note}}]}]
+    return note
+
+
+def _most_severe(results: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    if len(results) <= limit:
+        return results
+    chosen = sorted(range(len(results)), key=lambda i: (_RANK.get(results[i]["level"], 3), i))[:limit]
+    return [results[i] for i in sorted(chosen)]
+
+
+def _gzipped_size(document: dict[str, Any], results: list[dict[str, Any]]) -> int:
+    text = dumps({**document, "runs": [{**document["runs"][0], "results": results}]}).encode("utf-8")
+    if len(text) <= MAX_GZIPPED // 2:  # gzip adds a few bytes per 64 KB at worst: no need to compress
+        return len(text)
+    return len(gzip.compress(text, compresslevel=6))
 
 
 def dumps(document: dict[str, Any]) -> str:

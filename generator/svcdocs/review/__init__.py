@@ -11,9 +11,10 @@ from svcdocs.review.diff import (
     Change, EdgeChange, EntryPointChange, ExposureChange, FindingChange, Review, review, verdict,
 )
 from svcdocs.review.part import ENTRY, ChangedPart, PartEdge, PartNode
+from svcdocs.review.reach import ReachChange
 
 __all__ = [
     "ENTRY", "INERT_KINDS", "Change", "ChangedPart", "EdgeChange", "EntryPointChange", "ExposureChange",
-    "FieldChange", "FindingChange", "PartEdge", "PartNode", "RenderingChange", "Review", "UnmodelledChange",
-    "UnreadChange", "review", "verdict",
+    "FieldChange", "FindingChange", "PartEdge", "PartNode", "ReachChange", "RenderingChange", "Review",
+    "UnmodelledChange", "UnreadChange", "review", "verdict",
 ]

@@ -20,7 +20,8 @@ from svcdocs.model import Object
 _IDENTITY = frozenset({"kind", "namespace", "name"})
 # Words of env values (a password can look like a host name): they only ever
 # show as `calls` edges to Services that exist, which the review compares as edges.
-_VALUE_DERIVED = frozenset({"env_refs"})
+# An `id` restates the kind, namespace and name beside it.
+_VALUE_DERIVED = frozenset({"env_refs", "id"})
 MAX_VALUE_CHARS = 120
 # What tells items of a list apart, first that every item on both sides has, distinct.
 KEY_FIELDS = ("name", "host", "path", "variable", "port")
@@ -43,8 +44,9 @@ def object_content(obj: Object) -> dict[str, Any]:
 
 def content(value: Any) -> Any:
     if is_dataclass(value):
+        derived = getattr(value, "DERIVED", frozenset())  # a router's ways, restating its own fields
         return {_camel(f.name): content(getattr(value, f.name)) for f in fields(value)
-                if not _is_position(f.name) and f.name not in _VALUE_DERIVED}
+                if not _is_position(f.name) and f.name not in _VALUE_DERIVED and f.name not in derived}
     if isinstance(value, tuple):
         if value and all(_is_pair(v) for v in value):
             return Pairs(value)

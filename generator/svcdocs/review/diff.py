@@ -20,6 +20,7 @@ from svcdocs.review.coverage import (
     unread_changes,
 )
 from svcdocs.review.part import ChangedPart, changed_part
+from svcdocs.review.reach import ReachChange, reach_changes
 from svcdocs.rules import Finding
 
 # A new Service or workload is "more exposed" from this level up; below it, a
@@ -43,10 +44,26 @@ class ExposureChange:
     after: str | None  # None: not in HEAD
     reasons_before: tuple[str, ...] = ()
     reasons_after: tuple[str, ...] = ()
+    admitted_before: str | None = None  # the level the NetworkPolicies allow in BASE
+    admitted_after: str | None = None
 
     @property
     def raised(self) -> bool:
         return _rank(self.after) > _rank(self.before)
+
+    @property
+    def up(self) -> bool:
+        """Raised: declared, or admitted where the declared level stayed."""
+        return self.raised or (self.before == self.after and self.admitted_raised)
+
+    @property
+    def admitted_raised(self) -> bool:
+        return _rank(self.admitted_after) > _rank(self.admitted_before)
+
+    @property
+    def blocked(self) -> bool:
+        """Declared higher than the policies allow, in HEAD."""
+        return self.after is not None and _rank(self.admitted_after) < _rank(self.after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +101,7 @@ class Review:
     edges: tuple[EdgeChange, ...]
     findings: tuple[FindingChange, ...]
     part: ChangedPart
+    reach: tuple[ReachChange, ...] = ()
     unread: tuple[UnreadChange, ...] = ()
     unmodelled: tuple[UnmodelledChange, ...] = ()
     renderings: tuple[RenderingChange, ...] = ()
@@ -92,8 +110,14 @@ class Review:
 
     @property
     def more_exposed(self) -> bool:
-        """Exposure raised, or a new entry point."""
-        return any(c.raised for c in self.exposure) or any(c.change == "added" for c in self.entrypoints)
+        """Exposure raised (declared or admitted), a new entry point, or reach newly
+        allowed from the internet or another namespace."""
+        return (any(c.raised or c.admitted_raised for c in self.exposure)
+                or any(c.change == "added" for c in self.entrypoints) or bool(self.reach_from_outside))
+
+    @property
+    def reach_from_outside(self) -> list[ReachChange]:
+        return [c for c in self.reach if c.change == "gained" and c.from_outside]
 
     @property
     def unjudged(self) -> bool:
@@ -113,7 +137,7 @@ class Review:
 
     @property
     def empty(self) -> bool:
-        return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings
+        return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings or self.reach
                     or self.unread or self.unmodelled or self.renderings)
 
 
@@ -123,6 +147,7 @@ def review(base: Report, head: Report, config: Config = Config(), notes: tuple[s
     entries = tuple(entrypoint_changes(base.analysis.entrypoints, head.analysis.entrypoints))
     edges = tuple(edge_changes(base.graph.edges, head.graph.edges))
     focus = {c.object for c in objects} | {c.object for c in exposure}
+    policies = {c.object: c.change for c in objects if c.kind == "NetworkPolicy"}
     return Review(
         exposure=exposure,
         entrypoints=entries,
@@ -130,6 +155,7 @@ def review(base: Report, head: Report, config: Config = Config(), notes: tuple[s
         edges=edges,
         findings=tuple(finding_changes(base.findings, head.findings)),
         part=changed_part(base, head, focus, [(c.change, c.edge) for c in edges]),
+        reach=reach_changes(base, head, policies),
         unread=tuple(unread_changes(base, head)),
         unmodelled=tuple(unmodelled_changes(base, head, config.inert_kinds)),
         renderings=tuple(rendering_changes(base, head)),
@@ -154,11 +180,15 @@ def object_changes(base: Report, head: Report):
 
 
 def exposure_changes(base: Report, head: Report):
+    """Declared levels that changed, and levels that the NetworkPolicies admit that changed."""
     before, after = base.analysis.exposure, head.analysis.exposure
+    admitted_before, admitted_after = base.analysis.reach.effective, head.analysis.reach.effective
     for object_id in sorted(before.keys() | after.keys()):
         old, new = before.get(object_id), after.get(object_id)
-        if old is not None and new is not None and old.level == new.level:
-            continue
+        if old is not None and new is not None and old.level == new.level and (
+                admitted_before.get(object_id) == admitted_after.get(object_id)
+                or not (_backed(base, object_id) and _backed(head, object_id))):
+            continue  # a Service without workloads has nothing for a policy to admit
         alone = new if old is None else old if new is None else None
         if alone is not None and RANK[alone.level] < RANK[NEW_OBJECT_ALERT]:
             continue  # added or removed at a level that reaches no further than the cluster
@@ -167,7 +197,14 @@ def exposure_changes(base: Report, head: Report):
             object=object_id, kind=obj.kind,
             before=old.level if old else None, after=new.level if new else None,
             reasons_before=old.reasons if old else (), reasons_after=new.reasons if new else (),
+            admitted_before=admitted_before.get(object_id), admitted_after=admitted_after.get(object_id),
         )
+
+
+def _backed(report: Report, object_id: str) -> bool:
+    """A workload, or a Service that selects some."""
+    node = report.graph.get(object_id)
+    return node is not None and (node.kind != "Service" or bool(report.graph.edges_from(object_id, "selects")))
 
 
 def _entry_key(entry: EntryPoint) -> tuple:
@@ -240,11 +277,17 @@ def verdict(review: Review) -> str:
     """One line: what the change newly exposes (or may, unseen), or that it exposes nothing new."""
     if review.empty:
         return "No architectural changes"
-    raised = [c for c in review.exposure if c.raised]
+    blocked = [c for c in review.exposure if c.raised and c.blocked]
+    newly = [c for c in review.exposure if c.admitted_raised and c not in blocked]
     added = sum(1 for c in review.entrypoints if c.change == "added")
-    if raised or added or review.unjudged:
+    others = {t for c in review.reach_from_outside if c.source_kind != "internet" for t in c.targets}
+    if newly or blocked or added or others or review.unjudged:
         parts = [f"{_services_and_workloads(at)} newly {REACHED[level]}" for level in reversed(LEVELS)
-                 if (at := [c for c in raised if c.after == level])]
+                 if (at := [c for c in newly if c.admitted_after == level])]
+        parts += [f"{_services_and_workloads(at)} declared {REACHED[level]}, but blocked by NetworkPolicies"
+                  for level in reversed(LEVELS) if (at := [c for c in blocked if c.after == level])]
+        if others:
+            parts.append(f"{_count(len(others), 'workload')} newly reachable from other namespaces")
         if added:
             parts.append(_count(added, "new entry point"))
         return "⚠ " + "; ".join(parts + _unjudged_parts(review))
@@ -253,6 +296,8 @@ def verdict(review: Review) -> str:
         parts.append(_objects_changed(review.objects))
     if review.exposure:
         parts.append(f"{_services_and_workloads(review.exposure)} less exposed")
+    if review.reach:
+        parts.append(f"{_count(len({t for c in review.reach for t in c.targets}), 'workload')} reached differently")
     if not parts:
         counted = (len(review.edges) + len(review.entrypoints) + len(review.findings) + len(review.unread)
                    + len(review.unmodelled))

@@ -19,9 +19,11 @@ from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
 from svcdocs.graph import Graph
 from svcdocs.rules import (
-    dangling_ingress_backend, dangling_service, duplicate_object, externalname_invalid,
+    dangling_ingress_backend, dangling_network_policy, dangling_service, duplicate_object,
+    entrypoint_blocked_by_policy, externalname_invalid, host_network, host_port, ingress_nginx_snippet,
     ingress_route_conflict, ingress_without_tls, loadbalancer_open_to_world, many_loadbalancers,
-    missing_readiness_probe, no_network_policy, nodeport_service, unresolved_target_port,
+    missing_readiness_probe, no_network_policy, nodeport_service, probe_port_mismatch,
+    reachable_from_all_namespaces, sensitive_port_exposed, statefulset_service_name, unresolved_target_port,
 )
 from svcdocs.rules.context import Context, Hit
 
@@ -30,8 +32,10 @@ SEVERITY_ORDER = ("info", "warning", "error")
 # The order of the table in DESIGN.md: errors first, then warnings, then info.
 _MODULES: tuple[ModuleType, ...] = (
     dangling_service, dangling_ingress_backend, unresolved_target_port, duplicate_object,
-    externalname_invalid, ingress_route_conflict, nodeport_service, many_loadbalancers,
-    no_network_policy, missing_readiness_probe, ingress_without_tls, loadbalancer_open_to_world,
+    externalname_invalid, ingress_route_conflict, probe_port_mismatch, sensitive_port_exposed,
+    entrypoint_blocked_by_policy, nodeport_service, many_loadbalancers, no_network_policy, missing_readiness_probe,
+    ingress_without_tls, dangling_network_policy, host_network, host_port, statefulset_service_name,
+    ingress_nginx_snippet, loadbalancer_open_to_world, reachable_from_all_namespaces,
 )
 
 

@@ -37,9 +37,10 @@ class Context:
 
 
 def named(obj: Object) -> str:
-    """`Kind namespace/name`, the way messages name an object."""
+    """`Kind namespace/name`, the way messages name an object (`Kind.group`
+    for a kind svcdocs also models from another group, as in its id)."""
     where = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
-    return f"{obj.kind} {where}"
+    return f"{obj.kind}.{obj.group} {where}" if obj.group else f"{obj.kind} {where}"
 
 
 def listed(names, most: int = 5) -> str:

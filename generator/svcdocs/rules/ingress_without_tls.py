@@ -1,20 +1,24 @@
-"""ingress-without-tls: an Ingress host that no spec.tls entry covers."""
+"""ingress-without-tls: a host reachable from the internet over plain HTTP."""
 
 from __future__ import annotations
 
-from svcdocs.model import Ingress
+from svcdocs.model import Ingress, Router
 from svcdocs.rules.context import Context, Hit, named
 
 ID = "ingress-without-tls"
 SEVERITY = "warning"
-SUMMARY = "An Ingress host that no spec.tls entry covers."
+SUMMARY = ("An Ingress host that no spec.tls entry covers, or any other router's internet host served over plain "
+           "HTTP.")
 RATIONALE = (
     "An Ingress serves the hosts of its rules over HTTPS only when a spec.tls entry lists the host "
-    "(or a wildcard that covers it) with a certificate Secret. A host without one is served over "
+    "(or a wildcard that covers it) with a certificate Secret; other routers have their own switch (a Gateway "
+    "listener or Istio Gateway server with TLS, an HTTPProxy's virtualhost.tls, an IngressRoute's tls, an "
+    "OpenShift Route's tls, a VirtualServer's tls.secret). A host without one is served over "
     "plain HTTP: passwords, session cookies and personal data cross the network readable by anyone "
     "on the path, and browsers mark the site as not secure."
 )
-FIX = "List the host under spec.tls[].hosts with a secretName (cert-manager can issue the certificate), or move it to an Ingress that does."
+FIX = ("List the host under spec.tls[].hosts with a secretName (cert-manager can issue the certificate), or turn on "
+       "TLS where the router or the listener it hangs on configures it.")
 EXAMPLE = """\
 spec:
   tls: [{hosts: [shop.example.com], secretName: shop-tls}]
@@ -27,27 +31,23 @@ spec:
   rules:
     - host: admin.shop.example.com
 """
+WEB = (None, "HTTP", "HTTPS", "GRPC")
 
 
 def check(ctx: Context):
-    for ingress in ctx.model.ingresses:
-        reported = set()
-        for rule in ingress.rules:
-            if rule.host and rule.host not in reported and not covered(ingress, rule.host):
-                reported.add(rule.host)
-                yield Hit(ingress, rule.host_line or rule.line,
-                          f"{named(ingress)} serves {rule.host} over plain HTTP, since no spec.tls entry "
-                          f"covers that host.")
+    routers = {r.id: r for r in ctx.model.every_router()}
+    reported = set()
+    for hop in ctx.graph.hops:
+        if (hop.tls is False and hop.host and not hop.inherited and hop.protocol in WEB
+                and ctx.analysis.router_levels.get(hop.router) == "internet"
+                and (hop.router, hop.host) not in reported):
+            reported.add((hop.router, hop.host))
+            router = routers[hop.router]
+            yield Hit(router, hop.host_line or hop.line, _message(router, hop.host))
 
 
-def covered(ingress: Ingress, host: str) -> bool:
-    """A TLS entry without hosts covers every host (the controller's default
-    certificate); `*.example.com` covers one label under example.com."""
-    host = host.lower()
-    for tls in ingress.tls:
-        if not tls.hosts:
-            return True
-        for name in (h.lower() for h in tls.hosts):
-            if name == host or (name.startswith("*.") and host.partition(".")[2] == name[2:] and "." in host):
-                return True
-    return False
+def _message(router: Router, host: str) -> str:
+    if isinstance(router, Ingress):
+        return f"{named(router)} serves {host} over plain HTTP, since no spec.tls entry covers that host."
+    return (f"{named(router)} serves {host} over plain HTTP to the internet, since neither it nor the listener it "
+            f"hangs on sets up TLS for that host.")

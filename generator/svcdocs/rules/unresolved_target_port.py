@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from svcdocs.model import Workload
 from svcdocs.rules.context import Context, Hit, listed, named
 
 ID = "unresolved-target-port"
@@ -13,7 +14,9 @@ RATIONALE = (
     "among the pod's container ports; when no container declares that name, the Service has no "
     "endpoints for the port and every connection fails. A numeric targetPort works even when "
     "undeclared, so it is only a warning, but when the containers list their ports and this number "
-    "is not among them it is usually a stale or mistyped port."
+    "is not among them it is usually a stale or mistyped port. Pods whose ports another program "
+    "sets are not judged: an operator's pods, and Istio gateway pods, whose injected proxy listens "
+    "on the ports of the Istio Gateway servers that select them."
 )
 FIX = ("Set targetPort to the name or number of a port that the selected containers declare in "
        "ports[].containerPort, or declare the port in the container.")
@@ -38,11 +41,14 @@ spec:
 def check(ctx: Context):
     for service in ctx.model.services:
         workloads = ctx.graph.selected_workloads(service)
-        if not workloads:
-            continue  # selecting nothing is dangling-service
+        if not workloads or any(w.operator and not w.containers for w in workloads):
+            continue  # selecting nothing is dangling-service; an operator's pods have the ports it gives them
+        injected = [injected_ports(ctx, w) for w in workloads if w.gateway_injection]
+        if any(ports is None for ports in injected):
+            continue
         declared = [p for w in workloads for c in w.containers for p in c.ports]
         names = {p.name for p in declared if p.name}
-        numbers = {p.number for p in declared}
+        numbers = {p.number for p in declared}.union(*injected)
         selected = listed(w.name for w in workloads)
         for port in service.ports:
             target = port.target
@@ -56,6 +62,22 @@ def check(ctx: Context):
                           f"{named(service)} sends port {port.port} to targetPort {target}, which no container "
                           f"of {selected} declares (they declare {_listed(numbers)}), so it is likely stale.",
                           severity="warning")
+
+
+def injected_ports(ctx: Context, workload: Workload) -> frozenset[int] | None:
+    """The ports that Istio's gateway injection gives a pod: its proxy listens
+    on the ports of the servers of the Istio Gateways that select the pod
+    (their `configures` edges), each as the gateway's Service translates it
+    (a server on port 80 behind a Service `80 -> 8080` listens on 8080). None
+    when no Istio Gateway in the input selects it: the pod then counts as
+    declaring every port its Services target."""
+    edges = ctx.graph.edges_to(workload.id, "configures")
+    if not edges:
+        return None
+    servers = {m.port for e in edges for m in e.ports if m.port is not None}
+    translated = {p.target for s in ctx.graph.selecting_services(workload) for p in s.ports
+                  if p.port in servers and isinstance(p.target, int)}
+    return frozenset(servers | translated)
 
 
 def _listed(numbers: set[int]) -> str:

@@ -1,10 +1,11 @@
-"""`svcdocs build`: the report -> diagrams and pages -> mkdocs -> the site folder.
+"""`svcdocs build`: the report -> diagrams and pages -> mkdocs or Zensical -> the site folder.
 
 Diagrams are drawn by `dot` subprocesses in a thread pool while the Markdown
-pages are written, and cached by a hash of what they show; the mkdocs project
-is kept in the cache and rewritten only where it changed; when nothing
-changed at all, the previous site is kept. The site is built into a temporary
-folder beside the output and swapped in only when mkdocs succeeds, so a
+pages are written, and cached by a hash of what they show; each goes into its
+page's Markdown as a raw HTML block, so either engine builds the whole site.
+The project is kept in the cache and rewritten only where it changed; when
+nothing changed at all, the previous site is kept. The site is built into a
+temporary folder beside the output and swapped in only when the engine succeeds, so a
 failed or interrupted build leaves the previous site as it was.
 
 Nothing in a checkout is taken for svcdocs's own state (see svcdocs.state):
@@ -29,20 +30,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 from urllib.parse import quote, urlsplit
 
 from svcdocs import __version__
 from svcdocs.errors import SvcdocsError
-from svcdocs.pipeline import Report
+from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.render.locations import source_root
 from svcdocs.render.site import graphviz, mermaid
+from svcdocs.load.rendering import NotRendered
+from svcdocs.render.site.environments import environment_site, note_not_rendered
 from svcdocs.render.site.names import SiteMap
-from svcdocs.render.site.pages import SiteOptions, site_pages
-from svcdocs.render.site.engine import Shard, build_units, plan_shards, run_mkdocs, shard_config
-from svcdocs.render.site.project import (
-    Project, check_page_paths, diagram_block, diagram_placeholder, inject_diagrams, mkdocs_yml, render_page,
-)
+from svcdocs.render.site.pages import Page, SiteOptions, site_pages
+from svcdocs.render.site.engine import Shard, page_for, run_engine, shard_config, shards_for
+from svcdocs.render.site.project import Project, check_page_paths, diagram_block, mkdocs_yml, render_page
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
 from svcdocs.state.cache import locked, make_clean, open_cache, remove, site_cache
 from svcdocs.state.proof import secret, sign, verify
@@ -60,6 +61,7 @@ class BuildOptions:
     site_url: str | None = None
     force: bool = False
     cache_key: str | None = None  # what the cache keeps the site under; default: the output folder
+    engine: str = "mkdocs"  # or zensical (engine.ENGINES)
 
 
 @dataclass(frozen=True)
@@ -93,36 +95,68 @@ class Progress:
 
 
 def build_site(report: Report, options: BuildOptions, say: Callable[[str], None] = print,
-               progress: Progress | None = None) -> BuildResult:
+               progress: Progress | None = None, not_rendered: Sequence[NotRendered] = ()) -> BuildResult:
+    started = time.monotonic()
+    sitemap = SiteMap.of(report.graph)
+    specs = site_diagrams(report, sitemap)
+    pages = note_not_rendered(site_pages(report, sitemap, specs, options.site), not_rendered)
+    return build_pages(pages, specs, options, len(report.findings), say, progress, started=started)
+
+
+def build_environments(reports: EnvironmentReports, options: BuildOptions, say: Callable[[str], None] = print,
+                       progress: Progress | None = None) -> BuildResult:
+    """The site of one environment as it has always been; of several, a
+    section per environment and a Compare page (see site/environments.py)."""
+    if reports.single is not None:
+        return build_site(reports.single, options, say, progress, reports.not_rendered)
+    site = environment_site(reports, options.site)
+    return build_pages(site.pages, site.specs, options, site.findings, say, progress, environments=site.nav)
+
+
+def build_pages(pages: list[Page], specs: Sequence[DiagramSpec], options: BuildOptions, findings: int,
+                say: Callable[[str], None] = print, progress: Progress | None = None,
+                environments: Sequence[tuple[str, str]] | None = None, started: float | None = None) -> BuildResult:
+    """Draw the diagrams, write the project, run the engine: the site of
+    `pages`. `environments` ((name, home page) each) replaces the namespaces in
+    the navigation of a site with several environments."""
+    site = _Site(pages, specs, findings, environments, time.monotonic() if started is None else started)
     out = output_folder(options.out)
     check_output(out, options.force)
     cache = open_cache()
     folder = site_cache(cache, options.cache_key or str(out))
     with locked(folder, _shown(out)):
         make_clean(folder)
-        return _build_site(report, options, out, folder, secret(cache), say, progress or Progress())
+        return _build_site(site, options, out, folder, secret(cache), say, progress or Progress())
 
 
-def _build_site(report: Report, options: BuildOptions, out: Path, cache: Path, key: bytes,
+@dataclass(frozen=True)
+class _Site:
+    """What one build makes: its pages and diagrams, and what the summary counts."""
+
+    pages: list[Page]
+    specs: Sequence[DiagramSpec]
+    findings: int
+    environments: Sequence[tuple[str, str]] | None
+    started: float
+
+
+def _build_site(site: _Site, options: BuildOptions, out: Path, cache: Path, key: bytes,
                 say: Callable[[str], None], progress: Progress) -> BuildResult:
-    started = time.monotonic()
+    pages, specs = site.pages, site.specs
     project = Project(cache / "project")
     dot = shutil.which("dot")
     if dot is None:
         say("svcdocs: Graphviz `dot` not found, so the diagrams are drawn with Mermaid "
             "(install graphviz for SVG diagrams)")
-    sitemap = SiteMap.of(report.graph)
-    specs = site_diagrams(report, sitemap)
-    pages = site_pages(report, sitemap, specs, options.site)
     check_page_paths(pages)
     drawings = Drawings(cache / "diagrams", dot, specs, key)
     try:
         drawings.start()  # on the other cores, while the pages are written and mkdocs runs
-        shards = _write_project(project, pages, options, drawings, progress)
-        digest = project.digest(__version__, _versions(), _source_date_epoch(), *drawings.keys.values())
+        shards = _write_project(project, site.pages, options, drawings, progress, site.environments)
+        digest = project.digest(__version__, _versions(options.engine), _source_date_epoch(), *drawings.keys.values())
         unchanged = proven_site(out, key, digest)
         if not unchanged:
-            _build(project, shards, out, digest, pages, drawings, progress, key)
+            _build(project, options.engine, shards, out, digest, site.pages, drawings, progress, key)
     except BaseException:
         drawings.stop()
         raise
@@ -130,25 +164,27 @@ def _build_site(report: Report, options: BuildOptions, out: Path, cache: Path, k
         drawings.close()
         progress.clear()
     drawings.remove_unused()
-    return BuildResult(out, len(pages), len(specs), drawings.drawn, len(report.findings),
-                       time.monotonic() - started, "graphviz" if dot else "mermaid", unchanged)
+    return BuildResult(out, len(pages), len(specs), drawings.drawn, site.findings,
+                       time.monotonic() - site.started, "graphviz" if dot else "mermaid", unchanged)
 
 
 def _write_project(project: Project, pages, options: BuildOptions, drawings: Drawings,
-                   progress: Progress) -> list[Shard]:
-    """Every page (a placeholder where a diagram goes), mkdocs.yml, the assets
-    and the shard configs; files that did not change are left alone."""
+                   progress: Progress, environments: Sequence[tuple[str, str]] | None = None) -> list[Shard]:
+    """Every page with its diagrams, mkdocs.yml, the assets and the shard
+    configs; files that did not change are left alone. The pages without
+    diagrams go first, while `dot` draws."""
     sizes = {}
-    for i, page in enumerate(pages):
-        if i % 250 == 0:
-            progress.show(f"writing pages {i:,}/{len(pages):,}")
-        text = render_page(page, {key: diagram_placeholder(key) for key in page.diagrams})
+    for i, page in enumerate(sorted(pages, key=lambda p: bool(p.diagrams))):
+        if i % 250 == 0 or page.diagrams:
+            progress.show(f"writing pages {i:,}/{len(pages):,}; diagrams {drawings.done}/{len(drawings.specs)}")
+        text = page_for(options.engine, page.path, render_page(page, drawings.blocks(page.diagrams)))
         project.write(f"docs/{page.path}", text)
         sizes[page.path] = len(text)
     namespaces = [(p.context["title"], p.path) for p in pages if p.template == "site/namespace.md.j2"]
-    project.write("mkdocs.yml", mkdocs_yml(options.site.title, options.site_url, drawings.dot is None, namespaces))
+    project.write("mkdocs.yml", mkdocs_yml(options.site.title, options.site_url, drawings.dot is None, namespaces,
+                                           environments))
     project.write_assets(mermaid=drawings.dot is None)
-    shards = plan_shards(build_units(sizes), os.cpu_count() or 1)
+    shards = shards_for(options.engine, sizes)
     for shard in shards:
         if shard.excluded:
             project.write(shard.config, shard_config(shard))
@@ -156,10 +192,9 @@ def _write_project(project: Project, pages, options: BuildOptions, drawings: Dra
     return shards
 
 
-def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Drawings, progress: Progress,
-           key: bytes) -> None:
-    """mkdocs into a folder beside `out` while the diagrams are drawn; then the
-    diagrams go into the built pages, and the folder replaces `out`."""
+def _build(project: Project, engine: str, shards, out: Path, digest: str, pages, drawings: Drawings,
+           progress: Progress, key: bytes) -> None:
+    """mkdocs or Zensical into a folder beside `out`, which then replaces `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.svcdocs-", dir=out.parent))
     try:
@@ -167,12 +202,9 @@ def _build(project: Project, shards, out: Path, digest: str, pages, drawings: Dr
         started = time.monotonic()
 
         def tick() -> None:
-            progress.show(f"mkdocs on {len(pages):,} pages ({len(shards)} at once), {time.monotonic() - started:.0f} s; "
-                          f"diagrams {drawings.done}/{len(drawings.specs)}")
-        run_mkdocs(project.root, shards, building / "site", env, tick)
-        for page in pages:
-            if page.diagrams:
-                inject_diagrams(building / "site", page, drawings.blocks(page.diagrams))
+            at_once = f" ({len(shards)} at once)" if len(shards) > 1 else ""
+            progress.show(f"{engine} on {len(pages):,} pages{at_once}, {time.monotonic() - started:.0f} s")
+        run_engine(engine, project.root, shards, building / "site", env, tick)
         write_marker(building / "site", out, digest, key)
         _swap(building / "site", out)
     finally:
@@ -275,10 +307,12 @@ def _spec_hash(version: str, spec: DiagramSpec) -> str:
 # --- Options and the output folder ---------------------------------------------------
 
 def build_options(paths: tuple[str, ...], out: str, *, title: str | None = None, site_url: str | None = None,
-                  repo_url: str | None = None, force: bool = False, cache_key: str | None = None) -> BuildOptions:
+                  repo_url: str | None = None, force: bool = False, cache_key: str | None = None,
+                  engine: str = "mkdocs") -> BuildOptions:
     """Check and complete what the user gave: URLs, the default title."""
     site = SiteOptions(title=title or default_title(paths), repo_url=repo_prefix(repo_url), source_root=source_root())
-    return BuildOptions(out=Path(out), site=site, site_url=site_url_of(site_url), force=force, cache_key=cache_key)
+    return BuildOptions(out=Path(out), site=site, site_url=site_url_of(site_url), force=force, cache_key=cache_key,
+                        engine=engine)
 
 
 def default_title(paths: tuple[str, ...]) -> str:
@@ -395,9 +429,10 @@ def _source_date_epoch() -> str:
     return epoch
 
 
-def _versions() -> str:
-    found = []
-    for package in ("mkdocs", "mkdocs-material"):
+def _versions(engine: str) -> str:
+    """The engine and the versions it builds with: a change of either rebuilds the site."""
+    found = [f"engine {engine}"]
+    for package in ("mkdocs", "mkdocs-material") + (("zensical",) if engine == "zensical" else ()):
         try:
             found.append(f"{package}=={metadata.version(package)}")
         except metadata.PackageNotFoundError:

@@ -1,4 +1,5 @@
-"""Running mkdocs on the generated project, on every core.
+"""Running the site engine on the generated project: mkdocs (on every core)
+or Zensical (`--engine zensical`).
 
 mkdocs builds one page after another, and a site of a thousand Services is a
 thousand pages. So a large project is built as several shards at once: each
@@ -12,13 +13,22 @@ on their own.
 
 `mkdocs build --dirty` is not used: it rebuilds only changed pages, and
 mkdocs-material's search index then holds only those pages.
+
+Zensical builds the same project, `mkdocs.yml` included, in one process (it
+works on every core itself). It differs from mkdocs in one way that matters
+here: it resolves every relative `href` of a page, raw HTML included, against
+the page's Markdown file, as mkdocs does only for Markdown links; so the pages
+it builds get their links written that way (`zensical_links`).
 """
 
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import os
+import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +40,7 @@ from typing import Callable
 from svcdocs.errors import SvcdocsError
 from svcdocs.render.site.names import page_url
 
+ENGINES = ("mkdocs", "zensical")
 PAGES_PER_SHARD = 250  # in units of cost: a page of up to a few KB
 FOLDER_PAGES = 100  # a namespace's Service pages are one unit up to this many; more are split by name
 TICK_SECONDS = 0.25
@@ -56,7 +67,7 @@ def build_units(page_sizes: dict[str, int]) -> dict[str, float]:
     folders: dict[str, dict[str, float]] = {}
     for path, size in page_sizes.items():
         cost = 1 + size / 4000
-        if path.startswith("services/"):
+        if path.startswith("services/") or "/services/" in path:  # a site with environments: envs/<env>/services/
             folder, name = path.rsplit("/", 1)
             folders.setdefault(folder, {})[name.removesuffix(".md")] = cost
         else:
@@ -192,3 +203,82 @@ def _urls(sitemap: Path) -> str:
     text = sitemap.read_text(encoding="utf-8")
     start = text.find("<url>")
     return text[text.find("<url>"):text.rfind("</urlset>")] if start >= 0 else ""
+
+
+# --- The choice of engine -----------------------------------------------------------
+
+def page_for(engine: str, page: str, text: str) -> str:
+    """A page's Markdown as the engine reads it."""
+    return zensical_links(page, text) if engine == "zensical" else text
+
+
+def shards_for(engine: str, page_sizes: dict[str, int]) -> list[Shard]:
+    """mkdocs: shards on every core; Zensical: one process, which uses every core itself."""
+    if engine == "zensical":
+        return [Shard("mkdocs.yml", tuple(sorted(page_sizes)), ())]
+    return plan_shards(build_units(page_sizes), os.cpu_count() or 1)
+
+
+def run_engine(engine: str, project: Path, shards: list[Shard], out: Path, env: dict[str, str],
+               tick: Callable[[], None] = lambda: None) -> None:
+    if engine == "zensical":
+        run_zensical(project, out, env, tick)
+    else:
+        run_mkdocs(project, shards, out, env, tick)
+
+
+# --- Zensical ------------------------------------------------------------------------
+
+_HREF = re.compile(r'(?<=\s)href="([^"]*)"')  # an attribute of svcdocs's HTML, never `xlink:href`
+
+
+def zensical_links(page: str, text: str) -> str:
+    """A page's Markdown with each relative `href` rewritten from the page's
+    URL (`services/shop/web/`, as mkdocs serves it) to its Markdown file's
+    folder (`services/shop/`), where Zensical resolves it from. Only attributes
+    svcdocs wrote can match: every text from a manifest has `"` escaped. SVG
+    links (`xlink:href`) and Mermaid's are left alone, as Zensical leaves them."""
+    here, source = page_url(page), posixpath.dirname(page)
+    if here.rstrip("/") == source:
+        return text
+    return _HREF.sub(lambda m: f'href="{_from_source(m.group(1), here, source)}"', text)
+
+
+def _from_source(href: str, here: str, source: str) -> str:
+    if not href or href.startswith(("#", "/")) or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href):
+        return href
+    path, hash_, fragment = href.partition("#")
+    target = posixpath.normpath(posixpath.join(here, path or "."))
+    relative = posixpath.relpath(target, source or ".")
+    if path.endswith("/") or not path:
+        relative = "./" if relative == "." else relative + "/"
+    return relative + hash_ + fragment
+
+
+def run_zensical(project: Path, out: Path, env: dict[str, str], tick: Callable[[], None] = lambda: None) -> None:
+    """Build the project with Zensical into `out`. Zensical writes into the
+    project's folder (`site/` and its `.cache/`), from where the site is moved."""
+    if importlib.util.find_spec("zensical") is None:
+        raise SvcdocsError("Zensical is not installed: pip install 'svcdocs[zensical]' (or build with --engine mkdocs)")
+    built = project / "site"
+    for leftover in (built, project / ".cache"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zensical", "build", "--clean", "-f", str(project / "mkdocs.yml")],
+        cwd=project, env={**env, "NO_COLOR": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        (stdout, stderr), = _wait([process], tick)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    said = [line.rstrip() for line in (stdout + stderr).splitlines() if line.strip()]
+    if process.returncode != 0 or not built.is_dir():
+        raise SvcdocsError(f"zensical failed: {said[-1] if said else process.returncode}")
+    if not any("No issues found" in line for line in said):
+        for line in said:
+            if not line.startswith(("Build started", "Build finished")):
+                print(f"zensical: {line}", file=sys.stderr)
+    shutil.move(str(built), str(out))
+    shutil.rmtree(project / ".cache", ignore_errors=True)

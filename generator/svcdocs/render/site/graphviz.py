@@ -24,13 +24,16 @@ from typing import Callable
 import diagrams
 import graphviz
 from diagrams import Cluster, Diagram, Edge, Node, setdiagram
+from diagrams.gcp.compute import Run
+from diagrams.gcp.network import LoadBalancing
 from diagrams.generic.network import VPN, Router
 from diagrams.generic.place import Datacenter
 from diagrams.k8s.compute import RS, STS, Cronjob, DaemonSet, Deployment, Job, Pod
+from diagrams.k8s.others import CRD
 from diagrams.k8s.group import NS
 from diagrams.k8s.infra import Node as ClusterNode
 from diagrams.k8s.network import Ing, Service
-from diagrams.onprem.network import Internet
+from diagrams.onprem.network import Envoy, Internet, Istio, Nginx, Traefik
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.render import palette
@@ -49,6 +52,15 @@ ICONS = {
     "Ingress": Ing, "Gateway": Router, "HTTPRoute": Ing, "GRPCRoute": Ing, "TLSRoute": Ing, "TCPRoute": Ing,
     "UDPRoute": Ing, "Service": Service, "Deployment": Deployment, "StatefulSet": STS, "DaemonSet": DaemonSet,
     "ReplicaSet": RS, "ReplicationController": RS, "Pod": Pod, "Job": Job, "CronJob": Cronjob,
+    # The router families (model/routers/), by the kind part of their ids.
+    "ListenerSet": Router, "XListenerSet": Router,
+    "Gateway.networking.istio.io": Istio, "VirtualService": Istio, "ServiceEntry": Istio,
+    "HTTPProxy": Envoy,
+    "IngressRoute": Traefik, "IngressRouteTCP": Traefik, "IngressRouteUDP": Traefik, "TraefikService": Traefik,
+    "Route": Ing,
+    "Service.serving.knative.dev": Run, "DomainMapping": Ing,
+    "VirtualServer": Nginx, "VirtualServerRoute": Nginx, "TransportServer": Nginx,
+    "MultiClusterIngress": LoadBalancing, "MultiClusterService": Service,
 }
 # How a Service's type shows besides its label: a double border for a load
 # balancer, a heavy one for a port on every node, dashed without a cluster IP.
@@ -65,6 +77,7 @@ EDGE_LOOKS = {
     "selects": {"penwidth": "1.3"},
     "calls": {"style": "dashed", "penwidth": "1.2"},
     "aliases": {"style": "dotted", "penwidth": "1.8"},
+    "reaches": {"penwidth": "1.5"},
 }
 NODE_WIDTH = 1.8  # inches; labels wrap to fit
 LINE_CHARS = 20
@@ -221,7 +234,7 @@ def _node(node: s.Node, page: str) -> Node:
         attrs.update(TYPE_LOOKS.get(node.look, {}))
     if node.link:
         attrs["URL"] = url_from(page, *node.link)
-    icon = ICONS.get(node.kind, Node)
+    icon = ICONS.get(node.kind, Node if node.kind == "More" else CRD)  # other kinds: custom resources
     if icon is Node:
         attrs["height"] = f"{0.3 + 0.19 * len(lines):.2f}"
         attrs["labelloc"] = "c"

@@ -23,6 +23,12 @@ SHAPES = {  # opening and closing brackets by node kind
 }
 WORKLOAD_SHAPE = ("[/", "/]")
 ROUTER_SHAPE = ("{{", "}}")
+# Router and gateway kinds of the families (model/routers/), by the kind part of their ids.
+ROUTER_KINDS = frozenset({
+    "ListenerSet", "XListenerSet", "Gateway.networking.istio.io", "VirtualService", "HTTPProxy", "IngressRoute",
+    "IngressRouteTCP", "IngressRouteUDP", "TraefikService", "Route", "DomainMapping", "VirtualServer",
+    "VirtualServerRoute", "TransportServer", "MultiClusterIngress",
+})
 LOAD_BALANCER_SHAPE = ("[[", "]]")  # a double border, as in the SVG
 ARROWS = {"entry": "==>", "calls": "-.->", "aliases": "-.->"}
 TYPE_STYLES = {"NodePort": "stroke-width:4px", "headless": "stroke-dasharray:6 3",
@@ -65,8 +71,10 @@ def _shape(node: s.Node) -> tuple[str, str]:
         return LOAD_BALANCER_SHAPE
     if node.kind in SHAPES:
         return SHAPES[node.kind]
-    if node.kind.endswith("Route"):
+    if node.kind.endswith("Route") or node.kind in ROUTER_KINDS:
         return ROUTER_SHAPE
+    if node.kind in ("MultiClusterService", "ServiceEntry"):
+        return SHAPES["Service"]
     return WORKLOAD_SHAPE
 
 

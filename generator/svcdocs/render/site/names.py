@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from svcdocs.graph import Graph
+from svcdocs.model import id_kind
 
 MAX_SLUG = 60
 # Device names Windows refuses as file names, and `index`, which would be the
@@ -105,23 +106,29 @@ class SiteMap:
         names = {n.namespace for n in graph.nodes.values() if n.namespace}
         names |= {ns.name for ns in graph.model.namespaces}
         namespaces = {ns: f"namespaces/{s}.md" for ns, s in unique_slugs(names).items()}
-        by_namespace: dict[str, list[str]] = {}
+        by_namespace: dict[str, dict[str, str]] = {}  # namespace -> Service id -> the name its page is named after
         for service in graph.model.services:
-            by_namespace.setdefault(service.namespace, []).append(service.name)
+            # A Service-like kind of a family (a MultiClusterService) gets `name.kind` for its page.
+            name = service.name if service.kind == "Service" else f"{service.name}.{service.kind.lower()}"
+            by_namespace.setdefault(service.namespace, {})[service.id] = name
         services = {}
-        for ns, service_names in by_namespace.items():
+        for ns, names in by_namespace.items():
             folder = namespaces[ns].removeprefix("namespaces/").removesuffix(".md")
-            for name, s in unique_slugs(service_names).items():
-                services[f"Service/{ns}/{name}"] = f"services/{folder}/{s}.md"
+            slugs = unique_slugs(names.values())
+            for service_id, name in names.items():
+                services[service_id] = f"services/{folder}/{slugs[name]}.md"
         externals = {}
         for edge in graph.edges:
             if edge.kind == "aliases":
-                externals.setdefault(edge.target, services[edge.source])
+                source = graph.nodes[edge.source]
+                page = services.get(edge.source) or namespaces.get(source.namespace)
+                if page:
+                    externals.setdefault(edge.target, page)
         return cls(namespaces, services, externals)
 
     def page_of(self, node_id: str, kind: str, namespace: str, name: str) -> tuple[str, str] | None:
         """(page, anchor) that a node links to, or None."""
-        if kind == "Service" and node_id in self.services:
+        if node_id in self.services:
             return self.services[node_id], ""
         if kind == "Internet":
             return "exposure.md", ""
@@ -129,5 +136,5 @@ class SiteMap:
             page = self.externals.get(node_id)
             return (page, "") if page else None
         if namespace in self.namespaces:
-            return self.namespaces[namespace], anchor(kind, name)
+            return self.namespaces[namespace], anchor(id_kind(node_id), name)
         return None

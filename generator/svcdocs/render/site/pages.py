@@ -26,13 +26,20 @@ from typing import Any, Callable, Iterable, NamedTuple, Sequence, TypeVar
 from urllib.parse import quote
 
 from svcdocs.analysis import LEVELS, RANK, EntryPoint
-from svcdocs.graph import Edge
-from svcdocs.model import Service, Workload
+from svcdocs.analysis.reach import EVERY_OTHER_NAMESPACE, Reachers
+from svcdocs.analysis.reach.ports import ALL, NONE, Conn, text, union_all
+from svcdocs.graph import Edge, Synthetic
+from svcdocs.graph.labels import selected_group
+from svcdocs.graph.routing import GATEWAY_KINDS
+from svcdocs.model import (
+    BackendTLSPolicy, Gateway, ReferenceGrant, RoutedWorkload, Router, Service, ServiceEntry, Workload, id_kind,
+)
+from svcdocs.model.operators import FAMILIES
 from svcdocs.pipeline import Report
 from svcdocs.render.locations import relative_to
 from svcdocs.render.rules_doc import rule_markdown
 from svcdocs.render.site.names import SiteMap, anchor, url_from
-from svcdocs.render.site.spec import DiagramSpec, entry_label, route_label
+from svcdocs.render.site.spec import DiagramSpec, entry_label, kind_label, route_label
 from svcdocs.rules import RULES, SEVERITY_ORDER, Finding
 
 HOME_ENTRY_ROWS = 15
@@ -49,7 +56,10 @@ ENTRY_LEVELS = ("internet", "network", "node")
 SEVERITIES = tuple(reversed(SEVERITY_ORDER))  # error first
 TITLES = {"index.md": "Overview", "exposure.md": "Exposure", "patterns.md": "Patterns", "findings.md": "Findings", "rules.md": "Rules",
           "namespaces/index.md": "Namespaces"}
-ROUTER_KINDS = ("Ingress", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+TLS_WORDS = {True: "TLS", False: "plain", None: ""}
+
+
+KNOWN_OPERATORS = frozenset(family.OPERATOR for family in FAMILIES)
 
 
 class Link(NamedTuple):
@@ -85,6 +95,7 @@ class Page:
     template: str  # under templates/
     context: dict[str, Any]
     diagrams: tuple[str, ...] = ()  # keys of the diagrams drawn on it, in order
+    banner: str = ""  # raw HTML svcdocs made, shown first (the environment switcher)
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ class _Index:
     nodes_by_namespace: dict[str, list] = field(default_factory=lambda: defaultdict(list))
     calls_by_namespace: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     calls_from: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    backend_tls_of: dict[str, list[BackendTLSPolicy]] = field(default_factory=lambda: defaultdict(list))
 
 
 def site_pages(report: Report, sitemap: SiteMap, specs: Iterable[DiagramSpec], options: SiteOptions) -> list[Page]:
@@ -123,10 +135,12 @@ class _Pages:
         self.sitemap = sitemap
         self.options = options
         self.level = report.analysis.level
+        self.reach = report.analysis.reach
         self.diagrams_on: dict[str, list[str]] = defaultdict(list)
         for spec in specs:
             self.diagrams_on[spec.page].append(spec.key)
         self.index = _index(report)
+        self.workload_ids = frozenset(w.id for w in report.graph.model.workloads)
 
     def page(self, path: str, template: str, **context) -> Page:
         context.setdefault("site_title", self.options.title)
@@ -168,15 +182,27 @@ class _Pages:
             through = self.object_link(here, entry.via)
         else:
             through = Link(entry_label(entry) or via.kind)
+        policy = self.reach.entry(entry)
         return {
-            "level": entry.level, "through": through,
+            "level": entry.level, "through": through, "listeners": ", ".join(entry.listeners),
+            "policy": policy.state if policy else "open",
+            "admitted": first(policy.sources if policy else (), CELL_ITEMS, lambda s: self.source_link(here, s)),
             "gateways": [self.object_link(here, g) for g in entry.gateways], "host": entry.host or "", "path": entry.path or "",
-            "port": entry.port if entry.port is not None else "",
+            "port": entry.port if entry.port is not None else "", "tls": TLS_WORDS[entry.tls],
             "service": self.link(here, entry.service, f"{short_id(entry.service)}:{entry.port}")
             if entry.service else None,
             "workloads": first(entry.workloads, CELL_ITEMS, lambda w: self.object_link(here, w),
                                self.service_url(here, entry.service, "selects") if entry.service else None),
         }
+
+    def source_link(self, here: str, source: str) -> Link:
+        """Who a way in admits: a controller workload (linked), or words (a CIDR, a rule's peer)."""
+        return self.object_link(here, source) if source in self.graph.nodes else Link(source)
+
+    def effective(self, object_id: str) -> str | None:
+        """The level the NetworkPolicies allow, where it differs from the declared one."""
+        found = self.reach.effective.get(object_id)
+        return found if found is not None and found != self.level(object_id) else None
 
     def service_url(self, here: str, service_id: str, part: str = "") -> str:
         return url_from(here, self.sitemap.services[service_id], part)
@@ -194,6 +220,8 @@ class _Pages:
         return self.page(
             here, "index.md.j2",
             counts=_input_counts(self.report, len(self.sitemap.namespaces)),
+            routing_kinds=list(model.inputs.routing_kinds),
+            routing_skipped=sum(n for _, n in model.inputs.routing_kinds),
             levels=self.level_counts(),
             entries=[self.entry_row(here, e) for e in entries[:HOME_ENTRY_ROWS]],
             more_entries=max(0, len(entries) - HOME_ENTRY_ROWS),
@@ -204,12 +232,20 @@ class _Pages:
         )
 
     def level_counts(self) -> list[dict]:
-        services = Counter(self.level(s.id) for s in self.graph.model.services)
-        workloads = Counter(self.level(w.id) for w in self.graph.model.workloads)
+        """Services, workloads and ways in by level: declared, and as the NetworkPolicies allow."""
+        model = self.graph.model
+        services = Counter(self.level(s.id) for s in model.services)
+        workloads = Counter(self.level(w.id) for w in model.workloads)
+        admitted_services = Counter(self.reach.effective.get(s.id) for s in model.services)
+        admitted_workloads = Counter(self.reach.effective.get(w.id) for w in model.workloads)
         entries = Counter(e.level for e in self.report.analysis.entrypoints)
+        dead = Counter(e.level for e in self.report.analysis.entrypoints
+                       if (p := self.reach.entry(e)) is not None and p.state == "blocked")
         return [{"level": level, "services": services[level], "workloads": workloads[level],
-                 "entries": entries[level] if level in ENTRY_LEVELS else ""}
-                for level in reversed(LEVELS) if services[level] or workloads[level]]
+                 "admitted_services": admitted_services[level], "admitted_workloads": admitted_workloads[level],
+                 "entries": entries[level] if level in ENTRY_LEVELS else "", "blocked": dead[level]}
+                for level in reversed(LEVELS)
+                if services[level] or workloads[level] or admitted_services[level] or admitted_workloads[level]]
 
     def exposure(self) -> Page:
         here = "exposure.md"
@@ -278,18 +314,56 @@ class _Pages:
             summary=self.namespace_summary(here, namespace),
             services=[self.service_row(here, n) for n in nodes if isinstance(n, Service)],
             workloads=[self.workload_row(here, n) for n in nodes if isinstance(n, Workload)],
-            routers=[self.router_row(here, n) for n in nodes if n.kind in ROUTER_KINDS],
-            gateways=[self.gateway_row(n) for n in nodes if n.kind == "Gateway"],
+            routers=[self.router_row(here, n.router if isinstance(n, RoutedWorkload) else n)
+                     for n in nodes if isinstance(n, (Router, RoutedWorkload))],
+            gateways=[self.gateway_row(here, n) for n in nodes if _is_gateway(n)],
+            others=[self.other_row(here, n) for n in nodes if isinstance(n, (ServiceEntry, ReferenceGrant,
+                                                                           BackendTLSPolicy))],
             policies=[self.policy_row(n) for n in nodes if n.kind == "NetworkPolicy"],
             entries=[self.entry_row(here, e) for e in self.index.entries_by_namespace.get(namespace, ())],
             calls=[{"caller": self.object_link(here, e.source), "service": self.object_link(here, e.target),
                     "variables": ", ".join(e.env)} for e in self.index.calls_by_namespace.get(namespace, ())],
             findings=self.finding_rows(here, sorted(findings, key=Finding.sort_key)),
+            reach=[self.reach_row(here, n) for n in nodes if isinstance(n, Workload)],
+            reach_diagrams=sum(1 for key in self.diagrams_on.get(here, ()) if key.startswith("reach-")),
+            reaches=self.reaches_rows(here, namespace),
         )
+
+    def reach_row(self, here: str, workload: Workload, own: bool = True) -> dict:
+        """Who can reach a workload: the internet, namespaces, workloads, on which ports, through which policies."""
+        found = self.reach.reachers.get(workload.id, Reachers())
+        namespaces = [Link("any namespace", None, conn_words(found.any_namespace))] \
+            if found.any_namespace != NONE else []
+        namespaces += [Link(ns, url_from(here, self.sitemap.namespaces[ns]) if ns in self.sitemap.namespaces else None,
+                            conn_words(conn)) for ns, conn in found.namespaces]
+        return {
+            "anchor": "reach-" + anchor(workload.kind, workload.name),
+            "workload": self.link(here, workload.id, f"{workload.kind} {workload.name}" if own else short_id(workload.id)),
+            "internet": conn_words(found.internet) if found.internet != NONE else "",
+            "namespaces": namespaces,
+            "workloads": first(found.workloads, CELL_ITEMS,
+                               lambda item: self.object_link(here, item[0], note=conn_words(item[1]))),
+            "policies": first(found.policies, CELL_ITEMS, lambda p: self.link(here, p)),
+        }
+
+    def reaches_rows(self, here: str, namespace: str) -> list[dict]:
+        """Whom the namespace's workloads reach in the other namespaces of the input."""
+        found = self.reach.namespace(namespace)
+        by_target: dict[str, list[tuple[Conn, int]]] = defaultdict(list)
+        for _, target, conn, count in found.outbound:
+            by_target[target].append((conn, count))
+        rows = []
+        for target, items in sorted(by_target.items()):
+            conn = union_all(c for c, _ in items)
+            link = Link("every other namespace") if target == EVERY_OTHER_NAMESPACE else \
+                Link(target, url_from(here, self.sitemap.namespaces[target]) if target in self.sitemap.namespaces else None)
+            rows.append({"namespace": link, "conn": conn_words(conn), "groups": len(items)})
+        return rows
 
     def service_row(self, here: str, service: Service) -> dict:
         return {"link": self.link(here, service.id), "type": service_type(service),
-                "level": self.level(service.id) or "none", "ports": ports_summary(service),
+                "level": self.level(service.id) or "none", "effective": self.effective(service.id),
+                "ports": ports_summary(service),
                 "selects": first(self.graph.selected_workloads(service), CELL_ITEMS,
                                  lambda w: self.link(here, w.id, f"{w.kind} {w.name}"),
                                  self.service_url(here, service.id, "selects"))}
@@ -298,8 +372,9 @@ class _Pages:
         ports = [f"{c.name}:{p.number}" + (f" (hostPort {p.host_port})" if p.host_port else "")
                  for c in workload.containers for p in c.ports]
         return {
-            "anchor": anchor(workload.kind, workload.name), "name": workload.name, "kind": workload.kind,
-            "level": self.level(workload.id) or "none",
+            "anchor": anchor(id_kind(workload.id), workload.name), "name": workload.name,
+            "kind": kind_label(workload),
+            "level": self.level(workload.id) or "none", "effective": self.effective(workload.id),
             "selected_by": first(self.graph.selecting_services(workload), CELL_ITEMS, lambda s: self.link(here, s.id),
                                  "#services"),
             "policies": first(self.index.policies_of.get(workload.id, ()), CELL_ITEMS, lambda p: self.link(here, p),
@@ -308,11 +383,14 @@ class _Pages:
             "source": self.source(workload.file, workload.line),
         }
 
-    def router_row(self, here: str, router) -> dict:
+    def router_row(self, here: str, router: Router) -> dict:
         edges = self.graph.edges_from(router.id)
+        kind = kind_label(router) + (f" on {', '.join(router.listeners)}" if router.listeners else "")
+        # A workload that is its own way in has its row among the workloads too: this one's anchor differs.
+        way_in = "-way-in" if router.id in self.workload_ids else ""
         return {
-            "anchor": anchor(router.kind, router.name), "name": router.name, "kind": router.kind,
-            "class": getattr(router, "class_name", None) or "",
+            "anchor": anchor(id_kind(router.id), router.name) + way_in, "name": router.name, "kind": kind,
+            "class": router.class_name or "",
             "parents": [self.object_link(here, e.target) for e in edges if e.kind == "attaches"],
             "routes": first([e for e in edges if e.kind == "routes"], LIST_ITEMS, lambda e: {
                 "address": route_label(e.host, e.path), "service": self.link(here, e.target),
@@ -320,15 +398,32 @@ class _Pages:
             "source": self.source(router.file, router.line),
         }
 
-    def gateway_row(self, gateway) -> dict:
-        declared = hasattr(gateway, "file")
+    def gateway_row(self, here: str, gateway) -> dict:
+        """A Gateway, ListenerSet or Istio Gateway: its listeners, and the
+        Gateway (for a ListenerSet) or the proxy pods (for an Istio Gateway) it is on."""
+        declared = isinstance(gateway, Gateway)
+        edges = self.graph.edges_from(gateway.id)
         return {
-            "anchor": anchor("Gateway", gateway.name), "name": gateway.name,
+            "anchor": anchor(id_kind(gateway.id), gateway.name), "name": gateway.name, "kind": kind_label(gateway),
             "class": getattr(gateway, "class_name", None) or "",
             "listeners": ", ".join(" ".join(str(v) for v in (l.name, l.protocol, l.port, l.hostname) if v)
                                    for l in getattr(gateway, "listeners", ())),
+            "on": [self.object_link(here, e.target) for e in edges if e.kind in ("attaches", "configures")],
             "source": self.source(gateway.file, gateway.line) if declared else None,
         }
+
+    def other_row(self, here: str, obj) -> dict:
+        """An Istio ServiceEntry, a ReferenceGrant or a BackendTLSPolicy: what it says, in a line."""
+        if isinstance(obj, ServiceEntry):
+            what = ("outside the mesh: " if obj.external else "inside the mesh: ") + ", ".join(obj.hosts)
+        elif isinstance(obj, ReferenceGrant):
+            what = ("lets " + ", ".join(f"{f.kind} of {f.namespace}" for f in obj.grants_from) + " use "
+                    + ", ".join(t.kind + (f" {t.name}" if t.name else "") for t in obj.grants_to) + " here")
+        else:
+            what = ("TLS from the gateway to " + ", ".join(f"{t.kind} {t.name}" for t in obj.targets)
+                    + (f", certificate for {obj.hostname}" if obj.hostname else ""))
+        return {"anchor": anchor(id_kind(obj.id), obj.name), "name": obj.name, "kind": kind_label(obj),
+                "what": what, "source": self.source(obj.file, obj.line)}
 
     def policy_row(self, policy) -> dict:
         selector = policy.pod_selector
@@ -356,15 +451,19 @@ class _Pages:
         calls = {(e.target, ", ".join(e.env)): None for w in workloads for e in self.index.calls_from.get(w, ())}
         reasons = [r for r in self.report.analysis.exposure[service.id].reasons if r in self.graph.nodes]
         return self.page(
-            here, "service.md.j2", service=service, title=f"Service {service.namespace}/{service.name}",
+            here, "service.md.j2", service=service, title=f"{service.kind} {service.namespace}/{service.name}",
             type=service_type(service), namespace=self.namespace_link(here, service.namespace),
-            level=self.level(service.id),
+            level=self.level(service.id), effective=self.effective(service.id),
+            reached_by=first(self.graph.selected_workloads(service), LIST_ITEMS,
+                             lambda w: self.reach_row(here, w, own=False),
+                             self.namespace_url(here, service.namespace, "reachability")),
             reasons=first(reasons, LIST_ITEMS, lambda r: self.object_link(here, r)),
             entries=first(self.index.entries_by_service.get(service.id, ()), LIST_ITEMS,
                           lambda e: self.entry_row(here, e), url_from(here, "exposure.md")),
             ports=self.port_rows(service, selects),
             selector=pairs(service.selector) if service.selector else None,
-            selects=first(workloads, LIST_ITEMS, lambda w: self.object_link(here, w, level=self.level(w)),
+            selects=first(workloads, LIST_ITEMS, lambda w: self.object_link(here, w, level=self.level(w),
+                                                                           note=self.made_by(w, service)),
                           self.namespace_url(here, service.namespace, "workloads")),
             routed_from=first(self.graph.edges_to(service.id, "routes"), LIST_ITEMS,
                               lambda e: self.object_link(here, e.source, note=route_label(e.host, e.path)
@@ -374,11 +473,25 @@ class _Pages:
             calls=first(list(calls), LIST_ITEMS, lambda call: self.object_link(here, call[0], note=call[1])),
             external_ips=", ".join(service.external_ips),
             source_ranges=", ".join(service.source_ranges),
+            backend_tls=[{"link": self.object_link(here, p.id), "hostname": p.hostname or ""}
+                         for p in self.index.backend_tls_of.get(service.id, ())],
             findings=self.finding_rows(here, findings, cut=MESSAGE_CHARS),
             more_findings=sum(map(len, related)) - len(shown),
             all_findings=self.namespace_url(here, service.namespace, "findings"),
             source=self.source(service.file, service.line),
         )
+
+    def made_by(self, workload_id: str, service: Service) -> str:
+        """For a custom resource's pods: which operator makes them, and where
+        the labels the selector matched are written."""
+        workload = self.graph.nodes[workload_id]
+        if not isinstance(workload, Workload) or not workload.operator:
+            return ""
+        group = selected_group(workload, service.selector or ())
+        where = f", labels from {group.where}" if group is not None and group.where else ""
+        maker = workload.operator if workload.operator in KNOWN_OPERATORS else \
+            f"{workload.kind}/{workload.name}'s operator"
+        return f"pods that {maker} makes{where}"
 
     def port_rows(self, service: Service, selects: tuple[Edge, ...]) -> list[dict]:
         return [{"name": port.name or "", "port": port.port, "protocol": port.protocol,
@@ -389,8 +502,11 @@ class _Pages:
     def container_port(self, edge: Edge, i: int) -> str:
         """`web: 8080`: where a selects edge takes the Service's `i`th port."""
         mapping = edge.ports[i] if i < len(edge.ports) else None
+        workload = self.graph.nodes[edge.target]
         found = "not declared" if mapping is None or mapping.container_port is None else mapping.container_port
-        return f"{self.graph.nodes[edge.target].name}: {found}"
+        if found == "not declared" and getattr(workload, "operator", None) and not workload.containers:
+            found = "set by its operator"
+        return f"{workload.name}: {found}"
 
 
 # --- Helpers -------------------------------------------------------------------------
@@ -406,6 +522,9 @@ def _index(report: Report) -> _Index:
         index.entries_by_namespace[graph.nodes[target].namespace].append(entry)
     for node in graph.nodes.values():
         index.nodes_by_namespace[node.namespace].append(node)
+    for policy in graph.model.backend_tls:
+        for target in policy.targets:
+            index.backend_tls_of[f"{target.kind}/{policy.namespace}/{target.name}"].append(policy)
     for edge in graph.edges:
         if edge.kind == "isolates":
             index.policies_of[edge.target].append(edge.source)
@@ -416,6 +535,15 @@ def _index(report: Report) -> _Index:
                 index.calls_by_namespace[source].append(edge)
                 index.calls_by_namespace[target].append(edge)
     return index
+
+
+def conn_words(conn: Conn) -> str:
+    """`every port`, or `TCP 8080,UDP 53`."""
+    return "every port" if conn == ALL else text(conn)
+
+
+def _is_gateway(node) -> bool:
+    return isinstance(node, Gateway) or (isinstance(node, Synthetic) and id_kind(node.id) in GATEWAY_KINDS)
 
 
 def short_id(object_id: str) -> str:

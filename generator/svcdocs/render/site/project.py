@@ -15,7 +15,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -29,6 +29,9 @@ from svcdocs.render.templates import environment, template_dir
 VENDOR = Path(__file__).resolve().parent / "vendor"
 MERMAID_JS = "assets/javascripts/mermaid.min.js"
 NAV_NAMESPACES = 12
+# Past this many environments, the nav holds only the home and Compare pages:
+# 30 environments in the nav of 9,000 pages doubled mkdocs's time (110 s against 42 s).
+NAV_ENVIRONMENTS = 8
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
@@ -63,47 +66,43 @@ def page_environment() -> jinja2.Environment:
 
 
 def render_page(page: Page, diagrams: dict[str, str]) -> str:
-    """A page's Markdown, with its diagrams (raw HTML that svcdocs made) in place."""
+    """A page's Markdown, with its diagrams (raw HTML that svcdocs made) in
+    place, and its banner (raw HTML that svcdocs made) under the front matter."""
     drawn = [Markup(diagrams[key]) for key in page.diagrams]
-    return page_environment().get_template(page.template).render(page.context, diagrams=drawn)
+    text = page_environment().get_template(page.template).render(page.context, diagrams=drawn)
+    return _with_banner(text, page.banner) if page.banner else text
+
+
+def _with_banner(text: str, banner: str) -> str:
+    lines = text.split("\n")
+    fences = [i for i, line in enumerate(lines) if line == "---"][:2]
+    at = fences[1] + 1 if len(fences) == 2 and not any(l.strip() for l in lines[:fences[0]]) else 0
+    return "\n".join(lines[:at] + ["", banner, ""] + lines[at:])
 
 
 def diagram_block(caption: str, drawing: str) -> str:
-    """The raw HTML block a diagram sits in: kept out of the search index and
-    out of Markdown's hands."""
+    """The raw HTML block a diagram sits in, in the page's Markdown, so that
+    mkdocs and Zensical both build it: kept out of the search index and out of
+    Markdown's hands."""
     caption = f'<p class="svcdocs-diagram-title">{html.escape(caption)}</p>\n' if caption else ""
     return f'<div class="svcdocs-diagram" markdown="0" data-search-exclude>\n{caption}{drawing.strip()}\n</div>'
 
 
-
-def diagram_placeholder(key: str) -> str:
-    """Where a diagram goes. mkdocs never sees the drawing (a large SVG slows
-    its Markdown and search passes, and `dot` runs while mkdocs does); the
-    block replaces the placeholder in the built page."""
-    return f'<div class="svcdocs-diagram" data-svcdocs-diagram="{_identifier(key)}"></div>'
-
-
-def inject_diagrams(site: Path, page: Page, blocks: dict[str, str]) -> None:
-    """Put each drawing into the built page, in place of its placeholder."""
-    path = site / page_url(page.path) / "index.html"
-    text = path.read_text(encoding="utf-8")
-    for key in page.diagrams:
-        placeholder = diagram_placeholder(key)
-        if text.count(placeholder) != 1:
-            raise SvcdocsError(f"{path}: the place for diagram {key} is missing; please report this as a bug")
-        text = text.replace(placeholder, blocks[key])
-    path.write_text(text, encoding="utf-8")
-
-
-def mkdocs_yml(title: str, site_url: str | None, mermaid: bool, namespaces: list[tuple[str, str]]) -> str:
+def mkdocs_yml(title: str, site_url: str | None, mermaid: bool, namespaces: list[tuple[str, str]],
+               environments: Sequence[tuple[str, str]] | None = None) -> str:
     """The project's config. Every nav entry has an explicit title (see engine.py);
     past NAV_NAMESPACES namespaces, only their index page is in the nav, since
-    the nav is rendered into every page."""
+    the nav is rendered into every page. A site with several environments
+    lists their home pages instead (each page links the environment's others),
+    up to NAV_ENVIRONMENTS of them."""
     template = environment().get_template("site/mkdocs.yml.j2")
     # mkdocs-material puts the site name and nav titles into pages as they are
     # (they may hold HTML), so they go in escaped.
     nav = [(html.escape(visible(t)), page) for t, page in namespaces] if len(namespaces) <= NAV_NAMESPACES else []
-    return template.render(title=html.escape(visible(title)), site_url=site_url, mermaid=mermaid, namespaces=nav)
+    envs = None if environments is None else [
+        (html.escape(visible(t)), page) for t, page in environments] if len(environments) <= NAV_ENVIRONMENTS else []
+    return template.render(title=html.escape(visible(title)), site_url=site_url, mermaid=mermaid, namespaces=nav,
+                           environments=envs)
 
 
 class Project:

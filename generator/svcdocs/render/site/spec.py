@@ -31,13 +31,24 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from svcdocs.analysis import RANK, EntryPoint
+from svcdocs.analysis.reach import ANY_NAMESPACE, EVERY_OTHER_NAMESPACE, INTERNET
+from svcdocs.analysis.reach.entries import OUTSIDE_KINDS
+from svcdocs.analysis.reach.ports import ALL
+from svcdocs.analysis.reach.ports import text as conn_text
 from svcdocs.graph import Edge as GraphEdge
 from svcdocs.graph import Synthetic
-from svcdocs.model import WORKLOAD_KINDS, Service, Workload
+from svcdocs.model import Router, Service, Workload, id_kind
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap
+from svcdocs.render.site.names import anchor as _anchor
 
 MAX_NODES = 150
+# How a way in that the NetworkPolicies do not fully admit is marked on its edge
+# (after the host and path: the dash sorts after them where edges merge).
+POLICY_MARKS = {"blocked": "— blocked by NetworkPolicies", "restricted": "— restricted by NetworkPolicies"}
+# Objects that the namespace pages list but no diagram draws as boxes: policies
+# (a default deny selects every pod) and grants.
+NOT_DRAWN = frozenset({"NetworkPolicy", "ReferenceGrant", "BackendTLSPolicy"})
 MAX_LABEL_LINES = 4  # on one edge; the rest is counted
 
 # The nodes a way in starts from, by exposure level: id, icon kind, label.
@@ -70,7 +81,7 @@ class Node:
 class Edge:
     source: str
     target: str
-    kind: str  # entry, routes, attaches, selects, calls, aliases
+    kind: str  # entry, routes, attaches, selects, calls, aliases, reaches
     label: tuple[str, ...] = ()
     level: str | None = None  # the exposure it carries, for the colour
     tooltip: str = ""
@@ -139,6 +150,17 @@ class _Builder:
         for i, entry in enumerate(report.analysis.entrypoints):
             for j, hop in enumerate(first_hops(entry)):
                 self.hops[hop].append((i, j, entry))
+        self.entries_by_route = {(e.via, e.service, e.host, e.path): e for e in report.analysis.entrypoints
+                                 if e.kind not in OUTSIDE_KINDS}
+
+    def mark(self, entry: EntryPoint) -> tuple[str | None, str]:
+        """The mark and tooltip of a way in that the NetworkPolicies do not fully admit."""
+        policy = self.report.analysis.reach.entry(entry)
+        mark = POLICY_MARKS.get(policy.state) if policy is not None else None
+        if mark is None:
+            return None, ""
+        words = mark.removeprefix("— ")
+        return mark, f"{words}: only {', '.join(policy.sources)}" if policy.sources else words
 
     def level(self, node_id: str) -> str | None:
         if node_id in self.router_levels:
@@ -156,9 +178,9 @@ class _Builder:
         label, look = _label_and_look(obj, node_id in self.isolated)
         level = self.level(node_id)
         where = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
-        tooltip = f"{obj.kind} {where}" + (f": exposure {level}" if level else "")
+        tooltip = f"{kind_label(obj)} {where}" + (f": exposure {level}" if level else "")
         return Node(
-            id=node_id, kind=obj.kind, label=label, level=level, look="ghost" if ghost else look,
+            id=node_id, kind=id_kind(node_id), label=label, level=level, look="ghost" if ghost else look,
             link=self.sitemap.page_of(node_id, obj.kind, obj.namespace, obj.name), tooltip=tooltip,
             cluster=obj.namespace,
         )
@@ -177,16 +199,29 @@ class _Builder:
         return Cluster(namespace, label, link, ghost=home is not None and namespace != home)
 
 
+def kind_label(obj) -> str:
+    """`Ingress`; for a kind svcdocs also models from another group, the kind
+    and the name in its group: `Service (knative)` for serving.knative.dev,
+    `Gateway (istio)` for networking.istio.io."""
+    group = getattr(obj, "group", "") or (id_kind(obj.id).partition(".")[2] if isinstance(obj, Synthetic) else "")
+    if not group:
+        return obj.kind
+    labels = group.split(".")
+    return f"{obj.kind} ({labels[-2] if len(labels) > 1 else group})"
+
+
 def _label_and_look(obj, isolated: bool) -> tuple[tuple[str, ...], str]:
     if isinstance(obj, Service):
         return (obj.name, _service_kind(obj)), ("headless" if obj.headless else obj.type)
     if isinstance(obj, Workload):
-        return (obj.name, obj.kind + (", isolated" if isolated else "")), ""
-    if isinstance(obj, Synthetic) and obj.kind == "Gateway":
-        return (obj.name, "Gateway (elsewhere)"), ""
+        return (obj.name, kind_label(obj) + (", isolated" if isolated else "")), ""
+    if isinstance(obj, Synthetic) and obj.kind not in ("External", "Internet"):
+        return (obj.name, f"{kind_label(obj)} (elsewhere)"), ""
     if obj.kind == "External":
         return (obj.name,), ""
-    return (obj.name, obj.kind), ""
+    if isinstance(obj, Router) and obj.listeners:
+        return (obj.name, f"{kind_label(obj)} on {', '.join(obj.listeners)}"), ""
+    return (obj.name, kind_label(obj)), ""
 
 
 def _service_kind(service: Service) -> str:
@@ -224,13 +259,14 @@ def route_label(host: str | None, path: str | None) -> str:
     return " ".join(p for p in ((host or "*"), path or "") if p)
 
 
-def port_chain(mappings) -> str:
+def port_chain(mappings, operator_ports: bool = False) -> str:
     """`80→8080` for each port of a selects edge; `9000→grpc-api?` when the
-    named targetPort resolves to no container port."""
+    named targetPort resolves to no container port (no `?` for pods whose
+    ports their operator sets: the name is theirs to resolve)."""
     parts = []
     for m in mappings:
         if m.container_port is None:
-            parts.append(f"{m.port}→{m.target_port}?")
+            parts.append(f"{m.port}→{m.target_port}" + ("" if operator_ports else "?"))
         elif m.container_port == m.port:
             parts.append(str(m.port))
         else:
@@ -265,7 +301,10 @@ def _graph_edges(b: _Builder, scope: set[str], kinds: tuple[str, ...], own: set[
         if e.kind not in kinds:
             continue
         if e.kind == "routes":
-            found.append(Edge(e.source, e.target, "routes", (route_label(e.host, e.path),), b.level(e.target)))
+            entry = b.entries_by_route.get((e.source, e.target, e.host, e.path))
+            mark, tooltip = b.mark(entry) if entry is not None else (None, "")
+            found.append(Edge(e.source, e.target, "routes", (route_label(e.host, e.path),) + ((mark,) if mark else ()),
+                              b.level(e.target), tooltip))
         elif e.kind == "attaches":
             found.append(Edge(e.target, e.source, "attaches", (e.listener,) if e.listener else (), b.level(e.target)))
         elif e.kind == "calls":
@@ -276,7 +315,14 @@ def _graph_edges(b: _Builder, scope: set[str], kinds: tuple[str, ...], own: set[
 
 
 def _selects_edge(b: _Builder, e: GraphEdge) -> Edge:
-    return Edge(e.source, e.target, "selects", (port_chain(e.ports),) if e.ports else (), b.level(e.source))
+    label = (port_chain(e.ports, _operator_ports(b, e.target)),) if e.ports else ()
+    return Edge(e.source, e.target, "selects", label, b.level(e.source))
+
+
+def _operator_ports(b: _Builder, workload_id: str) -> bool:
+    """Whether the workload's pods get their ports from an operator, not from the manifest."""
+    workload = b.graph.nodes.get(workload_id)
+    return isinstance(workload, Workload) and bool(workload.operator) and not workload.containers
 
 
 def _edges_within(b: _Builder, scope: set[str], own: set[str] | None) -> Iterable[GraphEdge]:
@@ -308,7 +354,10 @@ def _entry_edges(b: _Builder, scope: set[str]) -> tuple[list[Node], list[Edge]]:
         source = b.source(entry.level)
         sources[source.id] = source
         label = entry_label(entry)
-        edges.append(Edge(source.id, hop, "entry", (label,) if label else (), entry.level))
+        # A router's ways in are marked on its routes, each to its own backend.
+        mark, tooltip = b.mark(entry) if entry.kind in OUTSIDE_KINDS else (None, "")
+        lines = tuple(line for line in (label, mark) if line)
+        edges.append(Edge(source.id, hop, "entry", lines, entry.level, tooltip))
     return [sources[k] for k in sorted(sources)], edges
 
 
@@ -387,7 +436,7 @@ def _fold(b: _Builder, selects: Iterable[GraphEdge], edges: list[Edge], keep: It
             continue
         level, lines = folded.get(drawn, (None, {}))
         if e.ports:
-            lines[port_chain(e.ports)] = None
+            lines[port_chain(e.ports, _operator_ports(b, e.target))] = None
         folded[drawn] = (_higher(level, b.level(e.source)), lines)
     folding.edges.extend(Edge(source, target, "selects", tuple(lines), level)
                          for (source, target), (level, lines) in folded.items())
@@ -587,7 +636,7 @@ def _way_in(graph, entry: EntryPoint) -> str:
     """One line of an overview edge: `Ingress web: shop.example.com`."""
     via = graph.nodes[entry.via]
     if entry.kind in ("ingress", "route"):
-        return f"{via.kind} {via.name}" + (f": {entry.host}" if entry.host else "")
+        return f"{kind_label(via)} {via.name}" + (f": {entry.host}" if entry.host else "")
     return entry_label(entry, via.name)
 
 
@@ -637,7 +686,7 @@ def _overview_externals(b: _Builder) -> tuple[list[Node], list[Edge]]:
 def namespace_diagrams(b: _Builder, namespace: str) -> list[DiagramSpec]:
     page = b.sitemap.namespaces[namespace]
     graph = b.graph
-    own = {n for n in b.nodes_by_namespace.get(namespace, ()) if graph.nodes[n].kind not in ("NetworkPolicy",)}
+    own = {n for n in b.nodes_by_namespace.get(namespace, ()) if graph.nodes[n].kind not in NOT_DRAWN}
     own |= {e.target for n in own for e in graph.edges_from(n, "aliases")}
     scope = own | _neighbours(b, own)
     sources, entry_edges = _entry_edges(b, scope)
@@ -689,7 +738,7 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     for node_id in sorted(own):
         if graph.nodes[node_id].kind != "Service":
             continue
-        group = {node_id} | _upstream(node_id, incoming) | (incoming[node_id] - own)
+        group = {node_id} | _upstream(graph, node_id, incoming) | (incoming[node_id] - own)
         for target in outgoing[node_id]:
             group.add(target)
             group |= beyond(target)
@@ -700,13 +749,13 @@ def _namespace_groups(own: set[str], edges: list[Edge], graph) -> list[tuple[str
     return groups
 
 
-def _upstream(node_id: str, incoming: dict[str, set[str]]) -> set[str]:
+def _upstream(graph, node_id: str, incoming: dict[str, set[str]]) -> set[str]:
     """Routers, Gateways and sources that lead to a node (not its callers)."""
     found: set[str] = set()
     stack = [node_id]
     while stack:
         for source in incoming[stack.pop()]:
-            if source not in found and source.split("/", 1)[0] not in WORKLOAD_KINDS:
+            if source not in found and not isinstance(graph.nodes.get(source), Workload):
                 found.add(source)
                 stack.append(source)
     return found
@@ -716,5 +765,124 @@ def site_diagrams(report: Report, sitemap: SiteMap) -> tuple[DiagramSpec, ...]:
     b = _Builder(report, sitemap)
     specs = [overview_diagram(b), *exposure_diagrams(b)]
     for namespace in sorted(sitemap.namespaces):
+        if namespace in b.report.analysis.reach.namespaces_with_workloads:
+            specs.append(reach_diagram(b, namespace))
         specs += namespace_diagrams(b, namespace)
     return tuple(specs)
+
+
+# --- Who reaches a namespace, and whom it reaches ---------------------------------
+
+REACH_NAMES = 3  # workload names on a group's box
+
+
+def reach_diagram(b: _Builder, namespace: str) -> DiagramSpec:
+    """The namespace's workloads in groups the NetworkPolicies treat alike,
+    the sources that reach each group (the internet through ways in, any
+    namespace, other namespaces, its own other pods) and the namespaces and
+    outside addresses each group reaches, with the ports on the edges. It
+    grows with what the policies tell apart, not with the workloads."""
+    page = b.sitemap.namespaces[namespace]
+    found = b.report.analysis.reach.namespace(namespace)
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
+    for i, members in enumerate(found.groups):
+        nodes[f"group/{i}"] = _group_node(b, namespace, i, members)
+    for source, i, conn in found.inbound:
+        node = _reach_source(b, namespace, source)
+        nodes.setdefault(node.id, node)
+        edges.append(Edge(node.id, f"group/{i}", "reaches", (_conn_words(conn),),
+                          "internet" if source == INTERNET else None))
+    # What every group reaches alike is drawn once, from the namespace's own node.
+    groups = len(found.groups)
+    own = _reach_source(b, namespace, namespace)
+    outbound: dict[tuple[str, object], list[int]] = defaultdict(list)
+    for i, target, conn, _ in found.outbound:
+        outbound[(target, conn)].append(i)
+    outbound.update({("outside", conn): [i for i, c in found.outside if c == conn]
+                     for conn in {c for _, c in found.outside}})
+    for (target, conn), sources in sorted(outbound.items(), key=lambda item: (item[0][0], item[1])):
+        if target == "outside":
+            node = Node("outside", "External", ("addresses outside the cluster",), level="egress",
+                        link=(page, "reachability"),
+                        tooltip="Addresses outside the cluster, as the egress policies allow")
+        else:
+            node = _namespace_peer(b, target)
+        nodes.setdefault(node.id, node)
+        level = "egress" if target == "outside" else None
+        if groups > 1 and len(sources) == groups:
+            nodes.setdefault(own.id, own)
+            edges.append(Edge(own.id, node.id, "reaches", (_conn_words(conn),), level))
+        else:
+            edges += [Edge(f"group/{i}", node.id, "reaches", (_conn_words(conn),), level) for i in sources]
+    nodes, edges = _fold_namespaces(nodes, edges)
+    slug_ = page.removeprefix("namespaces/").removesuffix(".md")
+    clusters = [b.cluster(namespace, home=namespace)]
+    return _spec(f"reach-{slug_}", f"Who reaches namespace {namespace}, and whom it reaches", page,
+                 list(nodes.values()), edges, clusters,
+                 caption="Who reaches it, and whom it reaches, as the NetworkPolicies admit")
+
+
+def _group_node(b: _Builder, namespace: str, i: int, members: tuple[str, ...]) -> Node:
+    objects = [b.graph.nodes[w] for w in members]
+    level = _highest(b.report.analysis.reach.effective.get(w) for w in members)
+    page = b.sitemap.namespaces[namespace]
+    if len(objects) == 1:
+        only = objects[0]
+        return Node(f"group/{i}", only.kind, (only.name, only.kind), level=level,
+                    link=(page, "reach-" + _anchor(only.kind, only.name)),
+                    tooltip=f"{only.kind} {namespace}/{only.name}", cluster=namespace)
+    names = [o.name for o in objects[:REACH_NAMES]]
+    more = (f"and {len(objects) - REACH_NAMES} more",) if len(objects) > REACH_NAMES else ()
+    return Node(f"group/{i}", "More", (f"{len(objects)} workloads", *names, *more), level=level,
+                link=(page, "reachability"), cluster=namespace,
+                tooltip=f"{len(objects)} workloads that the NetworkPolicies treat alike: "
+                        + ", ".join(o.name for o in objects[:10]) + (", ..." if len(objects) > 10 else ""))
+
+
+def _reach_source(b: _Builder, namespace: str, source) -> Node:
+    if source == INTERNET:
+        return b.source("internet")
+    if isinstance(source, tuple):  # some workloads of a group of this namespace
+        return Node(f"group/{source[1]}", "More", ())
+    if source == namespace:
+        return Node(f"namespace/{namespace}/own", "Namespace", (f"pods of {namespace}",),
+                    link=(b.sitemap.namespaces[namespace], "reachability"), cluster=namespace,
+                    tooltip=f"The workloads of namespace {namespace}: its other pods reach a group, "
+                            f"or every group reaches the same")
+    return _namespace_peer(b, source)
+
+
+def _namespace_peer(b: _Builder, name: str) -> Node:
+    if name == ANY_NAMESPACE:
+        return Node("namespace/*", "Namespace", ("any namespace",), link=("namespaces/index.md", ""),
+                    tooltip="A pod of any namespace, those these manifests do not hold too")
+    if name == EVERY_OTHER_NAMESPACE:
+        return Node("namespace/*other", "Namespace", ("every other namespace",), link=("namespaces/index.md", ""),
+                    tooltip="Every other namespace of these manifests")
+    link = (b.sitemap.namespaces[name], "reachability") if name in b.sitemap.namespaces else None
+    return Node(f"namespace/{name}", "Namespace", (name,), link=link, tooltip=f"namespace {name}")
+
+
+def _fold_namespaces(nodes: dict[str, Node], edges: list[Edge]) -> tuple[dict[str, Node], list[Edge]]:
+    """Past MAX_NODES, the namespaces with the fewest edges become one node."""
+    if len(nodes) <= MAX_NODES:
+        return nodes, edges
+    peers = [n for n in nodes if n.startswith("namespace/") and n.count("/") == 1 and n not in ("namespace/*",)]
+    degree = defaultdict(int)
+    for e in edges:
+        degree[e.source] += 1
+        degree[e.target] += 1
+    keep = len(peers) - (len(nodes) - MAX_NODES) - 1
+    folded = set(sorted(peers, key=lambda n: (-degree[n], n))[max(keep, 0):])
+    more = Node("namespace/...", "More", (f"{len(folded)} more namespaces",), link=("namespaces/index.md", ""),
+                tooltip="The other namespaces: see the Namespaces page")
+    kept = {k: v for k, v in nodes.items() if k not in folded}
+    kept[more.id] = more
+    moved = [replace(e, source=more.id if e.source in folded else e.source,
+                     target=more.id if e.target in folded else e.target) for e in edges]
+    return kept, moved
+
+
+def _conn_words(conn) -> str:
+    return "every port" if conn == ALL else conn_text(conn)

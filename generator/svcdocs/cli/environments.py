@@ -1,0 +1,78 @@
+"""What every reading command shares about environments: --env, and reading
+one report per environment (--render and --allow-remote are `input_options`).
+
+With one environment (the common small repository) every command prints what
+it always has; with several, each command says which environment each thing
+belongs to. Input that was not rendered is said on stderr, one line each.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+import click
+
+from svcdocs.cli.common import Failure, show_load_notes
+from svcdocs.config import Config
+from svcdocs.load import LoadOptions
+from svcdocs.load.environments import EnvironmentOptions, parse_env
+from svcdocs.pipeline import EnvironmentReports, reports_for_paths
+from svcdocs.render.escape import visible
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The environment options as given on the command line."""
+
+    env: tuple[str, ...] = ()
+
+    def options(self, config: Config, load: LoadOptions) -> EnvironmentOptions:
+        """--env wins over the config's `environments:` (whose paths start at the config's folder)."""
+        if self.env:
+            named = tuple(parse_env(spec) for spec in self.env)
+        else:
+            base = os.path.dirname(config.path or "")
+            named = tuple((name, os.path.normpath(os.path.join(base, path)) if base else path)
+                          for name, path in map(parse_env, config.environments))
+        return EnvironmentOptions(named=named, render=load)
+
+
+def environment_options(command):
+    """--env NAME=PATH (repeatable); the command gets it as one `environments` argument."""
+    @functools.wraps(command)
+    def wrapper(*args, env, **kwargs):
+        return command(*args, environments=Choice(tuple(env)), **kwargs)
+
+    return click.option("--env", "env", multiple=True, metavar="NAME=PATH",
+                        help="An environment: NAME=PATH or PATH, globs allowed ('apps/*': one per folder); "
+                             "repeatable. Default: every entry kustomization, and the plain manifests.")(wrapper)
+
+
+def read_reports(paths: tuple[str, ...], namespace: str, config: Config, choice: Choice, load: LoadOptions,
+                 say_not_rendered: bool = True) -> EnvironmentReports:
+    """Run the pipeline per environment; say on stderr what could not be read
+    (and, unless the command's own output says it, what was not rendered);
+    exit 2 if nothing was usable."""
+    reports = reports_for_paths(paths or (".",), config, namespace=namespace, options=choice.options(config, load))
+    problems = dict.fromkeys(str(p) for _, report in reports.reports for p in report.model.inputs.problems)
+    show_load_notes(reports.notes, problems, reports.unread)
+    for environment, report in reports.reports:
+        if report.graph.truncated:
+            where = f" in {environment.name}" if reports.single is None else ""
+            click.echo(f"svcdocs: warning{where}: {report.graph.truncated}", err=True)
+    shown = reports.not_rendered if say_not_rendered or not reports.usable else ()
+    components = [item.what for item in shown if item.kind == "component"]
+    command = click.get_current_context(silent=True)
+    verb = command.info_name if command is not None and command.info_name else "<command>"
+    for item in shown:
+        if item.kind != "component":
+            click.echo(f"svcdocs: {visible(str(item)).replace('svcdocs <command> -', f'svcdocs {verb} -')}", err=True)
+    if components:
+        click.echo(f"svcdocs: not read: {len(components)} kustomize Components that no kustomization includes "
+                   f"({visible(', '.join(components))})", err=True)
+    if not reports.usable:
+        why = f" ({len(reports.not_rendered)} not rendered, said above)" if reports.not_rendered else ""
+        raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}{why}")
+    return reports

@@ -1,0 +1,41 @@
+"""`svcdocs reach`: who can reach whom under the NetworkPolicies."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from svcdocs.analysis.reach import connections, endpoints_named
+from svcdocs.cli.common import Failure, friendly, input_options, load_options, read_report
+from svcdocs.config import load_config
+from svcdocs.render import reach_text
+
+FORMATS = ("txt", "json", "csv", "md", "dot")
+
+
+@click.command()
+@input_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="txt", show_default=True)
+@click.option("--focus", metavar="WORKLOAD",
+              help="Only connections from or to this workload: name, ns/name, ns/name[Kind] or Kind/ns/name.")
+@click.option("--explain", is_flag=True, help="Say which policies allow or deny each pair, with file and line.")
+@friendly
+def reach(paths, namespace, config_path, render, allow_remote, fmt, focus, explain):
+    """List every connection the NetworkPolicies allow: src => dst : conn.
+
+    The same endpoints, connection strings and JSON as netpol-analyzer's
+    `list`: workloads (ns/name[Kind]), address ranges outside the cluster
+    (a.b.c.d-e.f.g.h[External]) and {ingress-controller} for the traffic that
+    Ingresses and routes bring in.
+    """
+    config = load_config(config_path)
+    report = read_report(paths, namespace, config, load_options(config, render, allow_remote))
+    found = report.analysis.reach
+    wanted = None
+    if focus is not None:
+        wanted = endpoints_named(found.engine, focus)
+        if not wanted:
+            raise Failure(f"--focus {focus}: no such workload in the input")
+    pairs = connections(found.engine, list(found.backends), wanted, denied=explain)
+    sys.stdout.write(reach_text.render(fmt, pairs, found, explain, focused=wanted is not None))

@@ -1,0 +1,819 @@
+"""Environments: what a real repository deploys, one environment at a time.
+
+Walking a folder, discovery finds every kustomization root (a folder holding
+`kustomization.yaml`, `kustomization.yml` or `Kustomization`) and every Helm
+chart (a folder holding `Chart.yaml`), and reads each kustomization to know
+what it includes. Then:
+
+- each **entry kustomization** (a root that no other root of the folder
+  includes as a resource or a component) is an environment, named by its path
+  (`overlays/prod`) and rendered once; the bases it reaches are read only
+  through it, never as plain files;
+- the **plain manifests** outside every root are one more environment, read as
+  they always were;
+- a chart is rendered with `helm template` when helm is on PATH and the user
+  asked for it (`--render helm`), and is otherwise listed as not rendered, with
+  the pipe that works instead;
+- **GitOps pointers** (Argo CD Applications and ApplicationSets, Flux
+  Kustomizations) that lead into the repository name the environment at their
+  path, which becomes one if it was not one already; Flux HelmReleases (and
+  Argo CD sources from chart repositories) are listed, and rendered into their
+  environment under the same conditions as charts.
+
+`--env NAME=PATH` (repeatable, with globs) or `environments:` in the config
+name the environments instead: exactly those are read.
+
+Rendering is safe on untrusted input: before a kustomization is rendered, it
+and every kustomization it reaches are read, and a remote resource (a URL,
+`git::`, `github.com/...`) is refused unless the user passes `--allow-remote`,
+as is a path that leaves the repository. Renders run in parallel (one per
+core), each with a timeout. What could not be read is said: every
+`NotRendered` carries its reason. A folder with no kustomization, no chart and
+no pointer into itself is read exactly as before, as one set of sources.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import BinaryIO, Iterable
+
+from svcdocs.errors import SvcdocsError
+from svcdocs.load import git, gitops
+from svcdocs.load.gitops import FluxSource, Pointer, Scan
+from svcdocs.load.kustomizations import (
+    INCLUDE_FIELDS, Kustomization, escapes, kustomization_file, read_kustomization,
+)
+from svcdocs.load.problems import Unread
+from svcdocs.load.rendering import HelmChart, NotRendered, kustomize_command, render_chart, render_kustomization
+from svcdocs.load.walk import walk as walk_folder
+from svcdocs.load.yamldocs import MAX_FILE_BYTES
+from svcdocs.load.discover import discover, refuse_link_outside
+from svcdocs.load.sources import (
+    KUSTOMIZATIONS, MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, LoadOptions, Rendering, Source,
+    display_path,
+)
+
+PLAIN = "plain manifests"
+CHART_FILES = ("Chart.yaml",)
+_GLOB = re.compile(r"[*?\[]")
+# kubectl's log prefix on an error: `E1130 14:48:59.677519  6531 run.go:72] "command failed" err=`
+_KLOG = re.compile(r'[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] (?:"command failed" err=)?')
+MAX_ROUNDS = 20  # pointers found in what pointers led to, and so on (app of apps of apps)
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """One environment: its name, where it is read from, and its sources."""
+
+    name: str
+    path: str  # what it is read from, as shown: overlays/prod, apps/*, a folder
+    origin: str  # kustomization | chart | folder | files | plain | named
+    sources: tuple[Source, ...]
+    skipped_files: int = 0
+    pointed_by: tuple[str, ...] = ()  # the GitOps pointers that name it
+    name_prefix: str = ""  # the entry kustomization's own namePrefix, nameSuffix
+    name_suffix: str = ""
+    namespace: str = ""  # where objects that name none go, when the pointers that name it agree ("": --namespace)
+    release_namespaces: tuple[tuple[str, str], ...] = ()  # (label, namespace): a HelmRelease's objects go to its own
+
+    def namespace_of(self, source: Source, default: str) -> str:
+        """Where the objects of `source` that name no namespace go."""
+        return dict(self.release_namespaces).get(source.label) or self.namespace or default
+
+
+@dataclass(frozen=True, slots=True)
+class Environments:
+    environments: tuple[Environment, ...]
+    pointers: tuple[Pointer, ...] = ()
+    not_rendered: tuple[NotRendered, ...] = ()
+    discovered: bool = True  # False: the PATHs were read as before (no kustomization, chart or pointer)
+    unread: tuple[Unread, ...] = ()  # files kubectl would apply that svcdocs did not read
+    renderings: tuple[Rendering, ...] = ()  # read as before: how each PATH was read
+    notes: tuple[str, ...] = ()  # read as before: for the user, one line each
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentOptions:
+    named: tuple[tuple[str, str], ...] = ()  # (NAME or "", PATH or glob): --env, or the config's environments
+    render: LoadOptions | None = None  # None: the config's renderers
+
+
+def parse_env(spec: str) -> tuple[str, str]:
+    """`prod=overlays/prod` -> ("prod", "overlays/prod"); `apps/*` -> ("", "apps/*")."""
+    name, sep, path = spec.partition("=")
+    if not sep:
+        return "", spec.strip()
+    if not name.strip() or not path.strip():
+        raise SvcdocsError(f"--env {spec!r}: give NAME=PATH or PATH")
+    return name.strip(), path.strip()
+
+
+def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
+                          options: EnvironmentOptions = EnvironmentOptions()) -> Environments:
+    """The environments of PATHs (default `.`)."""
+    paths = tuple(paths) or (".",)
+    if options.render is None:
+        options = replace(options, render=LoadOptions())
+    if options.named:
+        return _Discovery(options.render, _repository(".")).named(options.named)
+    for path in paths:
+        if path != STDIN:
+            refuse_link_outside(path)
+    walked = [p for p in paths if p != STDIN and os.path.isdir(p) and not _rendered_folder(p)]
+    if len(walked) != len(paths) or "kustomize" not in options.render.render:
+        return _as_before(discover(paths, stdin, options.render))
+    discoveries = [_Discovery(options.render, _repository(p)) for p in walked]
+    trees = [d.walk(p) for d, p in zip(discoveries, walked)]
+    if not any(t.roots or t.charts for t in trees) and not any(d.has_pointers(t.plain) for d, t in zip(discoveries, trees)):
+        # what `discover` reads for these folders: the same walk (tests/test_environments.py checks it)
+        return _as_before(Discovered(tuple(s for t in trees for s in t.plain), sum(t.skipped for t in trees),
+                                     tuple(u for t in trees for u in t.unread),
+                                     tuple(Rendering(p, "files") for p in walked)))
+    found = [d.automatic(t, prefix=_display(p) if len(walked) > 1 else "") for d, t, p in zip(discoveries, trees, walked)]
+    return Environments(
+        environments=tuple(e for f in found for e in f.environments),
+        pointers=tuple(sorted((p for f in found for p in f.pointers), key=Pointer.sort_key)),
+        not_rendered=tuple(n for f in found for n in f.not_rendered),
+        unread=tuple(u for t in trees for u in t.unread),
+    )
+
+
+def discover_environments_at(rev: str, paths: Iterable[str],
+                             options: EnvironmentOptions = EnvironmentOptions()) -> Environments:
+    """The environments of PATHs as of git revision `rev`: discovered in a
+    temporary export of the revision's tree, from where the working directory
+    sits in it, so that names and labels read as they do in the working tree.
+    A PATH that does not exist at `rev` (a new folder) has no environment."""
+    top = git._repository_top()
+    commit = git._commit(top, rev)
+    cwd = os.getcwd()
+    inside = os.path.relpath(os.path.realpath(cwd), top)
+    paths = tuple(paths) or (".",)
+    if STDIN in paths:
+        raise SvcdocsError("--git reads PATHs from the repository; it cannot read stdin (-)")
+    with tempfile.TemporaryDirectory(prefix="svcdocs-git-") as export:
+        git._export(top, commit, export)
+        here = os.path.normpath(os.path.join(export, inside))
+        os.makedirs(here, exist_ok=True)
+        mapped = [os.path.join(export, os.path.relpath(os.path.realpath(p), top)) if os.path.isabs(p) else p
+                  for p in paths]
+        os.chdir(here)
+        try:
+            existing = tuple(p for p in mapped if os.path.exists(p))
+            found = discover_environments(existing, options=options) if existing else Environments(())
+            found = relabel(_in_memory(found), os.path.realpath(export), top)
+        finally:
+            os.chdir(cwd)
+    return found
+
+
+def _in_memory(found: Environments) -> Environments:
+    """Every file source read now, as the model would read it: its folder goes away."""
+    return replace(found, environments=tuple(
+        replace(e, sources=tuple(_read(s) for s in e.sources)) for e in found.environments))
+
+
+def _read(source: Source) -> Source:
+    if source.data is not None:
+        return source
+    try:
+        data = source.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return source  # the model reports it as unreadable
+    return Source(label=source.label, data=data, size=len(data))
+
+
+def relabel(found: Environments, old: str, new: str) -> Environments:
+    """The same environments with `old` (a folder's path) shown as `new` in every
+    label: git mode renders a temporary export of the revision."""
+    def shown(text: str) -> str:
+        return new + text[len(old):] if text == old or text.startswith(old + os.sep) else text
+
+    environments = tuple(replace(e, path=shown(e.path), sources=tuple(
+        replace(s, label=shown(s.label)) for s in e.sources),
+        release_namespaces=tuple((shown(label), n) for label, n in e.release_namespaces)) for e in found.environments)
+    pointers = tuple(replace(p, file=shown(p.file)) for p in found.pointers)
+    not_rendered = tuple(replace(n, file=shown(n.file), what=shown(n.what), reason=n.reason.replace(old, new),
+                                 instead=n.instead.replace(old, new)) for n in found.not_rendered)
+    return replace(found, environments=environments, pointers=pointers, not_rendered=not_rendered)
+
+
+def _as_before(found: Discovered) -> Environments:
+    return Environments((Environment("", "", "files", found.sources, found.skipped_files),), discovered=False,
+                        unread=found.unread, renderings=found.renderings, notes=found.notes)
+
+
+def _rendered_folder(path: str) -> bool:
+    return any(os.path.isfile(os.path.join(path, name)) for name in KUSTOMIZATIONS + CHART_FILES)
+
+
+def _display(path: str) -> str:
+    shown = display_path(os.path.normpath(path)).replace(os.sep, "/")
+    return shown
+
+
+# --- The repository ---------------------------------------------------------------------
+
+@dataclass
+class _Repository:
+    """Where paths must stay, where pointers' paths start, and what it is called."""
+
+    root: str  # the walked folder (or the working directory for --env), as given
+    top: str  # the git work tree holding it, or root itself; real path
+    identities: frozenset[str] = frozenset()  # its remotes' URLs, normalized
+
+    def same(self, url: str) -> bool:
+        """Whether a repository URL names this repository. Without a URL or
+        without known remotes, a pointer's path existing here decides."""
+        if not url or not self.identities:
+            return True
+        name = _repo_url(url)
+        return name in self.identities or name.rsplit("/", 1)[-1] in {i.rsplit("/", 1)[-1] for i in self.identities}
+
+    def resolve(self, path: str) -> str | None:
+        """A pointer's path (from the repository's top) as a path that exists
+        here, tried from the walked folder first, then from the git top."""
+        relative = path.strip().lstrip("/")
+        relative = re.sub(r"^(\./)+", "", relative) or "."
+        for start in (self.root, self.top):
+            target = os.path.normpath(os.path.join(start, relative))
+            if os.path.exists(target) and not escapes(target, self.top):
+                return target
+        return None
+
+    def shown(self, path: str) -> str:
+        """A path as the user would write it: from the walked folder."""
+        relative = os.path.relpath(path, self.root).replace(os.sep, "/")
+        return relative
+
+
+def _repository(root: str) -> _Repository:
+    real = os.path.realpath(root)
+    top = real
+    probe = real
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            top = probe
+            break
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    identities = _remotes(top) if top == real else frozenset()
+    return _Repository(root, top, identities)
+
+
+def _remotes(top: str) -> frozenset[str]:
+    if not os.path.exists(os.path.join(top, ".git")):
+        return frozenset()
+    try:
+        found = subprocess.run(["git", "-C", top, "config", "--get-regexp", r"^remote\..*\.url$"],
+                               capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    urls = [line.split(None, 1)[1] for line in found.stdout.decode("utf-8", "replace").splitlines() if " " in line]
+    return frozenset(_repo_url(u) for u in urls)
+
+
+def _repo_url(url: str) -> str:
+    """`https://github.com/Org/Repo.git`, `git@github.com:org/repo` -> `github.com/org/repo`."""
+    url = url.strip().lower()
+    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url)
+    url = re.sub(r"^[^@/]+@", "", url)
+    url = url.replace(":", "/", 1) if ":" in url.split("/", 1)[0] else url
+    return url.rstrip("/").removesuffix(".git")
+
+
+# --- Walking ----------------------------------------------------------------------------
+
+@dataclass
+class _Tree:
+    folder: str  # as given
+    plain: list[Source] = field(default_factory=list)  # files outside every root and chart, in walk order
+    skipped: int = 0
+    unread: list[Unread] = field(default_factory=list)  # files kubectl would apply that svcdocs does not read
+    roots: dict[str, Kustomization] = field(default_factory=dict)  # real path -> its kustomization
+    charts: list[str] = field(default_factory=list)  # chart folders, as walked
+
+    def entries(self) -> list[Kustomization]:
+        """Roots that no other root of the tree includes; components never are."""
+        included = {os.path.realpath(r.target) for k in self.roots.values() for r in k.includes}
+        return [k for real, k in self.roots.items() if real not in included and k.kind != "Component"]
+
+    def unused_components(self) -> list[Kustomization]:
+        included = {os.path.realpath(r.target) for k in self.roots.values() for r in k.includes}
+        return [k for real, k in self.roots.items() if real not in included and k.kind == "Component"]
+
+
+def walk(folder: str) -> _Tree:
+    """The folder walk of `load.walk` (every file `kubectl apply -R` would read,
+    in its order, the files not read named), which also finds kustomization
+    roots and charts; what lies inside one is its own."""
+    tree = _Tree(folder)
+    walked = walk_folder(folder)
+    tree.skipped, tree.unread = walked.skipped, walked.unread
+    owner: dict[str, str] = {}  # folder -> "kustomization" | "chart" | "" (plain); parents come first
+    for current, names in walked.folders:
+        current = os.path.normpath(current)
+        inherited = owner.get(_parent(current), "") if current != os.path.normpath(folder) else ""
+        names = set(names)
+        if inherited == "chart":
+            owner[current] = "chart"
+        elif any(k in names for k in KUSTOMIZATIONS):
+            owner[current] = "kustomization"
+            tree.roots[os.path.realpath(current)] = read_kustomization(current, _display(current))
+        elif "Chart.yaml" in names:
+            owner[current] = "chart"
+            if inherited != "kustomization":  # a chart inside a kustomization is its helmCharts' own
+                tree.charts.append(current)
+        else:
+            owner[current] = inherited
+    tree.plain = [s for s in walked.sources if not owner.get(_parent(s.label), "")]
+    return tree
+
+
+def _parent(path: str) -> str:
+    return os.path.normpath(os.path.dirname(os.path.normpath(path)) or ".")
+
+
+# --- Discovery --------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One render: a kustomization folder or one Helm release."""
+
+    label: str  # the rendered source's label
+    folder: str = ""  # a kustomization folder, as shown
+    chart: HelmChart | None = None
+    release: bool = False  # a HelmRelease's: its objects go to its namespace
+
+
+@dataclass
+class _Draft:
+    name: str
+    path: str
+    origin: str
+    files: list[Source] = field(default_factory=list)
+    skipped: int = 0
+    jobs: list[_Job] = field(default_factory=list)
+    pointed_by: list[str] = field(default_factory=list)
+    destinations: set[str] = field(default_factory=set)
+    claims: set[str] = field(default_factory=set)  # real paths of plain files it takes from the plain environment
+    prefix: str = ""
+    suffix: str = ""
+
+
+class _Discovery:
+    def __init__(self, options: LoadOptions, repository: _Repository):
+        self.options = options
+        self.repo = repository
+        self.drafts: dict[tuple, _Draft] = {}
+        self.not_rendered: list[NotRendered] = []
+        self.refused: dict[_Job, NotRendered] = {}  # jobs discovery refused before rendering
+        self.rendered: dict[_Job, Source | NotRendered] = {}
+        self.scans: dict[str, Scan] = {}  # by file path or job label
+        self.kustomizations: dict[str, Kustomization] = {}
+        self.job_draft: dict[_Job, list[_Draft]] = {}
+
+    # --- what a folder holds ---------------------------------------------------------
+
+    def has_pointers(self, files: list[Source]) -> bool:
+        """Whether any plain file holds a GitOps pointer (into this repository
+        or not, a HelmRelease too: each is listed with where it leads)."""
+        return any(self._scan_file(s).pointers for s in files)
+
+    def walk(self, folder: str) -> _Tree:
+        tree = walk(folder)
+        self.kustomizations.update(tree.roots)
+        return tree
+
+    def automatic(self, tree: _Tree, prefix: str = "") -> Environments:
+        """Entry kustomizations, charts and the plain manifests; then pointers."""
+        def named(path: str) -> str:
+            relative = os.path.relpath(path, tree.folder).replace(os.sep, "/")
+            return f"{prefix}/{relative}" if prefix else relative
+
+        for k in tree.entries():
+            self._draft(("kustomization", os.path.realpath(k.folder)), named(k.folder), _display(k.folder),
+                        "kustomization", jobs=[self._kustomization_job(k.folder)], kustomization=k)
+        for chart in tree.charts:
+            job = self._chart_job(HelmChart(chart=_display(chart), release=_release(chart)))
+            self._draft(("chart", os.path.realpath(chart), job.chart), named(chart), _display(chart), "chart",
+                        jobs=[job])
+        for component in tree.unused_components():
+            self.not_rendered.append(NotRendered(
+                _display(component.folder), "component", component.file, 1,
+                "a kustomize Component that no kustomization here includes; it is read through those that do"))
+        plain = self._draft(("plain", os.path.realpath(tree.folder)), f"{prefix}: {PLAIN}" if prefix else PLAIN,
+                            _display(tree.folder), "plain", files=tree.plain, skipped=tree.skipped)
+        self._follow_pointers(automatic=True)
+        taken = {c for d in self.drafts.values() if d is not plain for c in d.claims}
+        plain.files = [s for s in plain.files if os.path.realpath(s.path) not in taken]
+        return self._finish()
+
+    def named(self, specs: tuple[tuple[str, str], ...]) -> Environments:
+        """Exactly the environments the user named."""
+        for name, pattern in specs:
+            matches = _expand(pattern)
+            if name:
+                draft = self._draft(("named", name), name, pattern, "named")
+                for path in matches:
+                    self._add_parts(draft, path)
+            else:
+                for path in matches:
+                    shown = _display(path)
+                    draft = self._draft(("named", shown), shown, shown, "named")
+                    self._add_parts(draft, path)
+        self._follow_pointers(automatic=False)
+        return self._finish()
+
+    def _draft(self, key: tuple, name: str, path: str, origin: str, files: Iterable[Source] = (), skipped: int = 0,
+               jobs: Iterable[_Job] = (), kustomization: Kustomization | None = None) -> _Draft:
+        draft = self.drafts.get(key)
+        if draft is None:
+            draft = self.drafts[key] = _Draft(name, path, origin, list(files), skipped)
+            if kustomization is not None:
+                draft.prefix, draft.suffix = kustomization.name_prefix, kustomization.name_suffix
+            for job in jobs:
+                self._add_job(draft, job)
+        return draft
+
+    def _add_job(self, draft: _Draft, job: _Job) -> None:
+        draft.jobs.append(job)
+        self.job_draft.setdefault(job, []).append(draft)
+
+    def _add_parts(self, draft: _Draft, path: str, recurse: bool = True) -> None:
+        """What one path holds: a file, a kustomization, a chart, or a folder of
+        plain files and the entry kustomizations and charts below it."""
+        shown = _display(path)
+        if os.path.isfile(path):
+            draft.files.append(Source(label=shown, path=path, size=os.path.getsize(path)))
+            draft.claims.add(os.path.realpath(path))
+        elif kustomization_file(path):
+            k = self.kustomizations.get(os.path.realpath(path)) or read_kustomization(path, shown)
+            if len(draft.jobs) == 0 and not draft.files:
+                draft.prefix, draft.suffix = k.name_prefix, k.name_suffix
+            self._add_job(draft, self._kustomization_job(shown))
+        elif os.path.isfile(os.path.join(path, "Chart.yaml")):
+            self._add_job(draft, self._chart_job(HelmChart(chart=shown, release=_release(path))))
+        elif not recurse:
+            for name in sorted(os.listdir(path)):
+                file = os.path.join(path, name)
+                if name.endswith(MANIFEST_SUFFIXES) and not name.startswith(".") and os.path.isfile(file):
+                    if name in TOOL_CONFIG_FILES:
+                        draft.skipped += 1
+                    else:
+                        self._add_parts(draft, file)
+        else:
+            tree = self.walk(path)
+            for source in tree.plain:
+                draft.files.append(source)
+                draft.claims.add(os.path.realpath(source.path))
+            draft.skipped += tree.skipped
+            for k in tree.entries():
+                self._add_job(draft, self._kustomization_job(_display(k.folder)))
+            for chart in tree.charts:
+                self._add_job(draft, self._chart_job(HelmChart(chart=_display(chart), release=_release(chart))))
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def _kustomization_job(self, folder: str) -> _Job:
+        job = _Job(label=f"{_display(folder)} (kustomize)", folder=_display(folder))
+        refusal = self._refusal(folder)
+        if refusal is not None:
+            self.refused[job] = refusal
+        return job
+
+    def _chart_job(self, chart: HelmChart) -> _Job:
+        return _Job(label=f"{chart.chart} (helm template)", chart=chart)
+
+    def _refusal(self, folder: str) -> NotRendered | None:
+        """Why a kustomization must not be rendered: a remote resource or a
+        path outside the repository in it or in anything it includes."""
+        seen: set[str] = set()
+        pending = [os.path.realpath(folder)]
+        while pending:
+            real = pending.pop()
+            if real in seen:
+                continue
+            seen.add(real)
+            k = self.kustomizations.get(real)
+            if k is None:
+                if not kustomization_file(real):
+                    continue
+                k = self.kustomizations[real] = read_kustomization(real, _display(os.path.relpath(real)))
+            for ref in k.references:
+                if ref.remote and not self.options.allow_remote:
+                    return self._refused(folder, k, ref.line, f"{ref.field} names {ref.value}, which kustomize would "
+                                         "fetch; svcdocs fetches remote bases only with --allow-remote")
+                if ref.target is not None and escapes(ref.target, self.repo.top):
+                    return self._refused(folder, k, ref.line, f"{ref.field} names {ref.value}, outside the repository")
+                if ref.target is not None and ref.field in INCLUDE_FIELDS and os.path.isdir(ref.target):
+                    pending.append(os.path.realpath(ref.target))
+            if k.helm_charts and not self.options.helm:
+                return self._refused(folder, k, 1, "its helmCharts need helm, which runs only with --render helm")
+            if k.helm_repositories and not self.options.allow_remote:
+                return self._refused(folder, k, 1, f"its helmCharts come from {k.helm_repositories[0]}; "
+                                     "svcdocs fetches charts only with --allow-remote")
+        return None
+
+    def _refused(self, folder: str, k: Kustomization, line: int, reason: str) -> NotRendered:
+        return NotRendered(_display(folder), "kustomization", k.file, line, reason, kustomize_command(_display(folder)))
+
+    def _render_pending(self) -> list[_Job]:
+        jobs = [job for job, drafts in self.job_draft.items() if drafts and job not in self.rendered]
+        for job in jobs:
+            if job in self.refused:
+                self.rendered[job] = self.refused[job]
+        todo = [job for job in jobs if job not in self.rendered]
+        if todo:
+            workers = max(1, min(len(todo), os.cpu_count() or 1))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for job, result in zip(todo, pool.map(self._render, todo)):
+                    self.rendered[job] = result
+        return jobs
+
+    def _render(self, job: _Job) -> Source | NotRendered:
+        try:
+            if job.chart is not None:
+                data = render_chart(job.chart, self.options)
+                return Source(label=job.label, data=data, size=len(data))
+            rendered = render_kustomization(job.folder, self.options, self.repo.top)
+        except SvcdocsError as e:
+            return self._failed(job, str(e))
+        # its size counts when the model decides to parse on every core
+        return replace(rendered, label=job.label, size=len(rendered.data or b""))
+
+    def _failed(self, job: _Job, reason: str) -> NotRendered:
+        reason = _KLOG.sub("", reason)
+        if job.chart is not None:
+            chart = job.chart
+            where = os.path.join(chart.chart, "Chart.yaml") if not chart.repository else chart.chart
+            return NotRendered(chart.chart if not chart.repository else f"chart {chart.chart}", "chart", where, 1,
+                               reason.removeprefix(f"{chart.chart}: "), chart.command())
+        file = _display(kustomization_file(job.folder) or job.folder)
+        if not (shutil.which("kubectl") or shutil.which("kustomize")):
+            return NotRendered(job.folder, "kustomization", file, 1, "neither kubectl nor kustomize is on PATH",
+                               kustomize_command(job.folder))
+        return NotRendered(job.folder, "kustomization", file, 1, reason.removeprefix(f"{job.folder}: "))
+
+    # --- pointers ----------------------------------------------------------------------
+
+    def _scan_file(self, source: Source) -> Scan:
+        key = source.path or source.label
+        found = self.scans.get(key)
+        if found is None:
+            found = self.scans[key] = gitops.scan(source, self._directories)
+        return found
+
+    def _directories(self, pattern: str) -> list[str]:
+        """A git directories generator's matches, from where pointers' paths start."""
+        for start in dict.fromkeys((self.repo.root, self.repo.top)):
+            found = gitops.repository_directories(start)(pattern)
+            if found:
+                return found
+        return []
+
+    def _scans_of(self, draft: _Draft) -> list[Scan]:
+        scans = [self._scan_file(s) for s in draft.files]
+        scans += [self._scan_file(r) for job in draft.jobs if isinstance(r := self.rendered.get(job), Source)]
+        return scans
+
+    def _flux_sources(self) -> dict[tuple[str, str, str], FluxSource]:
+        index: dict[tuple[str, str, str], FluxSource] = {}
+        for found in self.scans.values():
+            index.update(found.sources)
+        return index
+
+    def _target(self, pointer: Pointer) -> str | None:
+        """Where a pointer leads in this repository, or None."""
+        if pointer.note or pointer.kind == "HelmRelease" or (pointer.chart and pointer.chart.repository):
+            return None
+        if pointer.kind == "Kustomization":
+            kind, namespace, name = pointer.source
+            if kind != "GitRepository":
+                return None
+            found = self._flux_sources().get((kind, namespace, name))
+            if found is not None and not self.repo.same(found.url):
+                return None
+        elif not self.repo.same(pointer.repo_url):
+            return None
+        return self.repo.resolve(pointer.path)
+
+    def _follow_pointers(self, automatic: bool) -> None:
+        followed: set[Pointer] = set()
+        self.pointers: list[Pointer] = []
+        for _ in range(MAX_ROUNDS):
+            self._render_pending()
+            new = [p for d in list(self.drafts.values()) for s in self._scans_of(d) for p in s.pointers
+                   if p.kind != "HelmRelease" and p not in followed]
+            if not new:
+                break
+            before = len(self.job_draft) + len(self.drafts)
+            for pointer in dict.fromkeys(new):
+                followed.add(pointer)
+                self.pointers.append(self._follow(pointer, automatic))
+            if len(self.job_draft) + len(self.drafts) == before:
+                break
+        self._render_pending()
+
+    def _follow(self, pointer: Pointer, automatic: bool) -> Pointer:
+        """Attach a pointer to the environment at its target, making one if needed."""
+        if pointer.note:
+            return replace(pointer, status=pointer.note)
+        chart = pointer.chart
+        if chart is not None and chart.repository:
+            key = ("helm", chart)
+            draft = self.drafts.get(key)
+            if draft is None and not automatic:
+                return replace(pointer, status="no environment named here renders it")
+            if draft is None:
+                job = _Job(label=f"{pointer.title} (helm template)", chart=chart)
+                draft = self._draft(key, pointer.title, f"chart {chart.chart} from {chart.repository}", "chart",
+                                    jobs=[job])
+            draft.pointed_by.append(pointer.title)
+            draft.destinations.add(pointer.destination)
+            return replace(pointer, environment=draft.name)
+        target = self._target(pointer)
+        if target is None:
+            return replace(pointer, status=self._why_not(pointer))
+        shown = self.repo.shown(target)
+        if chart is not None or os.path.isfile(os.path.join(target, "Chart.yaml")):
+            chart = replace(chart or HelmChart(chart="", release=pointer.name, namespace=""), chart=_display(target))
+            key: tuple = ("chart", os.path.realpath(target), chart)
+        elif kustomization_file(target):
+            key = ("kustomization", os.path.realpath(target))
+        else:
+            key = ("folder" if pointer.recurse else "flat", os.path.realpath(target))
+        draft = self.drafts.get(key) or self._matching_named(target) or self._chart_met_walking(key)
+        if draft is None and automatic:
+            name = shown if all(d.name != shown for d in self.drafts.values()) else f"{shown} ({pointer.title})"
+            draft = self._draft(key, name, shown, "folder" if key[0] in ("folder", "flat") else key[0])
+            if key[0] == "chart":
+                self._add_job(draft, self._chart_job(chart))
+            else:
+                self._add_parts(draft, target, recurse=key[0] != "flat")
+        if draft is None:
+            return replace(pointer, target=shown, status="no environment named here reads it")
+        draft.pointed_by.append(pointer.title)
+        draft.destinations.add(pointer.destination)
+        return replace(pointer, target=shown, environment=draft.name)
+
+    def _chart_met_walking(self, key: tuple) -> _Draft | None:
+        """A chart found while walking, that no pointer has named yet: the first
+        pointer to it says how it is deployed (release, values, namespace)."""
+        if key[0] != "chart":
+            return None
+        for found, draft in list(self.drafts.items()):
+            if found[:2] == key[:2] and not draft.pointed_by:
+                for job in draft.jobs:
+                    self.job_draft[job].remove(draft)
+                draft.jobs = []
+                self._add_job(draft, self._chart_job(key[2]))
+                del self.drafts[found]
+                self.drafts[key] = draft
+                return draft
+        return None
+
+    def _matching_named(self, target: str) -> _Draft | None:
+        real = os.path.realpath(target)
+        for key, draft in self.drafts.items():
+            if key[0] == "named" and os.path.realpath(draft.path) == real:
+                return draft
+        return None
+
+    def _why_not(self, pointer: Pointer) -> str:
+        if pointer.kind == "Kustomization":
+            kind, namespace, name = pointer.source
+            if kind != "GitRepository":
+                return f"its source is {kind or 'not named'} {name}, not this repository".replace("  ", " ")
+            found = self._flux_sources().get((kind, namespace, name))
+            if found is not None and not self.repo.same(found.url):
+                return f"GitRepository {namespace}/{name} is {found.url}, another repository"
+        elif not self.repo.same(pointer.repo_url):
+            return f"{pointer.repo_url} is another repository"
+        return f"{pointer.path or '.'} is not a path in this repository"
+
+    # --- HelmReleases ------------------------------------------------------------------------
+
+    def _helm_releases(self) -> None:
+        """Each HelmRelease is rendered into the environment it is in, or listed
+        as not rendered; all of them at once."""
+        index = self._flux_sources()
+        waiting: list[tuple[_Draft, Pointer, _Job]] = []
+        for draft in list(self.drafts.values()):
+            for found in self._scans_of(draft):
+                for pointer in found.pointers:
+                    if pointer.kind != "HelmRelease":
+                        continue
+                    pointer = replace(pointer, environment=draft.name)
+                    chart, reason = self._release_chart(pointer, index)
+                    if chart is None:
+                        self.not_rendered.append(NotRendered(pointer.title, "helm-release", pointer.file,
+                                                             pointer.line, reason, "", draft.name))
+                        self.pointers.append(replace(pointer, status=reason))
+                        continue
+                    job = _Job(label=f"{draft.path}: {pointer.title} (helm template)", chart=chart, release=True)
+                    self._add_job(draft, job)
+                    waiting.append((draft, replace(pointer, chart=chart), job))
+        self._render_pending()
+        for draft, pointer, job in waiting:
+            result = self.rendered[job]
+            unapplied = f" without its {pointer.values_from} valuesFrom" if pointer.values_from else ""
+            if isinstance(result, NotRendered):
+                draft.jobs.remove(job)
+                self.not_rendered.append(NotRendered(pointer.title, "helm-release", pointer.file, pointer.line,
+                                                     result.reason, pointer.chart.command(), draft.name))
+                self.pointers.append(replace(pointer, status=f"not rendered: {result.reason}"))
+            else:
+                self.pointers.append(replace(pointer, status=f"rendered{unapplied}"))
+
+    def _release_chart(self, pointer: Pointer, index: dict) -> tuple[HelmChart | None, str]:
+        """What `helm template` renders for a HelmRelease, or why nothing can."""
+        if pointer.note:
+            return None, pointer.note
+        kind, namespace, name = pointer.source
+        source = index.get((kind, namespace, name))
+        if kind == "HelmRepository" and source is not None and source.url:
+            return replace(pointer.chart, repository=source.url), ""
+        if kind == "GitRepository" and (source is None or self.repo.same(source.url)):
+            path = self.repo.resolve(pointer.chart.chart)
+            if path is None:
+                return None, f"chart {pointer.chart.chart} is not a folder of this repository"
+            return replace(pointer.chart, chart=_display(path)), ""
+        if not kind or not name:
+            return None, "it names no chart source (spec.chart.spec.sourceRef)"
+        if source is None:
+            return None, f"{kind} {namespace}/{name} is not in the input"
+        return None, f"charts from a {kind} are not rendered"
+
+    # --- the result ---------------------------------------------------------------------
+
+    def _finish(self) -> Environments:
+        self._helm_releases()
+        environments: list[Environment] = []
+        names: set[str] = set()
+        for draft in self.drafts.values():
+            sources = list(draft.files)
+            for job in draft.jobs:
+                result = self.rendered[job]
+                if isinstance(result, Source):
+                    sources.append(result)
+                else:
+                    self.not_rendered.append(replace(result, environment=draft.name))
+            if not sources:
+                continue
+            name = draft.name
+            while name in names:
+                name = f"{name} (again)"
+            names.add(name)
+            namespace = next(iter(draft.destinations)) if len(draft.destinations) == 1 else ""
+            releases = tuple((job.label, job.chart.namespace) for job in draft.jobs
+                             if job.chart is not None and job.release and job.chart.namespace)
+            environments.append(Environment(
+                name, draft.path, draft.origin, tuple(sources), draft.skipped,
+                tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix, namespace, releases,
+            ))
+        environments.sort(key=_order)
+        not_rendered = sorted(set(self.not_rendered), key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
+        return Environments(tuple(environments), tuple(sorted(set(self.pointers), key=Pointer.sort_key)),
+                            tuple(not_rendered))
+
+
+# How teams name the stages a change goes through, earliest first: environments
+# that share a folder are listed in this order, the others by name.
+STAGES = ("local", "dev", "develop", "development", "test", "testing", "qa", "int", "integration", "uat",
+          "stage", "stg", "staging", "preprod", "pre-prod", "canary", "prod", "prd", "production", "live")
+
+
+def _order(environment: Environment) -> tuple:
+    """By path, with the stages of one folder in the order a change goes through them."""
+    return (environment.origin == "plain",
+            tuple((STAGES.index(s.lower()) if s.lower() in STAGES else len(STAGES), s)
+                  for s in environment.name.split("/")))
+
+
+def _release(chart_folder: str) -> str:
+    """The release name `helm template` is given for a chart met while walking."""
+    name = re.sub(r"[^a-z0-9-]+", "-", os.path.basename(os.path.realpath(chart_folder)).lower()).strip("-")
+    return name or "release"
+
+
+def _expand(pattern: str) -> list[str]:
+    """The paths an --env PATH names: itself, or what its glob matches (sorted)."""
+    if not _GLOB.search(pattern):
+        if not os.path.exists(pattern):
+            raise SvcdocsError(f"--env {pattern}: no such file or folder")
+        return [pattern]
+    found = sorted(p for p in glob.glob(pattern, recursive=True) if not os.path.basename(p).startswith(".")
+                   and (os.path.isdir(p) or p.endswith(MANIFEST_SUFFIXES)))
+    if not found:
+        raise SvcdocsError(f"--env {pattern}: matches no file or folder")
+    return found

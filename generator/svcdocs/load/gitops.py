@@ -1,0 +1,364 @@
+"""GitOps pointers: the documents that tell a cluster what to deploy from where.
+
+- Argo CD `Application`: `spec.source` or `spec.sources[]`, each a path in a
+  repository (a folder of manifests, a kustomization or a chart) or a chart
+  from a chart repository (`chart`, `targetRevision`, `helm.valueFiles`).
+- Argo CD `ApplicationSet`: its template, once for each element of a `list`
+  generator and each folder a `git` directories generator matches.
+- Flux `Kustomization`: `spec.path` in its `sourceRef`.
+- Flux `HelmRelease`: a chart, its version and values, from a `HelmRepository`
+  (or an OCI one) or from a folder of a `GitRepository`.
+- Flux `GitRepository`, `HelmRepository`, `OCIRepository`: where those come from.
+
+Only these fields are read, from composed nodes (nothing is constructed; inline
+Helm values are kept as YAML text, to pass to helm and never to show). Whether a
+pointer leads into this repository, and which environment it names, is
+decided by `load.environments`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from yaml import MappingNode
+
+from svcdocs.load import composed
+from svcdocs.load.rendering import HelmChart
+from svcdocs.load.sources import Source
+
+MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io")
+ARGO_GROUP = "argoproj.io"
+FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
+FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
+FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
+FLUX_SOURCE_KINDS = ("GitRepository", "HelmRepository", "OCIRepository")
+# Kinds that only configure the GitOps tool: an environment holding nothing else
+# deploys nothing svcdocs documents (its pointers are listed on their own).
+CONFIG_KINDS = frozenset({"Application", "ApplicationSet", "AppProject", "GitRepository", "HelmRepository",
+                          "OCIRepository", "Bucket"})
+_PLACEHOLDER = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
+_INDEX = re.compile(r"index\s+(\.[\w.]+)\s+(\d+)")
+_NOT_NAME = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Pointer:
+    """One Application source, generated Application, Flux Kustomization or HelmRelease."""
+
+    kind: str  # Application | ApplicationSet | Kustomization | HelmRelease
+    namespace: str
+    name: str
+    file: str
+    line: int
+    repo_url: str = ""  # Argo CD's repoURL
+    revision: str = ""  # targetRevision, or a Flux source's branch or tag when known
+    path: str = ""  # as written ("" for a chart from a chart repository)
+    source: tuple[str, str, str] = ("", "", "")  # Flux sourceRef: kind, namespace, name
+    chart: HelmChart | None = None  # what helm would render
+    recurse: bool = True  # Argo CD reads a plain folder's subfolders only with directory.recurse
+    values_from: int = 0  # Flux valuesFrom entries: ConfigMaps and Secrets in the cluster
+    note: str = ""  # why it cannot be followed (a template not expanded, a generator not supported)
+    generated: str = ""  # the Application an ApplicationSet made
+    destination: str = ""  # the namespace objects that name none go to (Argo CD destination, Flux targetNamespace)
+    target: str = ""  # filled in by discovery: the path it leads to in this repository
+    environment: str = ""  # filled in by discovery: the environment it names
+    status: str = ""  # filled in by discovery: why it names none
+
+    @property
+    def title(self) -> str:
+        kind = {"Kustomization": "Flux Kustomization"}.get(self.kind, self.kind)
+        title = f"{kind} {self.namespace}/{self.name}" if self.namespace else f"{kind} {self.name}"
+        return f"{title} ({self.generated})" if self.generated else title
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.kind, self.namespace, self.name, self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class FluxSource:
+    kind: str
+    namespace: str
+    name: str
+    url: str
+    oci: bool = False
+
+
+@dataclass
+class Scan:
+    pointers: list[Pointer] = field(default_factory=list)
+    sources: dict[tuple[str, str, str], FluxSource] = field(default_factory=dict)
+
+
+def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
+    """The pointers and Flux sources in one source. `directories(pattern)` lists
+    the repository's folders that match a glob, for git directory generators."""
+    found = Scan()
+    for node, offset in composed.mappings(source, MARKERS):
+        kind = composed.scalar(composed.value(node, "kind")) or ""
+        group = (composed.scalar(composed.value(node, "apiVersion")) or "").rpartition("/")[0]
+        doc = _Doc(node, offset, source.label)
+        if group == ARGO_GROUP and kind == "Application":
+            found.pointers += _application(doc)
+        elif group == ARGO_GROUP and kind == "ApplicationSet":
+            found.pointers += _application_set(doc, directories)
+        elif group == FLUX_KUSTOMIZE_GROUP and kind == "Kustomization":
+            found.pointers.append(_flux_kustomization(doc))
+        elif group == FLUX_HELM_GROUP and kind == "HelmRelease":
+            found.pointers.append(_helm_release(doc))
+        elif group == FLUX_SOURCE_GROUP and kind in FLUX_SOURCE_KINDS:
+            url = composed.scalar(composed.path(node, "spec", "url")) or ""
+            oci = url.startswith("oci://") or composed.scalar(composed.path(node, "spec", "type")) == "oci"
+            found.sources[(kind, doc.namespace, doc.name)] = FluxSource(kind, doc.namespace, doc.name, url, oci)
+    return found
+
+
+class _Doc:
+    def __init__(self, node: MappingNode, offset: int, file: str):
+        self.node = node
+        self.file = file
+        self.offset = offset
+        self.line = composed.line(node, offset)
+        meta = composed.value(node, "metadata")
+        self.name = composed.scalar(composed.value(meta, "name")) or ""
+        self.namespace = composed.scalar(composed.value(meta, "namespace")) or ""
+        self.spec = composed.value(node, "spec")
+
+
+# --- Argo CD ---------------------------------------------------------------------------
+
+def _application(doc: _Doc) -> list[Pointer]:
+    destination = composed.scalar(composed.path(doc.spec, "destination", "namespace")) or ""
+    return [_argo_source(doc, source, doc.name, destination, lambda text: text)
+            for source in _argo_sources(doc.spec)]
+
+
+def _argo_sources(spec) -> list:
+    single = composed.value(spec, "source")
+    if single is not None:
+        return [single] if isinstance(single, MappingNode) else []
+    # A source with only `ref` lends its repository to the others' `$ref/...` values files.
+    return [s for s in composed.items(composed.value(spec, "sources"))
+            if composed.value(s, "path") is not None or composed.value(s, "chart") is not None]
+
+
+class Unexpanded(Exception):
+    """A template placeholder svcdocs cannot fill in."""
+
+
+def _argo_source(doc: _Doc, source, app: str, namespace: str, fill: Callable[[str], str]) -> Pointer:
+    def text(node) -> str:
+        value = composed.scalar(node)
+        return fill(value) if value is not None else ""
+
+    repo_url = text(composed.value(source, "repoURL"))
+    revision = text(composed.value(source, "targetRevision"))
+    chart_name = text(composed.value(source, "chart"))
+    path = text(composed.value(source, "path"))
+    helm = composed.value(source, "helm")
+    release = text(composed.value(helm, "releaseName")) or app
+    values_files = tuple(fill(v) for v, _ in composed.strings(composed.value(helm, "valueFiles")))
+    values = composed.value(helm, "valuesObject")
+    inline = composed.dump(values) if values is not None else text(composed.value(helm, "values"))
+    parameters = tuple((text(composed.value(p, "name")), text(composed.value(p, "value")))
+                       for p in composed.items(composed.value(helm, "parameters")))
+    chart = None
+    if chart_name:
+        chart = HelmChart(chart=chart_name, release=release, version=revision, repository=repo_url,
+                          namespace=namespace, values_files=values_files, values=inline, parameters=parameters)
+    elif helm is not None:
+        chart = HelmChart(chart=path, release=release, namespace=namespace, values_files=values_files,
+                          values=inline, parameters=parameters)
+    recurse = composed.scalar(composed.path(source, "directory", "recurse")) in ("true", "True")
+    plugin = composed.value(source, "plugin")
+    note = ""
+    if plugin is not None:
+        name = text(composed.value(plugin, "name")) or "of the Application"
+        note = f"rendered by the config management plugin {name}, which svcdocs does not run"
+    return Pointer(
+        kind=doc_kind(doc), namespace=doc.namespace, name=app, file=doc.file, line=doc.line, repo_url=repo_url,
+        revision=revision, path=path, chart=chart, recurse=recurse, note=note, destination=namespace,
+    )
+
+
+def doc_kind(doc: _Doc) -> str:
+    return composed.scalar(composed.value(doc.node, "kind")) or ""
+
+
+def _application_set(doc: _Doc, directories: Callable[[str], list[str]]) -> list[Pointer]:
+    template = composed.value(doc.spec, "template")
+    go = composed.scalar(composed.value(doc.spec, "goTemplate")) in ("true", "True")
+    pointers: list[Pointer] = []
+    for generator in composed.items(composed.value(doc.spec, "generators")):
+        params, note = _generator_params(generator, go, directories)
+        if note:
+            pointers.append(Pointer(kind="ApplicationSet", namespace=doc.namespace, name=doc.name, file=doc.file,
+                                    line=composed.line(generator, doc.offset), note=note))
+            continue
+        for values in params:
+            fill = _filler(values, go)
+            try:
+                app = fill(composed.scalar(composed.path(template, "metadata", "name")) or doc.name)
+                namespace = fill(composed.scalar(composed.path(template, "spec", "destination", "namespace")) or "")
+                for source in _argo_sources(composed.value(template, "spec")):
+                    pointers.append(replace(_argo_source(doc, source, app, namespace, fill), name=doc.name,
+                                            generated=app))
+            except Unexpanded as e:
+                pointers.append(Pointer(kind="ApplicationSet", namespace=doc.namespace, name=doc.name,
+                                        file=doc.file, line=doc.line,
+                                        note=f"template placeholder {{{{{e}}}}} not expanded"))
+                break
+    return pointers
+
+
+def _generator_params(generator, go: bool, directories: Callable[[str], list[str]]) -> tuple[list[dict], str]:
+    """The parameter sets of one generator, or a note saying why there are none."""
+    kinds = [composed.scalar(k) for k, _ in generator.value] if isinstance(generator, MappingNode) else []
+    if "list" in kinds:
+        elements = composed.items(composed.path(generator, "list", "elements"))
+        return [_element(e) for e in elements if isinstance(e, MappingNode)], ""
+    if "git" in kinds:
+        git = composed.value(generator, "git")
+        if composed.value(git, "directories") is None:
+            return [], "git files generators are not expanded (only git directories)"
+        prefix = composed.scalar(composed.value(git, "pathParamPrefix")) or ""
+        return [_directory_params(d, prefix, go) for d in _git_directories(git, directories)], ""
+    return [], f"{', '.join(k for k in kinds if k) or 'this'} generator is not expanded (only list and git directories)"
+
+
+def _element(node: MappingNode) -> dict:
+    values: dict = {}
+    for k, v in node.value:
+        key = composed.scalar(k)
+        if key is None:
+            continue
+        if isinstance(v, MappingNode):
+            values[key] = _element(v)
+        elif composed.scalar(v) is not None:
+            values[key] = composed.scalar(v)
+    return values
+
+
+def _git_directories(git, directories: Callable[[str], list[str]]) -> list[str]:
+    included: dict[str, None] = {}
+    excluded: set[str] = set()
+    for entry in composed.items(composed.value(git, "directories")):
+        pattern = composed.scalar(composed.value(entry, "path"))
+        if not pattern:
+            continue
+        matched = directories(pattern)
+        if composed.scalar(composed.value(entry, "exclude")) in ("true", "True"):
+            excluded.update(matched)
+        else:
+            included.update(dict.fromkeys(matched))
+    return [d for d in included if d not in excluded]
+
+
+def _directory_params(folder: str, prefix: str, go: bool) -> dict:
+    segments = folder.split("/")
+    basename = segments[-1]
+    normalized = _NOT_NAME.sub("-", basename.lower())
+    path = {"path": folder, "basename": basename, "basenameNormalized": normalized,
+            "filename": "", "filenameNormalized": "", "segments": segments}
+    if go:
+        return {prefix: {"path": path}} if prefix else {"path": path}
+    key = f"{prefix}.path" if prefix else "path"
+    flat = {key: folder, f"{key}.basename": basename, f"{key}.basenameNormalized": normalized}
+    flat.update({f"{key}[{i}]": s for i, s in enumerate(segments)})
+    return flat
+
+
+def _filler(values: dict, go: bool) -> Callable[[str], str]:
+    flat = _flatten(values) if not go else {}
+
+    def lookup(expression: str) -> str:
+        if go:
+            index = _INDEX.fullmatch(expression)
+            if index:
+                found = _dotted(values, index.group(1))
+                if isinstance(found, list) and int(index.group(2)) < len(found):
+                    return str(found[int(index.group(2))])
+                raise Unexpanded(expression)
+            found = _dotted(values, expression) if expression.startswith(".") else None
+            if isinstance(found, str):
+                return found
+            raise Unexpanded(expression)
+        if expression in flat:
+            return flat[expression]
+        raise Unexpanded(expression)
+
+    return lambda text: _PLACEHOLDER.sub(lambda m: lookup(m.group(1)), text)
+
+
+def _flatten(values: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        elif isinstance(value, str):
+            flat[name] = value
+    return flat
+
+
+def _dotted(values: dict, expression: str):
+    found = values
+    for part in expression.strip(".").split("."):
+        if not isinstance(found, dict) or part not in found:
+            return None
+        found = found[part]
+    return found
+
+
+def repository_directories(root: str) -> Callable[[str], list[str]]:
+    """Folders of the repository at `root` matching a git generator's glob
+    (`*` within one folder name, `**` across folders), as paths from `root`."""
+    def matching(pattern: str) -> list[str]:
+        pattern = pattern.strip("/")
+        if pattern.startswith("..") or os.path.isabs(pattern):
+            return []
+        found = glob.glob(pattern, root_dir=root, recursive=True)
+        return sorted(p.replace(os.sep, "/") for p in found if os.path.isdir(os.path.join(root, p)))
+    return matching
+
+
+# --- Flux ------------------------------------------------------------------------------
+
+def _source_ref(doc: _Doc, node) -> tuple[str, str, str]:
+    return (composed.scalar(composed.value(node, "kind")) or "",
+            composed.scalar(composed.value(node, "namespace")) or doc.namespace,
+            composed.scalar(composed.value(node, "name")) or "")
+
+
+def _flux_kustomization(doc: _Doc) -> Pointer:
+    return Pointer(
+        kind="Kustomization", namespace=doc.namespace, name=doc.name, file=doc.file, line=doc.line,
+        path=composed.scalar(composed.value(doc.spec, "path")) or "./",
+        source=_source_ref(doc, composed.value(doc.spec, "sourceRef")),
+        destination=composed.scalar(composed.value(doc.spec, "targetNamespace")) or "",
+    )
+
+
+def _helm_release(doc: _Doc) -> Pointer:
+    spec = composed.path(doc.spec, "chart", "spec")
+    target_namespace = composed.scalar(composed.value(doc.spec, "targetNamespace")) or ""
+    default_release = f"{target_namespace}-{doc.name}" if target_namespace else doc.name
+    values = composed.value(doc.spec, "values")
+    chart_ref = composed.value(doc.spec, "chartRef")
+    chart = HelmChart(
+        chart=composed.scalar(composed.value(spec, "chart")) or "",
+        release=composed.scalar(composed.value(doc.spec, "releaseName")) or default_release,
+        version=composed.scalar(composed.value(spec, "version")) or "",
+        namespace=target_namespace or doc.namespace,
+        values_files=tuple(v for v, _ in composed.strings(composed.value(spec, "valuesFiles"))),
+        values=composed.dump(values) if isinstance(values, MappingNode) and values.value else "",
+    )
+    source = _source_ref(doc, composed.value(spec, "sourceRef") if chart_ref is None else chart_ref)
+    return Pointer(
+        kind="HelmRelease", namespace=doc.namespace, name=doc.name, file=doc.file, line=doc.line,
+        source=source, chart=chart, values_from=len(composed.items(composed.value(doc.spec, "valuesFrom"))),
+        note="" if chart.chart or chart_ref is None else f"chartRef {source[0]} {source[2]} is not rendered",
+    )

@@ -1,0 +1,63 @@
+"""Environments as JSON: `svcdocs graph --format json` when a repository has
+several (schema `svcdocs.environments/v1`: one `svcdocs.graph/v1` document per
+environment), and the GitOps pointers and the input that was not rendered,
+which the single-environment documents carry too when there are any."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from svcdocs.load.environments import Environment
+from svcdocs.load.gitops import Pointer
+from svcdocs.load.rendering import NotRendered
+from svcdocs.pipeline import EnvironmentReports
+from svcdocs.render.graph_json import graph_document
+
+SCHEMA = "svcdocs.environments/v1"
+
+
+def environments_document(reports: EnvironmentReports) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "environments": [{**environment_json(e), "graph": graph_document(r)} for e, r in reports.reports],
+        "empty": [environment_json(e) for e in reports.empty],
+        "pointers": [pointer_json(p) for p in reports.pointers],
+        "not_rendered": [not_rendered_json(n) for n in reports.not_rendered],
+    }
+
+
+def environment_json(environment: Environment) -> dict[str, Any]:
+    return {"name": environment.name, "path": environment.path, "from": environment.origin,
+            "pointed_by": list(environment.pointed_by)}
+
+
+def discovery_json(reports: EnvironmentReports) -> dict[str, Any]:
+    """What a single environment's document adds when discovery found any."""
+    extra: dict[str, Any] = {}
+    if reports.pointers:
+        extra["pointers"] = [pointer_json(p) for p in reports.pointers]
+    if reports.not_rendered:
+        extra["not_rendered"] = [not_rendered_json(n) for n in reports.not_rendered]
+    return extra
+
+
+def pointer_json(pointer: Pointer) -> dict[str, Any]:
+    """Where a pointer is and where it leads; never a chart's inline values or parameters."""
+    data: dict[str, Any] = {"kind": pointer.kind, "namespace": pointer.namespace, "name": pointer.name,
+                            "file": pointer.file, "line": pointer.line, "repo_url": pointer.repo_url,
+                            "revision": pointer.revision, "path": pointer.path}
+    if any(pointer.source):
+        data["source"] = {"kind": pointer.source[0], "namespace": pointer.source[1], "name": pointer.source[2]}
+    if pointer.chart is not None:
+        chart = pointer.chart
+        data["chart"] = {k: v for k, v in (("chart", chart.chart), ("version", chart.version),
+                                           ("repository", chart.repository), ("release", chart.release),
+                                           ("values_files", list(chart.values_files))) if v}
+    data.update(target=pointer.target, environment=pointer.environment, status=pointer.status)
+    return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+def not_rendered_json(item: NotRendered) -> dict[str, Any]:
+    data = {"what": item.what, "kind": item.kind, "file": item.file, "line": item.line, "reason": item.reason,
+            "instead": item.instead, "environment": item.environment}
+    return {k: v for k, v in data.items() if v != ""}

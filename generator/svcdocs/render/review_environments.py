@@ -1,0 +1,71 @@
+"""`svcdocs diff` of a repository with several environments: one comment with
+a section per environment that changed, under GitHub's limit.
+
+The comment leads with one verdict over every environment and a table of each
+environment's verdict; then each changed environment's section (the same
+content as a one-environment comment, more exposed environments first). The
+sections share what the limit leaves after the table: each gets an equal part
+of what remains, shortens itself to fit it as a one-environment comment does,
+and leaves what it does not use to the next; a section that cannot fit at all
+is left out, and the comment says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from svcdocs.load.rendering import NotRendered
+from svcdocs.render.environments_json import not_rendered_json
+from svcdocs.render.escape import markdown_text
+from svcdocs.render.review_json import review_document
+from svcdocs.render.review_markdown import LIMIT, MARKER, _size, comment
+from svcdocs.review.environments import EnvironmentReview, more_exposed, overall_verdict
+
+SCHEMA = "svcdocs.review-environments/v1"
+TABLE_ROWS = 100  # environments listed in the table; the rest are counted
+
+
+def environments_comment(reviews: tuple[EnvironmentReview, ...], base: str, head: str,
+                         not_rendered: Sequence[NotRendered] = (), limit: int = LIMIT) -> str:
+    top = [MARKER, f"## {overall_verdict(reviews)}", "", "| Environment | Change |", "|---|---|"]
+    top += [f"| {markdown_text(r.environment)} | {r.verdict} |" for r in reviews[:TABLE_ROWS]]
+    if len(reviews) > TABLE_ROWS:
+        top.append(f"| and {len(reviews) - TABLE_ROWS} more | |")
+    if not_rendered:
+        top += ["", f"Not rendered in HEAD ({len(not_rendered)}): "
+                + "; ".join(markdown_text(f"{n.what}: {n.reason}") for n in not_rendered[:20])
+                + (f"; and {len(not_rendered) - 20} more" if len(not_rendered) > 20 else "")]
+    footer = f"\n<sub>svcdocs diff: {markdown_text(base)} → {markdown_text(head)}</sub>\n"
+    head_text = "\n".join(top) + "\n"
+    changed = sorted((r for r in reviews if r.status != "unchanged"),
+                     key=lambda r: (not r.review.more_exposed, reviews.index(r)))
+    budget = limit - 1 - _size(head_text) - _size(footer) - 200  # room for the note on what was left out
+    sections, left_out = [], []
+    for i, r in enumerate(changed):
+        share = budget // (len(changed) - i)
+        text = comment(r.review, "", "", limit=share - 2, title=f"{r.environment}: {r.verdict}", marker="").strip("\n")
+        text = "\n" + text + "\n"
+        if _size(text) >= share:
+            left_out.append(r.environment)
+            continue
+        sections.append(text)
+        budget -= _size(text)
+    note = ""
+    if left_out:
+        note = (f"\n> [!NOTE]\n> Left out to fit GitHub's limit of 65,536 characters: the sections of "
+                f"{markdown_text(', '.join(left_out))}. `svcdocs diff --format json` has everything.\n")
+    return head_text + "".join(sections) + note + footer
+
+
+def environments_document(reviews: tuple[EnvironmentReview, ...], base: str, head: str,
+                          not_rendered: Sequence[NotRendered] = ()) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA, "base": base, "head": head, "verdict": overall_verdict(reviews),
+        "more_exposed": more_exposed(reviews),
+        "environments": [{
+            "environment": r.environment, "status": r.status,
+            **{k: v for k, v in review_document(r.review, base, head).items() if k not in ("schema", "base", "head")},
+            "verdict": r.verdict,
+        } for r in reviews],
+        "not_rendered": [not_rendered_json(n) for n in not_rendered],
+    }

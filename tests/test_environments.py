@@ -1,0 +1,719 @@
+"""Environments: discovery in a repository (entry kustomizations, charts, plain
+manifests, GitOps pointers), rendering safety, one report per environment.
+
+Kustomize is replaced by a stand-in on PATH where a test is about what svcdocs
+decides (which folders it renders, what it refuses), and is the real one
+(kubectl kustomize) where a test reads a real repository; helm is always a
+stand-in (tests/tools/fake_helm.py), since it is not installed here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, write
+from svcdocs.config import Config, parse_config
+from svcdocs.errors import SvcdocsError
+from svcdocs.load import discover
+from svcdocs.load.environments import EnvironmentOptions, discover_environments, parse_env, walk
+from svcdocs.load import LoadOptions
+from svcdocs.pipeline import reports_for_paths
+
+FAKE_HELM = ROOT / "tests" / "tools" / "fake_helm.py"
+KUBECTL = shutil.which("kubectl") or shutil.which("kustomize")
+needs_kustomize = pytest.mark.skipif(KUBECTL is None, reason="needs kubectl or kustomize")
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  type: {type}
+  selector: {{app: {name}}}
+  ports:
+  - port: 80
+"""
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: {name}, image: {name}:1}}]
+"""
+
+
+def service(name: str, type: str = "ClusterIP") -> str:
+    return SERVICE.format(name=name, type=type)
+
+
+def tool(folder: Path, name: str, script: str) -> Path:
+    """An executable stand-in on PATH."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(script)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+@pytest.fixture
+def fake_kustomize(tmp_path, monkeypatch):
+    """A `kubectl` that renders a kustomization by concatenating its own
+    folder's manifests (what kustomize does for `resources: [files]`), and logs
+    each folder it was asked for."""
+    bin_dir = tmp_path / "fake-bin"
+    log = tmp_path / "kustomize.log"
+    tool(bin_dir, "kubectl", f"""#!/bin/sh
+for last; do :; done
+case "$(basename "$last")" in svcdocs-origin-*)  # svcdocs's wrapper for origin annotations: its one resource
+  target=$(sed -n 's/^- "\\(.*\\)"$/\\1/p' "$last/kustomization.yaml"); last=$(cd "$last/$target" && pwd);;
+esac
+echo "$last" >> "{log}"
+[ -f "$last/fail" ] && {{ echo "error: $(cat "$last/fail")" >&2; exit 1; }}
+for f in "$last"/*.yaml; do
+  case "$(basename "$f")" in kustomization.yaml) ;; *) cat "$f"; echo "---";; esac
+done
+""")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    return log
+
+
+@pytest.fixture
+def fake_helm(tmp_path, monkeypatch):
+    """tests/tools/fake_helm.py as `helm`, first on PATH."""
+    bin_dir = tmp_path / "helm-bin"
+    tool(bin_dir, "helm", f"#!/bin/sh\nexec {sys.executable} {FAKE_HELM} \"$@\"\n")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return bin_dir
+
+
+def environments(path, **kwargs):
+    return discover_environments([str(path)], options=EnvironmentOptions(**kwargs))
+
+
+def names(found) -> list[str]:
+    return [e.name for e in found.environments]
+
+
+def labels(environment) -> list[str]:
+    return [s.label for s in environment.sources]
+
+
+def by_name(found, name):
+    return next(e for e in found.environments if e.name == name)
+
+
+def reasons(found) -> dict[str, str]:
+    return {n.what: n.reason for n in found.not_rendered}
+
+
+@pytest.fixture
+def overlays(tmp_path) -> Path:
+    """base + overlays/dev + overlays/prod, a plain file beside them."""
+    repo = tmp_path / "repo"
+    write(repo, "base/kustomization.yaml", "resources: [web.yaml]\n")
+    write(repo, "base/web.yaml", service("web"))
+    write(repo, "overlays/dev/kustomization.yaml", "resources: [../../base]\nnamespace: dev\n")
+    write(repo, "overlays/dev/web.yaml", service("web", "NodePort"))
+    write(repo, "overlays/prod/kustomization.yaml", "resources: [../../base]\nnamespace: prod\nnamePrefix: prod-\n")
+    write(repo, "overlays/prod/web.yaml", service("web", "LoadBalancer"))
+    write(repo, "monitoring/grafana.yaml", service("grafana"))
+    return repo
+
+
+# --- Discovery -------------------------------------------------------------------------------
+
+def test_a_folder_without_kustomization_chart_or_pointer_is_read_exactly_as_before(tmp_path):
+    write(tmp_path, "b/z.yaml", service("z"))
+    write(tmp_path, "a.json", '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "j"}}')
+    write(tmp_path, "b/values.yaml", "replicas: 1\n")
+    write(tmp_path, ".hidden/x.yaml", service("x"))
+    write(tmp_path, "site/.svcdocs-site", "{}")
+    write(tmp_path, "site/page.yaml", service("page"))
+    found = environments(tmp_path)
+    before = discover([str(tmp_path)])
+    assert not found.discovered
+    (only,) = found.environments
+    assert only.sources == before.sources and only.skipped_files == before.skipped_files
+    tree = walk(str(tmp_path))
+    assert tree.plain == list(before.sources) and tree.skipped == before.skipped_files
+
+
+def test_each_entry_kustomization_is_an_environment_and_bases_are_not_plain_files(overlays, fake_kustomize):
+    found = environments(overlays)
+    assert names(found) == ["overlays/dev", "overlays/prod", "plain manifests"]
+    assert labels(by_name(found, "overlays/prod")) == [f"{overlays}/overlays/prod (kustomize)"]
+    assert labels(by_name(found, "plain manifests")) == [f"{overlays}/monitoring/grafana.yaml"]
+    assert by_name(found, "overlays/prod").name_prefix == "prod-"
+    rendered = fake_kustomize.read_text().split()
+    assert sorted(rendered) == [f"{overlays}/overlays/dev", f"{overlays}/overlays/prod"]  # never the base alone
+
+
+def test_a_component_is_never_an_environment_and_an_unused_one_is_said(tmp_path, fake_kustomize):
+    write(tmp_path, "app/kustomization.yaml", "resources: [svc.yaml]\ncomponents: [../components/policies]\n")
+    write(tmp_path, "app/svc.yaml", service("web"))
+    write(tmp_path, "components/policies/kustomization.yaml", "kind: Component\nresources: [p.yaml]\n")
+    write(tmp_path, "components/unused/kustomization.yaml", "kind: Component\nresources: [p.yaml]\n")
+    for component in ("policies", "unused"):
+        write(tmp_path, f"components/{component}/p.yaml", service(f"p-{component}"))
+    found = environments(tmp_path)
+    assert names(found) == ["app"]
+    assert [(n.what, n.kind) for n in found.not_rendered] == [(f"{tmp_path}/components/unused", "component")]
+
+
+def test_renders_run_in_parallel_one_per_core(tmp_path, monkeypatch):
+    """Each render waits for a second one to start: serial rendering would time out."""
+    bin_dir = tmp_path / "bin"
+    tool(bin_dir, "kubectl", f"""#!/bin/sh
+touch "{tmp_path}/started.$$"
+i=0; while [ "$(ls {tmp_path} | grep -c '^started')" -lt 2 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+[ $i -lt 50 ] || {{ echo "error: rendered alone" >&2; exit 1; }}
+echo "kind: Service"; echo "metadata: {{name: s$$}}"
+""")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for name in ("a", "b"):
+        write(tmp_path / "repo", f"{name}/kustomization.yaml", "resources: []\n")
+    found = environments(tmp_path / "repo")
+    assert names(found) == ["a", "b"], found.not_rendered
+
+
+def test_a_remote_base_is_refused_unless_the_user_allows_it(tmp_path, fake_kustomize):
+    write(tmp_path, "repo/base/kustomization.yaml", "resources:\n- github.com/org/repo//deploy?ref=v1\n")
+    write(tmp_path, "repo/prod/kustomization.yaml", "resources: [../base]\n")
+    write(tmp_path, "repo/prod/svc.yaml", service("web"))
+    write(tmp_path, "repo/local/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "repo/local/svc.yaml", service("local"))
+    found = environments(tmp_path / "repo")
+    assert names(found) == ["local"]
+    (refused,) = found.not_rendered
+    assert refused.what.endswith("repo/prod") and refused.file.endswith("repo/base/kustomization.yaml")
+    assert refused.line == 2 and "--allow-remote" in refused.reason
+    assert refused.instead == f"kubectl kustomize {tmp_path}/repo/prod | svcdocs <command> -"
+    assert f"{tmp_path}/repo/prod" not in fake_kustomize.read_text()  # never run
+    allowed = environments(tmp_path / "repo", render=LoadOptions(allow_remote=True))
+    assert names(allowed) == ["local", "prod"]
+
+
+@pytest.mark.parametrize("reference", ["https://example.com/all.yaml", "git::https://example.com/r.git//k",
+                                       "git@github.com:org/repo.git", "github.com/org/repo/base"])
+def test_every_remote_form_is_refused(tmp_path, fake_kustomize, reference):
+    write(tmp_path, "app/kustomization.yaml", f"resources:\n- {reference}\n")
+    found = environments(tmp_path)
+    assert found.environments == () and "--allow-remote" in reasons(found)[f"{tmp_path}/app"]
+
+
+def test_a_path_that_leaves_the_repository_is_refused(tmp_path, fake_kustomize):
+    write(tmp_path, "outside/kustomization.yaml", "resources: [secret.yaml]\n")
+    write(tmp_path, "outside/secret.yaml", service("stolen"))
+    write(tmp_path, "repo/app/kustomization.yaml", "resources: [../../outside]\n")
+    (tmp_path / "repo" / ".git").mkdir()  # the repository's top
+    found = environments(tmp_path / "repo")
+    assert found.environments == ()
+    assert "outside the repository" in reasons(found)[f"{tmp_path}/repo/app"]
+
+
+def test_helm_charts_in_a_kustomization_need_the_users_consent(tmp_path, fake_kustomize):
+    write(tmp_path, "app/kustomization.yaml", "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n")
+    found = environments(tmp_path)
+    assert "--render helm" in reasons(found)[f"{tmp_path}/app"]
+    asked = environments(tmp_path, render=LoadOptions(render=frozenset({"kustomize", "helm"})))
+    assert "come from https://charts.example.com; svcdocs fetches charts only with --allow-remote" in \
+        reasons(asked)[f"{tmp_path}/app"]
+
+
+def test_a_failed_render_is_said_and_the_rest_still_read(tmp_path, fake_kustomize):
+    write(tmp_path, "good/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "good/svc.yaml", service("good"))
+    write(tmp_path, "bad/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "bad/svc.yaml", service("bad"))
+    write(tmp_path, "bad/fail", "accumulating resources: missing.yaml: no such file")
+    found = environments(tmp_path)
+    assert names(found) == ["good"]
+    assert "accumulating resources: missing.yaml: no such file" in reasons(found)[f"{tmp_path}/bad"]
+
+
+def test_without_kustomize_each_kustomization_says_the_pipe_that_works(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    write(tmp_path, "app/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "plain/svc.yaml", service("plain"))
+    found = environments(tmp_path)
+    assert names(found) == ["plain manifests"]
+    (item,) = found.not_rendered
+    assert "neither kubectl nor kustomize" in item.reason
+    assert item.instead == f"kubectl kustomize {tmp_path}/app | svcdocs <command> -"
+
+
+def test_a_chart_is_rendered_only_when_asked_and_helm_exists(tmp_path, fake_helm, monkeypatch):
+    write(tmp_path, "charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n")
+    write(tmp_path, "charts/web/templates/svc.yaml", "kind: Service\nmetadata: {name: {{ .Release.Name }}}\n")
+    write(tmp_path, "plain/svc.yaml", service("plain"))
+    found = environments(tmp_path)
+    assert names(found) == ["plain manifests"]  # the templates are the chart's, never plain files
+    (item,) = found.not_rendered
+    assert (item.kind, item.reason) == ("chart", "helm runs only when you ask for it with --render helm")
+    assert item.instead == f"helm template web {tmp_path}/charts/web | svcdocs <command> -"
+    asked = environments(tmp_path, render=LoadOptions(render=frozenset({"kustomize", "helm"})))
+    assert names(asked) == ["charts/web", "plain manifests"]
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    without = environments(tmp_path, render=LoadOptions(render=frozenset({"kustomize", "helm"})))
+    assert [n.reason for n in without.not_rendered] == ["helm is not on PATH"]
+
+
+# --- Naming environments ---------------------------------------------------------------------
+
+def test_env_specs_parse():
+    assert parse_env("prod=overlays/prod") == ("prod", "overlays/prod")
+    assert parse_env("apps/*") == ("", "apps/*")
+    with pytest.raises(SvcdocsError, match="NAME=PATH"):
+        parse_env("=x")
+
+
+def test_named_environments_are_exactly_those_named_with_globs(tmp_path, fake_kustomize, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for app in ("cart", "shop"):
+        write(tmp_path, f"apps/{app}/base/kustomization.yaml", "resources: [svc.yaml]\n")
+        write(tmp_path, f"apps/{app}/base/svc.yaml", service(app))
+        for stage in ("dev", "prod"):
+            write(tmp_path, f"apps/{app}/overlays/{stage}/kustomization.yaml", "resources: [../../base]\n")
+            write(tmp_path, f"apps/{app}/overlays/{stage}/svc.yaml", service(f"{app}-{stage}"))
+    write(tmp_path, "apps/README.md", "not a manifest\n")
+    each = discover_environments(["."], options=EnvironmentOptions(named=(("", "apps/*/overlays/prod"),)))
+    assert names(each) == ["apps/cart/overlays/prod", "apps/shop/overlays/prod"]
+    union = discover_environments(["."], options=EnvironmentOptions(named=(("prod", "apps/*/overlays/prod"),)))
+    assert names(union) == ["prod"]
+    assert labels(union.environments[0]) == ["apps/cart/overlays/prod (kustomize)", "apps/shop/overlays/prod (kustomize)"]
+    folders = discover_environments(["."], options=EnvironmentOptions(named=(("", "apps/*"),)))
+    assert names(folders) == ["apps/cart", "apps/shop"]  # README.md is no folder and no manifest
+    with pytest.raises(SvcdocsError, match="--env nope/\\*: matches no file or folder"):
+        discover_environments(["."], options=EnvironmentOptions(named=(("", "nope/*"),)))
+
+
+def test_config_environments_start_at_the_config_folder(tmp_path, fake_kustomize, monkeypatch):
+    write(tmp_path, "repo/overlays/prod/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "repo/overlays/prod/svc.yaml", service("web"))
+    config = parse_config({"environments": {"production": "overlays/prod"}}, str(tmp_path / "repo" / ".svcdocs.yaml"))
+    assert config.environments == ("production=overlays/prod",)
+    monkeypatch.chdir(tmp_path)
+    from svcdocs.cli.environments import Choice
+    options = Choice().options(config, LoadOptions())
+    assert options.named == (("production", os.path.join(str(tmp_path / "repo"), "overlays/prod")),)
+    with pytest.raises(SvcdocsError, match="environments must map names to paths"):
+        parse_config({"environments": {"x": 1}})
+
+
+# --- GitOps pointers ----------------------------------------------------------------------------
+
+APPLICATION = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {{name: {name}, namespace: argocd}}
+spec:
+  source:
+    repoURL: {repo}
+    targetRevision: main
+    path: {path}
+{extra}  destination: {{server: https://kubernetes.default.svc, namespace: {name}}}
+"""
+
+
+def application(name: str, path: str, repo: str = "https://github.com/org/deploy.git", extra: str = "") -> str:
+    return APPLICATION.format(name=name, path=path, repo=repo, extra=extra)
+
+
+def test_an_application_makes_its_folder_an_environment_and_takes_its_files_from_the_plain_one(tmp_path):
+    write(tmp_path, "argocd/apps.yaml", application("guestbook", "guestbook") + "---\n" + application("top", "flat"))
+    write(tmp_path, "guestbook/svc.yaml", service("guestbook"))
+    write(tmp_path, "guestbook/more/deep.yaml", service("deep"))
+    write(tmp_path, "flat/svc.yaml", service("flat"))
+    write(tmp_path, "flat/sub/skipped.yaml", service("skipped"))
+    write(tmp_path, "other/svc.yaml", service("other"))
+    found = environments(tmp_path)
+    assert names(found) == ["flat", "guestbook", "plain manifests"]
+    assert by_name(found, "guestbook").pointed_by == ("Application argocd/guestbook",)
+    assert by_name(found, "guestbook").namespace == "guestbook"  # the Application's destination
+    # Argo CD reads a plain folder's subfolders only with directory.recurse: those stay plain
+    assert [os.path.basename(s) for s in labels(by_name(found, "guestbook"))] == ["svc.yaml"]
+    assert [os.path.basename(s) for s in labels(by_name(found, "flat"))] == ["svc.yaml"]
+    assert sorted(os.path.basename(s) for s in labels(by_name(found, "plain manifests"))) == [
+        "apps.yaml", "deep.yaml", "skipped.yaml", "svc.yaml"]
+    assert {p.name: p.target for p in found.pointers} == {"guestbook": "guestbook", "top": "flat"}
+
+
+def test_directory_recurse_reads_subfolders(tmp_path):
+    write(tmp_path, "argocd/app.yaml", application("deep", "deep", extra="    directory: {recurse: true}\n"))
+    write(tmp_path, "deep/a.yaml", service("a"))
+    write(tmp_path, "deep/sub/b.yaml", service("b"))
+    found = environments(tmp_path)
+    assert [os.path.basename(s) for s in labels(by_name(found, "deep"))] == ["a.yaml", "b.yaml"]
+
+
+def test_a_pointer_to_another_repository_or_a_missing_path_names_no_environment(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", "git@github.com:org/deploy.git"], check=True)
+    write(tmp_path, "argocd/apps.yaml", "---\n".join([
+        application("here", "guestbook", repo="https://github.com/Org/deploy"),
+        application("elsewhere", "guestbook", repo="https://github.com/org/other-repo.git"),
+        application("missing", "nope"),
+    ]))
+    write(tmp_path, "guestbook/svc.yaml", service("guestbook"))
+    found = environments(tmp_path)
+    status = {p.name: (p.environment, p.status) for p in found.pointers}
+    assert status["here"] == ("guestbook", "")
+    assert status["elsewhere"] == ("", "https://github.com/org/other-repo.git is another repository")
+    assert status["missing"] == ("", "nope is not a path in this repository")
+
+
+def test_an_application_set_expands_its_list_and_git_directory_generators(tmp_path):
+    write(tmp_path, "argocd/sets.yaml", """\
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: clusters, namespace: argocd}
+        spec:
+          generators:
+          - list:
+              elements:
+              - {cluster: east, values: {stage: prod}}
+              - {cluster: west, values: {stage: dev}}
+          template:
+            metadata: {name: 'app-{{cluster}}'}
+            spec:
+              source: {repoURL: https://github.com/org/deploy.git, path: 'envs/{{values.stage}}'}
+              destination: {server: https://kubernetes.default.svc, namespace: app}
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: apps, namespace: argocd}
+        spec:
+          goTemplate: true
+          generators:
+          - git:
+              repoURL: https://github.com/org/deploy.git
+              revision: HEAD
+              directories:
+              - path: apps/*
+              - path: apps/legacy
+                exclude: true
+          - clusters: {}
+          template:
+            metadata: {name: '{{.path.basename}}'}
+            spec:
+              source: {repoURL: https://github.com/org/deploy.git, path: '{{.path.path}}'}
+              destination: {server: https://kubernetes.default.svc, namespace: '{{index .path.segments 1}}'}
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: odd, namespace: argocd}
+        spec:
+          generators:
+          - list: {elements: [{cluster: one}]}
+          template:
+            metadata: {name: 'x-{{cluster}}'}
+            spec:
+              source: {repoURL: https://github.com/org/deploy.git, path: '{{missing}}'}
+        """)
+    for path in ("envs/prod", "envs/dev", "apps/cart", "apps/shop", "apps/legacy"):
+        write(tmp_path, f"{path}/svc.yaml", service(path.replace("/", "-")))
+    found = environments(tmp_path)
+    assert names(found) == ["apps/cart", "apps/shop", "envs/dev", "envs/prod", "plain manifests"]
+    titles = {p.title: (p.target, p.status) for p in found.pointers}
+    assert titles["ApplicationSet argocd/clusters (app-east)"] == ("envs/prod", "")
+    assert titles["ApplicationSet argocd/apps (cart)"] == ("apps/cart", "")
+    assert titles["ApplicationSet argocd/apps"] == ("", "clusters generator is not expanded (only list and git directories)")
+    assert titles["ApplicationSet argocd/odd"] == ("", "template placeholder {{missing}} not expanded")
+    # the excluded folder is no Application's: it stays with the plain manifests
+    assert sorted(os.path.relpath(s, tmp_path) for s in labels(by_name(found, "plain manifests"))) == [
+        "apps/legacy/svc.yaml", "argocd/sets.yaml"]
+
+
+def test_a_flux_kustomization_names_its_path_and_a_foreign_source_none(tmp_path, fake_kustomize):
+    write(tmp_path, "clusters/prod/apps.yaml", """\
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata: {name: apps, namespace: flux-system}
+        spec:
+          path: ./apps/prod
+          sourceRef: {kind: GitRepository, name: flux-system}
+        ---
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata: {name: vendor, namespace: flux-system}
+        spec:
+          path: ./deploy
+          sourceRef: {kind: OCIRepository, name: vendor}
+        """)
+    write(tmp_path, "apps/prod/svc.yaml", service("web"))
+    found = environments(tmp_path)
+    assert names(found) == ["apps/prod", "plain manifests"]
+    status = {p.name: (p.environment, p.status) for p in found.pointers}
+    assert status == {"apps": ("apps/prod", ""), "vendor": ("", "its source is OCIRepository vendor, not this repository")}
+    # the plain file holds only Flux configuration: no environment of its own
+    assert [e.name for e in reports_for_paths([str(tmp_path)], Config()).empty] == ["plain manifests"]
+
+
+HELM_RELEASE = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: podinfo}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: podinfo, namespace: podinfo}
+spec: {url: https://stefanprodan.github.io/podinfo}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: podinfo, namespace: podinfo}
+spec:
+  chart:
+    spec:
+      chart: podinfo
+      version: ">=6.0.0"
+      sourceRef: {kind: HelmRepository, name: podinfo}
+  valuesFrom:
+  - {kind: Secret, name: podinfo-values}
+  values:
+    ingress:
+      enabled: true
+      hosts: [{host: podinfo.example.com}]
+"""
+
+
+def test_a_helm_release_is_listed_and_rendered_only_with_helm_consent_and_remote_charts(tmp_path, fake_helm):
+    write(tmp_path, "apps/podinfo.yaml", HELM_RELEASE)
+    write(tmp_path, "apps/web.yaml", service("web"))
+    found = environments(tmp_path)
+    (release,) = [p for p in found.pointers if p.kind == "HelmRelease"]
+    assert (release.chart.chart, release.chart.version, release.chart.repository) == \
+        ("podinfo", ">=6.0.0", "https://stefanprodan.github.io/podinfo")
+    (item,) = found.not_rendered
+    assert (item.kind, item.what, item.environment) == ("helm-release", "HelmRelease podinfo/podinfo", "plain manifests")
+    assert item.reason == "helm runs only when you ask for it with --render helm"
+    assert item.instead == ("helm template podinfo podinfo --repo https://stefanprodan.github.io/podinfo "
+                            "--version '>=6.0.0' --namespace podinfo --values VALUES.yaml | svcdocs <command> -")
+    no_remote = environments(tmp_path, render=LoadOptions(render=frozenset({"kustomize", "helm"})))
+    assert "--allow-remote" in no_remote.not_rendered[0].reason
+    rendered = reports_for_paths([str(tmp_path)], Config(), options=EnvironmentOptions(
+        render=LoadOptions(render=frozenset({"kustomize", "helm"}), allow_remote=True)))
+    (environment, report), = rendered.reports
+    assert rendered.not_rendered == ()
+    assert report.analysis.exposure["Service/podinfo/podinfo"].level == "internet"  # the inline values' Ingress
+    (release,) = [p for p in rendered.pointers if p.kind == "HelmRelease"]
+    assert release.status == "rendered without its 1 valuesFrom"
+
+
+def test_a_helm_release_from_this_repository_needs_no_remote_consent(tmp_path, fake_helm):
+    write(tmp_path, "charts/podinfo/Chart.yaml", "apiVersion: v2\nname: podinfo\nversion: 1.0.0\n")
+    write(tmp_path, "charts/podinfo/templates/svc.yaml", "kind: Service\napiVersion: v1\n"
+          "metadata: {name: {{ .Release.Name }}, namespace: {{ .Release.Namespace }}}\n")
+    write(tmp_path, "apps/release.yaml", """\
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {name: web, namespace: apps}
+        spec:
+          chart:
+            spec: {chart: ./charts/podinfo, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}
+        """)
+    write(tmp_path, "apps/svc.yaml", service("x"))
+    found = reports_for_paths([str(tmp_path)], Config(), options=EnvironmentOptions(render=LoadOptions(render=frozenset({"kustomize", "helm"}))))
+    plain = dict((e.name, r) for e, r in found.reports)["plain manifests"]
+    assert "Service/apps/web" in plain.analysis.exposure
+
+
+# --- Identity, reports ------------------------------------------------------------------------
+
+def test_the_same_object_in_two_environments_is_no_duplicate(overlays, fake_kustomize):
+    write(overlays, "overlays/prod/again.yaml", service("web", "LoadBalancer"))  # a duplicate inside prod
+    found = reports_for_paths([str(overlays)], Config())
+    duplicates = {e.name: [f.object for f in r.findings if f.rule == "duplicate-object"] for e, r in found.reports}
+    assert duplicates == {"overlays/dev": [], "overlays/prod": ["Service/default/web"], "plain manifests": []}
+    levels = {e.name: r.analysis.exposure["Service/default/web"].level for e, r in found.reports if e.name != "plain manifests"}
+    assert levels == {"overlays/dev": "node", "overlays/prod": "internet"}
+
+
+def test_discovery_is_deterministic(overlays, fake_kustomize):
+    assert environments(overlays) == environments(overlays)
+
+
+# --- Public repositories, read by hand ----------------------------------------------------------
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def _levels(found, environment: str) -> dict[str, str]:
+    report = dict((e.name, r) for e, r in found.reports)[environment]
+    return {k: v.level for k, v in report.analysis.exposure.items()}
+
+
+@needs_kustomize
+def test_shop_dev_staging_prod(monkeypatch):
+    """environments-shop (written here; its README has the table this checks)."""
+    monkeypatch.chdir(FIXTURES / "environments-shop")
+    found = reports_for_paths(["."], Config())
+    assert [e.name for e, _ in found.reports] == ["overlays/dev", "overlays/staging", "overlays/prod"]
+    assert [e.name for e in found.empty] == ["plain manifests"]  # only the ApplicationSet
+    dev, staging, prod = (_levels(found, f"overlays/{s}") for s in ("dev", "staging", "prod"))
+    assert (dev["Service/shop-dev/web"], staging["Service/shop-staging/web"], prod["Service/shop-prod/prod-web"]) == \
+        ("node", "internet", "internet")
+    assert (dev["Service/shop-dev/api"], staging["Service/shop-staging/api"], prod["Service/shop-prod/prod-api"]) == \
+        ("cluster", "cluster", "network")
+    rules = {e.name: sorted({f.rule for f in r.findings}) for e, r in found.reports}
+    # prod's internal load balancer admits 10.0.0.0/8, but api admits only web's pods: a dead way in
+    assert rules == {"overlays/dev": ["nodeport-service"], "overlays/prod": ["entrypoint-blocked-by-policy"],
+                     "overlays/staging": ["ingress-without-tls", "no-network-policy"]}
+    pointed = {e.name: e.pointed_by for e, _ in found.reports}
+    assert pointed["overlays/prod"] == ("ApplicationSet argocd/shop (shop-prod)",)
+
+
+@needs_kustomize
+def test_kubernetes_sigs_kustomize_examples(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "kustomize-examples")
+    found = reports_for_paths(["."], Config())
+    assert [e.name for e, _ in found.reports] == [
+        "examples/helloWorld", "examples/ldap/overlays/staging", "examples/ldap/overlays/production",
+        "examples/multibases", "examples/springboot/overlays/staging", "examples/springboot/overlays/production",
+        "examples/transformerconfigs/crd", "examples/wordpress", "plain manifests"]
+    assert _levels(found, "examples/helloWorld")["Service/default/the-service"] == "internet"  # type LoadBalancer
+    assert _levels(found, "examples/ldap/overlays/production")["Service/default/production-ldap-service"] == "cluster"
+    assert _levels(found, "examples/wordpress")["Service/default/demo-wordpress"] == "internet"
+    assert _levels(found, "examples/wordpress")["Service/default/demo-mysql"] == "cluster"
+    assert _levels(found, "plain manifests")["Service/default/mysql"] == "cluster"
+    # multibases includes dev, staging and production: one environment, never three
+    multibases = dict((e.name, r) for e, r in found.reports)["examples/multibases"]
+    assert sorted(w.name for w in multibases.model.workloads) == [
+        "cluster-a-dev-myapp-pod", "cluster-a-prod-myapp-pod", "cluster-a-staging-myapp-pod"]
+    not_rendered = {n.what: n.reason for n in found.not_rendered}
+    assert set(not_rendered) == {"examples/loadHttp", "examples/transformerconfigs/images"}
+    assert "--allow-remote" in not_rendered["examples/loadHttp"]
+    assert "kustomizeconfig/mykind.yaml" in not_rendered["examples/transformerconfigs/images"]
+
+
+@needs_kustomize
+def test_microservices_demo_kustomize_with_its_components(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "microservices-demo-kustomize")
+    found = reports_for_paths(["."], Config())
+    tests = "kustomize/tests/"
+    assert [e.name for e, _ in found.reports] == ["kustomize", f"{tests}memorystore-with-all-components",
+                                                  f"{tests}service-mesh-istio-with-all-components",
+                                                  f"{tests}spanner-with-all-components"]
+    plain = _levels(found, "kustomize")
+    assert plain["Service/default/frontend-external"] == "internet"  # type LoadBalancer
+    assert plain["Deployment/default/frontend"] == "internet"
+    assert plain["Service/default/redis-cart"] == "cluster"
+    mesh = _levels(found, f"{tests}service-mesh-istio-with-all-components")
+    assert "Service/default/frontend-external" not in mesh  # the component deletes it
+    assert mesh["Service/default/frontend"] == "internet"  # through the HTTPRoute on the Gateway
+    memorystore = _levels(found, f"{tests}memorystore-with-all-components")
+    assert "Service/default/redis-cart" not in memorystore
+    reports = dict((e.name, r) for e, r in found.reports)
+    isolated = {name: any(e.kind == "isolates" for e in r.graph.edges) for name, r in reports.items()}
+    assert isolated == {"kustomize": False, **{f"{tests}{t}-with-all-components": True
+                                               for t in ("memorystore", "service-mesh-istio", "spanner")}}
+    unused = sorted(n.what.removeprefix("kustomize/components/") for n in found.not_rendered if n.kind == "component")
+    assert unused == ["alloydb", "container-images-registry", "container-images-tag", "container-images-tag-suffix",
+                      "custom-base-url", "non-public-frontend", "shopping-assistant", "single-shared-session",
+                      "without-loadgenerator"]
+
+
+@needs_kustomize
+def test_flux2_kustomize_helm_example(monkeypatch, fake_helm):
+    monkeypatch.chdir(FIXTURES / "flux2-kustomize-helm-example")
+    found = reports_for_paths(["."], Config())
+    assert [e.name for e, _ in found.reports] == ["apps/staging", "apps/production", "infrastructure/configs",
+                                                  "infrastructure/controllers"]
+    assert sorted(e.name for e in found.empty) == ["clusters/production/flux-system", "clusters/staging/flux-system",
+                                                   "plain manifests"]
+    pointed = {e.name: e.pointed_by for e, _ in found.reports}
+    assert pointed["apps/production"] == ("Flux Kustomization flux-system/apps",)
+    assert pointed["infrastructure/controllers"] == ("Flux Kustomization flux-system/infra-controllers",)
+    releases = sorted((p.environment, p.name, p.chart.version, p.chart.repository)
+                      for p in found.pointers if p.kind == "HelmRelease")
+    assert releases == [
+        ("apps/production", "podinfo", ">=1.0.0", "https://stefanprodan.github.io/podinfo"),
+        ("apps/staging", "podinfo", ">=1.0.0-alpha", "https://stefanprodan.github.io/podinfo"),
+        ("infrastructure/controllers", "cert-manager", "1.x", "https://charts.jetstack.io"),
+        ("infrastructure/controllers", "ingress-nginx", "*", "https://kubernetes.github.io/ingress-nginx"),
+    ]
+    assert {n.what for n in found.not_rendered} == {"HelmRelease podinfo/podinfo", "HelmRelease cert-manager/cert-manager",
+                                                    "HelmRelease ingress-nginx/ingress-nginx"}
+    # With helm (here a stand-in that renders the parts of podinfo's chart these values touch):
+    rendered = reports_for_paths(["."], Config(), options=EnvironmentOptions(
+        render=LoadOptions(render=frozenset({"kustomize", "helm"}), allow_remote=True)))
+    hosts = {e.name: sorted({p.host for p in r.analysis.entrypoints if p.host})
+             for e, r in rendered.reports if e.name.startswith("apps/")}
+    assert hosts == {"apps/staging": ["podinfo.staging"], "apps/production": ["podinfo.production"]}
+
+
+@needs_kustomize
+def test_argocd_example_apps(monkeypatch, fake_helm):
+    monkeypatch.chdir(FIXTURES / "argocd-example-apps")
+    found = reports_for_paths(["."], Config())
+    assert [e.name for e, _ in found.reports] == ["pre-post-sync", "sock-shop", "plain manifests"]
+    not_rendered = {n.what: n.kind for n in found.not_rendered}
+    assert not_rendered == {"apps": "chart", "blue-green": "chart", "helm-dependency": "chart",
+                            "helm-guestbook": "chart", "plugins/kustomized-helm": "kustomization"}
+    assert _levels(found, "sock-shop")["Service/default/front-end"] == "internet"  # the Ingress
+    # Without the app of apps rendered, three unrelated apps share the plain environment (and names):
+    plain = dict((e.name, r) for e, r in found.reports)["plain manifests"]
+    assert {f.object for f in plain.findings if f.rule == "duplicate-object"} >= {"Service/default/frontend"}
+    # With helm, the apps chart's Applications give each its own environment, and nothing is plain:
+    with_helm = reports_for_paths(["."], Config(), options=EnvironmentOptions(render=LoadOptions(render=frozenset({"kustomize", "helm"}))))
+    assert [e.name for e, _ in with_helm.reports] == [
+        "guestbook", "helm-guestbook", "helm-hooks", "kustomize-guestbook", "pre-post-sync", "sock-shop", "sync-waves"]
+    assert [e.name for e in with_helm.empty] == ["apps"]  # Applications only
+    assert all(f.rule != "duplicate-object" for _, r in with_helm.reports for f in r.findings)
+    status = {p.name: p.status or p.environment for p in with_helm.pointers if p.kind == "Application"}
+    assert status["example.guestbook"] == "guestbook"
+    assert status["example.kustomize-guestbook"] == "kustomize-guestbook"
+    assert status["example.jsonnet-guestbook"] == "jsonnet-guestbook is not a path in this repository"
+    assert status["example.plugin-kustomized-helm"] == "rendered by the config management plugin kustomized-helm, which svcdocs does not run"
+    # Objects that name no namespace go where the Application sends them:
+    assert _levels(with_helm, "helm-guestbook")["Service/helm-guestbook/helm-guestbook"] == "cluster"
+    assert _levels(with_helm, "guestbook")["Service/guestbook/guestbook-ui"] == "cluster"
+
+
+def test_pointers_of_every_wrong_shape_are_listed_never_a_crash(tmp_path):
+    write(tmp_path, "argocd/odd.yaml", """\
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: x}
+        spec:
+          generators: [just-a-string, 42, {list: {elements: [a, {b: [1]}]}}, {git: {directories: [{path: ../../etc}]}}]
+          template: "not a mapping"
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: y}
+        spec: {source: [1, 2], sources: {a: b}}
+        ---
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {name: z}
+        spec: {chart: 5, values: [1, 2]}
+        ---
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata: {name: k}
+        spec: {path: ../../../../etc, sourceRef: {kind: GitRepository, name: flux-system}}
+        """)
+    write(tmp_path, "web/svc.yaml", service("web"))
+    found = environments(tmp_path)
+    assert names(found) == ["plain manifests"]
+    status = {(p.kind, p.name): p.status for p in found.pointers}
+    assert status == {
+        ("ApplicationSet", "x"): "this generator is not expanded (only list and git directories)",
+        ("HelmRelease", "z"): "it names no chart source (spec.chart.spec.sourceRef)",
+        ("Kustomization", "k"): "../../../../etc is not a path in this repository",
+    }
