@@ -97,8 +97,11 @@ def _reference(folder: str, field: str, value: str, line: int) -> Reference:
 
 
 def is_remote(value: str) -> bool:
-    """What kustomize would fetch: a URL, `git::...`, `git@...`, `github.com/...`."""
-    return bool(_URL.match(value) or _HOSTED.match(value) or "?ref=" in value)
+    """What kustomize would fetch: a URL (`https://`, `file://`, ...), `git::...`,
+    `git@...`, `gh:...`, `github.com/...`, a `?ref=`, or a `repo//path`."""
+    lowered = value.lower()
+    return bool(_URL.match(value) or _HOSTED.match(lowered) or "?ref=" in lowered or "//" in value.lstrip("/")
+                or lowered.startswith(("gh:", "ssh:", "https:", "http:", "file:")))
 
 
 def escapes(target: str, repository: str) -> bool:

@@ -28,6 +28,7 @@ import subprocess
 import yaml
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.load.kustomizations import is_remote
 from svcdocs.load.origin import render_with_origins
 from svcdocs.load.problems import Problem
 from svcdocs.load.sources import CHARTS, KUSTOMIZATIONS, LoadOptions, Source, display_path, inside
@@ -140,22 +141,16 @@ def _entry_problem(folder: str, root: str, entry: str, allow_remote: bool) -> tu
     if not entry:
         return "empty", None
     local = os.path.join(folder, entry)
-    if _looks_remote(entry) or not os.path.lexists(local):
+    if is_remote(entry) or not os.path.lexists(local):
         if allow_remote:
             return None, None
-        what = "a remote or file:// location" if _looks_remote(entry) else "nothing in the repository"
+        what = "a remote or file:// location" if is_remote(entry) else "nothing in the repository"
         return (f"names {what}, which kustomize would fetch; svcdocs renders only what is in the repository "
                 "(pass --allow-remote to let kustomize fetch it)"), None
     target = os.path.realpath(local)
     if not inside(root, target) and not allow_remote:
         return f"leads outside the repository ({root}); svcdocs renders only what is in it", None
     return None, (target if os.path.isdir(target) else None)
-
-
-def _looks_remote(entry: str) -> bool:
-    lowered = entry.lower()
-    return "://" in lowered or lowered.startswith(("git::", "git@", "gh:", "ssh:", "https:", "http:", "file:")) \
-        or "?ref=" in lowered or "//" in entry.lstrip("/")
 
 
 def _shown(entry: str) -> str:
