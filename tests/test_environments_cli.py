@@ -295,3 +295,32 @@ def test_environment_names_are_escaped_everywhere(cli, tmp_path, monkeypatch):
     for page in (tmp_path / "out" / "site").rglob("*.html"):
         assert "<script>alert" not in page.read_text(encoding="utf-8"), page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (tmp_path / "out" / "site" / "compare" / "index.html").read_text()
+
+
+@needs_kustomize
+@pytest.mark.parametrize("mode", ["paths", "git"])
+def test_a_folder_that_becomes_a_kustomization_fails_the_gate(cli, tmp_path, monkeypatch, mode):
+    """A pull request adds kustomization.yaml to a folder of plain files in a
+    repository svcdocs reads as environments: the folder is read differently,
+    which the review says at the top and --fail-on-exposure fails on, though
+    nothing new is exposed."""
+    for side in ("base", "head"):
+        write(tmp_path, f"{side}/app/svc.yaml", service("web"))
+        write(tmp_path, f"{side}/other/svc.yaml", service("other"))
+        write(tmp_path, f"{side}/overlays/prod/kustomization.yaml", "resources: [../../other/svc.yaml]\n")
+    write(tmp_path, "head/app/kustomization.yaml", "resources: [svc.yaml]\n")
+    if mode == "paths":
+        monkeypatch.chdir(tmp_path)
+        result = cli("diff", "base", "head", "--fail-on-exposure")
+    else:
+        repo = tmp_path / "base"
+        monkeypatch.chdir(repo)
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-qm", "base"], check=True)
+        shutil.copy(tmp_path / "head" / "app" / "kustomization.yaml", repo / "app" / "kustomization.yaml")
+        result = cli("diff", "--git", "HEAD", ".", "--fail-on-exposure")
+    assert result.exit_code == 1, result.output
+    assert "## ⚠ Changes svcdocs cannot judge in 1 of" in result.stdout
+    assert "app is read differently: plain files at BASE, a kustomization at HEAD" in result.stdout

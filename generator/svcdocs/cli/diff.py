@@ -22,6 +22,7 @@ from svcdocs.render.review_environments import environments_comment, environment
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
 from svcdocs.review import review
+from svcdocs.review.environments import fails as environments_fail
 from svcdocs.review.environments import review_environments
 
 
@@ -83,12 +84,12 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
         fails = result.fails
     else:
-        reviews = review_environments(base, head, config, notes)
+        reviews = review_environments(base, head, config, notes, roots=(paths[0], paths[1]) if rev is None else ("", ""))
         text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
                 else environments_comment(reviews, base_label, head_label, head.not_rendered))
         whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT)
                  if summary is not None else "")
-        fails = any(r.review.fails for r in reviews)
+        fails = environments_fail(reviews)
     emit(text, output)
     if summary is not None:
         emit(whole, summary)

@@ -19,7 +19,7 @@ from svcdocs.render.environments_json import not_rendered_json
 from svcdocs.render.escape import markdown_text
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import LIMIT, MARKER, _size, comment
-from svcdocs.review.environments import EnvironmentReview, more_exposed, overall_verdict
+from svcdocs.review.environments import EnvironmentReview, fails, more_exposed, overall_verdict
 
 SCHEMA = "svcdocs.review-environments/v1"
 TABLE_ROWS = 100  # environments listed in the table; the rest are counted
@@ -38,7 +38,7 @@ def environments_comment(reviews: tuple[EnvironmentReview, ...], base: str, head
     footer = f"\n<sub>svcdocs diff: {markdown_text(base)} → {markdown_text(head)}</sub>\n"
     head_text = "\n".join(top) + "\n"
     changed = sorted((r for r in reviews if r.status != "unchanged"),
-                     key=lambda r: (not r.review.more_exposed, reviews.index(r)))
+                     key=lambda r: (not r.review.fails, reviews.index(r)))
     budget = limit - 1 - _size(head_text) - _size(footer) - 200  # room for the note on what was left out
     sections, left_out = [], []
     for i, r in enumerate(changed):
@@ -62,6 +62,7 @@ def environments_document(reviews: tuple[EnvironmentReview, ...], base: str, hea
     return {
         "schema": SCHEMA, "base": base, "head": head, "verdict": overall_verdict(reviews),
         "more_exposed": more_exposed(reviews),
+        "fails": fails(reviews),
         "environments": [{
             "environment": r.environment, "status": r.status,
             **{k: v for k, v in review_document(r.review, base, head).items() if k not in ("schema", "base", "head")},
