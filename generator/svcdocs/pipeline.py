@@ -19,6 +19,7 @@ from svcdocs.load.gitops import CONFIG_KINDS, Pointer
 from svcdocs.load.rendering import NotRendered
 from svcdocs.model import Model, build_model, build_models
 from svcdocs.rules import Finding, run_rules
+from svcdocs.runtime import gc_paused
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ def report_for_sources(sources: Iterable[Source], config: Config, *, namespace: 
                        skipped_files: int = 0, jobs: int | None = None) -> Report:
     model = build_model(sources, namespace=namespace, skipped_files=skipped_files, jobs=jobs,
                         router_kinds_configured=config.router_kinds)
-    graph = build_graph(model)
-    analysis = analyze(graph, config.internal_classes)
-    return Report(model, graph, analysis, run_rules(graph, analysis, config))
+    with gc_paused():
+        graph = build_graph(model)
+        analysis = analyze(graph, config.internal_classes)
+        return Report(model, graph, analysis, run_rules(graph, analysis, config))
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,10 @@ def reports_for_environments(found: Environments, config: Config, *, namespace: 
                            for e in found.environments], jobs=jobs, router_kinds_configured=config.router_kinds)
     reports, empty = [], []
     for environment, model in zip(found.environments, models):
-        graph = build_graph(model)
-        analysis = analyze(graph, config.internal_classes)
-        report = Report(model, graph, analysis, run_rules(graph, analysis, config))
+        with gc_paused():
+            graph = build_graph(model)
+            analysis = analyze(graph, config.internal_classes)
+            report = Report(model, graph, analysis, run_rules(graph, analysis, config))
         if not found.discovered:  # read as before: the report says what load said of the PATHs
             report = replace(report, unread=found.unread, renderings=found.renderings, notes=found.notes)
         reports.append((environment, report))

@@ -1,34 +1,37 @@
 """The `svcdocs` command. Thin commands: read options, run the pipeline, render.
 
-Each command lives in its own module here and is registered below.
+Each command lives in its own module here and is registered below by name;
+a command's module is imported only when that command runs (or help lists
+it), so `svcdocs graph` does not pay for the site's and the review's imports.
 Exit status: 0 success; 1 findings at or above --fail-on, or new exposure with
 --fail-on-exposure; 2 usage errors, unreadable paths, or no manifests at all.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from svcdocs import __version__
-from svcdocs.cli.build import build
-from svcdocs.cli.check import check
-from svcdocs.cli.diff import diff
-from svcdocs.cli.graph import graph
-from svcdocs.cli.reach import reach
-from svcdocs.cli.rules import rules
-from svcdocs.cli.serve import serve
+
+# name -> the module (in svcdocs.cli) that defines it, as a function of that name
+COMMANDS = {"graph": "graph", "check": "check", "rules": "rules", "diff": "diff", "build": "build",
+            "serve": "serve", "reach": "reach"}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        return getattr(importlib.import_module(f"svcdocs.cli.{module}"), name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="svcdocs")
 def main() -> None:
     """Document the architecture that Kubernetes manifests describe."""
-
-
-main.add_command(graph)
-main.add_command(check)
-main.add_command(rules)
-main.add_command(diff)
-main.add_command(build)
-main.add_command(serve)
-main.add_command(reach)

@@ -10,6 +10,7 @@ from svcdocs.cli.common import Failure, friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
 from svcdocs.render import environments_json, graph_json, graph_text
+from svcdocs.runtime import gc_paused
 
 
 @click.command()
@@ -30,12 +31,13 @@ def graph(paths, namespace, config_path, render, allow_remote, environments, fmt
         names = ", ".join(e.name for e, _ in reports.reports)
         raise Failure(f"{len(reports.reports)} environments ({names}); --format {fmt} draws one: "
                       "pick it with --env PATH, or use --format json")
-    if report is None:
-        text = graph_json.dumps(environments_json.environments_document(reports))
-    elif fmt == "json":
-        text = graph_json.dumps({**graph_json.graph_document(report), **environments_json.discovery_json(reports)})
-    elif fmt == "dot":
-        text = graph_text.to_dot(report)
-    else:
-        text = graph_text.to_mermaid(report)
+    with gc_paused():  # the document is a million small objects, as the report is
+        if report is None:
+            text = graph_json.dumps(environments_json.environments_document(reports))
+        elif fmt == "json":
+            text = graph_json.dumps({**graph_json.graph_document(report), **environments_json.discovery_json(reports)})
+        elif fmt == "dot":
+            text = graph_text.to_dot(report)
+        else:
+            text = graph_text.to_mermaid(report)
     sys.stdout.write(text)

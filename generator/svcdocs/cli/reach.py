@@ -10,6 +10,7 @@ from svcdocs.analysis.reach import connections, endpoints_named
 from svcdocs.cli.common import Failure, friendly, input_options, load_options, read_report
 from svcdocs.config import load_config
 from svcdocs.render import reach_text
+from svcdocs.runtime import gc_paused
 
 FORMATS = ("txt", "json", "csv", "md", "dot")
 
@@ -37,5 +38,7 @@ def reach(paths, namespace, config_path, render, allow_remote, fmt, focus, expla
         wanted = endpoints_named(found.engine, focus)
         if not wanted:
             raise Failure(f"--focus {focus}: no such workload in the input")
-    pairs = connections(found.engine, list(found.backends), wanted, denied=explain)
-    sys.stdout.write(reach_text.render(fmt, pairs, found, explain, focused=wanted is not None))
+    with gc_paused():  # pairs are many small objects; see svcdocs.runtime
+        pairs = connections(found.engine, list(found.backends), wanted, denied=explain)
+        text = reach_text.render(fmt, pairs, found, explain, focused=wanted is not None)
+    sys.stdout.write(text)

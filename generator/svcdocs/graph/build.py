@@ -46,15 +46,21 @@ def build_graph(model: Model) -> Graph:
     unique = sorted(set(edges), key=Edge.sort_key)
     outgoing: dict[str, list[Edge]] = defaultdict(list)
     incoming: dict[str, list[Edge]] = defaultdict(list)
+    outgoing_by_kind: dict[tuple[str, str], list[Edge]] = defaultdict(list)
+    incoming_by_kind: dict[tuple[str, str], list[Edge]] = defaultdict(list)
     for edge in unique:
         outgoing[edge.source].append(edge)
         incoming[edge.target].append(edge)
+        outgoing_by_kind[(edge.source, edge.kind)].append(edge)
+        incoming_by_kind[(edge.target, edge.kind)].append(edge)
     return Graph(
         model=model,
         nodes=dict(sorted(nodes.items())),
         edges=tuple(unique),
         outgoing={k: tuple(v) for k, v in outgoing.items()},
         incoming={k: tuple(v) for k, v in incoming.items()},
+        outgoing_by_kind=dict(outgoing_by_kind),  # lists, never changed: a copy of each would cost a tenth of a second
+        incoming_by_kind=dict(incoming_by_kind),
         truncated="; ".join(truncated) or None,
         hops=tuple(hops),
         pods=index,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
 
 from svcdocs.graph.routing import Hop
 from svcdocs.model import Model, Object, Service, Workload
@@ -57,7 +57,8 @@ class Edge:
 
 @dataclass(frozen=True)
 class Graph:
-    """Nodes by id, edges sorted, and adjacency by node. Never changed once built."""
+    """Nodes by id, edges sorted, and adjacency by node. Never changed once
+    built (the selection caches only remember what the edges say)."""
 
     model: Model
     nodes: dict[str, Node]
@@ -68,19 +69,37 @@ class Graph:
     hops: tuple[Hop, ...] = ()  # every router's resolved ways (graph/routing.py), in router order
     pods: LabelIndex | None = None  # the pods' labels, for selectors that make no edge (policy peers)
 
-    def edges_from(self, node_id: str, kind: str | None = None) -> tuple[Edge, ...]:
-        edges = self.outgoing.get(node_id, ())
-        return edges if kind is None else tuple(e for e in edges if e.kind == kind)
+    # (node, kind) -> its edges of that kind: asked for tens of thousands of times
+    outgoing_by_kind: dict[tuple[str, str], Sequence[Edge]] = field(default_factory=dict)
+    incoming_by_kind: dict[tuple[str, str], Sequence[Edge]] = field(default_factory=dict)
 
-    def edges_to(self, node_id: str, kind: str | None = None) -> tuple[Edge, ...]:
-        edges = self.incoming.get(node_id, ())
-        return edges if kind is None else tuple(e for e in edges if e.kind == kind)
+    def edges_from(self, node_id: str, kind: str | None = None) -> Sequence[Edge]:
+        if kind is None:
+            return self.outgoing.get(node_id, ())
+        return self.outgoing_by_kind.get((node_id, kind), ())
+
+    def edges_to(self, node_id: str, kind: str | None = None) -> Sequence[Edge]:
+        if kind is None:
+            return self.incoming.get(node_id, ())
+        return self.incoming_by_kind.get((node_id, kind), ())
+
+    # Asked for by most stages, several times for each object: made once each.
+    _selected: dict[str, tuple[Workload, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _selecting: dict[str, tuple[Service, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def selected_workloads(self, service: Service) -> tuple[Workload, ...]:
-        return tuple(self.nodes[e.target] for e in self.edges_from(service.id, "selects"))
+        found = self._selected.get(service.id)
+        if found is None:
+            found = self._selected[service.id] = tuple(
+                self.nodes[e.target] for e in self.edges_from(service.id, "selects"))
+        return found
 
     def selecting_services(self, workload: Workload) -> tuple[Service, ...]:
-        return tuple(self.nodes[e.source] for e in self.edges_to(workload.id, "selects"))
+        found = self._selecting.get(workload.id)
+        if found is None:
+            found = self._selecting[workload.id] = tuple(
+                self.nodes[e.source] for e in self.edges_to(workload.id, "selects"))
+        return found
 
     def get(self, node_id: str) -> Node | None:
         return self.nodes.get(node_id)

@@ -8,17 +8,16 @@ Router kinds (Istio, Contour, Traefik, ...) are read by the adapters of
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Iterable, Iterator, Sequence
 
 from svcdocs.config import RouterKind
 from svcdocs.load import Problem, Source, parse
+from svcdocs.runtime import gc_paused
 from svcdocs.model.extract import extract
 from svcdocs.model.placement import Placer
 from svcdocs.model.objects import (
@@ -195,23 +194,10 @@ def _group(inputs: Inputs, objects: Iterable[Object], duplicates: list[Duplicate
     )
 
 
-@contextmanager
-def _gc_paused():
-    """Composed YAML trees are millions of short-lived acyclic objects; the cycle
-    collector would scan them again and again for nothing (a fifth of load time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _map_sources(sources: list[Source], namespace: str | list[str], jobs: int | None,
                  routers: Routers) -> list[_SourceResult]:
     """Each source read; `namespace` is one for all, or one per source."""
-    with _gc_paused():
+    with gc_paused():
         return _map_sources_now(sources, namespace, jobs, routers)
 
 

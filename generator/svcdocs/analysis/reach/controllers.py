@@ -66,6 +66,7 @@ FAMILIES = (
         ({"ingresscontroller.operator.openshift.io/deployment-ingresscontroller": None}, None),)),
 )
 OPENSHIFT = FAMILIES[-1]
+FIRST_KEYS = frozenset(next(iter(labels)) for family in FAMILIES for labels, _ in family.pods)
 
 
 class Controllers:
@@ -76,9 +77,9 @@ class Controllers:
         self.pods = pods
         self.classes: dict[tuple[str, str], RouterClass] = {(c.kind, c.name): c for c in graph.model.router_classes}
         by_label: dict[tuple[str, str | None], list[Pod]] = {}
-        for pod in pods:
-            for key, value in pod.labels.items():
-                by_label.setdefault((key, value), []).append(pod)
+        for pod in pods:  # only the labels a family looks its pods up by
+            for key in FIRST_KEYS.intersection(pod.labels):
+                by_label.setdefault((key, pod.labels[key]), []).append(pod)
                 by_label.setdefault((key, None), []).append(pod)
         self.by_family = {f.name: f.pods_in(by_label) for f in FAMILIES}
         present = [f for f in FAMILIES if self.by_family[f.name]]
