@@ -408,7 +408,7 @@ def test_fan_out_keeps_pages_and_diagrams_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(pages, "FINDING_ITEMS", 6)
     manifests = write(tmp_path, "in/fan.yaml", fan_manifests(60, 60, load_balancers=1)).parent
     result, _ = build([manifests], tmp_path / "site")
-    assert result.diagrams == 4  # the overview, the entry points, the namespace and who reaches it
+    assert result.diagrams == 3  # the overview, the entry points and the namespace (no NetworkPolicy: no reach diagram)
 
     service = (tmp_path / "site" / "services" / "fan" / "s0" / "index.html").read_text(encoding="utf-8")
     selects = re.search(r"<p>Selector app=x: (.*?)</p>", service).group(1)

@@ -222,10 +222,11 @@ def fan_manifests(services: int, workloads: int, load_balancers: int = 0) -> str
 def test_services_that_select_many_workloads_share_one_node_for_them(manifests):
     report = manifests(fan_manifests(200, 60, load_balancers=200))
     specs = site_diagrams(report, SiteMap.of(report.graph))
-    # the overview, the exposure and the namespace in two parts each, and who reaches the namespace
-    assert [s.key for s in specs] == ["overview", "exposure-1", "exposure-2", "reach-fan", "namespace-fan-1",
+    # the overview, the exposure and the namespace in two parts each; no NetworkPolicy anywhere,
+    # so no reachability diagram (every pod reaches every pod)
+    assert [s.key for s in specs] == ["overview", "exposure-1", "exposure-2", "namespace-fan-1",
                                       "namespace-fan-2"]
-    for spec in specs[1:3] + specs[4:]:
+    for spec in specs[1:]:
         nodes = {n.id: n for n in spec.nodes}
         assert len(nodes) <= MAX_NODES and not [n for n in nodes if n.startswith("Deployment/")]
         summary = nodes["more/workloads/Service/fan/s0"]

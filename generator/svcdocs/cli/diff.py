@@ -22,6 +22,7 @@ from svcdocs.render.review_environments import environments_comment, environment
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
 from svcdocs.review import review
+from svcdocs.runtime import gc_paused
 from svcdocs.review.environments import fails as environments_fail
 from svcdocs.review.environments import review_environments
 
@@ -77,19 +78,21 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         base_label = f"{head_label} at {rev}"
         head = read_reports(paths, namespace, config, environments, load)
         base = _at(rev, paths, head, config, namespace, options)
-    if head.single is not None and base.single is not None:
-        result = review(base.single, head.single, config, notes)
-        text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
-                else comment(result, base_label, head_label))
-        whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
-        fails = result.fails
-    else:
-        reviews = review_environments(base, head, config, notes, roots=(paths[0], paths[1]) if rev is None else ("", ""))
-        text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
-                else environments_comment(reviews, base_label, head_label, head.not_rendered))
-        whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT)
-                 if summary is not None else "")
-        fails = environments_fail(reviews)
+    with gc_paused():  # the review compares two reports of a million small objects
+        if head.single is not None and base.single is not None:
+            result = review(base.single, head.single, config, notes)
+            text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
+                    else comment(result, base_label, head_label))
+            whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
+            fails = result.fails
+        else:
+            roots = (paths[0], paths[1]) if rev is None else ("", "")  # where BASE's and HEAD's folders start
+            reviews = review_environments(base, head, config, notes, roots)
+            text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
+                    else environments_comment(reviews, base_label, head_label, head.not_rendered))
+            whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT)
+                     if summary is not None else "")
+            fails = environments_fail(reviews)
     emit(text, output)
     if summary is not None:
         emit(whole, summary)

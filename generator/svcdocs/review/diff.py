@@ -14,7 +14,7 @@ from svcdocs.analysis import LEVELS, RANK, EntryPoint
 from svcdocs.config import Config
 from svcdocs.graph import Edge
 from svcdocs.pipeline import Report
-from svcdocs.review.content import FieldChange, field_changes, object_content
+from svcdocs.review.content import FieldChange, field_changes, object_content, same_content
 from svcdocs.review.coverage import (
     MODES, RenderingChange, UnmodelledChange, UnreadChange, rendering_changes, unmodelled_changes,
     unread_changes,
@@ -173,7 +173,7 @@ def object_changes(base: Report, head: Report):
             yield Change("added", object_id, new.kind)
         elif new is None:
             yield Change("removed", object_id, old.kind)
-        elif old != new:  # equal objects need no walk; unequal ones may differ only in lines
+        elif old != new and not same_content(old, new):  # differing only in files and lines is no change
             fields = field_changes(object_content(old), object_content(new))
             if fields:
                 yield Change("changed", object_id, new.kind, tuple(fields))

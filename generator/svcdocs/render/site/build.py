@@ -36,6 +36,7 @@ from urllib.parse import quote, urlsplit
 from svcdocs import __version__
 from svcdocs.errors import SvcdocsError
 from svcdocs.pipeline import EnvironmentReports, Report
+from svcdocs.runtime import gc_paused
 from svcdocs.render.locations import source_root
 from svcdocs.render.site import graphviz, mermaid
 from svcdocs.load.rendering import NotRendered
@@ -97,9 +98,10 @@ class Progress:
 def build_site(report: Report, options: BuildOptions, say: Callable[[str], None] = print,
                progress: Progress | None = None, not_rendered: Sequence[NotRendered] = ()) -> BuildResult:
     started = time.monotonic()
-    sitemap = SiteMap.of(report.graph)
-    specs = site_diagrams(report, sitemap)
-    pages = note_not_rendered(site_pages(report, sitemap, specs, options.site), not_rendered)
+    with gc_paused():  # specs and pages are many small objects, as the report is (svcdocs.runtime)
+        sitemap = SiteMap.of(report.graph)
+        specs = site_diagrams(report, sitemap)
+        pages = note_not_rendered(site_pages(report, sitemap, specs, options.site), not_rendered)
     return build_pages(pages, specs, options, len(report.findings), say, progress, started=started)
 
 
@@ -109,7 +111,8 @@ def build_environments(reports: EnvironmentReports, options: BuildOptions, say: 
     section per environment and a Compare page (see site/environments.py)."""
     if reports.single is not None:
         return build_site(reports.single, options, say, progress, reports.not_rendered)
-    site = environment_site(reports, options.site)
+    with gc_paused():
+        site = environment_site(reports, options.site)
     return build_pages(site.pages, site.specs, options, site.findings, say, progress, environments=site.nav)
 
 
@@ -124,7 +127,7 @@ def build_pages(pages: list[Page], specs: Sequence[DiagramSpec], options: BuildO
     check_output(out, options.force)
     cache = open_cache()
     folder = site_cache(cache, options.cache_key or str(out))
-    with locked(folder, _shown(out)):
+    with locked(folder, _shown(out)), gc_paused():  # the engine runs in its own processes
         make_clean(folder)
         return _build_site(site, options, out, folder, secret(cache), say, progress or Progress())
 

@@ -764,8 +764,11 @@ def _upstream(graph, node_id: str, incoming: dict[str, set[str]]) -> set[str]:
 def site_diagrams(report: Report, sitemap: SiteMap) -> tuple[DiagramSpec, ...]:
     b = _Builder(report, sitemap)
     specs = [overview_diagram(b), *exposure_diagrams(b)]
+    # Without a single NetworkPolicy every pod reaches every pod: a diagram per
+    # namespace would only draw that, again and again (the page's table says it).
+    policies = bool(report.model.network_policies)
     for namespace in sorted(sitemap.namespaces):
-        if namespace in b.report.analysis.reach.namespaces_with_workloads:
+        if policies and namespace in b.report.analysis.reach.namespaces_with_workloads:
             specs.append(reach_diagram(b, namespace))
         specs += namespace_diagrams(b, namespace)
     return tuple(specs)
