@@ -425,3 +425,24 @@ spec:
     gained = review(report_for_paths([str(tmp_path / "base2")], Config()),
                     report_for_paths([str(tmp_path / "head")], Config())).reach
     assert [(c.source_kind, c.sources, ports.text(c.conn)) for c in gained] == [("namespace", ("shop",), "TCP 5432")]
+
+
+def test_files_base_and_head_share_are_read_once_and_keep_their_own_names(cli, tmp_path, monkeypatch):
+    """A review parses each distinct file once (BASE and HEAD share most of
+    theirs); every object still names the file it was read from."""
+    import svcdocs.model as model
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {type: NodePort, ports: [{port: 80}]}\n"
+    for side in ("base", "head"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "web.yaml").write_text(service)
+    (tmp_path / "head" / "copy.yaml").write_text(service)  # the same bytes under another name: a duplicate
+    parsed = []
+    real = model.parse
+    monkeypatch.setattr(model, "parse", lambda source: parsed.append(source.label) or real(source))
+    monkeypatch.chdir(tmp_path)
+    document = json.loads(cli("diff", "base", "head", "--format", "json").stdout)
+    assert len(parsed) == 1
+    new = [f for f in document["findings"] if f["change"] == "new"]
+    assert [(f["rule"], f["file"]) for f in new] == [("duplicate-object", "head/web.yaml")]
+    resolved = {(f["rule"], f["file"]) for f in document["findings"] if f["change"] == "resolved"}
+    assert ("nodeport-service", "base/web.yaml") not in resolved  # the same finding at the same place in both

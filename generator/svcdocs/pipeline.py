@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Sequence
 
 from svcdocs.analysis import Analysis, analyze
 from svcdocs.config import Config
@@ -99,8 +99,20 @@ def reports_for_environments(found: Environments, config: Config, *, namespace: 
                              jobs: int | None = None) -> EnvironmentReports:
     """The pipeline once per environment; every environment's files are parsed
     in one pass, so many small environments use every core as one large one does."""
-    models = build_models([(e.sources, e.skipped_files, [e.namespace_of(s, namespace) for s in e.sources])
-                           for e in found.environments], jobs=jobs, router_kinds_configured=config.router_kinds)
+    return reports_for_each((found,), config, namespace=namespace, jobs=jobs)[0]
+
+
+def reports_for_each(founds: Sequence[Environments], config: Config, *, namespace: str = "default",
+                     jobs: int | None = None) -> list[EnvironmentReports]:
+    """`reports_for_environments` of each, all their files parsed in one pass
+    and each distinct file once: BASE and HEAD of a review share most."""
+    environments = [e for found in founds for e in found.environments]
+    models = iter(build_models([(e.sources, e.skipped_files, [e.namespace_of(s, namespace) for s in e.sources])
+                                for e in environments], jobs=jobs, router_kinds_configured=config.router_kinds))
+    return [_reports(found, [next(models) for _ in found.environments], config) for found in founds]
+
+
+def _reports(found: Environments, models: list[Model], config: Config) -> EnvironmentReports:
     reports, empty = [], []
     for environment, model in zip(found.environments, models):
         with gc_paused():

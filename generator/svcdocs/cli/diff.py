@@ -11,12 +11,12 @@ import click
 
 from svcdocs.cli.check import emit
 from svcdocs.cli.common import Failure, friendly, input_options, load_options
-from svcdocs.cli.environments import environment_options, read_reports
+from svcdocs.cli.environments import environment_options, read_reports, show_reports
 from svcdocs.config import CONFIG_NAMES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
-from svcdocs.load.environments import discover_environments_at
+from svcdocs.load.environments import Environments, as_environments, discover_environments, discover_environments_at
 from svcdocs.load.git import discover_at, file_at
-from svcdocs.pipeline import EnvironmentReports, report_for_discovered, reports_for_environments, reports_for_paths
+from svcdocs.pipeline import EnvironmentReports, reports_for_each, reports_for_paths
 from svcdocs.render.graph_json import dumps
 from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
@@ -67,8 +67,8 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
             with working_directory(base_label):
                 base = reports_for_paths((".",), config, namespace=namespace, options=options)
         else:
-            head = read_reports(paths[1:], namespace, config, environments, load)
-            base = reports_for_paths(paths[:1], config, namespace=namespace, options=options)
+            found = discover_environments(paths[1:], options=options)
+            head, base = _both(found, discover_environments(paths[:1], options=options), paths[1:], config, namespace)
     else:
         paths = paths or (".",)
         config, notes = _config_as_of(rev, config_path)
@@ -76,8 +76,8 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         options = environments.options(config, load)
         head_label = " ".join(paths)
         base_label = f"{head_label} at {rev}"
-        head = read_reports(paths, namespace, config, environments, load)
-        base = _at(rev, paths, head, config, namespace, options)
+        found = discover_environments(paths, options=options)
+        head, base = _both(found, _at(rev, paths, found, options), paths, config, namespace)
     with gc_paused():  # the review compares two reports of a million small objects
         if head.single is not None and base.single is not None:
             result = review(base.single, head.single, config, notes)
@@ -100,13 +100,19 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         sys.exit(1)
 
 
-def _at(rev, paths, head: EnvironmentReports, config, namespace, options) -> EnvironmentReports:
+def _both(head: Environments, base: Environments, head_paths, config, namespace) -> tuple[EnvironmentReports, ...]:
+    """HEAD's and BASE's reports, their files parsed together (each distinct
+    file once); what HEAD's load said is said on stderr."""
+    head_reports, base_reports = reports_for_each((head, base), config, namespace=namespace)
+    return show_reports(head_reports, head_paths), base_reports
+
+
+def _at(rev, paths, head: Environments, options) -> Environments:
     """BASE as of `rev`: from git objects as before when HEAD has one plain
     environment, else discovered in an export of the revision."""
     if not head.discovered and not options.named:
-        report = report_for_discovered(discover_at(rev, paths, options.render), config, namespace=namespace)
-        return EnvironmentReports(((head.reports[0][0], report),), discovered=False)
-    return reports_for_environments(discover_environments_at(rev, paths, options), config, namespace=namespace)
+        return as_environments(discover_at(rev, paths, options.render))
+    return discover_environments_at(rev, paths, options)
 
 
 @contextmanager

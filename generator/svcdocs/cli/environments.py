@@ -56,6 +56,12 @@ def read_reports(paths: tuple[str, ...], namespace: str, config: Config, choice:
     (and, unless the command's own output says it, what was not rendered);
     exit 2 if nothing was usable."""
     reports = reports_for_paths(paths or (".",), config, namespace=namespace, options=choice.options(config, load))
+    return show_reports(reports, paths, say_not_rendered)
+
+
+def show_reports(reports: EnvironmentReports, paths: tuple[str, ...],
+                 say_not_rendered: bool = True) -> EnvironmentReports:
+    """What `read_reports` says on stderr of reports already made."""
     problems = dict.fromkeys(str(p) for _, report in reports.reports for p in report.model.inputs.problems)
     show_load_notes(reports.notes, problems, reports.unread)
     for environment, report in reports.reports:

@@ -128,12 +128,12 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
             refuse_link_outside(path)
     walked = [p for p in paths if p != STDIN and os.path.isdir(p) and not _rendered_folder(p)]
     if len(walked) != len(paths) or "kustomize" not in options.render.render:
-        return _as_before(discover(paths, stdin, options.render))
+        return as_environments(discover(paths, stdin, options.render))
     discoveries = [_Discovery(options.render, _repository(p)) for p in walked]
     trees = [d.walk(p) for d, p in zip(discoveries, walked)]
     if not any(t.roots or t.charts for t in trees) and not any(d.has_pointers(t.plain) for d, t in zip(discoveries, trees)):
         # what `discover` reads for these folders: the same walk (tests/test_environments.py checks it)
-        return _as_before(Discovered(tuple(s for t in trees for s in t.plain), sum(t.skipped for t in trees),
+        return as_environments(Discovered(tuple(s for t in trees for s in t.plain), sum(t.skipped for t in trees),
                                      tuple(u for t in trees for u in t.unread),
                                      tuple(Rendering(p, "files") for p in walked)))
     found = [d.automatic(t, prefix=_display(p) if len(walked) > 1 else "") for d, t, p in zip(discoveries, trees, walked)]
@@ -205,7 +205,8 @@ def relabel(found: Environments, old: str, new: str) -> Environments:
     return replace(found, environments=environments, pointers=pointers, not_rendered=not_rendered)
 
 
-def _as_before(found: Discovered) -> Environments:
+def as_environments(found: Discovered) -> Environments:
+    """PATHs read as before: one environment of their sources."""
     return Environments((Environment("", "", "files", found.sources, found.skipped_files),), discovered=False,
                         unread=found.unread, renderings=found.renderings, notes=found.notes)
 

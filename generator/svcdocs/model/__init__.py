@@ -8,15 +8,17 @@ Router kinds (Istio, Contour, Traefik, ...) are read by the adapters of
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Iterable, Iterator, Sequence
 
 from svcdocs.config import RouterKind
 from svcdocs.load import Problem, Source, parse
+from svcdocs.load.yamldocs import MAX_FILE_BYTES
 from svcdocs.runtime import gc_paused
 from svcdocs.model.extract import extract
 from svcdocs.model.placement import Placer
@@ -132,7 +134,7 @@ def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], 
     whole is large, however small each group is."""
     everything = [source for sources, _, _ in groups for source in sources]
     namespaces = [namespace for _, _, per_source in groups for namespace in per_source]
-    results = _map_sources(everything, namespaces, jobs, router_kinds(router_kinds_configured))
+    results = _map_distinct(everything, namespaces, jobs, router_kinds(router_kinds_configured))
     models, start = [], 0
     for sources, skipped_files, _ in groups:
         models.append(_assemble(len(sources), results[start:start + len(sources)], skipped_files))
@@ -192,6 +194,52 @@ def _group(inputs: Inputs, objects: Iterable[Object], duplicates: list[Duplicate
         duplicates=tuple(sorted(duplicates, key=lambda d: (d.id, d.file, d.line))),
         **{name: tuple(found) for name, found in groups.items()},
     )
+
+
+def _map_distinct(sources: list[Source], namespaces: list[str], jobs: int | None,
+                  routers: Routers) -> list[_SourceResult]:
+    """`_map_sources`, each distinct file read once: the same bytes in the same
+    namespace make the same objects, only named after another file. A review
+    reads BASE and HEAD, which share most of their files."""
+    first: dict[tuple[bytes, str], int] = {}
+    distinct: list[Source] = []
+    distinct_namespaces: list[str] = []
+    where: list[int] = []  # for each source, its distinct source
+    for source, namespace in zip(sources, namespaces):
+        if source.origins is not None or source.problems:  # a render is placed in its own files: never shared
+            key = None
+        else:
+            source = _in_hand(source)
+            key = (hashlib.blake2b(source.data, digest_size=16).digest(), namespace)
+        if key is None or key not in first:
+            if key is not None:
+                first[key] = len(distinct)
+            distinct.append(source)
+            distinct_namespaces.append(namespace)
+        where.append(first[key] if key is not None else len(distinct) - 1)
+    results = _map_sources(distinct, distinct_namespaces, jobs, routers)
+    return [results[i] if distinct[i].label == source.label else _renamed(results[i], distinct[i].label, source.label)
+            for i, source in zip(where, sources)]
+
+
+def _in_hand(source: Source) -> Source:
+    """The source with its bytes read (as parse reads them), so that they are read once."""
+    if source.data is not None:
+        return source
+    try:
+        data = source.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return source  # parse reports it
+    return replace(source, data=data, size=len(data))
+
+
+def _renamed(result: _SourceResult, old: str, new: str) -> _SourceResult:
+    """A result for the same bytes read under another name."""
+    def moved(item):
+        return replace(item, file=new) if item.file == old else item
+    return _SourceResult([moved(o) for o in result.objects], [moved(p) for p in result.problems], result.skipped,
+                         result.documents, result.unusable, result.other_kinds,
+                         [moved(u) for u in result.unmodelled], result.routing_kinds)
 
 
 def _map_sources(sources: list[Source], namespace: str | list[str], jobs: int | None,
