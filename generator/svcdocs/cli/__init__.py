@@ -13,7 +13,7 @@ import importlib
 
 import click
 
-from svcdocs import __version__
+import svcdocs
 
 # name -> the module (in svcdocs.cli) that defines it, as a function of that name
 COMMANDS = {"graph": "graph", "check": "check", "rules": "rules", "diff": "diff", "build": "build",
@@ -31,7 +31,14 @@ class _Commands(click.Group):
         return getattr(importlib.import_module(f"svcdocs.cli.{module}"), name)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"svcdocs, version {svcdocs.__version__}")
+        ctx.exit()
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="svcdocs")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def main() -> None:
     """Document the architecture that Kubernetes manifests describe."""

@@ -3,10 +3,10 @@ it did not read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from svcdocs.runtime import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """A document (or file) that could not be used: `file:line: reason`."""
 
@@ -18,7 +18,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unread:
     """A file that `kubectl apply -R -f PATH` would read and svcdocs did not, and why."""
 

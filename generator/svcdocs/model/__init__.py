@@ -134,7 +134,11 @@ def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], 
     whole is large, however small each group is."""
     everything = [source for sources, _, _ in groups for source in sources]
     namespaces = [namespace for _, _, per_source in groups for namespace in per_source]
-    results = _map_distinct(everything, namespaces, jobs, router_kinds(router_kinds_configured))
+    routers = router_kinds(router_kinds_configured)
+    if len(groups) > 1:
+        results = _map_distinct(everything, namespaces, jobs, routers)
+    else:  # one group shares nothing with another: its files are read where they are parsed, in parallel
+        results = _map_sources(everything, namespaces, jobs, routers)
     models, start = [], 0
     for sources, skipped_files, _ in groups:
         models.append(_assemble(len(sources), results[start:start + len(sources)], skipped_files))

@@ -14,8 +14,10 @@ adds nothing downstream has to know about.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import ClassVar, Iterator
+
+from svcdocs.runtime import record
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -31,7 +33,7 @@ def object_id(kind: str, namespace: str, name: str) -> str:
     return f"{kind}/{namespace}/{name}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unmodelled:
     """An object of a kind svcdocs does not model: its id, where it is, and a
     digest of its content (never a value), so that a review can say it was
@@ -50,7 +52,7 @@ def id_kind(node_id: str) -> str:
     return node_id.split("/", 1)[0]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Object:
     kind: str
     namespace: str
@@ -86,7 +88,7 @@ class Object:
 
 # --- Services -----------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServicePort:
     line: int
     port: int | None
@@ -102,7 +104,7 @@ class ServicePort:
         return self.target_port if self.target_port not in (None, 0) else self.port
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Service(Object):
     type: str = "ClusterIP"
     type_line: int = 0
@@ -120,7 +122,7 @@ class Service(Object):
 
 # --- Workloads ----------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainerPort:
     line: int
     number: int
@@ -129,7 +131,7 @@ class ContainerPort:
     host_port: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnvRef:
     """A variable whose value names a host; the value itself is not kept.
 
@@ -142,7 +144,7 @@ class EnvRef:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Probe:
     """A liveness, readiness or startup probe, and the port it checks (None
     for an exec probe)."""
@@ -153,7 +155,7 @@ class Probe:
     port_line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Container:
     name: str
     line: int
@@ -166,7 +168,7 @@ class Container:
     probes: tuple[Probe, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LabelValues:
     """A label whose value differs from pod to pod of a group: one of `values`;
     or `prefix` followed by an ordinal from `first` up to below `stop` (None:
@@ -194,7 +196,7 @@ class LabelValues:
         return self.first <= int(ordinal) and (self.stop is None or int(ordinal) < self.stop)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PodGroup:
     """Pods that one controller makes alike: the labels every one of them
     carries, those that differ from pod to pod, and what makes them (the kind
@@ -209,7 +211,7 @@ class PodGroup:
     where: str = ""  # the field of the manifest that gives `labels`, when it is not a pod template
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Workload(Object):
     pod_labels: Pairs = ()
     pod_labels_line: int = 0
@@ -236,7 +238,7 @@ class Workload(Object):
 
 # --- Routers: every way in ------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class BackendRef:
     """Where a router sends traffic: a Service and port with a weight, or
     another router it delegates to, or a workload that serves by itself
@@ -259,7 +261,7 @@ class BackendRef:
         object.__setattr__(self, "id", object_id(self.kind, self.namespace, self.name))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Way:
     """One way through a router: the hosts and paths it matches, the port and
     protocol it listens on, whether TLS protects it, and where it sends the
@@ -277,7 +279,7 @@ class Way:
     prefixes: bool = False  # its paths are prefixed to those of the routers it delegates to (Contour includes)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParentRef:
     """What a router hangs on: a Gateway (or one of its listeners), a
     ListenerSet, an Istio Gateway, or a Service for mesh routing."""
@@ -294,7 +296,7 @@ class ParentRef:
         return object_id(self.kind, self.namespace, self.name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Router(Object):
     """The one route model. `opens` says how far out the router reaches by
     itself: `internet` for a way in of its own (an Ingress, an HTTPProxy with
@@ -314,7 +316,7 @@ class Router(Object):
     DERIVED: ClassVar[frozenset[str]] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Backend:
     service: str
     line: int  # the line of the backend's service name
@@ -322,7 +324,7 @@ class Backend:
     port_line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IngressPath:
     backend: Backend
     line: int
@@ -330,7 +332,7 @@ class IngressPath:
     path_type: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IngressRule:
     line: int
     host: str | None = None
@@ -338,14 +340,14 @@ class IngressRule:
     paths: tuple[IngressPath, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IngressTLS:
     line: int
     hosts: tuple[str, ...] = ()
     secret_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Ingress(Router):
     snippets: tuple[tuple[str, int], ...] = ()  # nginx.ingress.kubernetes.io/*-snippet annotations and their lines
     default_backend: Backend | None = None
@@ -355,7 +357,7 @@ class Ingress(Router):
     DERIVED: ClassVar[frozenset[str]] = frozenset({"ways", "opens", "needs_grant"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Listener:
     name: str
     line: int
@@ -366,7 +368,7 @@ class Listener:
     redirects: bool = False  # plain HTTP that only redirects to HTTPS (Istio `tls.httpsRedirect`)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Gateway(Object):
     """A Gateway API Gateway or ListenerSet, or an Istio Gateway: listeners
     that routers hang on. An Istio Gateway picks the proxy pods it configures
@@ -379,14 +381,14 @@ class Gateway(Object):
     parents: tuple[ParentRef, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteRule:
     line: int
     paths: tuple[str, ...] = ()  # empty for TCP, TLS and UDP routes
     backends: tuple[BackendRef, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Route(Router):
     """A Gateway API route (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute)."""
 
@@ -396,7 +398,7 @@ class Route(Router):
     DERIVED: ClassVar[frozenset[str]] = frozenset({"ways", "opens", "needs_grant"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class RoutedWorkload(Workload):
     """A workload that is also a way in by itself (a Knative Service): the
     router it carries has the workload's own id. `traffic` is how requests
@@ -406,21 +408,21 @@ class RoutedWorkload(Workload):
     traffic: tuple[tuple[str, int | None, str | None], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GrantFrom:
     group: str
     kind: str
     namespace: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GrantTo:
     group: str
     kind: str
     name: str | None = None  # None: every object of that kind in the namespace
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class ReferenceGrant(Object):
     """Gateway API: lets objects of other namespaces refer to objects in this one."""
 
@@ -432,7 +434,7 @@ class ReferenceGrant(Object):
                 and any(t.group == "" and t.kind == to_kind and t.name in (None, to_name) for t in self.grants_to))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyTarget:
     kind: str
     name: str
@@ -440,7 +442,7 @@ class PolicyTarget:
     section: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class BackendTLSPolicy(Object):
     """Gateway API: TLS from the gateway to the Services it targets."""
 
@@ -448,7 +450,7 @@ class BackendTLSPolicy(Object):
     hostname: str | None = None  # the name the backend's certificate must carry
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class ServiceEntry(Object):
     """Istio: names that the mesh routes to. Those outside the mesh are
     External nodes, as an ExternalName Service's target is."""
@@ -461,14 +463,14 @@ class ServiceEntry(Object):
 
 # --- Policy, namespaces, endpoints --------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class Requirement:
     key: str
     operator: str  # In, NotIn, Exists, DoesNotExist
     values: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LabelSelector:
     match_labels: Pairs = ()
     match_expressions: tuple[Requirement, ...] = ()
@@ -478,13 +480,13 @@ class LabelSelector:
         return not self.match_labels and not self.match_expressions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IPBlock:
     cidr: str  # checked when read: a valid IPv4 or IPv6 CIDR
     excepts: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyPeer:
     """One item of a rule's `from` or `to`: selectors, or an ipBlock. Both
     selectors None and no ipBlock: an item that could not be read, which
@@ -498,7 +500,7 @@ class PolicyPeer:
     namespace_selector_line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyPort:
     line: int
     protocol: str = "TCP"
@@ -506,7 +508,7 @@ class PolicyPort:
     end_port: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyRule:
     """An ingress or egress rule. `peers` None: every source or destination
     (`from`/`to` absent or empty); `ports` None: every port. An empty tuple,
@@ -517,7 +519,7 @@ class PolicyRule:
     ports: tuple[PolicyPort, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class NetworkPolicy(Object):
     pod_selector: LabelSelector = field(default_factory=LabelSelector)
     pod_selector_line: int = 0
@@ -545,19 +547,19 @@ class NetworkPolicy(Object):
                 yield from ((direction, peer) for peer in rule.peers or ())
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class RouterClass(Object):
     """An IngressClass or a GatewayClass: which controller serves the routers of that class."""
 
     controller: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Namespace(Object):
     pass
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Endpoints(Object):
     """Endpoints or EndpointSlice: the backends of a Service without a selector."""
 

@@ -222,6 +222,7 @@ class Engine:
 
     def _peer_pods(self, index: Index) -> list[list[int]]:
         namespaces = index.namespaces()
+        chosen_by: dict[LabelSelector, list[str]] = {}  # policies repeat their namespace selectors
         found = []
         for peer in self.peers:
             if peer.addresses is not None or not peer.readable:
@@ -231,7 +232,10 @@ class Engine:
             if peer.namespace_selector is None:
                 chosen = [home]
             else:
-                chosen = [n for n in namespaces if matches(peer.namespace_selector, self.namespace_labels[n])]
+                chosen = chosen_by.get(peer.namespace_selector)
+                if chosen is None:
+                    chosen = [n for n in namespaces if matches(peer.namespace_selector, self.namespace_labels[n])]
+                    chosen_by[peer.namespace_selector] = chosen
             found.append([i for n in chosen for i in index.selected(n, peer.pod_selector)])
         return found
 
