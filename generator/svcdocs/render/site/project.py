@@ -81,11 +81,28 @@ def _with_banner(text: str, banner: str) -> str:
 
 
 def diagram_block(caption: str, drawing: str) -> str:
-    """The raw HTML block a diagram sits in, in the page's Markdown, so that
-    mkdocs and Zensical both build it: kept out of the search index and out of
-    Markdown's hands."""
+    """The raw HTML block a diagram sits in: kept out of the search index and
+    out of Markdown's hands."""
     caption = f'<p class="svcdocs-diagram-title">{html.escape(caption)}</p>\n' if caption else ""
     return f'<div class="svcdocs-diagram" markdown="0" data-search-exclude>\n{caption}{drawing.strip()}\n</div>'
+
+
+def diagram_placeholder(key: str) -> str:
+    """Where a diagram goes in a page's Markdown for mkdocs, which puts it in
+    the built page as it is: an empty block, filled by `inject_diagrams`."""
+    return f'<div class="svcdocs-diagram" data-svcdocs-diagram="{_identifier(key)}"></div>'
+
+
+def inject_diagrams(site: Path, page: Page, blocks: dict[str, str]) -> None:
+    """Put each diagram's block into the page mkdocs built, in place of its placeholder."""
+    path = site / page_url(page.path) / "index.html"
+    text = path.read_text(encoding="utf-8")
+    for key in page.diagrams:
+        placeholder = diagram_placeholder(key)
+        if text.count(placeholder) != 1:
+            raise SvcdocsError(f"{path}: the place for diagram {key} is missing; please report this as a bug")
+        text = text.replace(placeholder, blocks[key])
+    path.write_text(text, encoding="utf-8")
 
 
 def mkdocs_yml(title: str, site_url: str | None, mermaid: bool, namespaces: list[tuple[str, str]],
