@@ -53,7 +53,7 @@ from svcdocs.load.kustomizations import (
 from svcdocs.load.problems import Unread
 from svcdocs.load.rendering import HelmChart, NotRendered, kustomize_command, render_chart, render_kustomization
 from svcdocs.load.walk import walk as walk_folder
-from svcdocs.load.yamldocs import MAX_FILE_BYTES
+from svcdocs.load.yamldocs import in_hand
 from svcdocs.load.discover import discover, refuse_link_outside
 from svcdocs.load.sources import (
     KUSTOMIZATIONS, MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, LoadOptions, Rendering, Source,
@@ -177,17 +177,7 @@ def discover_environments_at(rev: str, paths: Iterable[str],
 def _in_memory(found: Environments) -> Environments:
     """Every file source read now, as the model would read it: its folder goes away."""
     return replace(found, environments=tuple(
-        replace(e, sources=tuple(_read(s) for s in e.sources)) for e in found.environments))
-
-
-def _read(source: Source) -> Source:
-    if source.data is not None:
-        return source
-    try:
-        data = source.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return source  # the model reports it as unreadable
-    return Source(label=source.label, data=data, size=len(data))
+        replace(e, sources=tuple(in_hand(s) for s in e.sources)) for e in found.environments))
 
 
 def relabel(found: Environments, old: str, new: str) -> Environments:

@@ -12,7 +12,7 @@ document at a time, and every other document still loads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import yaml
 
@@ -91,6 +91,19 @@ def parse(source: Source, kustomizations: bool = False) -> Parsed:
             break
         _add_root(parsed, node, offset, bad_lines, source.tool_config and not kustomizations, kustomizations)
     return parsed
+
+
+def in_hand(source: Source) -> Source:
+    """The source with its bytes read as `parse` reads them, so that they are
+    read once; as it is when they cannot be read (`parse` then says why) or
+    when it is a refused render."""
+    if source.data is not None or source.problems:
+        return source
+    try:
+        data = source.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return source
+    return replace(source, data=data, size=len(data))
 
 
 def _decode(raw: bytes, parsed: Parsed) -> tuple[str | None, frozenset[int]]:

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Sequence
 
 from svcdocs.config import RouterKind
 from svcdocs.load import Problem, Source, parse
-from svcdocs.load.yamldocs import MAX_FILE_BYTES
+from svcdocs.load.yamldocs import in_hand
 from svcdocs.runtime import gc_paused
 from svcdocs.model.extract import extract
 from svcdocs.model.placement import Placer
@@ -213,7 +213,7 @@ def _map_distinct(sources: list[Source], namespaces: list[str], jobs: int | None
         if source.origins is not None or source.problems:  # a render is placed in its own files: never shared
             key = None
         else:
-            source = _in_hand(source)
+            source = in_hand(source)
             key = (hashlib.blake2b(source.data, digest_size=16).digest(), namespace)
         if key is None or key not in first:
             if key is not None:
@@ -224,17 +224,6 @@ def _map_distinct(sources: list[Source], namespaces: list[str], jobs: int | None
     results = _map_sources(distinct, distinct_namespaces, jobs, routers)
     return [results[i] if distinct[i].label == source.label else _renamed(results[i], distinct[i].label, source.label)
             for i, source in zip(where, sources)]
-
-
-def _in_hand(source: Source) -> Source:
-    """The source with its bytes read (as parse reads them), so that they are read once."""
-    if source.data is not None:
-        return source
-    try:
-        data = source.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return source  # parse reports it
-    return replace(source, data=data, size=len(data))
 
 
 def _renamed(result: _SourceResult, old: str, new: str) -> _SourceResult:
