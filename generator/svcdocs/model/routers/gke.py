@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from svcdocs.model.extract import service_ports
+from svcdocs.model.services import service_ports
 from svcdocs.model.objects import BackendRef, IngressTLS, Router, Service, Way
 from svcdocs.model.reader import Reader
 from svcdocs.model.routers.ingress import covered
