@@ -59,6 +59,9 @@ class Inputs:
     # Of the kinds not modelled, those that look like traffic routing (`Mapping
     # (getambassador.io)`): a way in svcdocs cannot see.
     routing_kinds: tuple[tuple[str, int], ...] = ()
+    # Of the kinds not modelled, the policies (`AuthorizationPolicy
+    # (security.istio.io)`): who may connect is decided by more than svcdocs applies.
+    policy_kinds: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
         other_kinds=tuple(sorted(other.items())),
         unmodelled=tuple(sorted(unmodelled, key=lambda u: (u.id, u.file, u.line))),
         routing_kinds=tuple(sorted(routing.items())),
+        policy_kinds=tuple(sorted(Counter(u.policy for u in unmodelled if u.policy).items())),
     )
     return _group(inputs, by_id.values(), duplicates)
 

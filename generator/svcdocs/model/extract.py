@@ -17,6 +17,7 @@ from yaml import MappingNode, ScalarNode
 
 from svcdocs.load import Document, Problem
 from svcdocs.model.digest import content_digest
+from svcdocs.model.kinds import POLICY, ROUTER
 from svcdocs.model.objects import (
     IGNORE_ANNOTATION, WORKLOAD_KINDS, Endpoints, IPBlock, Namespace, NetworkPolicy, Object, Pairs, PolicyPeer,
     PolicyPort, PolicyRule, RouterClass, Unmodelled, Workload,
@@ -104,18 +105,22 @@ def extract(doc: Document, default_namespace: str, routers: Routers,
         made = _operator_workload(r, root, {**meta, "group": routers.id_group(kind, group, groups is not None)}, group)
         if made is not None:
             return made, r.problems
-        routing = (f"{kind} ({group})" if group else kind) if routers.looks_like_routing(group, kind) else None
-        return _unmodelled(r, doc, kind, group, groups is None and not routers.knows(kind), meta, routing), r.problems
+        role = routers.role(group, kind, root.get("spec"))
+        return _unmodelled(r, doc, kind, group, groups is None and not routers.knows(kind), meta, role), r.problems
     except Unusable as e:
         return None, [Problem(r.file, e.line, e.reason)]
 
 
 def _unmodelled(r: Reader, doc: Document, kind: str, group: str | None, unknown: bool, meta: dict,
-                routing: str | None) -> Unmodelled:
+                role: str | None) -> Unmodelled:
+    """`role` says what the kind is for (model/kinds.py); a router or a policy
+    is named with its group in the notices that say it was not read."""
     shown = kind if unknown else f"{kind} ({group})"
     id_kind = kind if unknown or not group else f"{kind}.{group}"
+    named = f"{kind} ({group})" if group else kind
     return Unmodelled(f"{id_kind}/{meta['namespace']}/{meta['name']}", shown, r.file, r.line(doc.node),
-                      "" if kind in DATA_KINDS and not group else content_digest(doc.node), routing)
+                      "" if kind in DATA_KINDS and not group else content_digest(doc.node),
+                      named if role == ROUTER else None, role, named if role == POLICY else None)
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:

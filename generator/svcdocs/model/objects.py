@@ -44,7 +44,9 @@ class Unmodelled:
     file: str
     line: int
     digest: str = ""
-    routing: str | None = None  # `Kind (group)` when the kind looks like traffic routing
+    routing: str | None = None  # `Kind (group)` when the kind is a router svcdocs does not read
+    role: str | None = None  # router, mesh, policy or config (model/kinds.py); None: nothing says
+    policy: str | None = None  # `Kind (group)` when the kind is a policy svcdocs does not apply
 
 
 def id_kind(node_id: str) -> str:
