@@ -14,28 +14,10 @@ from dataclasses import dataclass
 from svcdocs.graph import Graph
 from svcdocs.graph.routing import GATEWAY_KINDS
 from svcdocs.model import Gateway, RoutedWorkload, Service, Workload
+from svcdocs.model.schemes import PRIVATE, service_scheme
 
 LEVELS = ("none", "egress", "cluster", "node", "network", "internet")
 RANK = {level: i for i, level in enumerate(LEVELS)}
-
-# Annotations that ask a cloud for a load balancer on a private address, with
-# the values that do (None: any value but "false").
-INTERNAL_LB_ANNOTATIONS: dict[str, frozenset[str] | None] = {
-    "service.beta.kubernetes.io/aws-load-balancer-internal": None,
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": frozenset({"internal"}),
-    "networking.gke.io/load-balancer-type": frozenset({"internal"}),
-    "cloud.google.com/load-balancer-type": frozenset({"internal"}),
-    "service.beta.kubernetes.io/azure-load-balancer-internal": frozenset({"true"}),
-    "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": frozenset({"intranet"}),
-    "service.beta.kubernetes.io/oci-load-balancer-internal": frozenset({"true"}),
-    "oci-network-load-balancer.oraclecloud.com/internal": frozenset({"true"}),
-    "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type": frozenset({"private"}),
-    "service.beta.kubernetes.io/openstack-internal-load-balancer": frozenset({"true"}),
-    "service.beta.kubernetes.io/cce-load-balancer-internal-vpc": frozenset({"true"}),
-    "service.kubernetes.io/qcloud-loadbalancer-internal-subnetid": None,
-    "load-balancer.hetzner.cloud/disable-public-network": frozenset({"true"}),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
@@ -44,12 +26,9 @@ class Exposure:
 
 
 def is_internal_lb(service: Service) -> bool:
-    for key, value in service.annotations:
-        if key in INTERNAL_LB_ANNOTATIONS:
-            wanted = INTERNAL_LB_ANNOTATIONS[key]
-            if (wanted is None and value.lower() != "false") or (wanted and value.lower() in wanted):
-                return True
-    return False
+    """Whether a LoadBalancer gets a private address, by its cloud's
+    documented scheme (model/schemes.py)."""
+    return service_scheme(service.annotations, service.load_balancer_class)[0] == PRIVATE
 
 
 def own_level(service: Service) -> str:

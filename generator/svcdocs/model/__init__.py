@@ -26,8 +26,8 @@ from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, BackendTLSPolicy, Container, ContainerPort, Endpoints,
     EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, IPBlock, LabelSelector, Listener,
     Namespace, NetworkPolicy, Object, ParentRef, PolicyPeer, PolicyPort, PolicyRule, ReferenceGrant, Requirement,
-    Route, RoutedWorkload, Router, RouterClass, RouteRule, Service, ServiceEntry, ServicePort, Unmodelled, Way,
-    Workload, id_kind, object_id,
+    Route, ResourceBackend, RoutedWorkload, Router, RouterClass, RouteRule, Service, ServiceEntry, ServicePort, TLSSource,
+    Unmodelled, Way, Workload, id_kind, object_id,
 )
 from svcdocs.model.routers import Routers, router_kinds
 
@@ -36,8 +36,8 @@ __all__ = [
     "Duplicate", "Endpoints", "EnvRef", "Gateway", "IPBlock", "Ingress", "IngressPath", "IngressRule",
     "IngressTLS", "Inputs", "LabelSelector", "Listener", "Model", "Namespace", "NetworkPolicy",
     "Object", "ParentRef", "PolicyPeer", "PolicyPort", "PolicyRule", "ReferenceGrant", "Requirement", "Route",
-    "RoutedWorkload", "Router", "RouterClass", "RouteRule", "Service", "ServiceEntry", "ServicePort", "Unmodelled",
-    "Way", "Workload", "build_model", "build_models", "id_kind", "object_id",
+    "ResourceBackend", "RoutedWorkload", "Router", "RouterClass", "RouteRule", "Service", "ServiceEntry", "ServicePort",
+    "TLSSource", "Unmodelled", "Way", "Workload", "build_model", "build_models", "id_kind", "object_id",
 ]
 
 # Below this many bytes, starting worker processes costs more than it saves.
@@ -92,11 +92,12 @@ class Model:
     grants: tuple[ReferenceGrant, ...] = ()
     backend_tls: tuple[BackendTLSPolicy, ...] = ()
     service_entries: tuple[ServiceEntry, ...] = ()
+    tls_sources: tuple[TLSSource, ...] = ()
 
     def objects(self) -> Iterator[Object]:
         for group in (self.services, self.workloads, self.ingresses, self.gateways, self.routes,
                       self.network_policies, self.namespaces, self.endpoints, self.router_classes, self.routers,
-                      self.grants, self.backend_tls, self.service_entries):
+                      self.grants, self.backend_tls, self.service_entries, self.tls_sources):
             yield from group
 
     def every_router(self) -> list[Router]:
@@ -189,7 +190,7 @@ _FIELDS = {
     Service: "services", Workload: "workloads", RoutedWorkload: "workloads", Ingress: "ingresses",
     Gateway: "gateways", Route: "routes", NetworkPolicy: "network_policies", Namespace: "namespaces",
     Endpoints: "endpoints", Router: "routers", ReferenceGrant: "grants", BackendTLSPolicy: "backend_tls",
-    ServiceEntry: "service_entries", RouterClass: "router_classes",
+    ServiceEntry: "service_entries", RouterClass: "router_classes", TLSSource: "tls_sources",
 }
 
 

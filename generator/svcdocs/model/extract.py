@@ -19,13 +19,15 @@ from svcdocs.load import Document, Problem
 from svcdocs.model.digest import content_digest
 from svcdocs.model.kinds import POLICY, ROUTER
 from svcdocs.model.objects import (
-    IGNORE_ANNOTATION, WORKLOAD_KINDS, Endpoints, IPBlock, Namespace, NetworkPolicy, Object, Pairs, PolicyPeer,
+    IGNORE_ANNOTATION, WORKLOAD_KINDS, Endpoints, EnvRef, IPBlock, Namespace, NetworkPolicy, Object, Pairs, PolicyPeer,
     PolicyPort, PolicyRule, RouterClass, Unmodelled, Workload,
 )
 from svcdocs.model.operators import pods_made
 from svcdocs.model.placement import Placement
-from svcdocs.model.pods import containers, pod_fields, pod_template
+from svcdocs.model.pods import MAX_ENV_VALUE, containers, hosts_in, pod_fields, pod_template
+from svcdocs.model import schemes
 from svcdocs.model.reader import HELM_REASON, Reader, Unusable, api_group, fields_of, is_null, is_template, label_selector
+from svcdocs.model.routers import cloud_tls
 from svcdocs.model.services import service
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ MAX_NAME = 253  # a DNS-1123 subdomain, the longest name Kubernetes allows
 MAX_NAMESPACE = 63  # a DNS-1123 label
 # Unmodelled kinds whose content is data: no digest, so changing it is no change to the architecture.
 DATA_KINDS = frozenset({"Secret", "ConfigMap"})
+MAX_CONFIG_KEYS = 1_000  # keys of a ConfigMap read for the hosts that containers importing it call
 # The only annotations read (exact keys): those that change what svcdocs
 # reports. Every other annotation, whatever its key says, never enters the model.
 KEPT_ANNOTATIONS = frozenset({
@@ -64,20 +67,8 @@ KEPT_ANNOTATIONS = frozenset({
     "projectcontour.io/ingress.class",
     "networking.gke.io/pre-shared-certs",
     "service.beta.kubernetes.io/load-balancer-source-ranges",
-    "service.beta.kubernetes.io/aws-load-balancer-internal",
-    "service.beta.kubernetes.io/aws-load-balancer-scheme",
-    "networking.gke.io/load-balancer-type",
-    "cloud.google.com/load-balancer-type",
-    "service.beta.kubernetes.io/azure-load-balancer-internal",
-    "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type",
-    "service.beta.kubernetes.io/oci-load-balancer-internal",
-    "oci-network-load-balancer.oraclecloud.com/internal",
-    "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type",
-    "service.beta.kubernetes.io/openstack-internal-load-balancer",
-    "service.beta.kubernetes.io/cce-load-balancer-internal-vpc",
-    "service.kubernetes.io/qcloud-loadbalancer-internal-subnetid",
-    "load-balancer.hetzner.cloud/disable-public-network",
-})
+    "ingress.class",  # HAProxy's own resources
+}) | schemes.ANNOTATIONS | cloud_tls.ANNOTATIONS
 
 
 # --- documents -----------------------------------------------------------------
@@ -120,7 +111,21 @@ def _unmodelled(r: Reader, doc: Document, kind: str, group: str | None, unknown:
     named = f"{kind} ({group})" if group else kind
     return Unmodelled(f"{id_kind}/{meta['namespace']}/{meta['name']}", shown, r.file, r.line(doc.node),
                       "" if kind in DATA_KINDS and not group else content_digest(doc.node),
-                      named if role == ROUTER else None, role, named if role == POLICY else None)
+                      named if role == ROUTER else None, role, named if role == POLICY else None,
+                      config_refs(r, fields_of(doc.node, r.line)) if kind == "ConfigMap" and not group else ())
+
+
+def config_refs(r: Reader, root: dict) -> tuple[EnvRef, ...]:
+    """A ConfigMap's keys, with the hosts their values name, for the
+    containers that take it as variables (`envFrom`); values are not kept."""
+    refs: list[EnvRef] = []
+    data = root.get("data")
+    if not isinstance(data, MappingNode):
+        return ()
+    for key, value in data.value[:MAX_CONFIG_KEYS]:
+        if isinstance(key, ScalarNode) and isinstance(value, ScalarNode) and len(value.value) <= MAX_ENV_VALUE:
+            refs.extend(EnvRef(key.value, host, r.line(key)) for host in hosts_in(value.value))
+    return tuple(refs)
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:

@@ -14,9 +14,25 @@ from svcdocs.model.objects import Container, ContainerPort, EnvRef, Pairs, Probe
 from svcdocs.model.reader import Reader, is_null
 
 MAX_ENV_VALUE = 4096
+MAX_ARGS = 256  # args and command items read for calls and settings
+MAX_SETTING = 253
 _HOST = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:)+//")  # http://, jdbc:postgresql://
 _TOKEN_SPLIT = re.compile(r"[\s,;]+")
+# A port a value names: `host:8080`, `0.0.0.0:8444`, `:8080`.
+_PORT_IN_VALUE = re.compile(r"(?<![\w.])[\w.-]*:(\d{2,5})(?![\w.])")
+_FLAG = re.compile(r"^--?([A-Za-z0-9][A-Za-z0-9_.-]*)(?:=(.*))?$", re.S)
+# Flags and variables that say which class of routers a controller serves and
+# which Service fronts it; their values are class and object names, kept as
+# settings (no other argument or variable value is kept).
+SETTINGS = {
+    "ingress-class": "ingress-class", "ingress.class": "ingress-class", "ingress-class-name": "ingress-class",
+    "providers.kubernetesingress.ingressclass": "ingress-class", "CONTROLLER_INGRESS_CLASS": "ingress-class",
+    "controller-class": "controller-class",
+    "publish-service": "publish-service", "CONTROLLER_PUBLISH_SERVICE": "publish-service",
+    "providers.kubernetesingress.ingressendpoint.publishedservice": "publish-service",
+    "AMBASSADOR_ID": "ambassador-id",
+}
 
 
 def _gateway_injection(r: Reader, template_meta: yaml.Node | None, containers: tuple[Container, ...]) -> bool:
@@ -73,7 +89,8 @@ def _container(r: Reader, node: MappingNode, f: dict, what: str, sidecar: bool) 
                 protocol=r.string(p.get("protocol"), f"{what}.ports[{i}].protocol") or "TCP",
                 host_port=r.integer(p.get("hostPort"), f"{what}.ports[{i}].hostPort"),
             ))
-    env_names, env_refs = _env(r, f.get("env"), what)
+    env_names, env_refs, env_settings, env_ports = _env(r, f.get("env"), what)
+    arg_refs, arg_settings, arg_ports = _args(r, f, what)
     probe = f.get("readinessProbe")
     return Container(
         name=r.string(name_node, f"{what}.name") or "",
@@ -83,8 +100,11 @@ def _container(r: Reader, node: MappingNode, f: dict, what: str, sidecar: bool) 
         readiness_probe=probe is not None and not is_null(probe),
         sidecar=sidecar,
         env_names=env_names,
-        env_refs=env_refs,
+        env_refs=env_refs + arg_refs,
         probes=tuple(_probes(r, node, f, what)),
+        env_from=tuple(_env_from(r, f.get("envFrom"), what)),
+        settings=tuple(sorted(set(env_settings + arg_settings))),
+        named_ports=tuple(sorted(set(env_ports + arg_ports))),
     )
 
 
@@ -108,9 +128,10 @@ def _probes(r: Reader, container: MappingNode, f: dict, what: str):
         )
 
 
-def _env(r: Reader, node: yaml.Node | None, what: str) -> tuple[tuple[str, ...], tuple[EnvRef, ...]]:
-    """Variable names, and the hosts that literal values name. Values are not kept."""
-    names, refs = [], []
+def _env(r: Reader, node: yaml.Node | None, what: str):
+    """Variable names; the hosts and ports that literal values name; the
+    settings among them (SETTINGS). No other value is kept."""
+    names, refs, settings, ports = [], [], [], []
     for i, item, f in r.mappings(node, f"{what}.env"):
         name = r.string(f.get("name"), f"{what}.env[{i}].name")
         if not name:
@@ -119,7 +140,60 @@ def _env(r: Reader, node: yaml.Node | None, what: str) -> tuple[tuple[str, ...],
         value = f.get("value")
         if isinstance(value, ScalarNode) and len(value.value) <= MAX_ENV_VALUE:
             refs.extend(EnvRef(name, host, r.line(item)) for host in hosts_in(value.value))
-    return tuple(names), tuple(refs)
+            ports += ports_in(value.value, "PORT" in name.upper())
+            if name in SETTINGS and len(value.value) <= MAX_SETTING:
+                settings.append((SETTINGS[name], value.value.strip()))
+    return tuple(names), tuple(refs), settings, ports
+
+
+def _args(r: Reader, f: dict, what: str):
+    """From `command` and `args`: the hosts that URLs and `host:port` words
+    name (a bare word could be anything), under the flag that carries them;
+    the settings among the flags; the ports they name."""
+    refs, settings, ports = [], [], []
+    for key in ("command", "args"):
+        items = [n for n in r.sequence(f.get(key), f"{what}.{key}")[:MAX_ARGS] if isinstance(n, ScalarNode)]
+        for i, item in enumerate(items):
+            text = item.value
+            if len(text) > MAX_ENV_VALUE:
+                continue
+            flag = _FLAG.match(text)
+            name, value = (flag.group(1), flag.group(2)) if flag else (None, text)
+            if flag and value is None and i + 1 < len(items) and not items[i + 1].value.startswith("-"):
+                value = items[i + 1].value  # `--flag value`
+            if name in SETTINGS and value and len(value) <= MAX_SETTING:
+                settings.append((SETTINGS[name], value.strip()))
+            if value is None:
+                continue
+            ports += ports_in(value, bool(name) and "port" in name.lower())
+            variable = f"--{name}" if name else key
+            refs.extend(EnvRef(variable, host, r.line(item)) for host in addressed_hosts(value))
+    return tuple(refs), settings, ports
+
+
+def _env_from(r: Reader, node: yaml.Node | None, what: str):
+    """The ConfigMaps whose keys become variables: (name, prefix)."""
+    for i, _, f in r.mappings(node, f"{what}.envFrom"):
+        ref = r.mapping(f.get("configMapRef"), f"{what}.envFrom[{i}].configMapRef")
+        name = r.string(ref.get("name"), f"{what}.envFrom[{i}].configMapRef.name")
+        if name:
+            yield name, r.string(f.get("prefix"), f"{what}.envFrom[{i}].prefix") or ""
+
+
+def ports_in(value: str, is_port: bool = False) -> list[int]:
+    """The ports a value names: after a colon (`0.0.0.0:8444`, `:8080`), or
+    the whole value when it is a port's (`PORT=8080`, `--http-port=8080`)."""
+    found = [int(m) for m in _PORT_IN_VALUE.findall(value)]
+    if is_port and value.strip().isdigit():
+        found.append(int(value.strip()))
+    return [p for p in found if 0 < p < 65536]
+
+
+def addressed_hosts(value: str) -> list[str]:
+    """The hosts of the URLs and `host:port` words of a value: a word with
+    neither a scheme nor a port is not taken for an address."""
+    return [host for token in _TOKEN_SPLIT.split(value) if _SCHEME.match(token) or _PORT_IN_VALUE.fullmatch(
+        token.split("/", 1)[0].rsplit("@", 1)[-1]) for host in hosts_in(token)]
 
 
 def hosts_in(value: str) -> list[str]:

@@ -37,6 +37,7 @@ def service(r: Reader, root: dict, meta: dict) -> Service:
         external_ips_line=r.line(spec["externalIPs"]) if "externalIPs" in spec else 0,
         source_ranges=r.strings(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges"),
         external_traffic_policy=r.string(spec.get("externalTrafficPolicy"), "spec.externalTrafficPolicy"),
+        load_balancer_class=r.string(spec.get("loadBalancerClass"), "spec.loadBalancerClass"),
     )
 
 
