@@ -180,6 +180,21 @@ def _env_from(r: Reader, node: yaml.Node | None, what: str):
             yield name, r.string(f.get("prefix"), f"{what}.envFrom[{i}].prefix") or ""
 
 
+def repository(image: str | None) -> str:
+    """An image's repository, without tag or digest, lowercase: `docker.io/bitnami/postgresql`."""
+    path = (image or "").split("@", 1)[0]
+    if ":" in path.rsplit("/", 1)[-1]:
+        path = path.rsplit(":", 1)[0]
+    return path.lower()
+
+
+def image_is(image: str | None, names) -> bool:
+    """Whether an image is one of `names` (a repository's last path parts),
+    whatever its registry, tag or digest."""
+    path = repository(image)
+    return bool(path) and any(path == n or path.endswith("/" + n) for n in names)
+
+
 def ports_in(value: str, is_port: bool = False) -> list[int]:
     """The ports a value names: after a colon (`0.0.0.0:8444`, `:8080`), or
     the whole value when it is a port's (`PORT=8080`, `--http-port=8080`)."""

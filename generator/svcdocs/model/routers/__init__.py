@@ -23,13 +23,15 @@ from svcdocs.errors import SvcdocsError
 from svcdocs.model import kinds
 from svcdocs.model.objects import Object
 from svcdocs.model.reader import Reader
-from svcdocs.model.routers import contour, custom, gateway_api, gke, ingress, istio, knative, nginx, openshift, traefik
+from svcdocs.model.routers import (
+    apisix, contour, custom, emissary, gateway_api, gke, haproxy, ingress, istio, knative, kong, nginx, openshift, traefik,
+)
 
 Builder = Callable[[Reader, dict, dict], Object]
 
 # In this order: a kind that two families declare belongs, without a group in
 # its id, to the first (Gateway API's Gateway before Istio's).
-FAMILIES = (ingress, gateway_api, istio, contour, traefik, openshift, knative, nginx, gke)
+FAMILIES = (ingress, gateway_api, istio, contour, traefik, openshift, knative, nginx, gke, kong, emissary, apisix, haproxy)
 
 # Kinds read even without an apiVersion, as kubectl would not: the built-in ones.
 DEFAULT_GROUPS = {"Ingress": ingress.GROUPS[0], **{kind: gateway_api.GROUP for _, kind in gateway_api.BUILDERS}}

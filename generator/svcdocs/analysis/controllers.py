@@ -1,0 +1,210 @@
+"""How far out a router is reached: as far as its controller's pods are.
+
+An Ingress, a Gateway, or a router of a family (an HTTPProxy, a Mapping, a
+TCPIngress...) opens nothing by itself: the proxy pods of its controller
+carry its traffic, and they are reached through the Services in front of
+them. Where the input holds that controller, the router's level is theirs:
+a LoadBalancer by its documented scheme, a NodePort (or host ports) `node`,
+ClusterIP alone `cluster` (then it is no way in from outside, and that is
+said). Where the controller's pods are not in the input, the router keeps
+the level it opens by itself (`internet` for a way in of its own) and that
+it was assumed is said.
+
+A router's controller is found from its class (`ingressClassName`, the
+`kubernetes.io/ingress.class` annotation, a Gateway's GatewayClass), through
+the IngressClass or GatewayClass of the input (`spec.controller`,
+`controllerName`), or from its family (a Kong TCPIngress is Kong's). Of that
+controller's pods (known by their images or labels), those serving the
+router's class are the ones whose `--ingress-class` (or the like) names it,
+with the proxies beside them in their namespace; a controller that names the
+Service it publishes (`--publish-service`) is reached through that Service.
+A class that is a cloud's own load balancer (an ALB, a GKE or Azure gateway)
+is reached as that load balancer's documented scheme says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from svcdocs.graph import Graph
+from svcdocs.model import Gateway, Router, Service, Workload, object_id
+from svcdocs.model.pods import image_is
+from svcdocs.model.schemes import class_scheme
+
+DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
+GATEWAY_NAME = "gateway.networking.k8s.io/gateway-name"
+ENVOY_GATEWAY_NAME = "gateway.envoyproxy.io/owning-gateway-name"
+OUTSIDE = ("internet", "network", "node")
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A controller: the classes it serves by default, the controller names of
+    its IngressClass and GatewayClass, the images of its pods (the controller
+    and the proxies it configures), and labels that mark its pods."""
+
+    name: str
+    classes: tuple[str, ...]
+    controllers: tuple[str, ...]
+    images: tuple[str, ...]
+    labels: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+    def runs(self, workload: Workload) -> bool:
+        if any(image_is(c.image, self.images) for c in workload.containers):
+            return True
+        labels = set(workload.pod_labels)
+        return any(set(wanted) <= labels for wanted in self.labels)
+
+
+FAMILIES = (
+    Family("ingress-nginx", ("nginx", "ingress-nginx"), ("k8s.io/ingress-nginx",),
+           ("ingress-nginx/controller", "ingress-nginx/controller-chroot", "kubernetes-ingress-controller/nginx-ingress-controller"),
+           ((("app.kubernetes.io/name", "ingress-nginx"), ("app.kubernetes.io/component", "controller")),)),
+    Family("nginx-inc", ("nginx",), ("nginx.org/ingress-controller",), ("nginx/nginx-ingress", "nginx-ic/nginx-plus-ingress")),
+    Family("kong", ("kong",), ("ingress-controllers.konghq.com/", "konghq.com/"),
+           ("kong", "kong/kong", "kong/kong-gateway", "kong/kubernetes-ingress-controller", "kong/nightly-ingress-controller"),
+           ((("app.kubernetes.io/name", "kong"),),)),
+    Family("emissary", ("ambassador", "emissary"), ("getambassador.io/ingress-controller",),
+           ("emissaryingress/emissary", "datawire/emissary", "datawire/ambassador", "datawire/aes", "ambassador/ambassador"),
+           ((("app.kubernetes.io/name", "emissary-ingress"),), (("service", "ambassador"),))),
+    Family("apisix", ("apisix",), ("apisix.apache.org/",), ("apache/apisix", "apache/apisix-ingress-controller"),
+           ((("app.kubernetes.io/name", "apisix"),),)),
+    Family("haproxy", ("haproxy",), ("haproxy.org/", "haproxy-ingress.github.io/"),
+           ("haproxytech/kubernetes-ingress", "jcmoraisjr/haproxy-ingress"),
+           ((("app.kubernetes.io/name", "kubernetes-ingress"),), (("app.kubernetes.io/name", "haproxy-ingress"),))),
+    Family("traefik", ("traefik",), ("traefik.io/",), ("traefik",), ((("app.kubernetes.io/name", "traefik"),),)),
+    Family("contour", ("contour",), ("projectcontour.io/",), ("projectcontour/contour",),
+           ((("app.kubernetes.io/component", "envoy"), ("app.kubernetes.io/managed-by", "contour-gateway-provisioner")),)),
+    Family("istio", ("istio",), ("istio.io/ingress-controller",), ("istio/proxyv2",),
+           ((("istio", "ingressgateway"),), (("app", "istio-ingressgateway"),))),
+)
+BY_NAME = {f.name: f for f in FAMILIES}
+# Gateway API implementations that make a Deployment and a Service for each
+# Gateway (not in a repository's manifests): their pods carry the Gateway's name.
+PER_GATEWAY = ("istio.io/gateway-controller", "gateway.envoyproxy.io/", "io.cilium/gateway-controller",
+               "gateway.nginx.org/", "projectcontour.io/gateway-controller")
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """How far out a router or Gateway is reached, and what to say of it."""
+
+    level: str | None  # internet, network, node; cluster or None: no way in from outside
+    note: str = ""  # why, when it was assumed or is narrower than the router says
+
+
+class Controllers:
+    """The controllers of the input, looked up once for every router."""
+
+    def __init__(self, graph: Graph, level_of_service):
+        self.graph = graph
+        self.level_of_service = level_of_service  # a Service's own level (analysis.exposure.own_level)
+        self.classes = {(c.kind, c.name): c for c in graph.model.router_classes}
+        self.default_class = next((c.name for c in graph.model.router_classes
+                                   if c.kind == "IngressClass" and (c.annotation(DEFAULT_CLASS) or "") == "true"), None)
+        self.members = {f.name: [w for w in graph.model.workloads if f.runs(w)] for f in FAMILIES}
+        present = [f for f in FAMILIES if self.members[f.name]]
+        self.only = present[0] if len(present) == 1 else None
+        self.services = {s.id: s for s in graph.model.services}
+
+    def router(self, router: Router, own: str) -> Opened:
+        """`own`: the level the router opens by itself (internet, or network
+        for one that an annotation or visibility makes private)."""
+        class_name = router.class_name
+        declared = self.classes.get(("IngressClass", class_name)) if class_name else None
+        controller = declared.controller if declared is not None else None
+        cloud = class_scheme(class_name, controller, router.annotations)
+        if cloud is not None:
+            return Opened(cloud[0])
+        family = BY_NAME.get(router.controller or "") or self._family(controller, class_name or self.default_class)
+        if family is None:
+            return Opened(own, _assumed(class_name, None))
+        return self._reached(family, class_name or self.default_class, controller, own)
+
+    def gateway(self, gateway: Gateway) -> Opened:
+        """A Gateway API Gateway: the pods made for it, or its class's controller."""
+        declared = self.classes.get(("GatewayClass", gateway.class_name)) if gateway.class_name else None
+        controller = declared.controller if declared is not None else None
+        cloud = class_scheme(gateway.class_name, controller, gateway.annotations)
+        if cloud is not None:
+            return Opened(cloud[0])
+        own = [w for w in self.graph.model.workloads
+               if (dict(w.pod_labels).get(GATEWAY_NAME) == gateway.name
+                   or dict(w.pod_labels).get(ENVOY_GATEWAY_NAME) == gateway.name) and w.namespace == gateway.namespace]
+        if own:
+            return self._level(own, f"the pods made for Gateway {gateway.name}", "internet")
+        if controller is not None and not controller.startswith(PER_GATEWAY):
+            family = self._family(controller, gateway.class_name)
+            if family is not None:
+                return self._reached(family, None, controller, "internet")
+        return Opened("internet", "assumed internet: the Service its controller makes for it is not in these manifests")
+
+    def _family(self, controller: str | None, class_name: str | None) -> Family | None:
+        if controller:
+            return next((f for f in FAMILIES if controller.startswith(f.controllers)), None)
+        if class_name:
+            return next((f for f in FAMILIES if class_name in f.classes and self.members[f.name]), None) or \
+                next((f for f in FAMILIES if class_name in f.classes), None)
+        return self.only
+
+    def _reached(self, family: Family, class_name: str | None, controller: str | None, own: str) -> Opened:
+        chosen = self._serving(family, class_name, controller)
+        if not chosen:
+            return Opened(own, _assumed(class_name, family))
+        published = [self.services[s] for s in _published(chosen) if s in self.services]
+        if published:
+            return self._from_services(published, [], f"the pods of {family.name}", own)
+        return self._level(chosen, f"the pods of {family.name}", own)
+
+    def _serving(self, family: Family, class_name: str | None, controller: str | None) -> list[Workload]:
+        """The family's pods that serve a class: those whose settings name it
+        (or name none) and the proxies in their namespaces."""
+        members = self.members[family.name]
+        naming = [w for w in members if class_name is not None and _serves_class(w, class_name, controller)]
+        if not naming:
+            naming = [w for w in members if not _classes_of(w)]
+        namespaces = {w.namespace for w in naming}
+        return [w for w in members if w.namespace in namespaces]
+
+    def _level(self, workloads: list[Workload], what: str, own: str) -> Opened:
+        services = {s.id: s for w in workloads for s in self.graph.selecting_services(w)}
+        host = any(w.host_network or any(p.host_port for c in w.containers for p in c.ports) for w in workloads)
+        return self._from_services(list(services.values()), ["node"] if host else [], what, own)
+
+    def _from_services(self, services: list[Service], extra: list[str], what: str, own: str) -> Opened:
+        """The highest level of the Services in front of a controller's pods;
+        with none in the input, the router's own level, assumed."""
+        if not services and not extra:
+            return Opened(own, f"assumed reachable as it says: no Service in these manifests sends traffic to {what}")
+        levels = [self.level_of_service(s) for s in services] + extra
+        found = [level for level in OUTSIDE if level in levels]
+        if found:
+            return Opened(found[0])
+        return Opened(None, f"reached only inside the cluster: the Services in front of {what} are ClusterIP, "
+                            f"with no LoadBalancer, NodePort or host port")
+
+
+def _assumed(class_name: str | None, family: Family | None) -> str:
+    who = f"its controller ({family.name})" if family else \
+        (f"the controller of class {class_name}" if class_name else "its controller")
+    return f"assumed reachable as it says: {who} is not in these manifests"
+
+
+def _classes_of(workload: Workload) -> set[str]:
+    return {v for c in workload.containers for k, v in c.settings if k in ("ingress-class", "controller-class")}
+
+
+def _serves_class(workload: Workload, class_name: str, controller: str | None) -> bool:
+    named = _classes_of(workload)
+    return class_name in named or (controller is not None and controller in named)
+
+
+def _published(workloads: list[Workload]) -> list[str]:
+    """The Services that controllers say they publish (`ns/name`)."""
+    found = []
+    for w in workloads:
+        for c in w.containers:
+            for key, value in c.settings:
+                if key == "publish-service":
+                    namespace, _, name = value.replace("$(POD_NAMESPACE)", w.namespace).rpartition("/")
+                    found.append(object_id("Service", namespace or w.namespace, name))
+    return found
