@@ -5,6 +5,7 @@ the manifests."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -517,7 +518,7 @@ spec:
 
 def test_custom_router_kinds_from_the_config(graph_json):
     config = parse_config({"router-kinds": [{
-        "apiVersion": "apps.example.com/v1", "kind": "WebApp", "hosts": "spec.domains", "rules": "spec.routes",
+        "apiVersion": "apps.example.com/v1", "kind": "WebApp", "hosts": "/spec.domains", "rules": "spec.routes",
         "path": "match.path", "service": "to.service", "port": "to.port", "public": False}]})
     api = service("api", "selector: {app: api}\n  ports: [{name: http, port: 8080}]")
     doc = graph_json(docs(WEBAPP, service("frontend"), api), config=config)
@@ -529,6 +530,49 @@ def test_custom_router_kinds_from_the_config(graph_json):
     plain = graph_json(docs(WEBAPP, service("frontend"), api))
     assert plain["exposure"]["Service/shop/api"] == "cluster"
     assert plain["inputs"]["other_kinds"] == {"WebApp": 1}
+
+
+APISIX_LIKE = """\
+apiVersion: gw.example.com/v1
+kind: WebRoute
+metadata: {name: web, namespace: shop}
+spec:
+  http:
+  - match: {hosts: [a.example.com], paths: [/a]}
+    backends: [{serviceName: frontend, servicePort: 80}]
+  - match: {hosts: [b.example.com], paths: [/b]}
+    backends: [{serviceName: api, servicePort: 8080}]
+"""
+ROUTE_KIND = {"apiVersion": "gw.example.com/v1", "kind": "WebRoute", "rules": "spec.http", "hosts": "match.hosts",
+              "path": "match.paths", "service": "backends.serviceName", "port": "backends.servicePort"}
+
+
+def test_custom_router_kinds_read_every_field_from_the_rule(graph_json):
+    """Each rule gets its own hosts, not every host of the object."""
+    api = service("api", "selector: {app: api}\n  ports: [{name: http, port: 8080}]")
+    doc = graph_json(docs(APISIX_LIKE, service("frontend"), api), config=parse_config({"router-kinds": [ROUTE_KIND]}))
+    assert ways_in(doc) == {("WebRoute/shop/web", "a.example.com", "/a", "Service/shop/frontend", 80),
+                            ("WebRoute/shop/web", "b.example.com", "/b", "Service/shop/api", 8080)}
+
+
+@pytest.mark.parametrize("key, path, said", [
+    ("hosts", "match.host", "router-kinds[0].hosts: field path match.host finds nothing in any rule of the 1 WebRoute "
+                            "object read"),
+    ("hosts", "spec.hosts", "router-kinds[0].hosts: field path spec.hosts finds nothing in any rule"),
+    ("hosts", "/spec.hosts", "router-kinds[0].hosts: field path /spec.hosts finds nothing of the 1 WebRoute"),
+    ("rules", "spec.rules", "router-kinds[0].rules: field path spec.rules finds nothing of the 1 WebRoute"),
+    ("port", "backends.port", "router-kinds[0].port: field path backends.port finds nothing"),
+])
+def test_a_field_path_that_finds_nothing_is_a_config_error_naming_it(manifests, key, path, said):
+    from svcdocs.errors import SvcdocsError
+    config = parse_config({"router-kinds": [{**ROUTE_KIND, key: path}]}, ".svcdocs.yaml")
+    with pytest.raises(SvcdocsError, match=re.escape(f".svcdocs.yaml: {said}")):
+        manifests(docs(APISIX_LIKE, service("frontend")), config=config)
+
+
+def test_a_kind_with_no_object_is_no_error(manifests):
+    config = parse_config({"router-kinds": [{**ROUTE_KIND, "hosts": "nothing.here"}]})
+    assert manifests(service("frontend"), config=config).model.routers == ()
 
 
 @pytest.mark.parametrize("entry, error", [

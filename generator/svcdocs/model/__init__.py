@@ -30,6 +30,7 @@ from svcdocs.model.objects import (
     Unmodelled, Way, Workload, id_kind, object_id,
 )
 from svcdocs.model.routers import Routers, router_kinds
+from svcdocs.model.routers.custom import DescribedRouter, check_paths
 
 __all__ = [
     "ROUTE_KINDS", "WORKLOAD_KINDS", "Backend", "BackendRef", "BackendTLSPolicy", "Container", "ContainerPort",
@@ -127,7 +128,9 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
     `router-kinds` are read besides the families svcdocs knows."""
     sources = list(sources)
     results = _map_sources(sources, namespace, jobs, router_kinds(router_kinds_configured))
-    return _assemble(len(sources), results, skipped_files)
+    model = _assemble(len(sources), results, skipped_files)
+    check_paths(router_kinds_configured, model.routers)
+    return model
 
 
 def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], *,
@@ -147,6 +150,7 @@ def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], 
     for sources, skipped_files, _ in groups:
         models.append(_assemble(len(sources), results[start:start + len(sources)], skipped_files))
         start += len(sources)
+    check_paths(router_kinds_configured, [r for model in models for r in model.routers])
     return models
 
 
@@ -189,7 +193,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
 _FIELDS = {
     Service: "services", Workload: "workloads", RoutedWorkload: "workloads", Ingress: "ingresses",
     Gateway: "gateways", Route: "routes", NetworkPolicy: "network_policies", Namespace: "namespaces",
-    Endpoints: "endpoints", Router: "routers", ReferenceGrant: "grants", BackendTLSPolicy: "backend_tls",
+    Endpoints: "endpoints", Router: "routers", DescribedRouter: "routers", ReferenceGrant: "grants", BackendTLSPolicy: "backend_tls",
     ServiceEntry: "service_entries", RouterClass: "router_classes", TLSSource: "tls_sources",
 }
 

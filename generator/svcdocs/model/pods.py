@@ -153,14 +153,16 @@ def _args(r: Reader, f: dict, what: str):
     refs, settings, ports = [], [], []
     for key in ("command", "args"):
         items = [n for n in r.sequence(f.get(key), f"{what}.{key}")[:MAX_ARGS] if isinstance(n, ScalarNode)]
+        taken = False  # the item is the value of the flag before it
         for i, item in enumerate(items):
             text = item.value
-            if len(text) > MAX_ENV_VALUE:
+            if taken or len(text) > MAX_ENV_VALUE:
+                taken = False
                 continue
             flag = _FLAG.match(text)
             name, value = (flag.group(1), flag.group(2)) if flag else (None, text)
             if flag and value is None and i + 1 < len(items) and not items[i + 1].value.startswith("-"):
-                value = items[i + 1].value  # `--flag value`
+                value, taken = items[i + 1].value, True  # `--flag value`
             if name in SETTINGS and value and len(value) <= MAX_SETTING:
                 settings.append((SETTINGS[name], value.strip()))
             if value is None:

@@ -15,6 +15,7 @@ from itertools import groupby
 from typing import Iterable
 
 from svcdocs.load.rendering import NotRendered
+from svcdocs.model.routers import unread_backends
 from svcdocs.pipeline import EnvironmentReports
 from svcdocs.render import findings as single
 from svcdocs.render import sarif
@@ -36,12 +37,15 @@ def _in(environment: str, finding: Finding) -> Finding:
 
 def to_text(reports: EnvironmentReports) -> str:
     if reports.single is not None:
-        text = single.to_text(reports.single.findings, reports.single.model.inputs.routing_kinds)
+        model = reports.single.model
+        text = single.to_text(reports.single.findings, model.inputs.routing_kinds, unread_backends(model.ingresses))
         return text + not_rendered_text(reports.not_rendered)
     routing: Counter = Counter()
     for _, report in reports.reports:
         routing.update(dict(report.model.inputs.routing_kinds))
     blocks = [single.skipped_routing(tuple(sorted(routing.items())))] if routing else []
+    blocks += list(dict.fromkeys(single.unread_backend(*pair) for _, report in reports.reports
+                                 for pair in unread_backends(report.model.ingresses)))
     for environment, group in groupby(tagged(reports), key=lambda pair: pair[0]):
         for _, by_file in groupby(group, key=lambda pair: pair[1].file):
             blocks.append("\n".join(single._text_line(_in(environment, f)) for _, f in by_file))

@@ -14,14 +14,14 @@ family touches no other: write the module and list it in FAMILIES.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 import yaml
 
 from svcdocs.config import RouterKind
 from svcdocs.errors import SvcdocsError
 from svcdocs.model import kinds
-from svcdocs.model.objects import Object
+from svcdocs.model.objects import Ingress, Object, ResourceBackend
 from svcdocs.model.reader import Reader
 from svcdocs.model.routers import (
     apisix, contour, custom, emissary, gateway_api, gke, haproxy, ingress, istio, knative, kong, nginx, openshift, traefik,
@@ -83,6 +83,16 @@ class Routers:
         if found is not None:
             return found
         return kinds.ROUTER if group and kinds.looks_like_routing(spec) else None
+
+
+READ_KINDS = frozenset(key for family in FAMILIES for key in family.BUILDERS)
+
+
+def unread_backends(ingresses: Iterable[Ingress]) -> list[tuple[Ingress, ResourceBackend]]:
+    """Ingress backends (`resource`) of kinds svcdocs does not read: where
+    their traffic goes is not known, and must be said."""
+    return [(ingress, resource) for ingress in ingresses for resource in ingress.resources
+            if (resource.group, resource.kind) not in READ_KINDS]
 
 
 def router_kinds(configured: tuple[RouterKind, ...] = ()) -> Routers:
