@@ -290,3 +290,67 @@ def test_an_ingress_backend_of_an_unknown_kind_is_said_in_check_and_on_its_page(
 def test_a_kong_service_facade_backend_is_read_not_said(cli):
     result = cli("check", FIXTURES / "kong" / KONG, FIXTURES / "kong" / "examples/kong-service-facade.yaml")
     assert "a kind svcdocs does not read" not in result.stdout
+
+
+# --- The families svcdocs read before: as exposed as their controllers too ---------------
+
+CONTOUR = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: contour, namespace: projectcontour}
+spec:
+  template:
+    metadata: {labels: {app: contour}}
+    spec: {containers: [{name: contour, image: "ghcr.io/projectcontour/contour:v1.28.0"}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: envoy, namespace: projectcontour}
+spec:
+  template:
+    metadata: {labels: {app: envoy}}
+    spec: {containers: [{name: envoy, image: "docker.io/envoyproxy/envoy:v1.29.1",
+                         ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: envoy, namespace: projectcontour}
+spec: {type: NodePort, selector: {app: envoy}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: contour, namespace: projectcontour}
+spec: {selector: {app: contour}, ports: [{port: 8001}]}
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: web, namespace: shop}
+spec:
+  virtualhost: {fqdn: shop.example.com}
+  routes: [{services: [{name: web, port: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+"""
+
+
+def test_an_http_proxy_is_reached_as_contours_envoy_is(graph_json, manifests):
+    """Contour's Envoy, beside Contour in its namespace, is reached through a NodePort."""
+    doc = graph_json(CONTOUR)
+    assert doc["exposure"]["Service/shop/web"] == "node"
+    assert {e["exposure"] for e in doc["entrypoints"] if e["via"] == "HTTPProxy/shop/web"} == {"node"}
+    clusterip = CONTOUR.replace("spec: {type: NodePort, selector: {app: envoy}", "spec: {selector: {app: envoy}")
+    report = manifests(clusterip)
+    assert report.analysis.exposure["Service/shop/web"].level == "cluster"
+    assert not [e for e in report.analysis.entrypoints if e.via == "HTTPProxy/shop/web"]
+    assert report.analysis.router_notes["HTTPProxy/shop/web"].startswith("reached only inside the cluster")
+
+
+def test_check_says_which_routers_open_no_way_in(cli, tmp_path):
+    (tmp_path / "in.yaml").write_text(CONTOUR.replace("spec: {type: NodePort, selector: {app: envoy}",
+                                                      "spec: {selector: {app: envoy}"), encoding="utf-8")
+    first = cli("check", tmp_path).stdout.splitlines()[0]
+    assert first.startswith("note: ") and "HTTPProxy shop/web is reached only inside the cluster: the Services in " \
+        "front of contour's pods are ClusterIP" in first

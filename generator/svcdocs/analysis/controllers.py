@@ -34,6 +34,8 @@ DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
 GATEWAY_NAME = "gateway.networking.k8s.io/gateway-name"
 ENVOY_GATEWAY_NAME = "gateway.envoyproxy.io/owning-gateway-name"
 OUTSIDE = ("internet", "network", "node")
+INSIDE = "reached only inside the cluster"  # how a note on a router that opens no way in begins
+ASSUMED = "assumed reachable as it says"  # how a note on an assumed level begins
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +49,23 @@ class Family:
     controllers: tuple[str, ...]
     images: tuple[str, ...]
     labels: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # Proxies that the controller configures and that are known only beside
+    # it, in its namespace (Contour's Envoy): images, and labels.
+    proxy_images: tuple[str, ...] = ()
+    proxy_labels: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     def runs(self, workload: Workload) -> bool:
-        if any(image_is(c.image, self.images) for c in workload.containers):
-            return True
-        labels = set(workload.pod_labels)
-        return any(set(wanted) <= labels for wanted in self.labels)
+        return _is(workload, self.images, self.labels)
+
+    def proxies(self, workload: Workload) -> bool:
+        return _is(workload, self.proxy_images, self.proxy_labels)
+
+
+def _is(workload: Workload, images: tuple[str, ...], labels: tuple[tuple[tuple[str, str], ...], ...]) -> bool:
+    if any(image_is(c.image, images) for c in workload.containers):
+        return True
+    have = set(workload.pod_labels)
+    return any(set(wanted) <= have for wanted in labels)
 
 
 FAMILIES = (
@@ -73,7 +86,8 @@ FAMILIES = (
            ((("app.kubernetes.io/name", "kubernetes-ingress"),), (("app.kubernetes.io/name", "haproxy-ingress"),))),
     Family("traefik", ("traefik",), ("traefik.io/",), ("traefik",), ((("app.kubernetes.io/name", "traefik"),),)),
     Family("contour", ("contour",), ("projectcontour.io/",), ("projectcontour/contour",),
-           ((("app.kubernetes.io/component", "envoy"), ("app.kubernetes.io/managed-by", "contour-gateway-provisioner")),)),
+           ((("app.kubernetes.io/component", "envoy"), ("app.kubernetes.io/managed-by", "contour-gateway-provisioner")),),
+           ("envoyproxy/envoy", "envoyproxy/envoy-distroless"), ((("app", "envoy"),),)),
     Family("istio", ("istio",), ("istio.io/ingress-controller",), ("istio/proxyv2",),
            ((("istio", "ingressgateway"),), (("app", "istio-ingressgateway"),))),
 )
@@ -136,7 +150,7 @@ class Controllers:
             family = self._family(controller, gateway.class_name)
             if family is not None:
                 return self._reached(family, None, controller, "internet")
-        return Opened("internet", "assumed internet: the Service its controller makes for it is not in these manifests")
+        return Opened("internet", f"{ASSUMED}: the Service its controller makes for it is not in these manifests")
 
     def _family(self, controller: str | None, class_name: str | None) -> Family | None:
         if controller:
@@ -152,8 +166,8 @@ class Controllers:
             return Opened(own, _assumed(class_name, family))
         published = [self.services[s] for s in _published(chosen) if s in self.services]
         if published:
-            return self._from_services(published, [], f"the pods of {family.name}", own)
-        return self._level(chosen, f"the pods of {family.name}", own)
+            return self._from_services(published, [], f"{family.name}'s pods", own)
+        return self._level(chosen, f"{family.name}'s pods", own)
 
     def _serving(self, family: Family, class_name: str | None, controller: str | None) -> list[Workload]:
         """The family's pods that serve a class: those whose settings name it
@@ -163,7 +177,9 @@ class Controllers:
         if not naming:
             naming = [w for w in members if not _classes_of(w)]
         namespaces = {w.namespace for w in naming}
-        return [w for w in members if w.namespace in namespaces]
+        ids = {w.id for w in members}
+        return [w for w in self.graph.model.workloads
+                if w.namespace in namespaces and (w.id in ids or family.proxies(w))]
 
     def _level(self, workloads: list[Workload], what: str, own: str) -> Opened:
         services = {s.id: s for w in workloads for s in self.graph.selecting_services(w)}
@@ -174,19 +190,19 @@ class Controllers:
         """The highest level of the Services in front of a controller's pods;
         with none in the input, the router's own level, assumed."""
         if not services and not extra:
-            return Opened(own, f"assumed reachable as it says: no Service in these manifests sends traffic to {what}")
+            return Opened(own, f"{ASSUMED}: no Service in these manifests sends traffic to {what}")
         levels = [self.level_of_service(s) for s in services] + extra
         found = [level for level in OUTSIDE if level in levels]
         if found:
             return Opened(found[0])
-        return Opened(None, f"reached only inside the cluster: the Services in front of {what} are ClusterIP, "
-                            f"with no LoadBalancer, NodePort or host port")
+        return Opened(None, f"{INSIDE}: the Services in front of {what} are ClusterIP, with no LoadBalancer, "
+                            f"NodePort or host port")
 
 
 def _assumed(class_name: str | None, family: Family | None) -> str:
     who = f"its controller ({family.name})" if family else \
         (f"the controller of class {class_name}" if class_name else "its controller")
-    return f"assumed reachable as it says: {who} is not in these manifests"
+    return f"{ASSUMED}: {who} is not in these manifests"
 
 
 def _classes_of(workload: Workload) -> set[str]:
