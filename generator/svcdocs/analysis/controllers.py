@@ -35,7 +35,7 @@ GATEWAY_NAME = "gateway.networking.k8s.io/gateway-name"
 ENVOY_GATEWAY_NAME = "gateway.envoyproxy.io/owning-gateway-name"
 OUTSIDE = ("internet", "network", "node")
 INSIDE = "reached only inside the cluster"  # how a note on a router that opens no way in begins
-ASSUMED = "assumed reachable as it says"  # how a note on an assumed level begins
+ASSUMED = "exposure assumed"  # how a note on an assumed level begins
 
 
 @dataclass(frozen=True, slots=True)
