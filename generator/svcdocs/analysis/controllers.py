@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from svcdocs.graph import Graph
 from svcdocs.model import Gateway, Router, Service, Workload, object_id
-from svcdocs.model.pods import image_is
+from svcdocs.model.pods import image_is, repository
 from svcdocs.model.schemes import class_scheme
 
 DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
@@ -53,9 +53,6 @@ class Family:
     # it, in its namespace (Contour's Envoy): images, and labels.
     proxy_images: tuple[str, ...] = ()
     proxy_labels: tuple[tuple[tuple[str, str], ...], ...] = ()
-
-    def runs(self, workload: Workload) -> bool:
-        return _is(workload, self.images, self.labels)
 
     def proxies(self, workload: Workload) -> bool:
         return _is(workload, self.proxy_images, self.proxy_labels)
@@ -92,6 +89,8 @@ FAMILIES = (
            ((("istio", "ingressgateway"),), (("app", "istio-ingressgateway"),))),
 )
 BY_NAME = {f.name: f for f in FAMILIES}
+IMAGES = frozenset(image for f in FAMILIES for image in f.images)
+FIRST_LABELS = frozenset(wanted[0] for f in FAMILIES for wanted in f.labels)
 # Gateway API implementations that make a Deployment and a Service for each
 # Gateway (not in a repository's manifests): their pods carry the Gateway's name.
 PER_GATEWAY = ("istio.io/gateway-controller", "gateway.envoyproxy.io/", "io.cilium/gateway-controller",
@@ -115,10 +114,29 @@ class Controllers:
         self.classes = {(c.kind, c.name): c for c in graph.model.router_classes}
         self.default_class = next((c.name for c in graph.model.router_classes
                                    if c.kind == "IngressClass" and (c.annotation(DEFAULT_CLASS) or "") == "true"), None)
-        self.members = {f.name: [w for w in graph.model.workloads if f.runs(w)] for f in FAMILIES}
-        present = [f for f in FAMILIES if self.members[f.name]]
-        self.only = present[0] if len(present) == 1 else None
+        # Workloads by the last parts of their images' repositories and by their
+        # pod labels: a family's pods are looked up, never scanned for.
+        self.by_image: dict[str, list[Workload]] = {}
+        self.by_label: dict[tuple[str, str], list[Workload]] = {}
+        for w in graph.model.workloads:
+            for suffix in {x for c in w.containers for x in _suffixes(repository(c.image))} & IMAGES:
+                self.by_image.setdefault(suffix, []).append(w)
+            for pair in FIRST_LABELS.intersection(w.pod_labels):
+                self.by_label.setdefault(pair, []).append(w)
+        self._members: dict[str, list[Workload]] = {}
+        self._only: tuple[Family | None] | None = None
         self.services = {s.id: s for s in graph.model.services}
+        # The pods made for a Gateway, by (namespace, Gateway name): one pass, however many Gateways.
+        self.gateway_pods: dict[tuple[str, str], list[Workload]] = {}
+        for w in graph.model.workloads:
+            labels = dict(w.pod_labels)
+            for name in {labels.get(GATEWAY_NAME), labels.get(ENVOY_GATEWAY_NAME)} - {None}:
+                self.gateway_pods.setdefault((w.namespace, name), []).append(w)
+        self.by_namespace: dict[str, list[Workload]] = {}
+        for w in graph.model.workloads:
+            self.by_namespace.setdefault(w.namespace, []).append(w)
+        # A class's answer, the same for every router of that class: made once.
+        self.reached: dict[tuple, Opened] = {}
 
     def router(self, router: Router, own: str) -> Opened:
         """`own`: the level the router opens by itself (internet, or network
@@ -141,9 +159,7 @@ class Controllers:
         cloud = class_scheme(gateway.class_name, controller, gateway.annotations)
         if cloud is not None:
             return Opened(cloud[0])
-        own = [w for w in self.graph.model.workloads
-               if (dict(w.pod_labels).get(GATEWAY_NAME) == gateway.name
-                   or dict(w.pod_labels).get(ENVOY_GATEWAY_NAME) == gateway.name) and w.namespace == gateway.namespace]
+        own = self.gateway_pods.get((gateway.namespace, gateway.name))
         if own:
             return self._level(own, f"the pods made for Gateway {gateway.name}", "internet")
         if controller is not None and not controller.startswith(PER_GATEWAY):
@@ -152,15 +168,39 @@ class Controllers:
                 return self._reached(family, None, controller, "internet")
         return Opened("internet", f"{ASSUMED}: the Service its controller makes for it is not in these manifests")
 
+    def members(self, family: Family) -> list[Workload]:
+        """The family's pods, by their images or labels, in input order."""
+        if family.name not in self._members:
+            found = {w.id: w for image in family.images for w in self.by_image.get(image, ())}
+            for wanted in family.labels:
+                (first, *rest) = wanted
+                found.update((w.id, w) for w in self.by_label.get(first, ()) if set(rest) <= set(w.pod_labels))
+            order = {w.id: i for i, w in enumerate(self.graph.model.workloads)}
+            self._members[family.name] = sorted(found.values(), key=lambda w: order[w.id])
+        return self._members[family.name]
+
+    def only(self) -> Family | None:
+        """The one family whose pods the input holds, if only one does."""
+        if self._only is None:
+            present = [f for f in FAMILIES if self.members(f)]
+            self._only = (present[0] if len(present) == 1 else None,)
+        return self._only[0]
+
     def _family(self, controller: str | None, class_name: str | None) -> Family | None:
         if controller:
             return next((f for f in FAMILIES if controller.startswith(f.controllers)), None)
         if class_name:
-            return next((f for f in FAMILIES if class_name in f.classes and self.members[f.name]), None) or \
+            return next((f for f in FAMILIES if class_name in f.classes and self.members(f)), None) or \
                 next((f for f in FAMILIES if class_name in f.classes), None)
-        return self.only
+        return self.only()
 
     def _reached(self, family: Family, class_name: str | None, controller: str | None, own: str) -> Opened:
+        key = (family.name, class_name, controller, own)
+        if key not in self.reached:
+            self.reached[key] = self._reached_now(family, class_name, controller, own)
+        return self.reached[key]
+
+    def _reached_now(self, family: Family, class_name: str | None, controller: str | None, own: str) -> Opened:
         chosen = self._serving(family, class_name, controller)
         if not chosen:
             return Opened(own, _assumed(class_name, family))
@@ -172,14 +212,13 @@ class Controllers:
     def _serving(self, family: Family, class_name: str | None, controller: str | None) -> list[Workload]:
         """The family's pods that serve a class: those whose settings name it
         (or name none) and the proxies in their namespaces."""
-        members = self.members[family.name]
+        members = self.members(family)
         naming = [w for w in members if class_name is not None and _serves_class(w, class_name, controller)]
         if not naming:
             naming = [w for w in members if not _classes_of(w)]
-        namespaces = {w.namespace for w in naming}
         ids = {w.id for w in members}
-        return [w for w in self.graph.model.workloads
-                if w.namespace in namespaces and (w.id in ids or family.proxies(w))]
+        return [w for namespace in sorted({w.namespace for w in naming}) for w in self.by_namespace[namespace]
+                if w.id in ids or family.proxies(w)]
 
     def _level(self, workloads: list[Workload], what: str, own: str) -> Opened:
         services = {s.id: s for w in workloads for s in self.graph.selecting_services(w)}
@@ -197,6 +236,12 @@ class Controllers:
             return Opened(found[0])
         return Opened(None, f"{INSIDE}: the Services in front of {what} are ClusterIP, with no LoadBalancer, "
                             f"NodePort or host port")
+
+
+def _suffixes(path: str) -> list[str]:
+    """`registry.k8s.io/ingress-nginx/controller` -> itself, `ingress-nginx/controller`, `controller`."""
+    parts = path.split("/") if path else []
+    return ["/".join(parts[i:]) for i in range(len(parts))]
 
 
 def _assumed(class_name: str | None, family: Family | None) -> str:
