@@ -354,3 +354,34 @@ def test_check_says_which_routers_open_no_way_in(cli, tmp_path):
     first = cli("check", tmp_path).stdout.splitlines()[0]
     assert first.startswith("note: ") and "HTTPProxy shop/web is reached only inside the cluster: the Services in " \
         "front of contour's pods are ClusterIP" in first
+
+
+# --- ingress-nginx: the corpus's controller, with an Ingress of its class ----------------
+
+WEB = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  ingressClassName: nginx
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix,
+           backend: {service: {name: web, port: {number: 80}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+"""
+
+
+@pytest.mark.parametrize("provider, level", [
+    ("cloud", "internet"),  # a LoadBalancer, named by --publish-service
+    ("aws", "internet"),  # an in-tree NLB (aws-load-balancer-type: nlb): public by AWS's default
+    ("baremetal", "node"),  # a NodePort
+    ("kind", "internet"),  # host ports 80 and 443, and a LoadBalancer Service besides
+])
+def test_an_ingress_of_class_nginx_is_as_exposed_as_the_ingress_nginx_install(tmp_path, provider, level):
+    (tmp_path / "web.yaml").write_text(WEB, encoding="utf-8")
+    report = report_for_paths([str(FIXTURES / "ingress-nginx" / provider / "deploy.yaml"), str(tmp_path)], Config())
+    assert report.analysis.exposure["Service/shop/web"].level == level
+    assert "Ingress/shop/web" not in report.analysis.router_notes

@@ -158,3 +158,59 @@ def test_a_router_of_another_class_keeps_its_level_and_says_it_was_assumed(manif
     report = manifests(docs(ingress("nginx"), BACKEND))
     assert report.analysis.exposure["Service/shop/web"].level == "internet"
     assert "assumed" in report.analysis.router_notes["Ingress/shop/web"]
+
+
+# --- TLS from where the clouds put it ------------------------------------------------------
+
+def tls_of(graph_json, *parts: str) -> set:
+    doc = graph_json(docs(*parts, BACKEND))
+    return {e["tls"] for e in doc["entrypoints"] if e["kind"] == "ingress"}
+
+
+def with_tls(manifest: str) -> str:
+    return manifest.replace("spec:\n", "spec:\n  tls: [{hosts: [shop.example.com], secretName: shop-tls}]\n", 1)
+
+
+MANAGED = """\
+apiVersion: networking.gke.io/v1
+kind: ManagedCertificate
+metadata: {name: shop, namespace: shop}
+spec: {domains: [shop.example.com]}
+"""
+
+
+@pytest.mark.parametrize("parts, tls", [
+    # GKE: a ManagedCertificate the Ingress names, in the input (covering the host, or not) or not.
+    ((ingress("gce", {"networking.gke.io/managed-certificates": "shop"}, annotate_class=True), MANAGED), True),
+    ((ingress("gce", {"networking.gke.io/managed-certificates": "shop"}, annotate_class=True),
+      MANAGED.replace("shop.example.com", "other.example.com")), False),
+    ((ingress("gce", {"networking.gke.io/managed-certificates": "shop"}, annotate_class=True),), True),
+    ((ingress("gce", {"ingress.gcp.kubernetes.io/pre-shared-cert": "shop-cert"}, annotate_class=True),), True),
+    ((ingress("gce", annotate_class=True),), False),
+    # AWS Load Balancer Controller: the listeners decide, spec.tls is not read.
+    ((ingress("alb", {"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:1:certificate/x"}),),
+     True),  # HTTPS 443 by default when certificate-arn is set
+    ((ingress("alb", {"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:1:certificate/x",
+                      "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]'}),), False),
+    ((ingress("alb", {"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:1:certificate/x",
+                      "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
+                      "alb.ingress.kubernetes.io/ssl-redirect": "443"}),), True),
+    ((with_tls(ingress("alb")),), False),  # HTTP 80 by default: spec.tls alone opens no HTTPS listener
+    ((with_tls(ingress("alb", {"alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS": 443}]'})),), True),
+    # Azure Application Gateway: a certificate installed on the gateway.
+    ((ingress("azure/application-gateway", {"appgw.ingress.kubernetes.io/appgw-ssl-certificate": "shop"},
+              annotate_class=True),), True),
+    # Kong: HTTPS only, or a redirect; on the Ingress or in the KongIngress it names.
+    ((ingress("kong", {"konghq.com/protocols": "https"}),), True),
+    ((ingress("kong", {"konghq.com/protocols": "http,https"}),), False),
+    ((ingress("kong", {"konghq.com/https-redirect-status-code": "301"}),), True),
+    ((ingress("kong", {"konghq.com/override": "https-only"}), """\
+apiVersion: configuration.konghq.com/v1
+kind: KongIngress
+metadata: {name: https-only, namespace: shop}
+route: {protocols: [https]}
+"""), True),
+    ((with_tls(ingress("nginx")),), True),
+])
+def test_tls_from_where_the_clouds_put_it(graph_json, parts, tls):
+    assert tls_of(graph_json, *parts) == {tls}
