@@ -48,7 +48,12 @@ def test_generated_pages_are_current(update_golden):
             path.write_text(text, encoding="utf-8")
         elif not path.is_file() or path.read_text(encoding="utf-8") != text:
             stale.append(rel)
-    assert not stale, f"generated docs out of date (run pytest --update-golden): {stale}"
+    if stale:
+        import difflib
+        first = stale[0]
+        diff = "\n".join(difflib.unified_diff((DOCS / first).read_text(encoding="utf-8").splitlines(),
+                                              generated_docs()[first].splitlines(), lineterm=""))
+        pytest.fail(f"generated docs out of date (run pytest --update-golden): {stale}\n{diff[:3000]}")
     pages = {p.stem for p in (DOCS / "reference" / "rules").glob("*.md")}
     assert pages == {r.id for r in RULES}, "a rule page without its rule, or a rule without its page"
 

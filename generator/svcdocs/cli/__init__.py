@@ -17,7 +17,7 @@ import svcdocs
 
 # name -> the module (in svcdocs.cli) that defines it, as a function of that name
 COMMANDS = {"graph": "graph", "check": "check", "rules": "rules", "diff": "diff", "build": "build",
-            "serve": "serve", "reach": "reach"}
+            "serve": "serve", "reach": "reach", "schema": "schema"}
 
 
 class _Commands(click.Group):
