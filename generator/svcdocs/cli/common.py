@@ -11,6 +11,7 @@ from typing import Iterable
 
 import click
 
+from svcdocs.cli.conventions import say
 from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
 from svcdocs.load import LoadOptions, Unread
@@ -36,6 +37,10 @@ class Failure(click.ClickException):
         for line in (self.message, *self.more):
             line = visible(line)  # one line, whatever a name or a tool's output holds
             click.echo(f"svcdocs: {line if len(line) <= TEXT_LIMIT else line[:TEXT_LIMIT] + '…'}", err=True)
+
+
+class NoManifests(Failure):
+    """Nothing in the PATHs that svcdocs reads: exit 2, or nothing to check."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -134,22 +139,22 @@ def read_report(paths: tuple[str, ...], namespace: str, config: Config, options:
     report = report_for_paths(paths or (".",), config, namespace=namespace, options=options)
     show_inputs(report)
     if not report.usable:
-        raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
+        raise NoManifests(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
     return report
 
 
 def show_inputs(report: Report) -> None:
     show_load_notes(report.notes, report.model.inputs.problems, report.unread)
     if report.graph.truncated:
-        click.echo(f"svcdocs: warning: {report.graph.truncated}", err=True)
+        say(f"svcdocs: warning: {report.graph.truncated}")
 
 
 def show_load_notes(notes: Iterable[str], problems: Iterable[object], unread: Iterable[Unread]) -> None:
     """What load said, on stderr. One line each, whatever a name holds: a
     newline could start a workflow command (`::error ...`) in a CI log."""
     for note in notes:
-        click.echo(f"svcdocs: {visible(note)}", err=True)
+        say(f"svcdocs: {visible(note)}")
     for problem in problems:
-        click.echo(visible(str(problem)), err=True)
+        say(visible(str(problem)))
     for item in unread:
-        click.echo(visible(str(item)), err=True)
+        say(visible(str(item)))
