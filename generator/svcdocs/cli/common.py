@@ -60,7 +60,8 @@ def _default_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-os.register_at_fork(after_in_child=_default_sigterm)
+if hasattr(os, "register_at_fork"):  # POSIX; Windows starts workers afresh
+    os.register_at_fork(after_in_child=_default_sigterm)
 
 
 def friendly(command):

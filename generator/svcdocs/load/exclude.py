@@ -15,7 +15,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 # Files of tools other than Kubernetes, by name, that `kubectl apply -R -f`
 # would still read: their documents without a kind are skipped and counted,
@@ -31,12 +31,16 @@ OTHER_TOOLS = frozenset({
 })
 OTHER_TOOL_PATTERNS = ("tsconfig*.json", "docker-compose*.yml", "docker-compose*.yaml", "compose.yml",
                        "compose.yaml", "compose.*.yml", "compose.*.yaml", "*.code-workspace.json")
-_OTHER_TOOL = re.compile("|".join(fnmatch.translate(p) for p in OTHER_TOOL_PATTERNS))
+
+
+@cache
+def _other_tool_pattern() -> re.Pattern:
+    return re.compile("|".join(fnmatch.translate(p) for p in OTHER_TOOL_PATTERNS))
 
 
 def other_tool(name: str) -> bool:
     """Whether a file named NAME is a well-known file of another tool."""
-    return name in OTHER_TOOLS or _OTHER_TOOL.match(name) is not None
+    return name in OTHER_TOOLS or _other_tool_pattern().match(name) is not None
 
 
 def _regex(pattern: str) -> str:
