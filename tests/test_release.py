@@ -122,6 +122,8 @@ def test_check_and_rules_from_the_wheel(installed, user):
     sarif = svcdocs(installed, user, "check", "--format", "sarif", "--fail-on", "never", "sample-manifests")
     assert sarif.returncode == 0 and json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]
     assert "dangling-service" in svcdocs(installed, user, "rules", "--format", "markdown").stdout
+    schema = svcdocs(installed, user, "schema", "config")  # the schemas ship in the wheel
+    assert schema.returncode == 0 and json.loads(schema.stdout)["title"] == ".svcdocs.yaml"
 
 
 def test_diff_from_the_wheel_uses_its_comment_template(installed, user):
