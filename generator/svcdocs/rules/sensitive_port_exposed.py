@@ -11,6 +11,7 @@ from svcdocs.rules.context import Context, Hit, named
 
 ID = "sensitive-port-exposed"
 SEVERITY = "error"
+SECURITY_SEVERITY = "8.6"  # code scanning: a database, cache or admin port reachable from outside the cluster
 SUMMARY = ("A well-known database, cache, queue, coordination or admin port reachable through an entry point "
            "(an error from the internet when the image, container or port name says what listens there; a warning "
            "from the private network or the nodes, or from the port number alone).")
