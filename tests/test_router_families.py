@@ -385,3 +385,18 @@ def test_an_ingress_of_class_nginx_is_as_exposed_as_the_ingress_nginx_install(tm
     report = report_for_paths([str(FIXTURES / "ingress-nginx" / provider / "deploy.yaml"), str(tmp_path)], Config())
     assert report.analysis.exposure["Service/shop/web"].level == level
     assert "Ingress/shop/web" not in report.analysis.router_notes
+
+
+def test_an_ingress_without_a_class_is_served_by_the_default_ingress_class(tmp_path):
+    """Two controllers in the input; the IngressClass marked default (HAProxy's,
+    behind a NodePort) serves the Ingress that names no class."""
+    classless = WEB.replace("  ingressClassName: nginx\n", "")
+    default = (FIXTURES / "haproxy" / "deploy/tests/config/2.2.ingressclass.yaml").read_text(encoding="utf-8")
+    (tmp_path / "web.yaml").write_text(classless, encoding="utf-8")
+    (tmp_path / "class.yaml").write_text(default.replace(
+        "  name: haproxy\n", "  name: haproxy\n  annotations: {ingressclass.kubernetes.io/is-default-class: \"true\"}\n"),
+        encoding="utf-8")
+    paths = [FIXTURES / "ingress-nginx" / "cloud" / "deploy.yaml",
+             FIXTURES / "haproxy" / "deploy/tests/config/3.ingress-controller.yaml", tmp_path]
+    report = report_for_paths([str(p) for p in paths], Config())
+    assert report.analysis.exposure["Service/shop/web"].level == "node"

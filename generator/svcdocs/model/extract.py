@@ -68,6 +68,7 @@ KEPT_ANNOTATIONS = frozenset({
     "networking.gke.io/pre-shared-certs",
     "service.beta.kubernetes.io/load-balancer-source-ranges",
     "ingress.class",  # HAProxy's own resources
+    "ingressclass.kubernetes.io/is-default-class",  # the IngressClass of Ingresses that name none
 }) | schemes.ANNOTATIONS | cloud_tls.ANNOTATIONS
 
 

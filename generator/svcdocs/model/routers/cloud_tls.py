@@ -35,12 +35,11 @@ ALB_CERTIFICATE = ALB + "certificate-arn"
 ALB_LISTEN_PORTS = ALB + "listen-ports"
 ALB_SSL_REDIRECT = ALB + "ssl-redirect"
 APPGW_CERTIFICATE = "appgw.ingress.kubernetes.io/appgw-ssl-certificate"
-APPGW_SSL_REDIRECT = "appgw.ingress.kubernetes.io/ssl-redirect"
 KONG_PROTOCOLS = "konghq.com/protocols"
 KONG_REDIRECT = "konghq.com/https-redirect-status-code"
 KONG_OVERRIDE = "konghq.com/override"
 ANNOTATIONS = frozenset({MANAGED_CERTIFICATES, PRE_SHARED_CERT, ALB_CERTIFICATE, ALB_LISTEN_PORTS, ALB_SSL_REDIRECT,
-                         APPGW_CERTIFICATE, APPGW_SSL_REDIRECT, KONG_PROTOCOLS, KONG_REDIRECT, KONG_OVERRIDE})
+                         APPGW_CERTIFICATE, KONG_PROTOCOLS, KONG_REDIRECT, KONG_OVERRIDE})
 ALB_CLASSES = frozenset({"alb"})
 
 
