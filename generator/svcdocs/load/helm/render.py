@@ -315,12 +315,12 @@ def _confined(path: str, locate: Callable[[str], str | None], top: str, shown: s
     if os.path.isabs(path) or path.startswith("~"):
         raise SvcdocsError(f"values file {names.shown(shown)} is an absolute path; svcdocs reads values files "
                            "only inside the repository")
-    found = locate(path)
-    real = os.path.realpath(found) if found else ""
-    if not found or not inside(top, real):
-        if found and not inside(top, real):
-            raise SvcdocsError(f"values file {names.shown(shown)} leads outside the repository; svcdocs reads "
-                               "values files only inside it")
+    found = locate(path) or os.path.join(top, path)
+    real = os.path.realpath(found)
+    if not inside(top, real):
+        raise SvcdocsError(f"values file {names.shown(shown)} leads outside the repository; svcdocs reads "
+                           "values files only inside it")
+    if not os.path.exists(real):
         raise SvcdocsError(f"values file {names.shown(shown)} is not in the repository")
     if not os.path.isfile(real):
         raise SvcdocsError(f"values file {names.shown(shown)} is not a file")
