@@ -51,6 +51,7 @@ from svcdocs.load.kustomizations import (
     INCLUDE_FIELDS, Kustomization, escapes, kustomization_file, read_kustomization,
 )
 from svcdocs.load.problems import Unread
+from svcdocs.load.helm.chart import deployable
 from svcdocs.load.helm.discovery import Chained, HelmDiscovery
 from svcdocs.load.helm.inventory import Release
 from svcdocs.load.helm.substitute import PostBuild, Unset
@@ -404,7 +405,7 @@ class _Discovery:
         for k in tree.entries():
             self._draft(("kustomization", os.path.realpath(k.folder)), named(k.folder), _display(k.folder),
                         "kustomization", jobs=[self._kustomization_job(k.folder)], kustomization=k)
-        for chart in tree.charts:
+        for chart in filter(deployable, tree.charts):
             job = self._chart_job(HelmChart(chart=_display(chart), release=_release(chart)))
             self._draft(("chart", os.path.realpath(chart), job.chart), named(chart), _display(chart), "chart",
                         jobs=[job])
@@ -480,7 +481,7 @@ class _Discovery:
             draft.skipped += tree.skipped
             for k in tree.entries():
                 self._add_job(draft, self._kustomization_job(_display(k.folder)))
-            for chart in tree.charts:
+            for chart in filter(deployable, tree.charts):
                 self._add_job(draft, self._chart_job(HelmChart(chart=_display(chart), release=_release(chart))))
 
     # --- jobs ------------------------------------------------------------------------------

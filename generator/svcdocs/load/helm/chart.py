@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from svcdocs.load.helm.values import ValuesFrom
+from svcdocs.load.helm.values import ValuesError, ValuesFrom, parse_values
 
 # Where a chart comes from.
 FOLDER = "folder"  # a folder of this repository (a GitRepository chart, an Argo CD path, a chart walked)
@@ -88,3 +88,14 @@ class HelmChart:
     @property
     def shown_version(self) -> str:
         return self.digest or self.version
+
+
+def deployable(folder: str) -> bool:
+    """Whether a chart folder can be installed: a library chart (`type:
+    library`) only lends templates to the charts that depend on it."""
+    try:
+        with open(f"{folder}/Chart.yaml", "rb") as f:
+            meta = parse_values(f.read(1024 * 1024).decode("utf-8", "replace"), "Chart.yaml")
+    except (OSError, ValuesError):
+        return True  # helm says what is wrong with it
+    return meta.get("type") != "library"

@@ -44,7 +44,7 @@ MAX_CHART_YAML = 1024 * 1024
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 _memo: dict[tuple, "Fetched"] = {}
-_indexes: set[str] = set()  # chart repositories whose index this run has read
+_indexes: set[tuple[str, str]] = set()  # (helm home, chart repository) whose index this run has read
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,8 @@ def fetch(chart: HelmChart, options: LoadOptions) -> Fetched:
     if not options.allow_remote and not options.offline:
         raise SvcdocsError(f"the chart comes from {url}; svcdocs fetches charts only with --allow-remote "
                            "(or renders them from its cache with --offline)")
-    wanted = (chart.kind, url, chart.chart, chart.version, chart.digest, chart.insecure, options.offline)
+    wanted = (str(cache.charts_root()), chart.kind, url, chart.chart, chart.version, chart.digest, chart.insecure,
+              options.offline)
     with _lock(repr(wanted)):
         found = _memo.get(wanted)
         if found is None:
@@ -137,11 +138,8 @@ def _resolve(chart: HelmChart, url: str, offline: bool, what: str) -> str:
 
 
 def _search(chart: HelmChart, url: str, constraint: str) -> str:
-    alias = "svcdocs-" + cache.key_of(url)[:16]
     env = _environment()
-    if alias not in _indexes:
-        _helm(["helm", "repo", "add", "--force-update", "--", alias, url], env, f"chart repository {url}")
-        _indexes.add(alias)
+    alias = _repository_alias(url, env)
     out = _helm(["helm", "search", "repo", f"--version={constraint}", "--output=json", "--", f"{alias}/{chart.chart}"],
                 env, f"chart repository {url}")
     try:
@@ -168,11 +166,7 @@ def _pull_now(chart: HelmChart, url: str, version: str, what: str) -> Fetched:
     folder = tempfile.mkdtemp(prefix="svcdocs-pull-", dir=env["TMPDIR"])
     argv = ["helm", "pull", f"--destination={folder}"]
     if chart.kind == HTTP:
-        alias = "svcdocs-" + cache.key_of(url)[:16]
-        if alias not in _indexes:
-            _helm(["helm", "repo", "add", "--force-update", "--", alias, url], env, f"chart repository {url}")
-            _indexes.add(alias)
-        reference = f"{alias}/{chart.chart}"
+        reference = f"{_repository_alias(url, env)}/{chart.chart}"
     else:
         reference = chart.reference + (f"@{chart.digest}" if chart.digest else "")
         if chart.insecure:
@@ -189,6 +183,17 @@ def _pull_now(chart: HelmChart, url: str, version: str, what: str) -> Fetched:
     name, pulled_version = chart_identity(archive)
     digest = chart.digest or next(iter(_PULLED_DIGEST.findall(out.decode("utf-8", "replace"))), "")
     return Fetched(archive, name, pulled_version, digest, url)
+
+
+def _repository_alias(url: str, env: dict[str, str]) -> str:
+    """The name of a chart repository in svcdocs's helm home, its index read
+    once a run (`helm repo add` fetches it)."""
+    alias = "svcdocs-" + cache.key_of(url)[:16]
+    with _lock("index " + alias):
+        if (env["HELM_REPOSITORY_CONFIG"], alias) not in _indexes:
+            _helm(["helm", "repo", "add", "--force-update", "--", alias, url], env, f"chart repository {url}")
+            _indexes.add((env["HELM_REPOSITORY_CONFIG"], alias))
+    return alias
 
 
 def _meta(found: Fetched) -> dict:

@@ -246,10 +246,14 @@ def flux_values(inline: str, sources: Iterable[ValuesFrom], namespace: str, inde
                 missing.append(f"{entry.title}: has no key {entry.key}")
             continue
         text = data[entry.key]
-        if entry.target_path:
-            layer = set_path({}, entry.target_path, text)  # a string there, as Flux sets it
-        else:
-            layer = parse_values(text, f"{where}: valuesFrom {entry.title} key {entry.key}")
+        if entry.target_path:  # set in what is there so far, as a string (Flux's ReplacePathValue)
+            values = set_path(values, entry.target_path, text)
+            if entry.kind == "Secret":
+                secret_keys.update(flat_keys(set_path({}, entry.target_path, "")))
+            else:
+                shown = set_path(shown, entry.target_path, text)
+            continue
+        layer = parse_values(text, f"{where}: valuesFrom {entry.title} key {entry.key}")
         values = merge(values, layer)
         if entry.kind == "Secret":
             secret_keys.update(flat_keys(layer))
