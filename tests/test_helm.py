@@ -97,7 +97,7 @@ def test_a_chart_repository_over_http_with_a_version_constraint(tmp_path, cache,
                                                                         "rendered")
     assert hosts(report) == ["web.example"]
     service = next(s for s in report.model.services if s.name == "web-podinfo")
-    assert (service.namespace, service.file, service.line) == ("apps", "podinfo@6.9.2: templates/service.yaml", 1)
+    assert (service.namespace, service.file, service.line) == ("apps", "podinfo@6.9.2: templates/service.yaml", 3)
 
 
 def test_an_oci_helm_repository(tmp_path, cache, chart_servers):
@@ -363,3 +363,74 @@ def test_remote_charts_need_allow_remote_or_offline(tmp_path, cache, chart_serve
     (item,) = found.not_rendered
     assert "svcdocs fetches charts only with --allow-remote" in item.reason
     assert len(chart_servers.requests) == requests
+
+
+# --- What the site and the review say -----------------------------------------------------------
+
+def _git(cwd, *args):
+    import subprocess
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={
+        "PATH": __import__("os").environ["PATH"], "HOME": str(cwd), "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}).stdout
+
+
+ROUTED = "httpRoute: {enabled: true, hostnames: [podinfo.home.example], parentRefs: [{name: gateway}]}"
+
+
+def test_a_chart_bump_is_reviewed_as_what_the_new_chart_exposes(tmp_path, cache, chart_servers, cli, monkeypatch):
+    """The daily dependency pull request: podinfo 6.9.2 → 6.9.3, whose chart
+    adds the HTTPRoute that the values already asked for."""
+    import shutil
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "apps/repository.yaml", helm_repository("charts", chart_servers.http))
+    write(tmp_path, "apps/release.yaml", release("podinfo", FROM_REPOSITORY % "6.9.2", ROUTED))
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    write(tmp_path, "apps/release.yaml", release("podinfo", FROM_REPOSITORY % "6.9.3", ROUTED))
+    archives = len([p for p in chart_servers.requests if p.endswith(".tgz")])
+    result = cli("diff", "--git", "HEAD", ".", "--render", "helm", "--allow-remote", "--fail-on-exposure")
+    assert result.exit_code == 1, result.output
+    text = result.stdout
+    assert "#### podinfo 6.9.2 → 6.9.3" in text
+    assert "\nHelmRelease apps/podinfo:\n" in text
+    assert "new way in: HTTPRoute/apps/podinfo podinfo.home.example/ → Service/apps/podinfo:9898 (internet)" in text
+    assert "adds HTTPRoute/apps/podinfo" in text
+    assert len([p for p in chart_servers.requests if p.endswith(".tgz")]) == archives + 2  # each version once
+    again = cli("diff", "--git", "HEAD", ".", "--render", "helm", "--allow-remote", "--format", "json")
+    assert len([p for p in chart_servers.requests if p.endswith(".tgz")]) == archives + 2  # and never again
+    import json
+    (chart,) = json.loads(again.stdout)["charts"]
+    assert (chart["chart"], chart["before"], chart["after"]) == ("podinfo", "6.9.2", "6.9.3")
+
+
+def test_the_site_says_what_was_not_rendered_first_and_lists_releases(tmp_path, cache, chart_servers, cli,
+                                                                       monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    secret = base64.b64encode(b"ui: {message: svcdocs-sentinel-secret-value}\n").decode()
+    for stage, version, host in (("staging", "6.9.3", "staging.example"), ("production", "6.9.2", "prod.example")):
+        write(tmp_path, f"envs/{stage}/repository.yaml", helm_repository("charts", chart_servers.http))
+        write(tmp_path, f"envs/{stage}/release.yaml", release("web", FROM_REPOSITORY % version, INGRESS % host,
+                                                               "  valuesFrom: [{kind: Secret, name: web-secret}]"))
+        write(tmp_path, f"envs/{stage}/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: web-secret, "
+              f"namespace: apps}}\ndata: {{values.yaml: {secret}}}\n")
+    write(tmp_path, "envs/production/broken.yaml", release("lost", BY_REF % ("OCIRepository", "nowhere")))
+    out = tmp_path / "site"
+    result = cli("build", "--env", "staging=envs/staging", "--env", "production=envs/production", "--render", "helm",
+                 "--allow-remote", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    home = (out / "index.html").read_text()
+    assert home.index("Not rendered: 1") < home.index("environments:")  # said first
+    assert "HelmRelease apps/lost" in home and "OCIRepository apps/nowhere is not in the input" in home
+    production = (out / "envs" / "production" / "index.html").read_text()
+    assert production.index("Not rendered: 1") < production.index('<h2 id="helm-releases"') < production.index(
+        '<h2 id="what-is-exposed"')
+    assert "6.9.2" in production and chart_servers.http in production
+    compare = (out / "compare" / "index.html").read_text()
+    assert "podinfo 6.9.3" in compare and "podinfo 6.9.2" in compare
+    assert "<code>ingress.hosts</code>" in compare  # its name only
+    site = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file() and p.suffix in
+                   (".html", ".json", ".xml", ".js"))
+    assert "svcdocs-sentinel-secret-value" not in site

@@ -5,7 +5,7 @@ renders. An object of a chart in the repository is placed at that template
 file (`charts/web/templates/service.yaml`), at the line of its `kind:` there
 when the template has one; an object of a fetched chart at
 `podinfo@6.9.3: templates/service.yaml`, which names the chart, its version and
-the template (there is no file to link to).
+the template (there is no file to link to), at the line of its `kind:` too.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class ChartOrigins:
 
     starts: tuple[int, ...]  # 1-based line of each `# Source:` in the render, in order
     shown: tuple[str, ...]  # what each names, as shown
-    kinds: tuple[tuple[str, str, int], ...] = ()  # (shown template, kind, line): the `kind:` lines of repository templates
+    kinds: tuple[tuple[str, str, int], ...] = ()  # (shown template, kind, line): the `kind:` lines of its templates
     fallback: str = ""  # where an object before any `# Source:` is placed
 
     def place(self, line: int, kind: str) -> tuple[str, int]:
@@ -54,8 +54,7 @@ def chart_origins(data: bytes, chart_name: str, folder: str, label: str, chart_d
             here = folder and os.path.isfile(os.path.join(folder, inside))  # a dependency fetched is not
             seen[inside] = (os.path.normpath(os.path.join(folder, inside)).replace(os.sep, "/") if here
                             else f"{label}: {inside}")
-            if here:
-                kinds += [(seen[inside], k, n) for k, n in _kind_lines(os.path.join(chart_dir, inside))]
+            kinds += [(seen[inside], k, n) for k, n in _kind_lines(os.path.join(chart_dir, inside))]
         starts.append(data.count(b"\n", 0, match.start()) + 1)
         shown.append(seen[inside])
     return ChartOrigins(tuple(starts), tuple(shown), tuple(kinds), fallback=folder or label)
