@@ -434,3 +434,25 @@ def test_the_site_says_what_was_not_rendered_first_and_lists_releases(tmp_path, 
     site = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file() and p.suffix in
                    (".html", ".json", ".xml", ".js"))
     assert "svcdocs-sentinel-secret-value" not in site
+
+
+def test_kustomize_helm_charts_render_from_the_cache_and_write_nothing_into_the_repository(tmp_path, cache,
+                                                                                            chart_servers):
+    write(tmp_path, "app/kustomization.yaml", f"""\
+        namePrefix: shop-
+        helmCharts:
+        - name: podinfo
+          repo: {chart_servers.http}
+          version: 6.9.3
+          releaseName: web
+          namespace: apps
+          valuesInline:
+            {INGRESS % "kustomize.example"}
+        """)
+    before = sorted(p.name for p in (tmp_path / "app").iterdir())
+    environment, report = only(read(tmp_path / "app"))
+    assert hosts(report) == ["kustomize.example"]
+    assert "Service/apps/shop-web-podinfo" in report.analysis.exposure  # kustomize's namePrefix applies to it
+    assert sorted(p.name for p in (tmp_path / "app").iterdir()) == before
+    without = read(tmp_path / "app", allow_remote=False)
+    assert "svcdocs fetches charts only with --allow-remote" in str(without.reports[0][1].model.inputs.problems)

@@ -367,7 +367,7 @@ class _Draft:
     prefix: str = ""
     suffix: str = ""
     post_build: PostBuild | None = None  # the Flux Kustomization's variables, substituted into what it deploys
-    releases: list[str] = field(default_factory=list)  # labels of its HelmReleases' renders (rendered or not)
+    releases: list[tuple[str, HelmChart]] = field(default_factory=list)  # its HelmReleases' renders, done or not
 
 
 class _Discovery:
@@ -752,6 +752,9 @@ class _Discovery:
                     if pointer.kind != "HelmRelease":
                         continue
                     pointer = replace(pointer, environment=draft.name)
+                    destinations = {d for d in draft.destinations if d}
+                    if not pointer.namespace and len(destinations) == 1:  # where its Flux Kustomization puts it
+                        pointer = self.helm.in_namespace(pointer, next(iter(destinations)))
                     chart, reason = self._release_chart(pointer, index)
                     label = f"{draft.path}: {pointer.title} (helm template)"
                     if chart is None:
@@ -759,7 +762,7 @@ class _Discovery:
                                                              pointer.line, reason, "", draft.name))
                         self.pointers.append(replace(pointer, status=reason))
                         self.helm.not_rendered(pointer.chart, label, reason, pointer.file, pointer.line)
-                        draft.releases.append(label)
+                        draft.releases.append((label, pointer.chart))
                         continue
                     job = _Job(label=label, chart=chart, release=True)
                     self.job_declared[job] = (pointer.file, pointer.line)
@@ -768,14 +771,14 @@ class _Discovery:
         self._render_pending()
         for draft, pointer, job in waiting:
             result = self.rendered[job]
-            draft.releases.append(job.label)
+            draft.releases.append((job.label, job.chart))
             if isinstance(result, NotRendered):
                 draft.jobs.remove(job)
                 self.not_rendered.append(NotRendered(pointer.title, "helm-release", pointer.file, pointer.line,
                                                      result.reason, pointer.chart.command(), draft.name))
                 self.pointers.append(replace(pointer, status=f"not rendered: {result.reason}"))
             else:
-                found = self.helm.release(job.label)
+                found = self.helm.release(job.label, job.chart)
                 self.pointers.append(replace(pointer, status=found.status if found else "rendered"))
 
     def _release_chart(self, pointer: Pointer, index: dict) -> tuple[HelmChart | None, str]:
@@ -806,8 +809,8 @@ class _Discovery:
             namespace = next(iter(draft.destinations)) if len(draft.destinations) == 1 else ""
             release_namespaces = tuple((job.label, job.chart.namespace) for job in draft.jobs
                                        if job.chart is not None and job.release and job.chart.namespace)
-            labels = list(dict.fromkeys(draft.releases + [j.label for j in draft.jobs if j.chart is not None]))
-            releases = tuple(r for label in labels if (r := self.helm.release(label)) is not None)
+            renders = list(dict.fromkeys(draft.releases + [(j.label, j.chart) for j in draft.jobs if j.chart]))
+            releases = tuple(r for label, chart in renders if (r := self.helm.release(label, chart)) is not None)
             environments.append(Environment(
                 name, draft.path, draft.origin, tuple(sources), draft.skipped,
                 tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix, namespace, release_namespaces,

@@ -8,6 +8,7 @@ render was, for the inventory.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Callable, Iterable
 
 from svcdocs.load import composed
@@ -43,7 +44,7 @@ class HelmDiscovery:
         self.same = same
         self.resolve = resolve
         self.data: dict[str, DataIndex] = {}  # per source key
-        self.releases: dict[str, Release] = {}  # per job label
+        self.releases: dict[tuple[str, HelmChart], Release] = {}  # per render: its label and chart
         self.substituted: dict[tuple, tuple[Source, tuple[Unset, ...], tuple[str, ...]]] = {}
         self.lock = threading.Lock()
 
@@ -84,16 +85,17 @@ class HelmDiscovery:
         if rendered.computed.missing:
             status = "rendered without " + "; ".join(rendered.computed.missing)
         with self.lock:
-            self.releases[label] = release_of(chart, rendered.computed, rendered.name, rendered.version, file, line,
-                                              status)
+            self.releases[(label, chart)] = release_of(chart, rendered.computed, rendered.name, rendered.version,
+                                                       file, line, status)
         return source
 
     def not_rendered(self, chart: HelmChart, label: str, reason: str, file: str = "", line: int = 0) -> None:
         with self.lock:
-            self.releases.setdefault(label, release_of(chart, None, "", "", file, line, f"not rendered: {reason}"))
+            self.releases.setdefault((label, chart), release_of(chart, None, "", "", file, line,
+                                                                f"not rendered: {reason}"))
 
-    def release(self, label: str) -> Release | None:
-        return self.releases.get(label)
+    def release(self, label: str, chart: HelmChart) -> Release | None:
+        return self.releases.get((label, chart))
 
     # --- Flux ------------------------------------------------------------------------------
 
@@ -108,6 +110,15 @@ class HelmDiscovery:
                 found = named[0] if len(named) == 1 else None
             return found
         return chart_for(chart, source, lookup, here, self.same)
+
+    @staticmethod
+    def in_namespace(pointer, namespace: str):
+        """A HelmRelease that names no namespace, in the one its Flux
+        Kustomization's targetNamespace gives it: its release, its valuesFrom
+        and its chart source (unless that names its own) are there."""
+        kind, source_namespace, name = pointer.source
+        chart = replace(pointer.chart, namespace=pointer.chart.namespace or namespace, home=namespace)
+        return replace(pointer, namespace=namespace, chart=chart, source=(kind, source_namespace or namespace, name))
 
     def substitute(self, source: Source, post_build: PostBuild, index: DataIndex,
                    generation: int) -> tuple[Source, tuple[Unset, ...], tuple[str, ...]]:

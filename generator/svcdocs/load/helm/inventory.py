@@ -43,7 +43,7 @@ def release_of(chart: HelmChart, computed: Computed | None, name: str, version: 
                line: int = 0, status: str = "rendered") -> Release:
     source = chart.chart if chart.kind == FOLDER else chart.repository if chart.kind == HTTP else chart.reference
     if computed is None:
-        return Release(chart.release, chart.namespace, chart.pointer or chart.chart, name or chart.chart,
+        return Release(chart.release, chart.namespace, chart.pointer or chart.chart, name or chart.chart or "unknown",
                        version or chart.shown_version, source, status=status, file=file, line=line)
     return Release(chart.release, chart.namespace, chart.pointer or chart.chart, name, version, source,
                    digest(computed.shown), tokens(computed.values), tuple(sorted(computed.secret_keys)),

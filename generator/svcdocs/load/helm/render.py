@@ -17,7 +17,8 @@ and written there, mode 0600, with every values file resolved inside the
 repository (or inside the chart): an absolute path, or one that leaves the
 repository, is refused. helm then runs as `helm template --flag=value ...
 -- RELEASE CHART`, with svcdocs's own helm home (no plugins, nothing of the
-user's), no network, and a timeout.
+user's), no network (a proxy that goes nowhere), and a timeout; without the
+values' JSON schema check, whose `$ref`s helm would fetch from anywhere.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def _render(chart: HelmChart, context: Context) -> Rendered:
             folder, name, version, label, source = "", fetched.name, fetched.version, fetched.label, chart.repository
         _add_dependencies(chart_dir, folder, context, 0)
         computed, argv = _values(chart, chart_dir, folder, context, work)
-        argv = ["helm", "template", "--skip-tests", *([f"--namespace={namespace}"] if namespace else []), *argv,
+        argv = ["helm", "template", "--skip-tests", "--skip-schema-validation",
+                *([f"--namespace={namespace}"] if namespace else []), *argv,
                 "--", release, chart_dir]
         env = dict(os.environ, **helm_home(), **NO_NETWORK)
         shown = chart.chart if chart.kind == FOLDER else chart.reference

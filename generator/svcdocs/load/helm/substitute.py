@@ -19,7 +19,7 @@ shows holds them (a host, a name), as Flux would have deployed them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from yaml import MappingNode
@@ -110,9 +110,23 @@ def substitute_source(source: Source, found: Variables) -> Source:
     for chunk in _documents(text):
         pieces.append(chunk if _disabled(chunk) else _substitute_text(chunk, found, source.label, offset))
         offset += chunk.count("\n")
+    if source.origins is not None and found.unset:
+        found.unset[:] = [_at_origin(u, source) if u.file == source.label else u for u in found.unset]
     new = "".join(pieces).encode("utf-8")
     return Source(label=source.label, path=None, data=new, size=len(new), tool_config=source.tool_config,
                   problems=source.problems, origins=source.origins)
+
+
+def _at_origin(unset: Unset, source: Source) -> Unset:
+    """A variable met in a kustomize render, at the file it comes from (the
+    first that uses it), as the objects are placed (load/origin.py)."""
+    files = getattr(source.origins, "files", ())
+    needle = ("${" + unset.name).encode()
+    for _, from_folder, data in files:
+        at = data.find(needle)
+        if at >= 0:
+            return replace(unset, file=source.origins.display(from_folder), line=data.count(b"\n", 0, at) + 1)
+    return unset
 
 
 def _documents(text: str) -> list[str]:

@@ -65,16 +65,20 @@ def note_releases(pages: list, releases: Sequence[Release], unset: Sequence[Unse
 
 
 def compare_releases(per_environment: Sequence[Sequence[Release]]) -> list[dict]:
-    """A row per release (matched by its HelmRelease or Application, else its
-    name): the chart and version in each environment, and the names of the
-    value keys whose values differ."""
+    """A row per release: the chart and version in each environment, and the
+    names of the value keys whose values differ. Releases are matched by
+    chart where each environment has that chart once (environments often name
+    their Applications after themselves), else by HelmRelease or Application."""
+    once = all(max(Counter(r.chart for r in releases).values(), default=0) <= 1 for releases in per_environment)
+    match = (lambda r: r.chart) if once else (lambda r: r.key)
     keys: dict[str, None] = {}
     for releases in per_environment:
-        keys.update(dict.fromkeys(r.key for r in releases))
+        keys.update(dict.fromkeys(match(r) for r in releases))
     rows = []
     for key in keys:
-        cells = [next((r for r in releases if r.key == key), None) for releases in per_environment]
+        cells = [next((r for r in releases if match(r) == key), None) for releases in per_environment]
         present = [c for c in cells if c is not None]
+        key = " / ".join(dict.fromkeys(c.key for c in present))
         versions = Counter((c.chart, c.version) for c in present)
         differing = _differing_keys(present) if len(present) > 1 else []
         rows.append({
