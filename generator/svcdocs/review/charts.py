@@ -36,10 +36,6 @@ class ChartChange:
             return f"{self.chart} {self.after}: values changed"
         return f"{self.chart} {self.before} → {self.after}" if self.before else f"{self.chart} {self.after}"
 
-    @property
-    def more_exposed(self) -> bool:
-        return any(c.raised for c in self.exposure) or any(c.change == "added" for c in self.entrypoints)
-
 
 def chart_changes(base: Sequence[Release], head: Sequence[Release], review: Review, base_report: Report,
                   head_report: Report) -> tuple[ChartChange, ...]:

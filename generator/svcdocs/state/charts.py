@@ -87,11 +87,6 @@ def helm_home() -> dict[str, str]:
     }
 
 
-def work_folder(prefix: str) -> str:
-    """A private temporary folder inside the cache (the caller removes it)."""
-    return tempfile.mkdtemp(prefix=prefix, dir=private_folder(open_cache() / "helm-work"))
-
-
 def _write(path: Path, data: bytes) -> None:
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
     try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import tarfile
 import tempfile
 import threading
@@ -32,13 +31,12 @@ from svcdocs.errors import SvcdocsError
 from svcdocs.load.helm import names
 from svcdocs.load.helm.chart import HTTP, OCI, HelmChart
 from svcdocs.load.helm.values import ValuesError, parse_values
-from svcdocs.load.render import RENDER_TIMEOUT_S, error_text
+from svcdocs.load.render import run_tool
 from svcdocs.load.sources import LoadOptions
 from svcdocs.state import charts as cache
 
 _EXACT = re.compile(r"v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
-_PULLED_DIGEST = re.compile(r"^Digest: (sha256:[0-9a-f]{64})", re.MULTILINE)
 MAX_CHART_YAML = 1024 * 1024
 
 _locks: dict[str, threading.Lock] = {}
@@ -173,7 +171,7 @@ def _pull_now(chart: HelmChart, url: str, version: str, what: str) -> Fetched:
             argv.append("--plain-http")
     if version:
         argv.append(f"--version={version}")
-    out = _helm(argv + ["--", reference], env, what)
+    _helm(argv + ["--", reference], env, what)
     archives = [Path(folder) / n for n in os.listdir(folder) if n.endswith(".tgz")]
     if len(archives) != 1:
         raise SvcdocsError(f"{what}: helm pull gave no chart archive")
@@ -181,8 +179,7 @@ def _pull_now(chart: HelmChart, url: str, version: str, what: str) -> Fetched:
     if archive.stat().st_size > cache.MAX_CHART_BYTES:
         raise SvcdocsError(f"{what}: the chart is larger than {cache.MAX_CHART_BYTES // 2**20} MiB; not rendered")
     name, pulled_version = chart_identity(archive)
-    digest = chart.digest or next(iter(_PULLED_DIGEST.findall(out.decode("utf-8", "replace"))), "")
-    return Fetched(archive, name, pulled_version, digest, url)
+    return Fetched(archive, name, pulled_version, chart.digest, url)
 
 
 def _repository_alias(url: str, env: dict[str, str]) -> str:
@@ -220,13 +217,4 @@ def _environment() -> dict[str, str]:
 
 
 def _helm(argv: list[str], env: dict[str, str], what: str) -> bytes:
-    try:
-        proc = subprocess.run(argv, capture_output=True, timeout=RENDER_TIMEOUT_S, check=False, env=env,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise SvcdocsError(f"{what}: `helm {argv[1]}` did not finish in {RENDER_TIMEOUT_S} s") from None
-    except OSError as e:
-        raise SvcdocsError(f"could not run helm: {e.strerror}") from None
-    if proc.returncode != 0:
-        raise SvcdocsError(f"{what}: `helm {argv[1]}` failed: {error_text(proc.stderr, proc.returncode)}")
-    return proc.stdout + proc.stderr
+    return run_tool(argv, what, env)

@@ -34,10 +34,6 @@ class Release:
         """How a release is matched between environments and between BASE and HEAD."""
         return self.pointer or self.name
 
-    @property
-    def title(self) -> str:
-        return f"{self.chart} {self.version}".strip()
-
 
 def release_of(chart: HelmChart, computed: Computed | None, name: str, version: str, file: str = "",
                line: int = 0, status: str = "rendered") -> Release:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import stat
 import tempfile
 from dataclasses import replace
 
@@ -30,10 +29,10 @@ from svcdocs.load import composed
 from svcdocs.load.helm import names
 from svcdocs.load.helm.chart import HelmChart
 from svcdocs.load.helm.fetch import fetch
-from svcdocs.load.helm.render import NO_NETWORK, _unpack
+from svcdocs.load.helm.render import NO_NETWORK, unpack, copy_confined
 from svcdocs.load.kustomizations import kustomization_file, read_kustomization
 from svcdocs.load.origin import render_with_origins
-from svcdocs.load.sources import LoadOptions, Source, inside
+from svcdocs.load.sources import LoadOptions, Source
 from svcdocs.state.charts import helm_home
 
 MAX_COPY_BYTES = 256 * 1024 * 1024
@@ -81,7 +80,7 @@ def helm_charts_source(folder: str, label: str, options: LoadOptions, root: str,
     top = os.path.realpath(root)
     with tempfile.TemporaryDirectory(prefix="svcdocs-kustomize-helm-") as work:
         copy = os.path.join(work, "repository")
-        _copy_repository(top, copy)
+        copy_confined(top, copy, top, MAX_COPY_BYTES)
         for kustomization, home, entry in entries:
             if entry["repo"]:
                 _place(entry, os.path.join(copy, os.path.relpath(os.path.realpath(kustomization), top)), home, options)
@@ -106,39 +105,9 @@ def _place(entry: dict, kustomization: str, home: str, options: LoadOptions) -> 
     chart = HelmChart(chart=entry["name"], release=entry["releaseName"] or entry["name"], version=entry["version"],
                       repository=entry["repo"])
     try:
-        _unpack(fetch(chart, options), target)
+        unpack(fetch(chart, options), target)
     except SvcdocsError as e:
         raise SvcdocsError(f"helmCharts {entry['name']}: {e}") from None
-
-
-def _copy_repository(top: str, target: str) -> None:
-    """The repository's regular files, and what its links lead to inside it; no `.git`."""
-    total = 0
-    seen: set[str] = set()
-    pending = [(top, target)]
-    while pending:
-        here, there = pending.pop()
-        real = os.path.realpath(here)
-        if real in seen or not inside(top, real):
-            continue
-        seen.add(real)
-        os.makedirs(there, mode=0o700, exist_ok=True)
-        with os.scandir(here) as entries:
-            for entry in entries:
-                if entry.name == ".git" or not inside(top, os.path.realpath(entry.path)):
-                    continue
-                try:
-                    st = os.stat(entry.path)
-                except OSError:
-                    continue
-                if stat.S_ISDIR(st.st_mode):
-                    pending.append((entry.path, os.path.join(there, entry.name)))
-                elif stat.S_ISREG(st.st_mode):
-                    total += st.st_size
-                    if total > MAX_COPY_BYTES:
-                        raise SvcdocsError(f"the repository is larger than {MAX_COPY_BYTES // 2**20} MiB; svcdocs "
-                                           "renders helmCharts only from a copy of it")
-                    shutil.copyfile(entry.path, os.path.join(there, entry.name))
 
 
 def _shim(work: str) -> str:

@@ -90,12 +90,12 @@ def _render(chart: HelmChart, context: Context) -> Rendered:
         chart_dir = os.path.join(work, "chart")
         if chart.kind == FOLDER:
             folder = _repository_chart(chart.chart, context)
-            _copy(folder, chart_dir, context.top)
+            copy_confined(folder, chart_dir, context.top)
             name, version = _identity(chart_dir)
             label, source = f"{name}@{version}", chart.chart
         else:
             fetched = fetch(chart, context.options)
-            _unpack(fetched, chart_dir)
+            unpack(fetched, chart_dir)
             folder, name, version, label, source = "", fetched.name, fetched.version, fetched.label, chart.repository
         _add_dependencies(chart_dir, folder, context, 0)
         computed, argv = _values(chart, chart_dir, folder, context, work)
@@ -129,9 +129,9 @@ def _repository_chart(path: str, context: Context) -> str:
     return path
 
 
-def _copy(source: str, target: str, top: str) -> None:
-    """Copy a chart folder: regular files, and folders and files that links
-    inside `top` lead to (each folder once); nothing else."""
+def copy_confined(source: str, target: str, top: str, limit: int = MAX_CHART_BYTES) -> None:
+    """Copy a folder: regular files, and the folders and files that links
+    inside `top` lead to (each folder once); no `.git`, nothing else."""
     total = 0
     seen: set[str] = set()
     pending = [(source, target)]
@@ -144,26 +144,22 @@ def _copy(source: str, target: str, top: str) -> None:
         os.makedirs(there, mode=0o700, exist_ok=True)
         with os.scandir(here) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
-                if entry.name == ".git":
-                    continue
-                path, real_entry = entry.path, os.path.realpath(entry.path)
-                if not inside(top, real_entry):
+                if entry.name == ".git" or not inside(top, os.path.realpath(entry.path)):
                     continue
                 try:
-                    st = os.stat(path)
+                    st = os.stat(entry.path)
                 except OSError:
                     continue
                 if stat.S_ISDIR(st.st_mode):
-                    pending.append((path, os.path.join(there, entry.name)))
+                    pending.append((entry.path, os.path.join(there, entry.name)))
                 elif stat.S_ISREG(st.st_mode):
                     total += st.st_size
-                    if total > MAX_CHART_BYTES:
-                        raise SvcdocsError(f"{source}: the chart is larger than {MAX_CHART_BYTES // 2**20} MiB; "
-                                           "not rendered")
-                    shutil.copyfile(path, os.path.join(there, entry.name))
+                    if total > limit:
+                        raise SvcdocsError(f"{source} is larger than {limit // 2**20} MiB; not rendered")
+                    shutil.copyfile(entry.path, os.path.join(there, entry.name))
 
 
-def _unpack(fetched: Fetched, target: str) -> None:
+def unpack(fetched: Fetched, target: str) -> None:
     """A packaged chart into `target`: its one top folder's regular files and folders only."""
     total = 0
     try:
@@ -236,7 +232,7 @@ def _add_dependencies(chart_dir: str, folder: str, context: Context, depth: int)
             if not folder:
                 raise SvcdocsError(f"dependency {name} ({repository}) is not in the chart archive")
             path = os.path.normpath(os.path.join(folder, repository[len("file://"):]))
-            _copy(_repository_chart(path, context), target, context.top)
+            copy_confined(_repository_chart(path, context), target, context.top)
             _add_dependencies(target, path, context, depth + 1)
         elif repository.startswith(("https://", "http://", "oci://")):
             try:
@@ -244,7 +240,7 @@ def _add_dependencies(chart_dir: str, folder: str, context: Context, depth: int)
                                 context.options)
             except SvcdocsError as e:
                 raise SvcdocsError(f"dependency {name}: {e}") from None
-            _unpack(fetched, target)
+            unpack(fetched, target)
             _add_dependencies(target, "", context, depth + 1)
         else:
             raise SvcdocsError(f"dependency {names.shown(name)} comes from {names.shown(repository or 'nowhere')}; "
@@ -333,7 +329,3 @@ def _write(path: str, values: dict) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         yaml.safe_dump(values, f, sort_keys=False, allow_unicode=True)
-
-
-def with_version(chart: HelmChart, rendered: Rendered) -> HelmChart:
-    return replace(chart, version=rendered.version)

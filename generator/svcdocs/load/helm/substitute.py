@@ -265,7 +265,3 @@ def post_build_of(node: MappingNode | None, title: str, namespace: str) -> PostB
                     for s in composed.items(composed.value(post, "substituteFrom")))
     return PostBuild(title, namespace, inline, tuple(s for s in sources if s.kind in ("ConfigMap", "Secret")
                                                      and s.name))
-
-
-def unset_names(items: Iterable[Unset]) -> list[str]:
-    return sorted({u.name for u in items})
