@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tarfile
 import tempfile
 import threading
@@ -130,6 +131,7 @@ def _resolve(chart: HelmChart, url: str, offline: bool, what: str) -> str:
         exact_key = cache.key_of(chart.kind, url, chart.chart, pulled.version)
         if cache.cached(exact_key) is None:
             cache.keep(exact_key, pulled.archive, _meta(pulled))
+        shutil.rmtree(pulled.archive.parent, ignore_errors=True)
         version = pulled.version
     cache.remember(key, {"version": version})
     return version
@@ -154,15 +156,18 @@ def _pull(chart: HelmChart, url: str, version: str, key: str, offline: bool, wha
         shown = f"@{chart.digest}" if chart.digest else f" {version}"
         raise SvcdocsError(f"--offline: {what}{shown} is not in the cache (run once with --allow-remote)")
     pulled = _pull_now(chart, url, version if not chart.digest else "", what)
-    return _from_cache(key) if cache.cached(key) else Fetched(
-        cache.keep(key, pulled.archive, _meta(pulled)), pulled.name, pulled.version, pulled.digest, pulled.source)
+    try:
+        if cache.cached(key) is None:  # another svcdocs may have kept it meanwhile
+            cache.keep(key, pulled.archive, _meta(pulled))
+    finally:
+        shutil.rmtree(pulled.archive.parent, ignore_errors=True)
+    return _from_cache(key)
 
 
 def _pull_now(chart: HelmChart, url: str, version: str, what: str) -> Fetched:
     """`helm pull` into a temporary folder: the archive, and what it is."""
     env = _environment()
-    folder = tempfile.mkdtemp(prefix="svcdocs-pull-", dir=env["TMPDIR"])
-    argv = ["helm", "pull", f"--destination={folder}"]
+    argv = ["helm", "pull"]
     if chart.kind == HTTP:
         reference = f"{_repository_alias(url, env)}/{chart.chart}"
     else:
@@ -171,15 +176,20 @@ def _pull_now(chart: HelmChart, url: str, version: str, what: str) -> Fetched:
             argv.append("--plain-http")
     if version:
         argv.append(f"--version={version}")
-    _helm(argv + ["--", reference], env, what)
-    archives = [Path(folder) / n for n in os.listdir(folder) if n.endswith(".tgz")]
-    if len(archives) != 1:
-        raise SvcdocsError(f"{what}: helm pull gave no chart archive")
-    archive = archives[0]
-    if archive.stat().st_size > cache.MAX_CHART_BYTES:
-        raise SvcdocsError(f"{what}: the chart is larger than {cache.MAX_CHART_BYTES // 2**20} MiB; not rendered")
-    name, pulled_version = chart_identity(archive)
-    return Fetched(archive, name, pulled_version, chart.digest, url)
+    folder = tempfile.mkdtemp(prefix="svcdocs-pull-", dir=env["TMPDIR"])  # the caller removes it
+    try:
+        _helm(argv + [f"--destination={folder}", "--", reference], env, what)
+        archives = [Path(folder) / n for n in os.listdir(folder) if n.endswith(".tgz")]
+        if len(archives) != 1:
+            raise SvcdocsError(f"{what}: helm pull gave no chart archive")
+        if archives[0].stat().st_size > cache.MAX_CHART_BYTES:
+            raise SvcdocsError(f"{what}: the chart is larger than {cache.MAX_CHART_BYTES // 2**20} MiB; "
+                               "not rendered")
+        name, pulled_version = chart_identity(archives[0])
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return Fetched(archives[0], name, pulled_version, chart.digest, url)
 
 
 def _repository_alias(url: str, env: dict[str, str]) -> str:
