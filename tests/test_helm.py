@@ -396,8 +396,8 @@ def test_a_chart_bump_is_reviewed_as_what_the_new_chart_exposes(tmp_path, cache,
     text = result.stdout
     assert "#### podinfo 6.9.2 → 6.9.3" in text
     assert "\nHelmRelease apps/podinfo:\n" in text
-    assert "new way in: HTTPRoute/apps/podinfo podinfo.home.example/ → Service/apps/podinfo:9898 (internet)" in text
-    assert "adds HTTPRoute/apps/podinfo" in text
+    assert "new way in: HTTPRoute apps/podinfo podinfo.home.example/ → apps/podinfo:9898 (internet)" in text
+    assert "adds HTTPRoute apps/podinfo" in text
     assert len([p for p in chart_servers.requests if p.endswith(".tgz")]) == archives + 2  # each version once
     again = cli("diff", "--git", "HEAD", ".", "--render", "helm", "--allow-remote", "--format", "json")
     assert len([p for p in chart_servers.requests if p.endswith(".tgz")]) == archives + 2  # and never again
