@@ -382,6 +382,7 @@ class _Discovery:
         self.kustomizations: dict[str, Kustomization] = {}
         self.job_draft: dict[_Job, list[_Draft]] = {}
         self.job_declared: dict[_Job, tuple[str, int]] = {}  # a release's HelmRelease or Application: file, line
+        self.every_data: tuple[tuple, DataIndex] = ((), DataIndex())  # (generation, every draft's ConfigMaps, Secrets)
         self.helm = HelmDiscovery(options, repository.top, repository.same, self._here)
 
     # --- what a folder holds ---------------------------------------------------------
@@ -610,9 +611,13 @@ class _Discovery:
         return substituted + [r for job in draft.jobs if job.release and isinstance(r := self.rendered.get(job), Source)]
 
     def _data(self, own: DataIndex) -> DataIndex:
-        """An environment's ConfigMaps and Secrets first, then those of every environment found."""
-        every = [s for d in self.drafts.values() for s in self._plain_sources(d)]
-        return Chained(own, self.helm.index(every))
+        """An environment's ConfigMaps and Secrets first, then those of every
+        environment found (indexed again only when something was added)."""
+        generation = (len(self.rendered), len(self.drafts), sum(len(d.files) for d in self.drafts.values()))
+        if self.every_data[0] != generation:
+            every = [s for d in self.drafts.values() for s in self._plain_sources(d)]
+            self.every_data = (generation, self.helm.index(every))
+        return Chained(own, self.every_data[1])
 
     def _declared(self, job: _Job) -> tuple[str, int]:
         return self.job_declared.get(job, ("", 0))
