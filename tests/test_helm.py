@@ -456,3 +456,25 @@ def test_kustomize_helm_charts_render_from_the_cache_and_write_nothing_into_the_
     assert sorted(p.name for p in (tmp_path / "app").iterdir()) == before
     without = read(tmp_path / "app", allow_remote=False)
     assert "svcdocs fetches charts only with --allow-remote" in str(without.reports[0][1].model.inputs.problems)
+
+
+def test_a_value_from_a_secret_is_never_in_helm_s_error(tmp_path, cache):
+    write(tmp_path, "charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    write(tmp_path, "charts/web/templates/fail.yaml", '{{ fail (printf "bad password %s" .Values.db.password) }}\n')
+    write(tmp_path, "apps/release.yaml", """\
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {name: web, namespace: apps}
+        spec:
+          chart: {spec: {chart: ./charts/web, sourceRef: {kind: GitRepository, name: flux-system}}}
+          valuesFrom: [{kind: Secret, name: db, valuesKey: password, targetPath: db.password}]
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: db, namespace: apps}
+        stringData: {password: svcdocs-sentinel-password}
+        """)
+    found = read(tmp_path)
+    reasons = " ".join(n.reason for n in found.not_rendered)
+    assert "bad password (a value from a Secret)" in reasons
+    assert "svcdocs-sentinel-password" not in repr(found)

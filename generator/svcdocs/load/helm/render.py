@@ -38,7 +38,7 @@ from svcdocs.load.helm import names
 from svcdocs.load.helm.chart import FOLDER, HelmChart
 from svcdocs.load.helm.fetch import Fetched, fetch
 from svcdocs.load.helm.origins import ChartOrigins, chart_origins
-from svcdocs.load.helm.values import Computed, DataIndex, ValuesError, flux_values, merge, parse_values
+from svcdocs.load.helm.values import Computed, DataIndex, ValuesError, flat_keys, flux_values, merge, parse_values
 from svcdocs.load.render import links_outside, run_tool
 from svcdocs.load.sources import LoadOptions, inside
 from svcdocs.state.charts import MAX_CHART_BYTES, helm_home
@@ -107,9 +107,18 @@ def _render(chart: HelmChart, context: Context) -> Rendered:
         try:
             data = run_tool(argv, shown, env)
         except SvcdocsError as e:  # helm's own error, with the chart named as the user knows it
-            raise SvcdocsError(str(e).replace(chart_dir, shown).replace(work, "")) from None
+            raise SvcdocsError(_redacted(str(e).replace(chart_dir, shown).replace(work, ""), computed)) from None
         origins = chart_origins(data, name, folder, label, chart_dir)
     return Rendered(data, origins, name, version, source, computed)
+
+
+def _redacted(text: str, computed: Computed) -> str:
+    """helm's error without the values that came from a Secret (a chart's
+    `fail` or `required` message can quote a value)."""
+    secret = {str(v) for k, v in flat_keys(computed.values).items() if k in computed.secret_keys}
+    for value in sorted((v for v in secret if len(v) >= 4), key=len, reverse=True):
+        text = text.replace(value, "(a value from a Secret)")
+    return text
 
 
 # --- The chart ---------------------------------------------------------------------------
