@@ -163,17 +163,25 @@ def kustomize_source(folder: str, label: str, options: LoadOptions, root: str) -
     """A checked kustomization folder rendered through load/origin.py, so that
     each object is placed in the file it comes from (a file inside `root`,
     the repository)."""
+    if options.helm:  # helmCharts: inflated from svcdocs's chart cache, in a copy of the repository
+        from svcdocs.load.helm.kustomize import helm_charts_source
+        found = helm_charts_source(folder, label, options, root, lambda path, helm_command: render_kustomization(
+            path, options.allow_remote, True, helm_command))
+        if found is not None:
+            return found
     data, origins = render_with_origins(
         folder, lambda path: render_kustomization(path, options.allow_remote, options.helm), root)
     return Source(label=label, data=data, size=len(data), origins=origins)
 
 
-def render_kustomization(folder: str, allow_remote: bool = False, helm: bool = False) -> bytes:
+def render_kustomization(folder: str, allow_remote: bool = False, helm: bool = False,
+                         helm_command: str | None = None) -> bytes:
     """The output of `kubectl kustomize` (or `kustomize build`) for `folder`,
     whose kustomizations have been checked. Nothing enables plugins, exec or
     container functions; Helm only when the user asked (`--render helm`);
     git may use only the allowed protocols."""
     flags = ["--enable-helm"] if helm else []
+    flags += [f"--helm-command={helm_command}"] if helm_command else []
     if shutil.which("kubectl"):
         argv = ["kubectl", "kustomize", *flags, "--", os.path.abspath(folder)]
     elif shutil.which("kustomize"):

@@ -21,7 +21,7 @@ from svcdocs.load import Problem, Source, parse
 from svcdocs.load.yamldocs import in_hand
 from svcdocs.runtime import gc_paused
 from svcdocs.model.extract import extract
-from svcdocs.model.placement import Placer
+from svcdocs.model.placement import placer_of
 from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, BackendTLSPolicy, Container, ContainerPort, Endpoints,
     EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, IPBlock, LabelSelector, Listener,
@@ -275,7 +275,7 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
     unmodelled: list[Unmodelled] = []
     routing: Counter = Counter()
     unusable = len(parsed.problems)  # each one a document (or a whole file) that could not be read
-    placer = Placer(source.origins) if source.origins is not None else None  # a kustomize render
+    placer = placer_of(source.origins) if source.origins is not None else None  # a kustomize or helm render
     for doc in parsed.documents:
         obj, doc_problems = extract(doc, namespace, routers, placer.place(doc) if placer is not None else None)
         problems.extend(doc_problems)

@@ -107,6 +107,7 @@ class Review:
     renderings: tuple[RenderingChange, ...] = ()
     fail_on_unmodelled: bool = True
     notes: tuple[str, ...] = ()  # about how the review was made, shown at its top
+    charts: tuple = ()  # chart bumps (review.charts.ChartChange), a part of their own beside the rows
 
     @property
     def more_exposed(self) -> bool:
