@@ -14,14 +14,15 @@ from svcdocs.cli.common import Failure, friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports, show_reports
 from svcdocs.config import CONFIG_NAMES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
-from svcdocs.load.environments import Environments, as_environments, discover_environments, discover_environments_at
-from svcdocs.load.git import discover_at, file_at
-from svcdocs.pipeline import EnvironmentReports, reports_for_each, reports_for_paths
+from svcdocs.load.environments import Environments, discover_environments
+from svcdocs.load.git import Repository, environments_at, file_at, repository_of
+from svcdocs.pipeline import EnvironmentReports, report_for_sources, reports_for_each, reports_for_paths
 from svcdocs.render.graph_json import dumps
 from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
 from svcdocs.review import review
+from svcdocs.review.coverage import unrendered_at_base
 from svcdocs.runtime import gc_paused
 from svcdocs.review.environments import fails as environments_fail
 from svcdocs.review.environments import review_environments
@@ -71,16 +72,18 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
             head, base = _both(found, discover_environments(paths[:1], options=options), paths[1:], config, namespace)
     else:
         paths = paths or (".",)
-        config, notes = _config_as_of(rev, config_path)
+        repository = repository_of(paths)
+        config, notes = _config_as_of(rev, config_path, repository)
         load = load_options(config, render, allow_remote)
         options = environments.options(config, load)
         head_label = " ".join(paths)
         base_label = f"{head_label} at {rev}"
         found = discover_environments(paths, options=options)
-        head, base = _both(found, _at(rev, paths, found, options), paths, config, namespace)
+        head, base = _both(found, environments_at(rev, paths, options, repository), paths, config, namespace)
     with gc_paused():  # the review compares two reports of a million small objects
-        if head.single is not None and base.single is not None:
-            result = review(base.single, head.single, config, notes)
+        if head.single is not None and (base.single is not None or not base.reports and not base.discovered):
+            result = review(base.single or report_for_sources((), config), head.single, config, notes,
+                            unrendered_at_base(base.not_rendered, head.not_rendered))
             text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
                     else comment(result, base_label, head_label))
             whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
@@ -107,14 +110,6 @@ def _both(head: Environments, base: Environments, head_paths, config, namespace)
     return show_reports(head_reports, head_paths), base_reports
 
 
-def _at(rev, paths, head: Environments, options) -> Environments:
-    """BASE as of `rev`: from git objects as before when HEAD has one plain
-    environment, else discovered in an export of the revision."""
-    if not head.discovered and not options.named:
-        return as_environments(discover_at(rev, paths, options.render))
-    return discover_environments_at(rev, paths, options)
-
-
 @contextmanager
 def working_directory(path: str):
     """Inside `path` for a while: --env paths of `diff BASE HEAD` are read in each."""
@@ -129,14 +124,17 @@ def working_directory(path: str):
         os.chdir(here)
 
 
-def _config_as_of(rev: str, explicit: str | None) -> tuple[Config, tuple[str, ...]]:
+def _config_as_of(rev: str, explicit: str | None, repository: Repository) -> tuple[Config, tuple[str, ...]]:
     """The config of the review with --git: the one named with --config, else
     the working directory's config as of REV, so that a pull request cannot
     change the rules it is reviewed by; and a note when HEAD changes it."""
     if explicit is not None:
         return load_config(explicit), ()
+    commit = repository.commit(rev)
     for name in CONFIG_NAMES:
-        data = file_at(rev, name)
+        versioned, data = file_at(repository, commit, name)
+        if not versioned:  # outside the repository of the PATHs: no pull request changes it
+            return load_config(), ()
         if data is not None:
             config = config_from_source(Source(label=f"{name} at {rev}", data=data, size=len(data)))
             break

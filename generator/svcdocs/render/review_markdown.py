@@ -65,6 +65,7 @@ def comment(review: Review, base: str, head: str, limit: int = LIMIT, *, title: 
              "limit": LIMIT_NAMES.get(limit, f"a limit of {limit:,} bytes"),
              "warnings": [markdown_text(c.sentence()) for c in review.renderings],
              "notes": [markdown_text(note) for note in review.notes],
+             "unrendered": [markdown_text(sentence) for sentence in review.base_unrendered],
              "unjudged_pass": not review.fail_on_unmodelled}
     render = partial(_render, review, fixed, {name: list(_ROWS[name](review)) for name in SECTIONS},
                      (flowchart(review.part), flowchart(review.part.without_context())))

@@ -10,7 +10,10 @@ in) never.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
+from svcdocs.load.git import ABSENT
+from svcdocs.load.rendering import NotRendered
 from svcdocs.pipeline import Report
 
 # Kinds that cannot open a way into the cluster or change where traffic goes:
@@ -53,6 +56,19 @@ class RenderingChange:
         return f"{self.path} is read differently: {MODES[self.before]} at BASE, {MODES[self.after]} at HEAD"
 
 
+def unrendered_at_base(base: Sequence[NotRendered], head: Sequence[NotRendered],
+                       environment: str | None = None) -> tuple[str, ...]:
+    """What BASE could not render and HEAD did (in `environment`, or in any
+    when None), one sentence each: its content at BASE is unknown, so the
+    review cannot compare it."""
+    failing = {(n.kind, n.what) for n in head}
+    return tuple(dict.fromkeys(
+        f"{n.what} could not be rendered at BASE ({n.file}:{n.line}: {n.reason}), so what it held then is "
+        "unknown and everything in it reads as added" for n in base
+        if (environment is None or n.environment in (environment, "") or n.kind == "revision")
+        and n.kind != "component" and (n.kind, n.what) not in failing))
+
+
 def unread_changes(base: Report, head: Report) -> list[UnreadChange]:
     """Matched by their path below the PATH they were found in, so that
     `diff old/ new/` matches old/x.yaml with new/x.yaml."""
@@ -87,5 +103,6 @@ def unmodelled_changes(base: Report, head: Report, inert_kinds: frozenset[str] =
 
 
 def rendering_changes(base: Report, head: Report) -> list[RenderingChange]:
+    """PATHs read differently; one that BASE did not have is simply new."""
     return [RenderingChange(new.path, old.mode, new.mode)
-            for old, new in zip(base.renderings, head.renderings) if old.mode != new.mode]
+            for old, new in zip(base.renderings, head.renderings) if old.mode not in (new.mode, ABSENT)]

@@ -107,6 +107,7 @@ class Review:
     renderings: tuple[RenderingChange, ...] = ()
     fail_on_unmodelled: bool = True
     notes: tuple[str, ...] = ()  # about how the review was made, shown at its top
+    base_unrendered: tuple[str, ...] = ()  # what BASE could not render, one sentence each
 
     @property
     def more_exposed(self) -> bool:
@@ -124,7 +125,7 @@ class Review:
         """A change svcdocs cannot judge: the rendering of a PATH changed, or
         (unless the config lets them pass) a file it does not read or an object
         of a kind it does not model, not inert, was added or changed."""
-        if self.renderings:
+        if self.renderings or self.base_unrendered:
             return True
         return self.fail_on_unmodelled and (
             any(c.change == "added" for c in self.unread)
@@ -138,10 +139,11 @@ class Review:
     @property
     def empty(self) -> bool:
         return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings or self.reach
-                    or self.unread or self.unmodelled or self.renderings)
+                    or self.unread or self.unmodelled or self.renderings or self.base_unrendered)
 
 
-def review(base: Report, head: Report, config: Config = Config(), notes: tuple[str, ...] = ()) -> Review:
+def review(base: Report, head: Report, config: Config = Config(), notes: tuple[str, ...] = (),
+           base_unrendered: tuple[str, ...] = ()) -> Review:
     objects = tuple(object_changes(base, head))
     exposure = tuple(exposure_changes(base, head))
     entries = tuple(entrypoint_changes(base.analysis.entrypoints, head.analysis.entrypoints))
@@ -161,6 +163,7 @@ def review(base: Report, head: Report, config: Config = Config(), notes: tuple[s
         renderings=tuple(rendering_changes(base, head)),
         fail_on_unmodelled=config.fail_on_unmodelled,
         notes=notes,
+        base_unrendered=base_unrendered,
     )
 
 
@@ -309,6 +312,9 @@ def verdict(review: Review) -> str:
 def _unjudged_parts(review: Review) -> list[str]:
     """What the change does that svcdocs cannot see into, for the verdict."""
     parts = [f"{c.path} now read as {MODES[c.after]}" for c in review.renderings]
+    if review.base_unrendered:
+        parts.append("BASE could not be rendered" if len(review.base_unrendered) == 1
+                     else f"BASE could not be rendered in {len(review.base_unrendered)} places")
     if not review.fail_on_unmodelled:
         return parts
     unread = sum(1 for c in review.unread if c.change == "added")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from svcdocs.config import Config
 from svcdocs.load.environments import PLAIN, Environment
 from svcdocs.pipeline import EnvironmentReports, report_for_sources
-from svcdocs.review.coverage import RenderingChange
+from svcdocs.review.coverage import RenderingChange, unrendered_at_base
 from svcdocs.review.diff import Review, review, verdict
 
 
@@ -44,10 +44,12 @@ def review_environments(base: EnvironmentReports, head: EnvironmentReports, conf
     found = []
     for name in names:
         old, new = before.get(name, (None, None))[1], after.get(name, (None, None))[1]
-        result = review(old or empty, new or empty, config, notes)
+        unrendered = unrendered_at_base(base.not_rendered, head.not_rendered, name) if new is not None else ()
+        result = review(old or empty, new or empty, config, notes, unrendered)
         if renderings.get(name):
             result = replace(result, renderings=result.renderings + tuple(renderings[name]))
-        status = "added" if old is None else "removed" if new is None else "unchanged" if result.empty else "changed"
+        status = ("added" if old is None and not unrendered else "removed" if new is None
+                  else "unchanged" if result.empty else "changed")
         found.append(EnvironmentReview(name, status, result))
     return tuple(found)
 
