@@ -83,7 +83,7 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
     with gc_paused():  # the review compares two reports of a million small objects
         if head.single is not None and (base.single is not None or not base.reports and not base.discovered):
             result = review(base.single or report_for_sources((), config), head.single, config, notes,
-                            unrendered_at_base(base.not_rendered, head.not_rendered))
+                            unrendered_at_base(base, head))
             text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
                     else comment(result, base_label, head_label))
             whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""

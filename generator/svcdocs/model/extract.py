@@ -192,7 +192,13 @@ def _service(r: Reader, root: dict, meta: dict) -> Service:
         external_ips_line=r.line(spec["externalIPs"]) if "externalIPs" in spec else 0,
         source_ranges=r.strings(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges"),
         external_traffic_policy=r.string(spec.get("externalTrafficPolicy"), "spec.externalTrafficPolicy"),
+        allocate_load_balancer_node_ports=_boolean(spec.get("allocateLoadBalancerNodePorts")),
     )
+
+
+def _boolean(node: yaml.Node | None) -> bool | None:
+    value = node.value.lower() if isinstance(node, ScalarNode) else None
+    return True if value == "true" else False if value == "false" else None
 
 
 def service_ports(r: Reader, node: yaml.Node | None):

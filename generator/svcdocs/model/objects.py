@@ -118,6 +118,14 @@ class Service(Object):
     external_ips_line: int = 0
     source_ranges: tuple[str, ...] = ()
     external_traffic_policy: str | None = None  # Cluster (the default) or Local
+    allocate_load_balancer_node_ports: bool | None = None  # None: not set, which means true
+
+    @property
+    def opens_node_ports(self) -> bool:
+        """A NodePort Service, or a LoadBalancer: Kubernetes gives each port a
+        node port, which every node opens, unless the LoadBalancer says not to."""
+        return self.type == "NodePort" or (self.type == "LoadBalancer"
+                                           and self.allocate_load_balancer_node_ports is not False)
 
 
 # --- Workloads ----------------------------------------------------------------

@@ -40,7 +40,7 @@ def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
         } for c in review.reach],
         "entrypoints": [{"change": c.change, **entrypoint_json(c.entry)} for c in review.entrypoints],
         "objects": [{
-            "change": c.change, "object": c.object, "kind": c.kind,
+            "change": c.change, "object": c.object, "kind": c.kind, "neutral": c.neutral,
             "fields": [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields],
         } for c in review.objects],
         "edges": [{"change": c.change, **edge_json(c.edge), **({"before": edge_json(c.before)} if c.before else {})}

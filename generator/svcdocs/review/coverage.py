@@ -10,11 +10,8 @@ in) never.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
-
 from svcdocs.load.git import ABSENT
-from svcdocs.load.rendering import NotRendered
-from svcdocs.pipeline import Report
+from svcdocs.pipeline import EnvironmentReports, Report
 
 # Kinds that cannot open a way into the cluster or change where traffic goes:
 # adding or changing one is listed, and never fails the gate.
@@ -56,17 +53,20 @@ class RenderingChange:
         return f"{self.path} is read differently: {MODES[self.before]} at BASE, {MODES[self.after]} at HEAD"
 
 
-def unrendered_at_base(base: Sequence[NotRendered], head: Sequence[NotRendered],
+def unrendered_at_base(base: EnvironmentReports, head: EnvironmentReports,
                        environment: str | None = None) -> tuple[str, ...]:
     """What BASE could not render and HEAD did (in `environment`, or in any
-    when None), one sentence each: its content at BASE is unknown, so the
-    review cannot compare it."""
-    failing = {(n.kind, n.what) for n in head}
+    when None), one sentence each: what it held at BASE is unknown, so all
+    HEAD has of it reads as added. Not what both fail to render alike, nor
+    what HEAD no longer has."""
+    failing = {(n.kind, n.what) for n in head.not_rendered}
+    rendered = {s.label.rsplit(" (", 1)[0] for e, _ in head.reports for s in e.sources if s.data is not None}
+    rendered |= {p.title for p in head.pointers}
     return tuple(dict.fromkeys(
         f"{n.what} could not be rendered at BASE ({n.file}:{n.line}: {n.reason}), so what it held then is "
-        "unknown and everything in it reads as added" for n in base
-        if (environment is None or n.environment in (environment, "") or n.kind == "revision")
-        and n.kind != "component" and (n.kind, n.what) not in failing))
+        "unknown and everything in it reads as added" for n in base.not_rendered
+        if n.kind == "revision" or ((environment is None or n.environment == environment)
+                                    and (n.kind, n.what) not in failing and n.what in rendered)))
 
 
 def unread_changes(base: Report, head: Report) -> list[UnreadChange]:
