@@ -136,3 +136,61 @@ def test_a_node_port_turned_load_balancer_keeps_its_node_port(cli, tmp_path):
     assert [(c["change"], c["kind"]) for c in document["entrypoints"]] == [("added", "loadbalancer"),
                                                                          ("removed", "nodeport")]
     assert ("resolved", "nodeport-service") in [(c["change"], c["rule"]) for c in document["findings"]]
+
+
+ROUTERS = """\
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: {name: web, namespace: shop}
+    spec:
+      rules:
+      - host: shop.example.com
+        http:
+          paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: web, namespace: shop}
+    spec:
+      podSelector: {matchLabels: {app: web}}
+      policyTypes: [Ingress]
+      ingress:
+      - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]
+        ports: [{port: 8080}]
+    ---
+    apiVersion: projectcontour.io/v1
+    kind: HTTPProxy
+    metadata: {name: web, namespace: shop}
+    spec:
+      virtualhost: {fqdn: www.example.com}
+      routes:
+      - conditions: [{prefix: /}]
+        services: [{name: web, port: 80}]
+    """
+
+
+def test_routes_and_policies_read_as_a_reviewer_reads_them(cli, tmp_path):
+    head = (ROUTERS
+            .replace("""          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+""", """          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+          - {path: /admin, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+      - http:
+          paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+""")
+            .replace("{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}",
+                     "{namespaceSelector: {}}")
+            .replace("services: [{name: web, port: 80}]", "services: [{name: web, port: 80}]\n"
+                     "      - conditions: [{prefix: /api}]\n        services: [{name: web, port: 80}]"))
+    text = diff(cli, tmp_path, {"web.yaml": web(), "routers.yaml": ROUTERS},
+                {"web.yaml": web(), "routers.yaml": head}).stdout
+    rows = {line.split(" | ")[1]: line.split(" | ")[2].removesuffix(" |") for line in text.splitlines()
+            if line.startswith("| ✏️ |")}
+    assert rows["Ingress shop/web"] == "➕ route shop.example.com/admin → web:80<br>➕ route any host / → web:80"
+    assert rows["HTTPProxy shop/web"] == "➕ route www.example.com/api → web:80"
+    assert rows["NetworkPolicy shop/web"] == ("ingress: from pods of namespace ingress-nginx on TCP 8080 → "
+                                             "from pods of every namespace on TCP 8080")
+    assert "| ➕ | internet | Ingress shop/web | any host / → shop/web:80 | Deployment shop/web |" in text
+    assert "| ➕ | Ingress shop/web | routes any host / :80 | Service shop/web |" in text
+    assert "backend=" not in text and "ways:" not in text and "— → —" not in text

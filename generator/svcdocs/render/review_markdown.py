@@ -22,7 +22,8 @@ from svcdocs.render.review_mermaid import MAX_CHARS, MAX_EDGES, edge_summary, fi
 from svcdocs.render.templates import environment
 from svcdocs.analysis.reach.ports import ALL
 from svcdocs.analysis.reach.ports import text as conn_text
-from svcdocs.review import Change, EntryPointChange, ExposureChange, ReachChange, Review, verdict
+from svcdocs.review import Change, EntryPointChange, ExposureChange, FieldChange, ReachChange, Review, verdict
+from svcdocs.review.readable import ROUTE, where
 
 MARKER = "<!-- svcdocs-review -->"
 LIMIT = 65_536  # GitHub's limit on a comment; measured in UTF-8 bytes, which are never fewer than characters
@@ -200,12 +201,18 @@ def _entrypoint_rows(review: Review):
             "sign": SIGNS[c.change],
             "level": entry.level,
             "via": markdown_text(_way_in(c)),
-            "host": markdown_text(entry.host or ""),
-            "path": markdown_text(entry.path or ""),
-            "service": markdown_text(f"{display(entry.service, kind=False)}:{entry.port}" if entry.service
-                                     else f"port {entry.port}"),
+            "route": markdown_text(_route(entry)),
             "workloads": ", ".join(workloads) or "none",
         }
+
+
+def _route(entry) -> str:
+    """`shop.example.com/api → shop/api:8080` for a router's way in; the Service:port for the others."""
+    target = f"{display(entry.service, kind=False)}:{entry.port}" if entry.service else f"port {entry.port}"
+    if entry.kind not in ("ingress", "route"):
+        return target
+    return f"{where(entry.host, entry.path)} → {target if entry.service else display(entry.workloads[0])}" \
+        if entry.service or entry.workloads else where(entry.host, entry.path)
 
 
 def _way_in(change: EntryPointChange) -> str:
@@ -226,13 +233,27 @@ def _object_rows(review: Review):
 
 
 def _what(change: Change) -> str:
-    if change.change != "changed":
-        return change.change
     fields = [f for f in change.fields if not f.neutral]
-    lines = [f"{markdown_text(f.field)}: {_value(f.before)} → {_value(f.after)}" for f in fields[:MAX_FIELDS]]
+    if change.change != "changed":  # what an added or removed router or policy opens
+        lines = [change.change] + [_opened(f) for f in fields[:MAX_FIELDS]]
+    else:
+        lines = [_field(f) for f in fields[:MAX_FIELDS]]
     if len(fields) > MAX_FIELDS:
         lines.append(f"and {len(fields) - MAX_FIELDS} more")
     return "<br>".join(lines)
+
+
+def _field(change: FieldChange) -> str:
+    """`type: ClusterIP → LoadBalancer`; a route added or removed as `➕ route host/path → Service:port`."""
+    if change.field == ROUTE:
+        return f"{SIGNS['removed'] if change.after is None else SIGNS['added']} route " \
+               f"{markdown_text(change.before if change.after is None else change.after)}"
+    return f"{markdown_text(change.field)}: {_value(change.before)} → {_value(change.after)}"
+
+
+def _opened(change: FieldChange) -> str:
+    text = markdown_text(change.after if change.before is None else change.before)
+    return f"route {text}" if change.field == ROUTE else f"{markdown_text(change.field)}: {text}"
 
 
 def _neutral_line(review: Review) -> str:

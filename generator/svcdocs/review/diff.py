@@ -14,13 +14,14 @@ from svcdocs.analysis import RANK, EntryPoint
 from svcdocs.config import Config
 from svcdocs.graph import Edge
 from svcdocs.pipeline import Report
-from svcdocs.review.content import FieldChange, field_changes, object_content, same_content
+from svcdocs.review.content import FieldChange, same_content
 from svcdocs.review.coverage import (
     RenderingChange, UnmodelledChange, UnreadChange, rendering_changes, unmodelled_changes,
     unread_changes,
 )
 from svcdocs.review.part import ChangedPart, changed_part
 from svcdocs.review.reach import ReachChange, reach_changes
+from svcdocs.review.readable import changed_fields, described
 from svcdocs.rules import Finding
 
 # A new Service or workload is "more exposed" from this level up; below it, a
@@ -171,11 +172,11 @@ def object_changes(base: Report, head: Report):
     for object_id in sorted(before.keys() | after.keys()):
         old, new = before.get(object_id), after.get(object_id)
         if old is None:
-            yield Change("added", object_id, new.kind)
+            yield Change("added", object_id, new.kind, tuple(described(new, added=True)))
         elif new is None:
-            yield Change("removed", object_id, old.kind)
+            yield Change("removed", object_id, old.kind, tuple(described(old, added=False)))
         elif old != new and not same_content(old, new):  # differing only in files and lines is no change
-            fields = field_changes(object_content(old), object_content(new))
+            fields = changed_fields(old, new)
             if fields:
                 yield Change("changed", object_id, new.kind, tuple(fields))
 
