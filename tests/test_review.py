@@ -41,6 +41,7 @@ def check_golden(name: str, text: str, update: bool) -> None:
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
 def test_comment_matches_golden(cli, monkeypatch, update_golden, case):
     monkeypatch.chdir(CASES / case)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(CASES))  # paths as in no repository, wherever the checkout is
     result = cli("diff", "base", "head")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith(MARKER + "\n### ")

@@ -213,3 +213,20 @@ def test_the_config_outside_the_repository_is_the_one_in_use(cli, monorepo, tmp_
     result = cli("diff", "--git", "HEAD", "--format", "json", str(monorepo / "base" / "web" / "extra.yaml"))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["notes"] == []
+
+
+@needs_git
+@needs_kustomize
+def test_the_review_shows_paths_from_the_repository_root_only(cli, monorepo, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    web = monorepo / "base/web/web.yaml"
+    web.write_text(web.read_text().replace("  selector: {app: web}\n", "  type: NodePort\n  selector: {app: web}\n"))
+    for args in (["--git", "HEAD", str(monorepo / "deploy")], ["--git", "HEAD", "../repo/deploy/overlays/staging"]):
+        for fmt in ("markdown", "json"):
+            text = cli("diff", "--format", fmt, *args).stdout
+            assert str(tmp_path) not in text and "../" not in text
+        assert "| base/web/web.yaml:" in cli("diff", *args).stdout
+    text = cli("diff", "--git", "HEAD", str(monorepo / "deploy")).stdout
+    assert "<sub>svcdocs diff: deploy at HEAD → deploy</sub>" in text

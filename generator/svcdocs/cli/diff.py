@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,10 +15,11 @@ from svcdocs.cli.common import Failure, friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports, show_reports
 from svcdocs.config import CONFIG_NAMES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
-from svcdocs.load.environments import Environments, discover_environments
+from svcdocs.load.environments import EnvironmentOptions, Environments, discover_environments
 from svcdocs.load.git import Repository, environments_at, file_at, repository_of
 from svcdocs.pipeline import EnvironmentReports, report_for_sources, reports_for_each, reports_for_paths
 from svcdocs.render.graph_json import dumps
+from svcdocs.render.locations import source_root, without_machine_paths
 from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
@@ -62,24 +64,29 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         load = load_options(config, render, allow_remote)
         options = environments.options(config, load)
         base_label, head_label = paths
+        root = source_root(paths[1:], own_folder=True)
         if options.named:  # each --env PATH is read inside BASE and inside HEAD
             with working_directory(head_label):
                 head = read_reports((".",), namespace, config, environments, load)
             with working_directory(base_label):
                 base = reports_for_paths((".",), config, namespace=namespace, options=options)
-        else:
-            found = discover_environments(paths[1:], options=options)
-            head, base = _both(found, discover_environments(paths[:1], options=options), paths[1:], config, namespace)
+        else:  # each side read from the root of its repository, so that it shows paths from there
+            (found, head_path), (found_base, base_path) = (_from_root(p, options) for p in (paths[1], paths[0]))
+            head, base = _both(found, found_base, (head_path,), config, namespace)
+            paths = (base_path, head_path)
+            base_label, head_label = (_label(p, shown) for p, shown in zip((base_label, head_label), paths))
     else:
-        paths = paths or (".",)
-        repository = repository_of(paths)
+        repository = repository_of(paths or (".",))
+        root = repository.top
         config, notes = _config_as_of(rev, config_path, repository)
         load = load_options(config, render, allow_remote)
-        options = environments.options(config, load)
+        paths, options = _from_top(repository.top, paths or (".",), environments.options(config, load))
         head_label = " ".join(paths)
         base_label = f"{head_label} at {rev}"
-        found = discover_environments(paths, options=options)
-        head, base = _both(found, environments_at(rev, paths, options, repository), paths, config, namespace)
+        with working_directory(repository.top):  # PATHs from the repository's top, wherever svcdocs runs
+            found = discover_environments(paths, options=options)
+            head, base = _both(found, environments_at(rev, paths, options, repository), paths, config, namespace)
+    head, base = _without_machine_paths(head, root), _without_machine_paths(base, root)
     with gc_paused():  # the review compares two reports of a million small objects
         if head.single is not None and (base.single is not None or not base.reports and not base.discovered):
             result = review(base.single or report_for_sources((), config), head.single, config, notes,
@@ -108,6 +115,48 @@ def _both(head: Environments, base: Environments, head_paths, config, namespace)
     file once); what HEAD's load said is said on stderr."""
     head_reports, base_reports = reports_for_each((head, base), config, namespace=namespace)
     return show_reports(head_reports, head_paths), base_reports
+
+
+def _without_machine_paths(reports: EnvironmentReports, root: str) -> EnvironmentReports:
+    """What could not be rendered, in words fit for a comment: a tool's error
+    names the absolute paths it read."""
+    return replace(reports, not_rendered=tuple(
+        replace(n, what=without_machine_paths(n.what, root), reason=without_machine_paths(n.reason, root),
+                instead=without_machine_paths(n.instead, root)) for n in reports.not_rendered))
+
+
+def _from_root(path: str, options: EnvironmentOptions) -> tuple[Environments, str]:
+    """The environments of one side of `diff BASE HEAD`, discovered from the
+    root of the repository that holds it (or its own folder), and the PATH
+    as named from there."""
+    root = source_root([path], own_folder=True)
+    shown = _relative(path, root)
+    with working_directory(root):
+        found = discover_environments((shown,), options=options)
+        return replace(found, environments=tuple(
+            replace(e, sources=tuple(replace(s, path=os.path.abspath(s.path)) if s.path else s for s in e.sources))
+            for e in found.environments)), shown
+
+
+def _from_top(top: str, paths: tuple[str, ...], options: EnvironmentOptions) -> tuple[tuple[str, ...],
+                                                                                      EnvironmentOptions]:
+    """PATHs and --env patterns as named from the repository's top."""
+    named = tuple((name, pattern if os.path.isabs(pattern) else _relative(pattern, top))
+                  for name, pattern in options.named)
+    return tuple(p if p == "-" else _relative(p, top) for p in paths), replace(options, named=named)
+
+
+def _relative(path: str, root: str) -> str:
+    """`path` (from the working directory) as named from `root`: `.` for the root itself."""
+    relative = os.path.relpath(os.path.abspath(path), root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        relative = os.path.relpath(os.path.realpath(path), root)
+    return relative
+
+
+def _label(path: str, shown: str) -> str:
+    """A side of `diff BASE HEAD` in the footer: as given, unless that is this machine's absolute path."""
+    return shown if os.path.isabs(path) else path
 
 
 @contextmanager
