@@ -70,7 +70,8 @@ def comment(review: Review, base: str, head: str, limit: int = LIMIT, *, title: 
              "warnings": [markdown_text(c.sentence()) for c in review.renderings],
              "notes": [markdown_text(note) for note in review.notes],
              "unrendered": [markdown_text(sentence) for sentence in review.base_unrendered],
-             "unjudged_pass": not review.fail_on_unmodelled}
+             "unjudged_pass": not review.fail_on_unmodelled,
+             "unmodelled_inert": all(c.inert for c in review.unmodelled)}
     render = partial(_render, review, fixed, rows,
                      (flowchart(review.part), flowchart(review.part.without_context())))
     cut = Cut()

@@ -21,6 +21,9 @@ INERT_KINDS = frozenset({
     "HorizontalPodAutoscaler", "VerticalPodAutoscaler", "PodDisruptionBudget", "LimitRange", "ResourceQuota",
     "PriorityClass", "RuntimeClass", "CustomResourceDefinition", "Lease", "PodTemplate", "ControllerRevision",
     "ServiceMonitor", "PodMonitor", "PrometheusRule",
+    # certificates and secrets that controllers issue or fetch: data, not ways in
+    "Certificate", "CertificateRequest", "Issuer", "ClusterIssuer", "ExternalSecret", "ClusterExternalSecret",
+    "SealedSecret",
 })
 MODES = {
     "files": "plain files", "file": "a file", "stdin": "standard input", "kustomize": "a kustomization",

@@ -91,14 +91,30 @@ def _other_changes(review: Review) -> list[str]:
         parts.append(f"{count(len(reached), 'workload')} reached differently")
     shown = bool(parts or review.exposure or review.entrypoints)
     if not shown:
-        others = [(len(review.edges), "edge"), (len(review.findings), "finding"),
-                  (len(review.unread) + len(review.unmodelled), "object or file svcdocs does not read or model")]
-        parts += [f"{count(n, noun)} changed" for n, noun in others if n and not (noun == "edge" and review.findings)]
+        new = sum(1 for c in review.findings if c.change == "new")
+        resolved = len(review.findings) - new
+        if new or resolved:
+            parts.append(", ".join(p for p in (new and count(new, "new finding"), resolved and f"{resolved} resolved")
+                                   if p))
+        elif review.edges:
+            parts.append(f"{count(len(review.edges), 'edge')} changed")
+    unsaid = [c for c in review.unmodelled if not _judged_unseen(review, c)]
+    if unsaid and not shown:
+        kind = "of a kind that opens" if len(unsaid) == 1 else "of kinds that open"
+        parts.append(f"{count(len(unsaid), 'object')} {kind} no way in changed" if all(c.inert for c in unsaid)
+                     else f"{count(len(unsaid), 'object')} svcdocs does not model changed")
+    if any(c.change == "removed" for c in review.unread) and not (parts or shown):
+        parts.append("files svcdocs does not read removed")
     neutral = [c for c in review.objects if c.neutral]
     if neutral:
         what = neutral_summary(neutral)
         parts.append(what if parts or review.exposure or review.entrypoints else f"only {what}")
     return parts
+
+
+def _judged_unseen(review: Review, change) -> bool:
+    """An unmodelled object the headline already names as unjudged."""
+    return review.fail_on_unmodelled and change.change != "removed" and not change.inert
 
 
 def neutral_summary(changes: list[Change]) -> str:
