@@ -22,7 +22,9 @@ def to_markdown() -> str:
 
 
 def _command(name: str, command: click.Command) -> str:
-    ctx = click.Context(command, info_name=f"svcdocs {name}")
+    # under the group's context, as svcdocs runs it: its settings (`-h`) apply,
+    # whether or not this process has run a command before
+    ctx = click.Context(command, info_name=f"svcdocs {name}", parent=click.Context(main, **main.context_settings))
     usage = " ".join(command.collect_usage_pieces(ctx))
     lines = [f"### `svcdocs {name}`", "", "```", f"svcdocs {name} {usage}", "```", ""]
     lines += [_paragraphs(command.help or ""), "", "| option | what it does |", "|---|---|"]
