@@ -6,6 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import click
@@ -15,15 +16,16 @@ from svcdocs.cli.common import Failure, friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports, show_reports
 from svcdocs.config import CONFIG_NAMES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
-from svcdocs.load.environments import EnvironmentOptions, Environments, discover_environments
+from svcdocs.load.environments import Environments, discover_environments
+from svcdocs.load.rendering import NotRendered
 from svcdocs.load.git import Repository, environments_at, file_at, repository_of
 from svcdocs.pipeline import EnvironmentReports, report_for_sources, reports_for_each, reports_for_paths
 from svcdocs.render.graph_json import dumps
-from svcdocs.render.locations import source_root, without_machine_paths
+from svcdocs.render.locations import shown, source_root, without_machine_paths
 from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
-from svcdocs.review import review
+from svcdocs.review import Review, review
 from svcdocs.review.coverage import unrendered_at_base
 from svcdocs.runtime import gc_paused
 from svcdocs.review.environments import fails as environments_fail
@@ -64,43 +66,45 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         load = load_options(config, render, allow_remote)
         options = environments.options(config, load)
         base_label, head_label = paths
-        root = source_root(paths[1:], own_folder=True)
         if options.named:  # each --env PATH is read inside BASE and inside HEAD
             with working_directory(head_label):
                 head = read_reports((".",), namespace, config, environments, load)
             with working_directory(base_label):
                 base = reports_for_paths((".",), config, namespace=namespace, options=options)
-        else:  # each side read from the root of its repository, so that it shows paths from there
-            (found, head_path), (found_base, base_path) = (_from_root(p, options) for p in (paths[1], paths[0]))
-            head, base = _both(found, found_base, (head_path,), config, namespace)
-            paths = (base_path, head_path)
-            base_label, head_label = (_label(p, shown) for p, shown in zip((base_label, head_label), paths))
+            roots = (os.path.realpath(base_label), os.path.realpath(head_label))
+        else:
+            found = discover_environments(paths[1:], options=options)
+            head, base = _both(found, discover_environments(paths[:1], options=options), paths[1:], config, namespace)
+            roots = (source_root(paths[:1], own_folder=True), source_root(paths[1:], own_folder=True))
+        base_label, head_label = (_label(label, root) for label, root in zip(paths, roots))
     else:
-        repository = repository_of(paths or (".",))
-        root = repository.top
+        paths = paths or (".",)
+        repository = repository_of(paths)
         config, notes = _config_as_of(rev, config_path, repository)
         load = load_options(config, render, allow_remote)
-        paths, options = _from_top(repository.top, paths or (".",), environments.options(config, load))
-        head_label = " ".join(paths)
+        options = environments.options(config, load)
+        head_label = " ".join(_label(p, repository.top) for p in paths)
         base_label = f"{head_label} at {rev}"
-        with working_directory(repository.top):  # PATHs from the repository's top, wherever svcdocs runs
-            found = discover_environments(paths, options=options)
-            head, base = _both(found, environments_at(rev, paths, options, repository), paths, config, namespace)
-    head, base = _without_machine_paths(head, root), _without_machine_paths(base, root)
+        found = discover_environments(paths, options=options)
+        head, base = _both(found, environments_at(rev, paths, options, repository), paths, config, namespace)
+        roots = (repository.top, repository.top)
+    not_rendered = _shown_not_rendered(head, roots[1])
     with gc_paused():  # the review compares two reports of a million small objects
         if head.single is not None and (base.single is not None or not base.reports and not base.discovered):
             result = review(base.single or report_for_sources((), config), head.single, config, notes,
                             unrendered_at_base(base, head))
+            result = _shown_review(result, roots)
             text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
                     else comment(result, base_label, head_label))
             whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
             fails = result.fails
         else:
-            roots = (paths[0], paths[1]) if rev is None else ("", "")  # where BASE's and HEAD's folders start
-            reviews = review_environments(base, head, config, notes, roots)
-            text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
-                    else environments_comment(reviews, base_label, head_label, head.not_rendered))
-            whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT)
+            folders = (paths[0], paths[1]) if rev is None else ("", "")  # where BASE's and HEAD's folders start
+            reviews = tuple(replace(r, review=_shown_review(r.review, roots))
+                            for r in review_environments(base, head, config, notes, folders))
+            text = (dumps(environments_document(reviews, base_label, head_label, not_rendered)) if fmt == "json"
+                    else environments_comment(reviews, base_label, head_label, not_rendered))
+            whole = (environments_comment(reviews, base_label, head_label, not_rendered, limit=SUMMARY_LIMIT)
                      if summary is not None else "")
             fails = environments_fail(reviews)
     emit(text, output)
@@ -117,46 +121,32 @@ def _both(head: Environments, base: Environments, head_paths, config, namespace)
     return show_reports(head_reports, head_paths), base_reports
 
 
-def _without_machine_paths(reports: EnvironmentReports, root: str) -> EnvironmentReports:
-    """What could not be rendered, in words fit for a comment: a tool's error
-    names the absolute paths it read."""
-    return replace(reports, not_rendered=tuple(
-        replace(n, what=without_machine_paths(n.what, root), reason=without_machine_paths(n.reason, root),
-                instead=without_machine_paths(n.instead, root)) for n in reports.not_rendered))
+def _shown_not_rendered(reports: EnvironmentReports, root: str) -> tuple[NotRendered, ...]:
+    """What HEAD could not render, as a comment shows it: files from the
+    repository's root, and a tool's error without the absolute paths it read."""
+    return tuple(replace(n, file=shown(root, n.file), what=without_machine_paths(n.what, root),
+                         reason=without_machine_paths(n.reason, root), instead=without_machine_paths(n.instead, root))
+                 for n in reports.not_rendered)
 
 
-def _from_root(path: str, options: EnvironmentOptions) -> tuple[Environments, str]:
-    """The environments of one side of `diff BASE HEAD`, discovered from the
-    root of the repository that holds it (or its own folder), and the PATH
-    as named from there."""
-    root = source_root([path], own_folder=True)
-    shown = _relative(path, root)
-    with working_directory(root):
-        found = discover_environments((shown,), options=options)
-        return replace(found, environments=tuple(
-            replace(e, sources=tuple(replace(s, path=os.path.abspath(s.path)) if s.path else s for s in e.sources))
-            for e in found.environments)), shown
+def _shown_review(result: Review, roots: tuple[str, str]) -> Review:
+    """The review with every file shown from the root of its side's repository
+    (BASE's for what went, HEAD's for the rest): load read them as given."""
+    base, head = (partial(shown, root) for root in roots)
+    return replace(
+        result,
+        findings=tuple(replace(c, finding=replace(c.finding, file=(base if c.change == "resolved" else head)(
+            c.finding.file))) for c in result.findings),
+        unread=tuple(replace(c, file=(base if c.change == "removed" else head)(c.file)) for c in result.unread),
+        renderings=tuple(replace(c, path=head(c.path)) for c in result.renderings),
+        base_unrendered=tuple(without_machine_paths(sentence, roots[0]) for sentence in result.base_unrendered),
+    )
 
 
-def _from_top(top: str, paths: tuple[str, ...], options: EnvironmentOptions) -> tuple[tuple[str, ...],
-                                                                                      EnvironmentOptions]:
-    """PATHs and --env patterns as named from the repository's top."""
-    named = tuple((name, pattern if os.path.isabs(pattern) else _relative(pattern, top))
-                  for name, pattern in options.named)
-    return tuple(p if p == "-" else _relative(p, top) for p in paths), replace(options, named=named)
-
-
-def _relative(path: str, root: str) -> str:
-    """`path` (from the working directory) as named from `root`: `.` for the root itself."""
-    relative = os.path.relpath(os.path.abspath(path), root)
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        relative = os.path.relpath(os.path.realpath(path), root)
-    return relative
-
-
-def _label(path: str, shown: str) -> str:
-    """A side of `diff BASE HEAD` in the footer: as given, unless that is this machine's absolute path."""
-    return shown if os.path.isabs(path) else path
+def _label(path: str, root: str) -> str:
+    """A PATH in the comment's footer: from the repository's root when it is
+    absolute or leads out of the working directory, else as given."""
+    return shown(root, path) if os.path.isabs(path) or path.startswith("..") else path
 
 
 @contextmanager
