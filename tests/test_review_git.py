@@ -230,3 +230,11 @@ def test_the_review_shows_paths_from_the_repository_root_only(cli, monorepo, tmp
         assert "| base/web/web.yaml:" in cli("diff", *args).stdout
     text = cli("diff", "--git", "HEAD", str(monorepo / "deploy")).stdout
     assert "<sub>svcdocs diff: deploy at HEAD → deploy</sub>" in text
+
+
+@needs_git
+def test_what_the_user_leaves_out_is_left_out_at_base_too(cli, tmp_path, monkeypatch):
+    repo = committed(tmp_path / "repo", {"k8s/web.yaml": WEB, "k8s/old/web.yaml": WEB.replace("name: web}", "name: old}")})
+    monkeypatch.chdir(repo / "k8s")
+    code, doc = review(cli, "--git", "HEAD", "--exclude", "old", ".")
+    assert code == 0 and doc["verdict"] == "No architectural changes"

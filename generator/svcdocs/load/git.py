@@ -29,6 +29,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.load.environments import EnvironmentOptions, Environments, discover_environments
+from svcdocs.load.exclude import Excludes
 from svcdocs.load.rendering import NotRendered
 from svcdocs.load.sources import STDIN, Rendering
 from svcdocs.load.yamldocs import in_hand
@@ -122,7 +123,7 @@ def environments_at(rev: str, paths: Iterable[str], options: EnvironmentOptions 
         mapped, absent = _mapped(paths, scratch, here)
         os.chdir(here)
         try:
-            found = _in_memory(discover_environments(mapped, options=options))
+            found = _in_memory(discover_environments(mapped, options=_excludes_beneath(options, scratch)))
         except SvcdocsError as e:  # BASE cannot be read: said, never taken as empty
             found = Environments((), discovered=False, not_rendered=(
                 NotRendered(" ".join(paths), "revision", " ".join(paths), 1, str(e).replace(scratch, "")),))
@@ -180,6 +181,16 @@ def export(repository: Repository, commit: str, into: str) -> None:
             os.chmod(path, 0o755)
     with open(os.path.join(into, ".git"), "w", encoding="utf-8") as f:
         f.write(f"gitdir: {repository.git_dir}\n")
+
+
+def _excludes_beneath(options: EnvironmentOptions, scratch: str) -> EnvironmentOptions:
+    """The same options, with what the user leaves out starting from the same
+    folders below `scratch` (excludes are anchored at absolute folders)."""
+    render = options.render
+    if render is None or not render.exclude:
+        return options
+    exclude = Excludes(tuple((_beneath(scratch, base), glob) for base, glob in render.exclude.patterns))
+    return dataclasses.replace(options, render=dataclasses.replace(render, exclude=exclude))
 
 
 def _safe(name: str) -> bool:
