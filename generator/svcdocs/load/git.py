@@ -156,7 +156,7 @@ def file_at(repository: Repository, commit: str, path: str) -> tuple[bool, bytes
     entries = _tree(repository, commit, relative)
     if len(entries) != 1 or entries[0][0] == LINK_MODE:
         return True, None
-    return True, next(_blobs(repository, [entries[0][1]]))
+    return True, list(_blobs(repository, [entries[0][1]]))[0]
 
 
 def export(repository: Repository, commit: str, into: str) -> None:
