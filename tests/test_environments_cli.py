@@ -154,7 +154,7 @@ def test_diff_reviews_each_environment_in_one_comment(cli, shop, tmp_path):
     assert result.exit_code == 1
     text = result.output
     assert text.startswith("<!-- svcdocs-review -->\n## ⚠ More exposed in 2 of 4 environments: overlays/qa, overlays/prod")
-    assert "| overlays/dev | No architectural changes |" in text
+    assert "| overlays/dev, overlays/staging | No architectural changes |" in text  # unchanged: one row
     assert "### overlays/prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies" in text
     assert ("| ⬆️ | Service shop-prod/prod-api | network (NetworkPolicies admit: cluster) | **internet** "
             "(NetworkPolicies admit: cluster) | type LoadBalancer |") in text
@@ -172,7 +172,7 @@ def test_diff_of_many_environments_stays_under_githubs_limit(cli, tmp_path, monk
     for side, kind in (("base", "ClusterIP"), ("head", "LoadBalancer")):
         for i in range(30):
             write(tmp_path, f"{side}/envs/e{i:02}/svcs.yaml",
-                  "---\n".join(service(f"service-with-a-long-name-{n:03}", kind) for n in range(120)))
+                  "---\n".join(service(f"service-with-a-long-name-{n:03}", kind) for n in range(100 + i)))
     result = cli("diff", "--env", "envs/*", "base", "head")  # each --env PATH inside BASE and inside HEAD
     assert result.exit_code == 0, result.output
     assert len(result.output.encode()) < LIMIT
@@ -191,7 +191,8 @@ def test_diff_git_reviews_each_environment(cli, shop):
     assert "## ⚠ More exposed in 1 of 3 environments: overlays/prod" in result.output
     assert "<sub>svcdocs diff: . at HEAD → .</sub>" in result.output
     assert [line for line in result.stdout.splitlines() if line.startswith("### ")] == [
-        "### overlays/prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies"]
+        "### overlays/prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies"
+        "; 1 object changed"]
 
 
 # --- build -------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ def check_golden(name: str, text: str, update: bool) -> None:
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
 def test_comment_matches_golden(cli, monkeypatch, update_golden, case):
     monkeypatch.chdir(CASES / case)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(CASES))  # paths as in no repository, wherever the checkout is
     result = cli("diff", "base", "head")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith(MARKER + "\n### ")
@@ -64,7 +65,7 @@ def test_cluster_ip_turned_load_balancer_is_newly_internet_and_fails_the_gate(cl
     # shop denies all ingress, so the load balancer would carry nothing: said, and still a new way in.
     assert result.stdout.splitlines()[1] == (
         "### ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies; "
-        "1 new entry point")
+        "1 new entry point; 1 object changed")
     assert [(c.object, c.admitted_before, c.admitted_after, c.blocked) for c in r.exposure] == [
         ("Deployment/shop/api", "none", "none", True), ("Service/shop/api", "none", "none", True)]
 
@@ -82,7 +83,7 @@ def test_a_load_balancer_that_the_policies_admit_is_newly_reachable_from_the_int
         shutil.copytree(CASES / "cluster-to-loadbalancer" / side, tmp_path / side)
         write(tmp_path / side, "shop/allow-api-public.yaml", policy)
     r = review(report_for_paths([str(tmp_path / "base")], Config()), report_for_paths([str(tmp_path / "head")], Config()))
-    assert verdict(r) == "⚠ 1 Service and 1 workload newly reachable from the internet; 1 new entry point"
+    assert verdict(r) == "⚠ 1 Service and 1 workload newly reachable from the internet; 1 new entry point; 1 object changed"
     assert [(c.change, c.targets, c.sources, ports.text(c.conn)) for c in r.reach] == [
         ("gained", ("Deployment/shop/api",), ("internet",), "TCP 9090")]
     assert r.more_exposed and r.reach_from_outside
@@ -262,7 +263,7 @@ def test_a_huge_change_is_shortened_under_the_limit_least_important_first(cli, t
     assert result.exit_code == 1
     assert len(text.encode("utf-8")) < LIMIT
     assert text.splitlines()[1] == ("### ⚠ 600 Services and 600 workloads newly reachable from the internet; "
-                                    "600 new entry points")
+                                    "600 new entry points; 600 objects changed")
     note = text[text.index("> [!NOTE]"):]
     assert "left out the diagram; all 600 rows of objects; all 1200 rows of findings;" in note
     assert "svcdocs diff --format json` has everything" in note

@@ -51,9 +51,9 @@ def check(paths, namespace, config_path, render, allow_remote, environments, fmt
     elif fmt == "json":
         emit(findings_out.to_json(reports), output)
     elif fmt == "github":
-        emit(findings_out.to_github(reports, source_root()), output)
+        emit(findings_out.to_github(reports, source_root(paths)), output)
     else:
-        document = findings_out.to_sarif(reports, source_root())
+        document = findings_out.to_sarif(reports, source_root(paths))
         left_out = sarif.fit_code_scanning(document)
         if left_out:
             say(f"svcdocs: warning: {left_out}")

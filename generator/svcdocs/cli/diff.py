@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import click
@@ -14,14 +16,17 @@ from svcdocs.cli.common import Failure, friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports, show_reports
 from svcdocs.config import CONFIG_NAMES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
-from svcdocs.load.environments import Environments, as_environments, discover_environments, discover_environments_at
-from svcdocs.load.git import discover_at, file_at
-from svcdocs.pipeline import EnvironmentReports, reports_for_each, reports_for_paths
+from svcdocs.load.environments import Environments, discover_environments
+from svcdocs.load.rendering import NotRendered
+from svcdocs.load.git import Repository, environments_at, file_at, repository_of
+from svcdocs.pipeline import EnvironmentReports, report_for_sources, reports_for_each, reports_for_paths
 from svcdocs.render.graph_json import dumps
+from svcdocs.render.locations import shown, source_root, without_machine_paths
 from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
-from svcdocs.review import review
+from svcdocs.review import Review, review
+from svcdocs.review.coverage import unrendered_at_base
 from svcdocs.runtime import gc_paused
 from svcdocs.review.environments import fails as environments_fail
 from svcdocs.review.environments import review_environments, with_charts
@@ -66,32 +71,42 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
                 head = read_reports((".",), namespace, config, environments, load)
             with working_directory(base_label):
                 base = reports_for_paths((".",), config, namespace=namespace, options=options)
+            roots = (os.path.realpath(base_label), os.path.realpath(head_label))
         else:
             found = discover_environments(paths[1:], options=options)
             head, base = _both(found, discover_environments(paths[:1], options=options), paths[1:], config, namespace)
+            roots = (source_root(paths[:1], own_folder=True), source_root(paths[1:], own_folder=True))
+        base_label, head_label = (_label(label, root) for label, root in zip(paths, roots))
     else:
         paths = paths or (".",)
-        config, notes = _config_as_of(rev, config_path)
+        repository = repository_of(paths)
+        config, notes = _config_as_of(rev, config_path, repository)
         load = load_options(config, render, allow_remote)
         options = environments.options(config, load)
-        head_label = " ".join(paths)
+        head_label = " ".join(_label(p, repository.top) for p in paths)
         base_label = f"{head_label} at {rev}"
         found = discover_environments(paths, options=options)
-        head, base = _both(found, _at(rev, paths, found, options), paths, config, namespace)
+        head, base = _both(found, environments_at(rev, paths, options, repository), paths, config, namespace)
+        roots = (repository.top, repository.top)
+    not_rendered = _shown_not_rendered(head, roots[1])
     with gc_paused():  # the review compares two reports of a million small objects
-        if head.single is not None and base.single is not None:
-            result = review(base.single, head.single, config, notes)
-            result = with_charts(result, base.reports[0][0], head.reports[0][0], base.single, head.single)
+        if head.single is not None and (base.single is not None or not base.reports and not base.discovered):
+            base_report = base.single or report_for_sources((), config)
+            result = review(base_report, head.single, config, notes, unrendered_at_base(base, head))
+            result = with_charts(result, base.reports[0][0] if base.reports else None, head.reports[0][0],
+                                 base_report, head.single)
+            result = _shown_review(result, roots)
             text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
                     else comment(result, base_label, head_label))
             whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
             fails = result.fails
         else:
-            roots = (paths[0], paths[1]) if rev is None else ("", "")  # where BASE's and HEAD's folders start
-            reviews = review_environments(base, head, config, notes, roots)
-            text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
-                    else environments_comment(reviews, base_label, head_label, head.not_rendered))
-            whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT)
+            folders = (paths[0], paths[1]) if rev is None else ("", "")  # where BASE's and HEAD's folders start
+            reviews = tuple(replace(r, review=_shown_review(r.review, roots))
+                            for r in review_environments(base, head, config, notes, folders))
+            text = (dumps(environments_document(reviews, base_label, head_label, not_rendered)) if fmt == "json"
+                    else environments_comment(reviews, base_label, head_label, not_rendered))
+            whole = (environments_comment(reviews, base_label, head_label, not_rendered, limit=SUMMARY_LIMIT)
                      if summary is not None else "")
             fails = environments_fail(reviews)
     emit(text, output)
@@ -108,12 +123,37 @@ def _both(head: Environments, base: Environments, head_paths, config, namespace)
     return show_reports(head_reports, head_paths), base_reports
 
 
-def _at(rev, paths, head: Environments, options) -> Environments:
-    """BASE as of `rev`: from git objects as before when HEAD has one plain
-    environment, else discovered in an export of the revision."""
-    if not head.discovered and not options.named:
-        return as_environments(discover_at(rev, paths, options.render))
-    return discover_environments_at(rev, paths, options)
+def _shown_not_rendered(reports: EnvironmentReports, root: str) -> tuple[NotRendered, ...]:
+    """What HEAD could not render, as a comment shows it: files from the
+    repository's root, and a tool's error without the absolute paths it read."""
+    return tuple(replace(n, file=shown(root, n.file), what=without_machine_paths(n.what, root),
+                         reason=without_machine_paths(n.reason, root), instead=without_machine_paths(n.instead, root))
+                 for n in reports.not_rendered)
+
+
+def _shown_review(result: Review, roots: tuple[str, str]) -> Review:
+    """The review with every file shown from the root of its side's repository
+    (BASE's for what went, HEAD's for the rest): load read them as given."""
+    base, head = (partial(shown, root) for root in roots)
+
+    def findings(changes):
+        return tuple(replace(c, finding=replace(c.finding, file=(base if c.change == "resolved" else head)(
+            c.finding.file))) for c in changes)
+
+    return replace(
+        result,
+        findings=findings(result.findings),
+        charts=tuple(replace(chart, findings=findings(chart.findings)) for chart in result.charts),
+        unread=tuple(replace(c, file=(base if c.change == "removed" else head)(c.file)) for c in result.unread),
+        renderings=tuple(replace(c, path=head(c.path)) for c in result.renderings),
+        base_unrendered=tuple(without_machine_paths(sentence, roots[0]) for sentence in result.base_unrendered),
+    )
+
+
+def _label(path: str, root: str) -> str:
+    """A PATH in the comment's footer: from the repository's root when it is
+    absolute or leads out of the working directory, else as given."""
+    return shown(root, path) if os.path.isabs(path) or path.startswith("..") else path
 
 
 @contextmanager
@@ -130,14 +170,17 @@ def working_directory(path: str):
         os.chdir(here)
 
 
-def _config_as_of(rev: str, explicit: str | None) -> tuple[Config, tuple[str, ...]]:
+def _config_as_of(rev: str, explicit: str | None, repository: Repository) -> tuple[Config, tuple[str, ...]]:
     """The config of the review with --git: the one named with --config, else
     the working directory's config as of REV, so that a pull request cannot
     change the rules it is reviewed by; and a note when HEAD changes it."""
     if explicit is not None:
         return load_config(explicit), ()
+    commit = repository.commit(rev)
     for name in CONFIG_NAMES:
-        data = file_at(rev, name)
+        versioned, data = file_at(repository, commit, name)
+        if not versioned:  # outside the repository of the PATHs: no pull request changes it
+            return load_config(), ()
         if data is not None:
             config = config_from_source(Source(label=f"{name} at {rev}", data=data, size=len(data)))
             break

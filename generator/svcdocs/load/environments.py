@@ -39,13 +39,12 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Iterable
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.load import git, gitops
+from svcdocs.load import gitops
 from svcdocs.load.gitops import FluxSource, Pointer, Scan
 from svcdocs.load.kustomizations import (
     INCLUDE_FIELDS, Kustomization, escapes, kustomization_file, read_kustomization,
@@ -59,7 +58,6 @@ from svcdocs.load.helm.values import DataIndex
 from svcdocs.load.exclude import Excludes
 from svcdocs.load.rendering import HelmChart, NotRendered, kustomize_command, render_kustomization
 from svcdocs.load.walk import walk as walk_folder
-from svcdocs.load.yamldocs import in_hand
 from svcdocs.load.discover import discover, refuse_link_outside
 from svcdocs.load.sources import (
     KUSTOMIZATIONS, MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, LoadOptions, Rendering, Source,
@@ -151,56 +149,6 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
         not_rendered=tuple(n for f in found for n in f.not_rendered),
         unread=tuple(u for t in trees for u in t.unread),
     )
-
-
-def discover_environments_at(rev: str, paths: Iterable[str],
-                             options: EnvironmentOptions = EnvironmentOptions()) -> Environments:
-    """The environments of PATHs as of git revision `rev`: discovered in a
-    temporary export of the revision's tree, from where the working directory
-    sits in it, so that names and labels read as they do in the working tree.
-    A PATH that does not exist at `rev` (a new folder) has no environment."""
-    top = git._repository_top()
-    commit = git._commit(top, rev)
-    cwd = os.getcwd()
-    inside = os.path.relpath(os.path.realpath(cwd), top)
-    paths = tuple(paths) or (".",)
-    if STDIN in paths:
-        raise SvcdocsError("--git reads PATHs from the repository; it cannot read stdin (-)")
-    with tempfile.TemporaryDirectory(prefix="svcdocs-git-") as export:
-        git._export(top, commit, export)
-        here = os.path.normpath(os.path.join(export, inside))
-        os.makedirs(here, exist_ok=True)
-        mapped = [os.path.join(export, os.path.relpath(os.path.realpath(p), top)) if os.path.isabs(p) else p
-                  for p in paths]
-        os.chdir(here)
-        try:
-            existing = tuple(p for p in mapped if os.path.exists(p))
-            found = discover_environments(existing, options=options) if existing else Environments(())
-            found = relabel(_in_memory(found), os.path.realpath(export), top)
-        finally:
-            os.chdir(cwd)
-    return found
-
-
-def _in_memory(found: Environments) -> Environments:
-    """Every file source read now, as the model would read it: its folder goes away."""
-    return replace(found, environments=tuple(
-        replace(e, sources=tuple(in_hand(s) for s in e.sources)) for e in found.environments))
-
-
-def relabel(found: Environments, old: str, new: str) -> Environments:
-    """The same environments with `old` (a folder's path) shown as `new` in every
-    label: git mode renders a temporary export of the revision."""
-    def shown(text: str) -> str:
-        return new + text[len(old):] if text == old or text.startswith(old + os.sep) else text
-
-    environments = tuple(replace(e, path=shown(e.path), sources=tuple(
-        replace(s, label=shown(s.label)) for s in e.sources),
-        release_namespaces=tuple((shown(label), n) for label, n in e.release_namespaces)) for e in found.environments)
-    pointers = tuple(replace(p, file=shown(p.file)) for p in found.pointers)
-    not_rendered = tuple(replace(n, file=shown(n.file), what=shown(n.what), reason=n.reason.replace(old, new),
-                                 instead=n.instead.replace(old, new)) for n in found.not_rendered)
-    return replace(found, environments=environments, pointers=pointers, not_rendered=not_rendered)
 
 
 def as_environments(found: Discovered) -> Environments:

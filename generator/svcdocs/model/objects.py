@@ -122,6 +122,14 @@ class Service(Object):
     source_ranges: tuple[str, ...] = ()
     external_traffic_policy: str | None = None  # Cluster (the default) or Local
     load_balancer_class: str | None = None  # the controller that makes its load balancer (service.k8s.aws/nlb)
+    allocate_load_balancer_node_ports: bool | None = None  # None: not set, which means true
+
+    @property
+    def opens_node_ports(self) -> bool:
+        """A NodePort Service, or a LoadBalancer: Kubernetes gives each port a
+        node port, which every node opens, unless the LoadBalancer says not to."""
+        return self.type == "NodePort" or (self.type == "LoadBalancer"
+                                           and self.allocate_load_balancer_node_ports is not False)
 
 
 # --- Workloads ----------------------------------------------------------------

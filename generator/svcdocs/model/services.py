@@ -38,6 +38,7 @@ def service(r: Reader, root: dict, meta: dict) -> Service:
         source_ranges=r.strings(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges"),
         external_traffic_policy=r.string(spec.get("externalTrafficPolicy"), "spec.externalTrafficPolicy"),
         load_balancer_class=r.string(spec.get("loadBalancerClass"), "spec.loadBalancerClass"),
+        allocate_load_balancer_node_ports=_boolean(spec.get("allocateLoadBalancerNodePorts")),
     )
 
 
@@ -60,3 +61,8 @@ def service_ports(r: Reader, node: yaml.Node | None):
             node_port=r.integer(f.get("nodePort"), f"{what}.nodePort"),
         )
 
+
+
+def _boolean(node: yaml.Node | None) -> bool | None:
+    value = node.value.lower() if isinstance(node, yaml.ScalarNode) else None
+    return True if value == "true" else False if value == "false" else None

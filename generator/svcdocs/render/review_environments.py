@@ -23,30 +23,45 @@ from svcdocs.review.environments import EnvironmentReview, fails, more_exposed, 
 
 SCHEMA = "svcdocs.review-environments/v1"
 TABLE_ROWS = 100  # environments listed in the table; the rest are counted
+MAX_NAMED = 5  # unchanged environments named in the table's last row
 
 
 def environments_comment(reviews: tuple[EnvironmentReview, ...], base: str, head: str,
                          not_rendered: Sequence[NotRendered] = (), limit: int = LIMIT) -> str:
-    top = [MARKER, f"## {overall_verdict(reviews)}", "", "| Environment | Change |", "|---|---|"]
-    top += [f"| {markdown_text(r.environment)} | {r.verdict} |" for r in reviews[:TABLE_ROWS]]
-    if len(reviews) > TABLE_ROWS:
-        top.append(f"| and {len(reviews) - TABLE_ROWS} more | |")
+    top = [MARKER, f"## {markdown_text(overall_verdict(reviews))}", "", "| Environment | Change |", "|---|---|"]
+    listed = [r for r in reviews if r.status != "unchanged"]
+    top += [f"| {markdown_text(r.environment)} | "
+            + markdown_text(f"the same as {r.same_as}" if r.same_as else r.verdict) + " |"
+            for r in listed[:TABLE_ROWS]]
+    if len(listed) > TABLE_ROWS:
+        top.append(f"| and {len(listed) - TABLE_ROWS} more | |")
+    unchanged = [markdown_text(r.environment) for r in reviews if r.status == "unchanged"]
+    if unchanged:
+        names = ", ".join(unchanged[:MAX_NAMED]) + (f" and {len(unchanged) - MAX_NAMED} more"
+                                                   if len(unchanged) > MAX_NAMED else "")
+        top.append(f"| {names} | No architectural changes |")
     if not_rendered:
         top += ["", f"Not rendered in HEAD ({len(not_rendered)}): "
                 + "; ".join(markdown_text(f"{n.what}: {n.reason}") for n in not_rendered[:20])
                 + (f"; and {len(not_rendered) - 20} more" if len(not_rendered) > 20 else "")]
     footer = f"\n<sub>svcdocs diff: {markdown_text(base)} → {markdown_text(head)}</sub>\n"
     head_text = "\n".join(top) + "\n"
-    changed = sorted((r for r in reviews if r.status != "unchanged"),
+    same = {r.environment: [x.environment for x in reviews if x.same_as == r.environment] for r in reviews}
+    changed = sorted((r for r in reviews if r.status != "unchanged" and not r.same_as),
                      key=lambda r: (not r.review.fails, reviews.index(r)))
     budget = limit - 1 - _size(head_text) - _size(footer) - 200  # room for the note on what was left out
     sections, left_out = [], []
     for i, r in enumerate(changed):
         share = budget // (len(changed) - i)
-        text = comment(r.review, "", "", limit=share - 2, title=f"{r.environment}: {r.verdict}", marker="").strip("\n")
+        names = [r.environment, *same[r.environment]]
+        title = f"{', '.join(names)}: {r.verdict}"
+        text = comment(r.review, "", "", limit=share - 2, title=title, marker="").strip("\n")
+        if len(names) > 1:  # said once, under its first environment's names
+            heading, _, rest = text.partition("\n")
+            text = (f"{heading}\n\nThe same in {_and(names)}; shown as in {names[0]}.\n{rest}")
         text = "\n" + text + "\n"
         if _size(text) >= share:
-            left_out.append(r.environment)
+            left_out.extend(names)
             continue
         sections.append(text)
         budget -= _size(text)
@@ -57,6 +72,10 @@ def environments_comment(reviews: tuple[EnvironmentReview, ...], base: str, head
     return head_text + "".join(sections) + note + footer
 
 
+def _and(names: list[str]) -> str:
+    return markdown_text(", ".join(names[:-1]) + " and " + names[-1])
+
+
 def environments_document(reviews: tuple[EnvironmentReview, ...], base: str, head: str,
                           not_rendered: Sequence[NotRendered] = ()) -> dict[str, Any]:
     return {
@@ -64,7 +83,7 @@ def environments_document(reviews: tuple[EnvironmentReview, ...], base: str, hea
         "more_exposed": more_exposed(reviews),
         "fails": fails(reviews),
         "environments": [{
-            "environment": r.environment, "status": r.status,
+            "environment": r.environment, "status": r.status, "same_as": r.same_as,
             **{k: v for k, v in review_document(r.review, base, head).items() if k not in ("schema", "base", "head")},
             "verdict": r.verdict,
         } for r in reviews],

@@ -24,6 +24,7 @@ def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
         "fails": review.fails,
         "notes": list(review.notes),
         "rendering": [{"path": c.path, "before": c.before, "after": c.after} for c in review.renderings],
+        "base_not_rendered": list(review.base_unrendered),
         "not_read": [{"change": c.change, "file": c.file, "reason": c.reason} for c in review.unread],
         "unmodelled": [{"change": c.change, "object": c.object, "kind": c.kind, "inert": c.inert}
                        for c in review.unmodelled],
@@ -39,7 +40,7 @@ def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
         } for c in review.reach],
         "entrypoints": [{"change": c.change, **entrypoint_json(c.entry)} for c in review.entrypoints],
         "objects": [{
-            "change": c.change, "object": c.object, "kind": c.kind,
+            "change": c.change, "object": c.object, "kind": c.kind, "neutral": c.neutral,
             "fields": [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields],
         } for c in review.objects],
         "edges": [{"change": c.change, **edge_json(c.edge), **({"before": edge_json(c.before)} if c.before else {})}

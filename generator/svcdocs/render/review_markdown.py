@@ -23,7 +23,8 @@ from svcdocs.render.review_mermaid import MAX_CHARS, MAX_EDGES, edge_summary, fi
 from svcdocs.render.templates import environment
 from svcdocs.analysis.reach.ports import ALL
 from svcdocs.analysis.reach.ports import text as conn_text
-from svcdocs.review import Change, EntryPointChange, ExposureChange, ReachChange, Review, verdict
+from svcdocs.review import Change, EntryPointChange, ExposureChange, FieldChange, ReachChange, Review, verdict
+from svcdocs.review.readable import ROUTE, where
 
 MARKER = "<!-- svcdocs-review -->"
 LIMIT = 65_536  # GitHub's limit on a comment; measured in UTF-8 bytes, which are never fewer than characters
@@ -31,6 +32,7 @@ SUMMARY_LIMIT = 1 << 20  # GitHub's limit on a step's job summary (1 MiB)
 LIMIT_NAMES = {LIMIT: "GitHub's limit of 65,536 characters", SUMMARY_LIMIT: "the job summary's limit of 1 MiB"}
 MAX_FIELDS = 8  # changed fields listed per object
 MAX_WORKLOADS = 5  # workloads listed per entry point
+MAX_NEUTRAL = 3  # objects named per kind of change that never changes what can reach what
 SIGNS = {"added": "➕", "removed": "➖", "changed": "✏️", "new": "➕", "resolved": "✔️", "raised": "⬆️", "lowered": "⬇️",
          "gained": "🔓", "lost": "🔒"}
 _BLANK_LINES = re.compile(r"\n{3,}")  # the template's optional parts leave runs of them
@@ -61,14 +63,18 @@ def comment(review: Review, base: str, head: str, limit: int = LIMIT, *, title: 
     """The comment for a review of `base` (BASE's label) against `head`. A
     section of a longer comment (one environment's) has its own `title`, no
     marker, and no footer when `base` and `head` are empty."""
-    fixed = {"marker": marker, "verdict": title or verdict(review), "empty": review.empty,
-             "base": markdown_text(base), "head": markdown_text(head), "counts": _counts(review),
+    rows = {name: list(_ROWS[name](review)) for name in SECTIONS}
+    fixed = {"marker": marker, "verdict": markdown_text(title or verdict(review)), "empty": review.empty,
+             "base": markdown_text(base), "head": markdown_text(head), "counts": _counts(rows),
+             "neutral": _neutral_line(review),
              "limit": LIMIT_NAMES.get(limit, f"a limit of {limit:,} bytes"),
              "warnings": [markdown_text(c.sentence()) for c in review.renderings],
              "notes": [markdown_text(note) for note in review.notes],
              "charts": chart_sections(review, display),
-             "unjudged_pass": not review.fail_on_unmodelled}
-    render = partial(_render, review, fixed, {name: list(_ROWS[name](review)) for name in SECTIONS},
+             "unrendered": [markdown_text(sentence) for sentence in review.base_unrendered],
+             "unjudged_pass": not review.fail_on_unmodelled,
+             "unmodelled_inert": all(c.inert for c in review.unmodelled)}
+    render = partial(_render, review, fixed, rows,
                      (flowchart(review.part), flowchart(review.part.without_context())))
     cut = Cut()
     text = render(cut)
@@ -83,7 +89,7 @@ def comment(review: Review, base: str, head: str, limit: int = LIMIT, *, title: 
     for name in ROW_CUTS:
         if _size(text) < limit:
             return text
-        cut, text = _shorten(render, cut, text, name, len(getattr(review, name)), limit)
+        cut, text = _shorten(render, cut, text, name, len(rows[name]), limit)
     return text
 
 
@@ -121,7 +127,7 @@ def _render(review: Review, fixed: dict[str, Any], rows: dict[str, list], diagra
         diagram=None if cut.diagram or too_big or not part.edges else diagram.rstrip("\n"),
         too_big={"edges": len(part.edges), "chars": len(diagram), "max_edges": MAX_EDGES, "max_chars": MAX_CHARS}
         if too_big and not cut.diagram else None,
-        show_edges=not cut.edges, left_out=_left_out(review, cut),
+        show_edges=not cut.edges, left_out=_left_out(rows, cut),
     )
     return _BLANK_LINES.sub("\n\n", text)
 
@@ -131,7 +137,7 @@ def _section(rows: list, shown: int | None) -> dict[str, Any]:
     return {"rows": rows[:shown], "hidden": len(rows) - shown}
 
 
-def _left_out(review: Review, cut: Cut) -> list[str]:
+def _left_out(rows: dict[str, list], cut: Cut) -> list[str]:
     notes = []
     if cut.context:
         notes.append("the unchanged context of the diagram")
@@ -140,18 +146,19 @@ def _left_out(review: Review, cut: Cut) -> list[str]:
     if cut.diagram:
         notes.append("the diagram")
     for name, shown in cut.rows.items():
-        total = len(getattr(review, name))
+        total = len(rows[name])
         notes.append(f"{total - shown} of {total} rows of {TITLES[name]}" if shown else f"all {total} rows of {TITLES[name]}")
     return notes
 
 
-def _counts(review: Review) -> dict[str, int]:
-    """`raised`, `lowered`, and `<section>_<change>` (`objects_added`) for every section and change."""
-    counts = {"raised": sum(c.up for c in review.exposure)}
-    counts["lowered"] = len(review.exposure) - counts["raised"]
+def _counts(rows: dict[str, list[dict]]) -> dict[str, int]:
+    """`raised`, `lowered`, and `<section>_<change>` (`objects_added`) for every
+    section and change: of the rows of each table, so that a heading counts
+    what its table lists."""
+    counts = {change: sum(1 for r in rows["exposure"] if r["tally"] == change) for change in ("raised", "lowered")}
     for name, changes in CHANGES.items():
         for change in changes:
-            counts[f"{name}_{change}"] = sum(1 for c in getattr(review, name) if c.change == change)
+            counts[f"{name}_{change}"] = sum(1 for r in rows[name] if r["tally"] == change)
     return counts
 
 
@@ -160,6 +167,7 @@ def _counts(review: Review) -> dict[str, int]:
 def _exposure_rows(review: Review):
     for c in review.exposure:
         yield {
+            "tally": "raised" if c.up else "lowered",
             "sign": SIGNS["raised" if c.up else "lowered"],
             "object": markdown_text(display(c.object)),
             "before": _admitted(c.before, c.admitted_before) if c.before else "—",
@@ -192,15 +200,22 @@ def _entrypoint_rows(review: Review):
         if len(workloads) > MAX_WORKLOADS:
             workloads[MAX_WORKLOADS:] = [f"and {len(workloads) - MAX_WORKLOADS} more"]
         yield {
+            "tally": c.change,
             "sign": SIGNS[c.change],
             "level": entry.level,
             "via": markdown_text(_way_in(c)),
-            "host": markdown_text(entry.host or ""),
-            "path": markdown_text(entry.path or ""),
-            "service": markdown_text(f"{display(entry.service, kind=False)}:{entry.port}" if entry.service
-                                     else f"port {entry.port}"),
+            "route": markdown_text(_route(entry)),
             "workloads": ", ".join(workloads) or "none",
         }
+
+
+def _route(entry) -> str:
+    """`shop.example.com/api → shop/api:8080` for a router's way in; the Service:port for the others."""
+    target = f"{display(entry.service, kind=False)}:{entry.port}" if entry.service else f"port {entry.port}"
+    if entry.kind not in ("ingress", "route"):
+        return target
+    return f"{where(entry.host, entry.path)} → {target if entry.service else display(entry.workloads[0])}" \
+        if entry.service or entry.workloads else where(entry.host, entry.path)
 
 
 def _way_in(change: EntryPointChange) -> str:
@@ -213,17 +228,56 @@ def _way_in(change: EntryPointChange) -> str:
 
 
 def _object_rows(review: Review):
+    """Objects added, removed, or changed in what can reach what (the rest is one line)."""
     for c in review.objects:
-        yield {"sign": SIGNS[c.change], "object": markdown_text(display(c.object)), "what": _what(c)}
+        if not c.neutral:
+            yield {"tally": c.change, "sign": SIGNS[c.change], "object": markdown_text(display(c.object)),
+                   "what": _what(c)}
 
 
 def _what(change: Change) -> str:
-    if change.change != "changed":
-        return change.change
-    lines = [f"{markdown_text(f.field)}: {_value(f.before)} → {_value(f.after)}" for f in change.fields[:MAX_FIELDS]]
-    if len(change.fields) > MAX_FIELDS:
-        lines.append(f"and {len(change.fields) - MAX_FIELDS} more")
+    fields = [f for f in change.fields if not f.neutral]
+    if change.change != "changed":  # what an added or removed router or policy opens
+        lines = [change.change] + [_opened(f) for f in fields[:MAX_FIELDS]]
+    else:
+        lines = [_field(f) for f in fields[:MAX_FIELDS]]
+    if len(fields) > MAX_FIELDS:
+        lines.append(f"and {len(fields) - MAX_FIELDS} more")
     return "<br>".join(lines)
+
+
+def _field(change: FieldChange) -> str:
+    """`type: ClusterIP → LoadBalancer`; a route added or removed as `➕ route host/path → Service:port`."""
+    if change.field == ROUTE:
+        return f"{SIGNS['removed'] if change.after is None else SIGNS['added']} route " \
+               f"{markdown_text(change.before if change.after is None else change.after)}"
+    return f"{markdown_text(change.field)}: {_value(change.before)} → {_value(change.after)}"
+
+
+def _opened(change: FieldChange) -> str:
+    text = markdown_text(change.after if change.before is None else change.before)
+    return f"route {text}" if change.field == ROUTE else f"{markdown_text(change.field)}: {text}"
+
+
+def _neutral_line(review: Review) -> str:
+    """The changes that never change what can reach what, in one line: by what
+    they are, each with its objects (and, for one, before and after)."""
+    by_kind: dict[str, list[tuple[str, object]]] = {}
+    for c in review.objects:
+        for f in c.fields:
+            if f.neutral:
+                by_kind.setdefault(f.neutral, []).append((c.object, f))
+    parts = []
+    for kind, items in by_kind.items():
+        objects = list(dict.fromkeys(o for o, _ in items))
+        if len(items) == 1:
+            (obj, f), = items
+            parts.append(f"{kind} of {markdown_text(display(obj))} ({_value(f.before)} → {_value(f.after)})")
+            continue
+        shown = ", ".join(markdown_text(display(o)) for o in objects[:MAX_NEUTRAL])
+        more = f" and {len(objects) - MAX_NEUTRAL} more" if len(objects) > MAX_NEUTRAL else ""
+        parts.append(f"{kind if kind.endswith('s') else kind + 's'} of {shown}{more}")
+    return "; ".join(parts)
 
 
 def _value(text: str | None) -> str:
@@ -235,7 +289,7 @@ def _edge_rows(review: Review):
         edge = markdown_text(_edge_detail(c.edge))
         if c.before is not None:
             edge = f"{markdown_text(_edge_detail(c.before))} → {edge}"
-        yield {"sign": SIGNS[c.change], "source": markdown_text(display(c.edge.source)), "edge": edge,
+        yield {"tally": c.change, "sign": SIGNS[c.change], "source": markdown_text(display(c.edge.source)), "edge": edge,
                "target": markdown_text(display(c.edge.target))}
 
 
@@ -252,19 +306,21 @@ def _edge_detail(edge) -> str:
 def _finding_rows(review: Review):
     for c in review.findings:
         f = c.finding
-        yield {"sign": SIGNS[c.change], "severity": f.severity, "rule": markdown_text(f.rule),
+        yield {"tally": c.change, "sign": SIGNS[c.change], "severity": f.severity, "rule": markdown_text(f.rule),
                "object": markdown_text(display(f.object)), "message": markdown_text(f.message),
                "where": markdown_text(f"{f.file}:{f.line}")}
 
 
 def _unread_rows(review: Review):
     for c in review.unread:
-        yield {"sign": SIGNS[c.change], "file": markdown_text(c.file), "why": markdown_text(c.reason)}
+        yield {"tally": c.change, "sign": SIGNS[c.change], "file": markdown_text(c.file),
+               "why": markdown_text(c.reason)}
 
 
 def _unmodelled_rows(review: Review):
     for c in review.unmodelled:
-        yield {"sign": SIGNS[c.change], "object": markdown_text(display(c.object)), "kind": markdown_text(c.kind),
+        yield {"tally": c.change, "sign": SIGNS[c.change], "object": markdown_text(display(c.object)),
+               "kind": markdown_text(c.kind),
                "change": c.change + (" (a kind that opens no way in)" if c.inert else "")}
 
 
@@ -274,6 +330,7 @@ def _reach_rows(review: Review):
         if len(targets) > MAX_TARGETS:
             targets[MAX_TARGETS:] = [f"and {len(targets) - MAX_TARGETS} more"]
         yield {
+            "tally": c.change,
             "sign": SIGNS[c.change],
             "targets": ", ".join(targets) if len(c.targets) == 1 else
             f"{len(c.targets)} workloads of {markdown_text(c.namespace)}: {', '.join(targets)}",

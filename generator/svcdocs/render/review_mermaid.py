@@ -8,6 +8,7 @@ from __future__ import annotations
 from svcdocs.graph import Edge
 from svcdocs.render.escape import mermaid_text
 from svcdocs.review import ENTRY, ChangedPart, PartNode
+from svcdocs.review.readable import where as route_where
 
 MAX_EDGES = 500
 MAX_CHARS = 50_000
@@ -69,7 +70,7 @@ def edge_summary(edge: Edge) -> str:
     """The edge's kind with where it leads: `routes shop.example.com/api :80`."""
     if edge.kind == ENTRY:
         return "way in"
-    where = (edge.host or "") + (edge.path or "")
+    where = route_where(edge.host, edge.path) if edge.kind == "routes" else (edge.host or "") + (edge.path or "")
     parts = [edge.kind, where, f":{edge.port}" if edge.port is not None else "",
              f"listener {edge.listener}" if edge.listener else ""]
     return " ".join(p for p in parts if p)

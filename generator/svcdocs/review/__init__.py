@@ -7,11 +7,10 @@ new and resolved, and the changed part of the graph for a diagram.
 
 from svcdocs.review.content import FieldChange
 from svcdocs.review.coverage import INERT_KINDS, RenderingChange, UnmodelledChange, UnreadChange
-from svcdocs.review.diff import (
-    Change, EdgeChange, EntryPointChange, ExposureChange, FindingChange, Review, review, verdict,
-)
+from svcdocs.review.diff import Change, EdgeChange, EntryPointChange, ExposureChange, FindingChange, Review, review
 from svcdocs.review.part import ENTRY, ChangedPart, PartEdge, PartNode
 from svcdocs.review.reach import ReachChange
+from svcdocs.review.verdict import verdict
 
 __all__ = [
     "ENTRY", "INERT_KINDS", "Change", "ChangedPart", "EdgeChange", "EntryPointChange", "ExposureChange",

@@ -10,6 +10,7 @@ them and names each difference (`type`, `selector[app]`, `containers[web].image`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, is_dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,6 +24,12 @@ _IDENTITY = frozenset({"kind", "namespace", "name"})
 # An `id` restates the kind, namespace and name beside it.
 _VALUE_DERIVED = frozenset({"env_refs", "id"})
 MAX_VALUE_CHARS = 120
+# Fields whose change never changes what can reach what (nor through which
+# ports): what runs, how many, how it is checked, what it is told. Each names
+# what the review calls it.
+NEUTRAL_FIELDS = {"image": "image", "readinessProbe": "probes", "probes": "probes", "replicas": "replicas",
+                  "envNames": "environment variables"}
+_SEGMENT = re.compile(r"([A-Za-z]+)(?:\[[^\]]*\])*")
 # What tells items of a list apart, first that every item on both sides has, distinct.
 KEY_FIELDS = ("name", "host", "path", "variable", "port")
 
@@ -36,6 +43,13 @@ class FieldChange:
     field: str  # "type", "selector[app]", "containers[web].image"
     before: str | None  # None: not set
     after: str | None
+
+    @property
+    def neutral(self) -> str | None:
+        """What the field is (`image`, `probes`...) when its change never
+        changes what can reach what; None otherwise."""
+        return next((NEUTRAL_FIELDS[m.group(1)] for m in _SEGMENT.finditer(self.field)
+                     if m.group(1) in NEUTRAL_FIELDS), None)
 
 
 def object_content(obj: Object) -> dict[str, Any]:

@@ -10,8 +10,8 @@ in) never.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from svcdocs.pipeline import Report
+from svcdocs.load.git import ABSENT
+from svcdocs.pipeline import EnvironmentReports, Report
 
 # Kinds that cannot open a way into the cluster or change where traffic goes:
 # adding or changing one is listed, and never fails the gate.
@@ -21,6 +21,9 @@ INERT_KINDS = frozenset({
     "HorizontalPodAutoscaler", "VerticalPodAutoscaler", "PodDisruptionBudget", "LimitRange", "ResourceQuota",
     "PriorityClass", "RuntimeClass", "CustomResourceDefinition", "Lease", "PodTemplate", "ControllerRevision",
     "ServiceMonitor", "PodMonitor", "PrometheusRule",
+    # certificates and secrets that controllers issue or fetch: data, not ways in
+    "Certificate", "CertificateRequest", "Issuer", "ClusterIssuer", "ExternalSecret", "ClusterExternalSecret",
+    "SealedSecret",
 })
 MODES = {
     "files": "plain files", "file": "a file", "stdin": "standard input", "kustomize": "a kustomization",
@@ -51,6 +54,22 @@ class RenderingChange:
 
     def sentence(self) -> str:
         return f"{self.path} is read differently: {MODES[self.before]} at BASE, {MODES[self.after]} at HEAD"
+
+
+def unrendered_at_base(base: EnvironmentReports, head: EnvironmentReports,
+                       environment: str | None = None) -> tuple[str, ...]:
+    """What BASE could not render and HEAD did (in `environment`, or in any
+    when None), one sentence each: what it held at BASE is unknown, so all
+    HEAD has of it reads as added. Not what both fail to render alike, nor
+    what HEAD no longer has."""
+    failing = {(n.kind, n.what) for n in head.not_rendered}
+    rendered = {s.label.rsplit(" (", 1)[0] for e, _ in head.reports for s in e.sources if s.data is not None}
+    rendered |= {p.title for p in head.pointers}
+    return tuple(dict.fromkeys(
+        f"{n.what} could not be rendered at BASE ({n.file}:{n.line}: {n.reason}), so what it held then is "
+        "unknown and everything in it reads as added" for n in base.not_rendered
+        if n.kind == "revision" or ((environment is None or n.environment == environment)
+                                    and (n.kind, n.what) not in failing and n.what in rendered)))
 
 
 def unread_changes(base: Report, head: Report) -> list[UnreadChange]:
@@ -87,5 +106,6 @@ def unmodelled_changes(base: Report, head: Report, inert_kinds: frozenset[str] =
 
 
 def rendering_changes(base: Report, head: Report) -> list[RenderingChange]:
+    """PATHs read differently; one that BASE did not have is simply new."""
     return [RenderingChange(new.path, old.mode, new.mode)
-            for old, new in zip(base.renderings, head.renderings) if old.mode != new.mode]
+            for old, new in zip(base.renderings, head.renderings) if old.mode not in (new.mode, ABSENT)]

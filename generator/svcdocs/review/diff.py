@@ -10,30 +10,23 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from svcdocs.analysis import LEVELS, RANK, EntryPoint
+from svcdocs.analysis import RANK, EntryPoint
 from svcdocs.config import Config
 from svcdocs.graph import Edge
 from svcdocs.pipeline import Report
-from svcdocs.review.content import FieldChange, field_changes, object_content, same_content
+from svcdocs.review.content import FieldChange, same_content
 from svcdocs.review.coverage import (
-    MODES, RenderingChange, UnmodelledChange, UnreadChange, rendering_changes, unmodelled_changes,
+    RenderingChange, UnmodelledChange, UnreadChange, rendering_changes, unmodelled_changes,
     unread_changes,
 )
 from svcdocs.review.part import ChangedPart, changed_part
 from svcdocs.review.reach import ReachChange, reach_changes
+from svcdocs.review.readable import changed_fields, described
 from svcdocs.rules import Finding
 
 # A new Service or workload is "more exposed" from this level up; below it, a
 # new object is ordinary growth inside the cluster.
 NEW_OBJECT_ALERT = "node"
-REACHED = {
-    "internet": "reachable from the internet",
-    "network": "reachable from the private network",
-    "node": "reachable on the nodes' ports",
-    "cluster": "reachable inside the cluster",
-    "egress": "pointing outside the cluster",
-    "none": "unreachable",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +72,11 @@ class Change:
     kind: str
     fields: tuple[FieldChange, ...] = ()
 
+    @property
+    def neutral(self) -> bool:
+        """Changed only in fields that never change what can reach what (an image, probes, replicas)."""
+        return self.change == "changed" and all(f.neutral for f in self.fields)
+
 
 @dataclass(frozen=True, slots=True)
 class EdgeChange:
@@ -108,6 +106,7 @@ class Review:
     fail_on_unmodelled: bool = True
     notes: tuple[str, ...] = ()  # about how the review was made, shown at its top
     charts: tuple = ()  # chart bumps (review.charts.ChartChange), a part of their own beside the rows
+    base_unrendered: tuple[str, ...] = ()  # what BASE could not render, one sentence each
 
     @property
     def more_exposed(self) -> bool:
@@ -125,7 +124,7 @@ class Review:
         """A change svcdocs cannot judge: the rendering of a PATH changed, or
         (unless the config lets them pass) a file it does not read or an object
         of a kind it does not model, not inert, was added or changed."""
-        if self.renderings:
+        if self.renderings or self.base_unrendered:
             return True
         return self.fail_on_unmodelled and (
             any(c.change == "added" for c in self.unread)
@@ -139,15 +138,17 @@ class Review:
     @property
     def empty(self) -> bool:
         return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings or self.reach
-                    or self.unread or self.unmodelled or self.renderings)
+                    or self.unread or self.unmodelled or self.renderings or self.base_unrendered)
 
 
-def review(base: Report, head: Report, config: Config = Config(), notes: tuple[str, ...] = ()) -> Review:
+def review(base: Report, head: Report, config: Config = Config(), notes: tuple[str, ...] = (),
+           base_unrendered: tuple[str, ...] = ()) -> Review:
     objects = tuple(object_changes(base, head))
     exposure = tuple(exposure_changes(base, head))
-    entries = tuple(entrypoint_changes(base.analysis.entrypoints, head.analysis.entrypoints))
+    entries = tuple(entrypoint_changes(base.analysis.entrypoints, head.analysis.entrypoints,
+                                       _node_ports(base), _node_ports(head)))
     edges = tuple(edge_changes(base.graph.edges, head.graph.edges))
-    focus = {c.object for c in objects} | {c.object for c in exposure}
+    focus = {c.object for c in objects if not c.neutral} | {c.object for c in exposure}
     policies = {c.object: c.change for c in objects if c.kind == "NetworkPolicy"}
     return Review(
         exposure=exposure,
@@ -162,6 +163,7 @@ def review(base: Report, head: Report, config: Config = Config(), notes: tuple[s
         renderings=tuple(rendering_changes(base, head)),
         fail_on_unmodelled=config.fail_on_unmodelled,
         notes=notes,
+        base_unrendered=base_unrendered,
     )
 
 
@@ -171,11 +173,11 @@ def object_changes(base: Report, head: Report):
     for object_id in sorted(before.keys() | after.keys()):
         old, new = before.get(object_id), after.get(object_id)
         if old is None:
-            yield Change("added", object_id, new.kind)
+            yield Change("added", object_id, new.kind, tuple(described(new, added=True)))
         elif new is None:
-            yield Change("removed", object_id, old.kind)
+            yield Change("removed", object_id, old.kind, tuple(described(old, added=False)))
         elif old != new and not same_content(old, new):  # differing only in files and lines is no change
-            fields = field_changes(object_content(old), object_content(new))
+            fields = changed_fields(old, new)
             if fields:
                 yield Change("changed", object_id, new.kind, tuple(fields))
 
@@ -213,12 +215,28 @@ def _entry_key(entry: EntryPoint) -> tuple:
     return (entry.via, entry.kind, entry.service, str(entry.port), entry.host, entry.path, entry.node_port)
 
 
-def entrypoint_changes(before: tuple[EntryPoint, ...], after: tuple[EntryPoint, ...]):
+def entrypoint_changes(before: tuple[EntryPoint, ...], after: tuple[EntryPoint, ...],
+                       node_before: frozenset[tuple] = frozenset(), node_after: frozenset[tuple] = frozenset()):
+    """Ways in added and removed. A NodePort's way in is its node port, which a
+    LoadBalancer keeps: a NodePort Service turned LoadBalancer adds the
+    LoadBalancer and removes nothing (`node_*`: each side's node ports)."""
     old = {_entry_key(e): e for e in before}
     new = {_entry_key(e): e for e in after}
-    changes = [EntryPointChange("added", e) for k, e in new.items() if k not in old]
-    changes += [EntryPointChange("removed", e) for k, e in old.items() if k not in new]
+    changes = [EntryPointChange("added", e) for k, e in new.items()
+               if k not in old and _node_key(e) not in node_before]
+    changes += [EntryPointChange("removed", e) for k, e in old.items()
+                if k not in new and _node_key(e) not in node_after]
     return sorted(changes, key=lambda c: (c.entry.sort_key(), c.change))
+
+
+def _node_key(entry: EntryPoint) -> tuple | None:
+    return (entry.service, str(entry.port), entry.node_port) if entry.kind == "nodeport" else None
+
+
+def _node_ports(report: Report) -> frozenset[tuple]:
+    """(Service, port, node port) of every node port a Service opens, LoadBalancers' included."""
+    return frozenset((s.id, str(p.port), p.node_port) for s in report.model.services if s.opens_node_ports
+                     for p in s.ports)
 
 
 def _edge_key(edge: Edge) -> tuple:
@@ -272,70 +290,3 @@ def _by_rule_and_object(findings: tuple[Finding, ...]) -> dict[tuple[str, str], 
 
 def _rank(level: str | None) -> int:
     return -1 if level is None else RANK[level]
-
-
-def verdict(review: Review) -> str:
-    """One line: what the change newly exposes (or may, unseen), or that it exposes nothing new."""
-    if review.empty:
-        return "No architectural changes"
-    blocked = [c for c in review.exposure if c.raised and c.blocked]
-    newly = [c for c in review.exposure if c.admitted_raised and c not in blocked]
-    added = sum(1 for c in review.entrypoints if c.change == "added")
-    others = {t for c in review.reach_from_outside if c.source_kind != "internet" for t in c.targets}
-    if newly or blocked or added or others or review.unjudged:
-        parts = [f"{_services_and_workloads(at)} newly {REACHED[level]}" for level in reversed(LEVELS)
-                 if (at := [c for c in newly if c.admitted_after == level])]
-        parts += [f"{_services_and_workloads(at)} declared {REACHED[level]}, but blocked by NetworkPolicies"
-                  for level in reversed(LEVELS) if (at := [c for c in blocked if c.after == level])]
-        if others:
-            parts.append(f"{_count(len(others), 'workload')} newly reachable from other namespaces")
-        if added:
-            parts.append(_count(added, "new entry point"))
-        return "⚠ " + "; ".join(parts + _unjudged_parts(review))
-    parts = []
-    if review.objects:
-        parts.append(_objects_changed(review.objects))
-    if review.exposure:
-        parts.append(f"{_services_and_workloads(review.exposure)} less exposed")
-    if review.reach:
-        parts.append(f"{_count(len({t for c in review.reach for t in c.targets}), 'workload')} reached differently")
-    if not parts:
-        counted = (len(review.edges) + len(review.entrypoints) + len(review.findings) + len(review.unread)
-                   + len(review.unmodelled))
-        parts.append(f"{_count(counted, 'change')} in edges, entry points, findings, "
-                     "or what svcdocs does not read or model")
-    return "✅ No new exposure: " + ", ".join(parts)
-
-
-def _unjudged_parts(review: Review) -> list[str]:
-    """What the change does that svcdocs cannot see into, for the verdict."""
-    parts = [f"{c.path} now read as {MODES[c.after]}" for c in review.renderings]
-    if not review.fail_on_unmodelled:
-        return parts
-    unread = sum(1 for c in review.unread if c.change == "added")
-    if unread:
-        parts.append(f"{_count(unread, 'new file')} svcdocs does not read")
-    unmodelled = [c for c in review.unmodelled if c.change != "removed" and not c.inert]
-    if unmodelled:
-        kinds = "of a kind" if len(unmodelled) == 1 else "of kinds"
-        parts.append(f"{_count(len(unmodelled), 'object')} {kinds} svcdocs does not model "
-                     + ("added or changed" if any(c.change == "changed" for c in unmodelled) else "added"))
-    return parts
-
-
-def _objects_changed(changes: tuple[Change, ...]) -> str:
-    """`1 object added, 2 removed, 3 changed`: the noun once, after the first number."""
-    counts = [(n, kind) for kind in ("added", "removed", "changed")
-              if (n := sum(1 for c in changes if c.change == kind))]
-    noun = "object " if counts[0][0] == 1 else "objects "
-    return ", ".join(f"{n} {noun if i == 0 else ''}{kind}" for i, (n, kind) in enumerate(counts))
-
-
-def _services_and_workloads(changes: list[ExposureChange] | tuple[ExposureChange, ...]) -> str:
-    services = sum(1 for c in changes if c.kind == "Service")
-    parts = [_count(services, "Service"), _count(len(changes) - services, "workload")]
-    return " and ".join(p for p in parts if not p.startswith("0 "))
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

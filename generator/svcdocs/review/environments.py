@@ -11,8 +11,9 @@ from svcdocs.config import Config
 from svcdocs.load.environments import PLAIN, Environment
 from svcdocs.pipeline import EnvironmentReports, report_for_sources
 from svcdocs.review.charts import chart_changes
-from svcdocs.review.coverage import RenderingChange
-from svcdocs.review.diff import Review, review, verdict
+from svcdocs.review.coverage import RenderingChange, unrendered_at_base
+from svcdocs.review.diff import Review, review
+from svcdocs.review.verdict import verdict
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class EnvironmentReview:
     environment: str
     status: str  # added | removed | changed | unchanged
     review: Review
+    same_as: str | None = None  # an environment listed before it whose change is the same
 
     @property
     def verdict(self) -> str:
@@ -45,13 +47,32 @@ def review_environments(base: EnvironmentReports, head: EnvironmentReports, conf
     found = []
     for name in names:
         old, new = before.get(name, (None, None))[1], after.get(name, (None, None))[1]
-        result = review(old or empty, new or empty, config, notes)
+        unrendered = unrendered_at_base(base, head, name) if new is not None else ()
+        result = review(old or empty, new or empty, config, notes, unrendered)
         result = with_charts(result, before.get(name, (None, None))[0], after.get(name, (None, None))[0],
                              old or empty, new or empty)
         if renderings.get(name):
             result = replace(result, renderings=result.renderings + tuple(renderings[name]))
-        status = "added" if old is None else "removed" if new is None else "unchanged" if result.empty else "changed"
+        status = ("added" if old is None and not unrendered else "removed" if new is None
+                  else "unchanged" if result.empty else "changed")
         found.append(EnvironmentReview(name, status, result))
+    return _same_changes(found)
+
+
+def _same_changes(reviews: list[EnvironmentReview]) -> tuple[EnvironmentReview, ...]:
+    """Each changed environment whose change is the same as one listed before
+    it (the same objects, fields, levels and ways in, whatever their namespace)
+    says so: the comment shows it once."""
+    first: dict[tuple, str] = {}
+    found = []
+    for r in reviews:
+        if r.status == "changed":
+            key = _signature(r.review)
+            if key in first:
+                r = replace(r, same_as=first[key])
+            else:
+                first[key] = r.environment
+        found.append(r)
     return tuple(found)
 
 
@@ -62,6 +83,31 @@ def with_charts(result: Review, base: Environment | None, head: Environment | No
     changes = chart_changes(base.releases if base is not None else (), head.releases, result, base_report,
                             head_report)
     return replace(result, charts=changes) if changes else result
+
+
+def _signature(review: Review) -> tuple:
+    """What a review says, with objects named without their namespace."""
+    return (
+        tuple((_unplaced(c.object), c.before, c.after, c.admitted_before, c.admitted_after,
+               tuple(map(_unplaced, c.reasons_after))) for c in review.exposure),
+        tuple((c.change, e.kind, e.level, _unplaced(e.via), _unplaced(e.service or ""), str(e.port), e.host, e.path,
+               e.node_port) for c in review.entrypoints for e in (c.entry,)),
+        tuple((c.change, _unplaced(c.object), c.fields) for c in review.objects),
+        tuple((c.change, _unplaced(c.edge.source), _unplaced(c.edge.target), c.edge.kind, c.edge.host, c.edge.path,
+               str(c.edge.port), c.edge.ports) for c in review.edges),
+        tuple((c.change, c.finding.rule, _unplaced(c.finding.object)) for c in review.findings),
+        tuple((c.change, tuple(map(_unplaced, c.targets)), c.source_kind, tuple(map(_unplaced, c.sources)), c.conn)
+              for c in review.reach),
+        tuple((c.change, _unplaced(c.object), c.kind) for c in review.unmodelled),
+        len(review.unread), len(review.renderings), len(review.base_unrendered),
+        tuple((c.heading, c.values_changed) for c in review.charts),
+    )
+
+
+def _unplaced(object_id: str) -> str:
+    """`Service/shop-staging/web` as `Service/web`; other text as it is."""
+    parts = object_id.split("/")
+    return f"{parts[0]}/{parts[2]}" if len(parts) == 3 else object_id
 
 
 def _named(environment: Environment, side: EnvironmentReports, other: EnvironmentReports) -> str:

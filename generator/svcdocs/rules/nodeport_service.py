@@ -1,4 +1,6 @@
-"""nodeport-service: a Service of type NodePort."""
+"""nodeport-service: a Service of type NodePort, or a LoadBalancer that pins
+its node ports (a LoadBalancer keeps the node ports Kubernetes gives it: a
+NodePort turned LoadBalancer with its `nodePort` kept still opens it)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from svcdocs.rules.context import Context, Hit, named
 ID = "nodeport-service"
 SEVERITY = "warning"
 SECURITY_SEVERITY = "5.3"  # code scanning: a port open on every node
-SUMMARY = "A Service of type NodePort."
+SUMMARY = "A Service of type NodePort, or a LoadBalancer that pins its node ports."
 RATIONALE = (
     "A NodePort Service opens the same port, from 30000-32767, on every node of the cluster, "
     "including nodes that run none of its pods. Anyone who can reach a node reaches the Service, "
@@ -35,9 +37,15 @@ spec:
 
 def check(ctx: Context):
     for service in ctx.model.services:
+        node_ports = [str(p.node_port) for p in service.ports if p.node_port]
         if service.type == "NodePort":
-            node_ports = [str(p.node_port) for p in service.ports if p.node_port]
             opens = f"port {', '.join(node_ports)}" if node_ports else "a port from 30000-32767"
             yield Hit(service, service.type_line,
                       f"{named(service)} is type NodePort: it opens {opens} on every node, past any "
                       f"load balancer or TLS in front of the cluster.")
+        elif node_ports and service.opens_node_ports:
+            pinned = next(p for p in service.ports if p.node_port)
+            yield Hit(service, pinned.line,
+                      f"{named(service)} is a LoadBalancer that pins node port{'s' * (len(node_ports) > 1)} "
+                      f"{', '.join(node_ports)}: every node opens {'them' if len(node_ports) > 1 else 'it'}, past the "
+                      "load balancer and any TLS in front of the cluster.")

@@ -188,13 +188,13 @@ def describe_peer(engine: Engine, peer: int) -> str:
         return f"{pods} of namespace {engine.policies[found.policy].namespace}"
     if found.namespace_selector.selects_all:
         return f"{pods} of every namespace"
-    named = _named_namespaces(found.namespace_selector)
+    named = named_namespaces(found.namespace_selector)
     if named:
         return f"{pods} of namespace{'s' * (len(named) > 1)} {', '.join(named)}"
     return f"{pods} of namespaces {selector_text(found.namespace_selector)}"
 
 
-def _named_namespaces(selector: LabelSelector) -> tuple[str, ...]:
+def named_namespaces(selector: LabelSelector) -> tuple[str, ...]:
     """The namespaces a selector names by `kubernetes.io/metadata.name` alone."""
     if len(selector.match_labels) + len(selector.match_expressions) != 1:
         return ()

@@ -38,7 +38,7 @@ from svcdocs import __version__
 from svcdocs.errors import SvcdocsError
 from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.runtime import gc_paused
-from svcdocs.render.locations import source_root
+from svcdocs.render.locations import forge_url, source_root
 from svcdocs.render.site import graphviz, mermaid
 from svcdocs.load.environments import Environment
 from svcdocs.load.rendering import NotRendered
@@ -333,7 +333,9 @@ def build_options(paths: tuple[str, ...], out: str, *, title: str | None = None,
                   repo_url: str | None = None, force: bool = False, cache_key: str | None = None,
                   engine: str = "mkdocs") -> BuildOptions:
     """Check and complete what the user gave: URLs, the default title."""
-    site = SiteOptions(title=title or default_title(paths), repo_url=repo_prefix(repo_url), source_root=source_root())
+    root = source_root(paths, own_folder=True)
+    site = SiteOptions(title=title or default_title(paths), repo_url=repo_prefix(repo_url) or forge_url(root),
+                       source_root=root)
     return BuildOptions(out=Path(out), site=site, site_url=site_url_of(site_url), force=force, cache_key=cache_key,
                         engine=engine)
 

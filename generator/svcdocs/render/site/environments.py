@@ -27,7 +27,7 @@ from svcdocs.load.environments import Environment
 from svcdocs.load.gitops import Pointer
 from svcdocs.load.rendering import NotRendered
 from svcdocs.pipeline import EnvironmentReports, Report
-from svcdocs.render.locations import relative_to
+from svcdocs.render.locations import relative_to, shown, without_machine_paths
 from svcdocs.render.site.names import MAX_SLUG, RESERVED, SiteMap, unique_slugs, url_from
 from svcdocs.render.site.pages import Link, Page, SiteOptions, site_pages
 from svcdocs.render.site.project import page_environment
@@ -69,8 +69,10 @@ def note_not_rendered(pages: list[Page], items: Sequence[NotRendered],
 
 
 def not_rendered_rows(items: Sequence[NotRendered], options: SiteOptions | None) -> list[dict]:
-    return [{"what": item.what, "kind": KINDS.get(item.kind, item.kind), "reason": item.reason,
-             "instead": item.instead.replace("svcdocs <command> -", "svcdocs build -"),
+    root = options.source_root if options else "."
+    return [{"what": without_machine_paths(item.what, root), "kind": KINDS.get(item.kind, item.kind),
+             "reason": without_machine_paths(item.reason, root),
+             "instead": without_machine_paths(item.instead.replace("svcdocs <command> -", "svcdocs build -"), root),
              "rerun": rerun(item, "build"),
              "where": _source(options, item.file, item.line),
              "environment": item.environment} for item in items]
@@ -165,7 +167,7 @@ class _Sections:
             "environments": rows,
             "totals": {"environments": len(rows), "services": sum(r["services"] for r in rows),
                        "workloads": sum(r["workloads"] for r in rows)},
-            "empty": [{"name": e.name, "path": e.path, "from": ORIGINS.get(e.origin, e.origin)}
+            "empty": [{"name": e.name, "path": _path(self.options, e.path), "from": ORIGINS.get(e.origin, e.origin)}
                       for e in self.reports.empty],
             "pointers": [self._pointer_row(here, p) for p in self.reports.pointers],
             "not_rendered": not_rendered_rows(self.reports.not_rendered, self.options),
@@ -179,7 +181,7 @@ class _Sections:
         return {
             "link": Link(section.environment.name, url_from(here, f"{section.prefix}index.md")),
             "from": ORIGINS.get(section.environment.origin, section.environment.origin),
-            "path": section.environment.path,
+            "path": _path(self.options, section.environment.path),
             "services": len(report.model.services), "workloads": len(report.model.workloads),
             "levels": [(level, services[level]) for level in ("internet", "network", "node") if services[level]],
             "entries": len(report.analysis.entrypoints),
@@ -294,9 +296,15 @@ def _digest(name: str) -> str:
     return hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
+def _path(options: SiteOptions | None, path: str) -> str:
+    """A path from the repository's root, never this machine's absolute path."""
+    return shown(options.source_root, path) if options else path
+
+
 def _source(options: SiteOptions | None, file: str, line: int) -> Link:
     """`file:line`, linked to the repository when --repo-url was given and the file is one."""
     relative = relative_to(options.source_root, file) if options and options.repo_url else None
+    text = f"{shown(options.source_root, file) if options else file}:{line}"
     if relative is None or not os.path.isfile(file):
-        return Link(f"{file}:{line}")
-    return Link(f"{file}:{line}", f"{options.repo_url}{quote(relative)}#L{line}")
+        return Link(text)
+    return Link(text, f"{options.repo_url}{quote(relative)}#L{line}")

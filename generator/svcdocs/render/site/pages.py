@@ -37,7 +37,7 @@ from svcdocs.model import (
 from svcdocs.model.operators import FAMILIES
 from svcdocs.model.routers import READ_KINDS
 from svcdocs.pipeline import Report
-from svcdocs.render.locations import relative_to
+from svcdocs.render.locations import relative_to, shown, without_machine_paths
 from svcdocs.render.rules_doc import rule_markdown
 from svcdocs.render.site.names import SiteMap, anchor, url_from
 from svcdocs.render.site.spec import DiagramSpec, entry_label, kind_label, route_label
@@ -170,7 +170,7 @@ class _Pages:
         """`file:line`, linked to the repository when --repo-url was given."""
         relative = relative_to(self.options.source_root, file) if self.options.repo_url else None
         url = f"{self.options.repo_url}{quote(relative)}#L{line}" if relative is not None else None
-        return Link(f"{file}:{line}", url)
+        return Link(f"{shown(self.options.source_root, file)}:{line}", url)
 
     def finding_rows(self, here: str, findings: Iterable[Finding], cut: int | None = None) -> list[dict]:
         return [{"severity": f.severity, "rule": Link(f.rule, url_from(here, "rules.md", f.rule)),
@@ -278,7 +278,8 @@ class _Pages:
         inputs = self.graph.model.inputs
         return self.page(
             here, "findings.md.j2", severities=_severity_counts(self.report.findings), groups=groups,
-            problems=[{"where": self.source(p.file, p.line), "reason": p.reason} for p in inputs.problems],
+            problems=[{"where": self.source(p.file, p.line),
+                       "reason": without_machine_paths(p.reason, self.options.source_root)} for p in inputs.problems],
             other_kinds=list(inputs.other_kinds), skipped=inputs.skipped,
         )
 
