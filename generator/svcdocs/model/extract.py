@@ -23,6 +23,7 @@ from svcdocs.model.objects import (
     NetworkPolicy, Object, Pairs, PolicyPeer, PolicyPort, PolicyRule, Probe, RouterClass, Service, ServicePort,
     Unmodelled, Workload,
 )
+from svcdocs.model import policies
 from svcdocs.model.operators import pods_made
 from svcdocs.model.placement import Placement
 from svcdocs.model.reader import HELM_REASON, Reader, Unusable, api_group, fields_of, is_null, is_template, label_selector
@@ -102,6 +103,10 @@ def extract(doc: Document, default_namespace: str, routers: Routers,
         groups = KIND_GROUPS.get(kind)
         if groups is not None and (group is None or group in groups):
             return _BUILDERS[kind](r, root, meta), r.problems
+        build = policies.builder(group, kind)
+        if build is not None:
+            meta["group"] = group if groups is not None else ""
+            return build(r, root, meta), r.problems
         build = routers.builder(group, kind)
         if build is not None:
             meta["group"] = routers.id_group(kind, group, built_in=groups is not None)
@@ -109,18 +114,21 @@ def extract(doc: Document, default_namespace: str, routers: Routers,
         made = _operator_workload(r, root, {**meta, "group": routers.id_group(kind, group, groups is not None)}, group)
         if made is not None:
             return made, r.problems
-        routing = (f"{kind} ({group})" if group else kind) if routers.looks_like_routing(group, kind) else None
+        shown = f"{kind} ({group})" if group else kind
+        if policies.not_applied(group, kind):
+            return _unmodelled(r, doc, kind, group, False, meta, None, policy=shown), r.problems
+        routing = shown if routers.looks_like_routing(group, kind) else None
         return _unmodelled(r, doc, kind, group, groups is None and not routers.knows(kind), meta, routing), r.problems
     except Unusable as e:
         return None, [Problem(r.file, e.line, e.reason)]
 
 
 def _unmodelled(r: Reader, doc: Document, kind: str, group: str | None, unknown: bool, meta: dict,
-                routing: str | None) -> Unmodelled:
+                routing: str | None, policy: str | None = None) -> Unmodelled:
     shown = kind if unknown else f"{kind} ({group})"
     id_kind = kind if unknown or not group else f"{kind}.{group}"
     return Unmodelled(f"{id_kind}/{meta['namespace']}/{meta['name']}", shown, r.file, r.line(doc.node),
-                      "" if kind in DATA_KINDS and not group else content_digest(doc.node), routing)
+                      "" if kind in DATA_KINDS and not group else content_digest(doc.node), routing, policy)
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
@@ -294,10 +302,12 @@ def pod_template(r: Reader, node: yaml.Node | None, where: str, meta: dict, extr
 def _pod(r: Reader, pod_meta: yaml.Node | None, pod_spec: dict, meta: dict, labels: Pairs) -> dict:
     host_network = pod_spec.get("hostNetwork")
     containers = tuple(_containers(r, pod_spec))
+    account = pod_spec.get("serviceAccountName") or pod_spec.get("serviceAccount")
     return {
         "pod_labels": labels,
         "pod_labels_line": r.key_line(pod_meta, "labels") or meta["line"],
         "containers": containers,
+        "service_account": r.string(account, "serviceAccountName") or "default",
         "host_network": r.flag(host_network),
         "host_network_line": r.line(host_network) if host_network is not None else 0,
         "gateway_injection": _gateway_injection(r, pod_meta, containers),

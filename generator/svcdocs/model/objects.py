@@ -45,6 +45,7 @@ class Unmodelled:
     line: int
     digest: str = ""
     routing: str | None = None  # `Kind (group)` when the kind looks like traffic routing
+    policy: str | None = None  # `Kind (group)` when the kind decides connections that svcdocs does not apply
 
 
 def id_kind(node_id: str) -> str:
@@ -218,6 +219,7 @@ class Workload(Object):
     containers: tuple[Container, ...] = ()  # containers, then sidecar init containers
     host_network: bool = False
     host_network_line: int = 0
+    service_account: str = "default"  # the pods' serviceAccountName (policies select by it)
     service_name: str | None = None  # StatefulSet spec.serviceName
     service_name_line: int = 0
     replicas: int | None = None

@@ -17,6 +17,7 @@ from typing import Iterable
 from svcdocs.load.rendering import NotRendered
 from svcdocs.pipeline import EnvironmentReports
 from svcdocs.render import findings as single
+from svcdocs.render import policy_notice
 from svcdocs.render import sarif
 from svcdocs.render.environments_json import not_rendered_json
 from svcdocs.render.escape import visible
@@ -36,12 +37,17 @@ def _in(environment: str, finding: Finding) -> Finding:
 
 def to_text(reports: EnvironmentReports) -> str:
     if reports.single is not None:
-        text = single.to_text(reports.single.findings, reports.single.model.inputs.routing_kinds)
+        inputs = reports.single.model.inputs
+        text = single.to_text(reports.single.findings, inputs.routing_kinds, inputs.unapplied_policies)
         return text + not_rendered_text(reports.not_rendered)
     routing: Counter = Counter()
+    unapplied: Counter = Counter()
     for _, report in reports.reports:
         routing.update(dict(report.model.inputs.routing_kinds))
+        unapplied.update(dict(report.model.inputs.unapplied_policies))
     blocks = [single.skipped_routing(tuple(sorted(routing.items())))] if routing else []
+    if unapplied:
+        blocks.append("note: " + policy_notice.unapplied(tuple(sorted(unapplied.items()))))
     for environment, group in groupby(tagged(reports), key=lambda pair: pair[0]):
         for _, by_file in groupby(group, key=lambda pair: pair[1].file):
             blocks.append("\n".join(single._text_line(_in(environment, f)) for _, f in by_file))

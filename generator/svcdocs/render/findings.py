@@ -11,6 +11,7 @@ from typing import Iterable
 
 import click
 
+from svcdocs.render import policy_notice
 from svcdocs.render.escape import visible
 from svcdocs.render.graph_json import dumps, finding_json
 from svcdocs.render.locations import relative_to
@@ -21,13 +22,16 @@ COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def to_text(findings: Iterable[Finding], routing_kinds: tuple[tuple[str, int], ...] = ()) -> str:
+def to_text(findings: Iterable[Finding], routing_kinds: tuple[tuple[str, int], ...] = (),
+            unapplied: tuple[tuple[str, int], ...] = ()) -> str:
     """`file:line: severity rule-id: message`, a blank line between files, and a
     summary. Styled with click.style; click.echo drops the colour off a terminal.
-    Routing objects svcdocs skipped (`routing_kinds`) are said first: the ways
-    in they may open are in no finding."""
+    Routing objects svcdocs skipped (`routing_kinds`) and policies it does not
+    apply are said first: what they open or close is in no finding."""
     findings = list(findings)
     blocks = [skipped_routing(routing_kinds)] if routing_kinds else []
+    if unapplied:
+        blocks.append(click.style("note:", fg="yellow", bold=True) + " " + policy_notice.unapplied(unapplied))
     for _, group in groupby(findings, key=lambda f: f.file):
         blocks.append("\n".join(_text_line(f) for f in group))
     return "\n\n".join(blocks + [summary(findings)]) + "\n"
