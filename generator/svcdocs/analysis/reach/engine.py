@@ -338,19 +338,31 @@ class Engine:
         return NONE if ports.empty(inbound) else ports.intersection(inbound, self.egress_conn(source, target))
 
     def sources(self, target: PodClass) -> Iterable[PodClass]:
-        """The classes that `target`'s ingress may admit: all of them when it is
-        not isolated or a rule admits every pod; else those that an allowing or
-        passing rule matches."""
-        if not target.isolated_ingress:
+        """The classes that `target`'s ingress may admit: those an allowing
+        rule matches, and those that may get past every stage that denies what
+        it leaves undecided (passed on by one of its rules); all of them when a
+        rule that matches every pod allows, or no stage denies."""
+        allowed: set[int] = set()
+        survivors: set[int] | None = None  # None: every class
+        for step in target.ingress_steps:
+            passed: set[int] | None = set()
+            for entry in step.entries:
+                action = entry.rule.action
+                if action not in ("Allow", "Pass"):
+                    continue
+                if self.universal(entry.peer):
+                    if action == "Allow":
+                        return self.classes
+                    passed = None
+                elif action == "Allow":
+                    allowed |= self.peer_classes[entry.peer]
+                elif passed is not None:
+                    passed |= self.peer_classes[entry.peer]
+            if step.end == "Deny" and passed is not None:
+                survivors = passed if survivors is None else survivors & passed
+        if survivors is None:  # no stage denies, or each passes every pod on
             return self.classes
-        found: set[int] = set()
-        for entry in target.ingress:
-            if entry.rule.action not in ("Allow", "Pass"):
-                continue
-            if entry.peer == ANY_PEER or self.any_pod[entry.peer]:
-                return self.classes
-            found |= self.peer_classes[entry.peer]
-        return [self.classes[i] for i in sorted(found)]
+        return [self.classes[i] for i in sorted(allowed | survivors)]
 
     def universal(self, peer: int) -> bool:
         """A peer that matches every pod, the stand-in for an unknown namespace's too."""
