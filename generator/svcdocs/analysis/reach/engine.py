@@ -173,6 +173,7 @@ class Engine:
                 for i in members(found):
                     matched[i].append(peer)
         self.peer_pods = peer_pods
+        self.workload_bits = total & ~(1 << (len(everyone) - 1))  # every pod but the stand-in
         self.classes: list[PodClass] = []
         self.class_of: dict[int, PodClass] = {}  # id(pod) -> its class
         by_signature: dict[tuple, PodClass] = {}
@@ -203,6 +204,10 @@ class Engine:
         self.places = sorted({name for p in self.peers for name in p.names})
 
     # --- building ------------------------------------------------------------
+
+    def pods_of_peer(self, peer: Peer) -> int:
+        """The pods (bits) a subject or a peer selects."""
+        return self._pods(peer)
 
     def _pods(self, peer: Peer) -> int:
         found = self.sets.of(peer.pods)
