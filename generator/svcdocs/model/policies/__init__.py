@@ -20,11 +20,12 @@ from svcdocs.model.policies import admin, calico, cilium
 from svcdocs.model.policies.types import PolicyPart, PolicyTier, Selection, TieredPolicy, TieredRule
 from svcdocs.model.reader import Reader
 
-__all__ = ["BUILDERS", "NOT_APPLIED", "PolicyPart", "PolicyTier", "Selection", "TieredPolicy", "TieredRule",
+__all__ = ["BUILDERS", "KINDS", "NOT_APPLIED", "PolicyPart", "PolicyTier", "Selection", "TieredPolicy", "TieredRule",
            "builder", "not_applied"]
 
 Builder = Callable[[Reader, dict, dict], Object]
 BUILDERS: dict[tuple[str, str], Builder] = {**admin.BUILDERS, **cilium.BUILDERS, **calico.BUILDERS}
+KINDS = frozenset(kind for _, kind in BUILDERS)  # policies and tiers: not boxes in a diagram
 # Kinds whose objects this cluster-level group builds without a namespace of their own.
 CLUSTER_SCOPED = frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
                             "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "Tier"})

@@ -36,11 +36,13 @@ from svcdocs.model import (
 )
 from svcdocs.model.operators import FAMILIES
 from svcdocs.pipeline import Report
+from svcdocs.render import policy_notice
 from svcdocs.render.locations import relative_to
 from svcdocs.render.rules_doc import rule_markdown
 from svcdocs.render.site.names import SiteMap, anchor, url_from
 from svcdocs.render.site.spec import DiagramSpec, entry_label, kind_label, route_label
 from svcdocs.rules import RULES, SEVERITY_ORDER, Finding
+from svcdocs.rules.context import policy_label
 
 HOME_ENTRY_ROWS = 15
 HOME_FINDINGS = 10
@@ -222,6 +224,7 @@ class _Pages:
             counts=_input_counts(self.report, len(self.sitemap.namespaces)),
             routing_kinds=list(model.inputs.routing_kinds),
             routing_skipped=sum(n for _, n in model.inputs.routing_kinds),
+            unapplied_policies=policy_notice.unapplied(model.inputs.unapplied_policies),
             levels=self.level_counts(),
             entries=[self.entry_row(here, e) for e in entries[:HOME_ENTRY_ROWS]],
             more_entries=max(0, len(entries) - HOME_ENTRY_ROWS),
@@ -343,7 +346,8 @@ class _Pages:
             "namespaces": namespaces,
             "workloads": first(found.workloads, CELL_ITEMS,
                                lambda item: self.object_link(here, item[0], note=conn_words(item[1]))),
-            "policies": first(found.policies, CELL_ITEMS, lambda p: self.link(here, p)),
+            "policies": first(found.policies, CELL_ITEMS, lambda p: self.link(
+                here, p, None if p.startswith("NetworkPolicy/") else policy_label(p))),
         }
 
     def reaches_rows(self, here: str, namespace: str) -> list[dict]:

@@ -38,6 +38,7 @@ from svcdocs.analysis.reach.ports import text as conn_text
 from svcdocs.graph import Edge as GraphEdge
 from svcdocs.graph import Synthetic
 from svcdocs.model import Router, Service, Workload, id_kind
+from svcdocs.model import policies
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap
 from svcdocs.render.site.names import anchor as _anchor
@@ -48,7 +49,7 @@ MAX_NODES = 150
 POLICY_MARKS = {"blocked": "— blocked by NetworkPolicies", "restricted": "— restricted by NetworkPolicies"}
 # Objects that the namespace pages list but no diagram draws as boxes: policies
 # (a default deny selects every pod) and grants.
-NOT_DRAWN = frozenset({"NetworkPolicy", "ReferenceGrant", "BackendTLSPolicy"})
+NOT_DRAWN = frozenset({"NetworkPolicy", "ReferenceGrant", "BackendTLSPolicy"}) | policies.KINDS
 MAX_LABEL_LINES = 4  # on one edge; the rest is counted
 
 # The nodes a way in starts from, by exposure level: id, icon kind, label.
