@@ -224,3 +224,13 @@ def test_ways_in_and_exposure_follow_every_kind(graph_json):
     rules = {(f["rule"], f["object"]) for f in doc["findings"]}
     assert ("entrypoint-blocked-by-policy", "Service/default/deathstar") in rules
     assert ("no-network-policy", "Deployment/default/deathstar") not in rules  # the Cilium policy selects it
+
+
+def test_the_review_names_the_policy_of_any_kind_that_changed_reach(manifests):
+    from svcdocs.review import review
+    app = (STAR_WARS / "http-sw-app.yaml").read_text()
+    base = manifests({"app.yaml": app})
+    head = manifests({"app.yaml": app, "policy.yaml": (STAR_WARS / "sw_l3_l4_policy.yaml").read_text()})
+    lost = [c for c in review(base, head).reach if c.change == "lost"]
+    assert lost and all(c.targets == ("Deployment/default/deathstar",) for c in lost)
+    assert {c.because for c in lost} == {(("CiliumNetworkPolicy/default/rule1", "added"),)}
