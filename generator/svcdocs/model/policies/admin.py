@@ -102,6 +102,9 @@ def _peer(r: Reader, node: yaml.Node, what: str, action: str) -> Selection:
         return Selection(line, pods=common.selector(r, f["namespaces"], f"{what}.namespaces", NAMESPACE))
     if "pods" in f:
         pods = r.mapping(f["pods"], f"{what}.pods")
+        if not pods:
+            return Selection(line) if action == "Allow" else Selection(line, pods=ALL, addresses=common.EVERYWHERE,
+                                                                         host_network="include")
         if "namespaces" in pods:  # the first v1alpha1 shape: pods: {namespaces: {...}, podSelector}
             scope = _older_namespaces(r, pods["namespaces"], f"{what}.pods.namespaces", line)
             pod_selector = common.selector(r, pods.get("podSelector"), f"{what}.pods.podSelector")

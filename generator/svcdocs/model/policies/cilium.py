@@ -82,7 +82,7 @@ def _part(r: Reader, node: yaml.Node, what: str, namespace: str | None, notes: l
     default_deny = r.mapping(f.get("enableDefaultDeny"), f"{what}.enableDefaultDeny")
     directions, isolates = [], []
     for direction, keys in (("Ingress", ("ingress", "ingressDeny")), ("Egress", ("egress", "egressDeny"))):
-        has_rules = any(r.sequence(f.get(k), f"{what}.{k}") for k in keys)
+        has_rules = any(isinstance(f.get(k), yaml.SequenceNode) and f[k].value for k in keys)
         flag = default_deny.get(direction.lower())
         explicit = None if flag is None else r.flag(flag)
         if has_rules or explicit:
