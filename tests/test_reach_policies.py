@@ -234,3 +234,10 @@ def test_the_review_names_the_policy_of_any_kind_that_changed_reach(manifests):
     lost = [c for c in review(base, head).reach if c.change == "lost"]
     assert lost and all(c.targets == ("Deployment/default/deathstar",) for c in lost)
     assert {c.because for c in lost} == {(("CiliumNetworkPolicy/default/rule1", "added"),)}
+
+
+def test_the_graph_counts_the_policies_it_does_not_apply(graph_json):
+    doc = graph_json("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\n"
+                     "metadata: {name: deny, namespace: default}\nspec: {action: DENY}\n")
+    assert doc["inputs"]["unapplied_policies"] == {"AuthorizationPolicy (security.istio.io)": 1}
+    assert doc["inputs"]["routing_kinds"] == {}  # a policy, not a way in
