@@ -37,7 +37,10 @@ CIDRS = ("10.0.0.0/29", "10.0.0.0/8", "0.0.0.0/0", "192.168.0.0/16")
 
 ns_name_selector = st.builds(lambda ns: {"matchLabels": {"kubernetes.io/metadata.name": ns}}, st.sampled_from(NAMESPACES))
 namespace_selector = st.one_of(st.just({}), ns_name_selector, selector)
+relation = st.builds(lambda how, keys: {how: keys}, st.sampled_from(["sameLabels", "notSameLabels"]),
+                     st.lists(st.sampled_from(KEYS), min_size=1, max_size=2, unique=True))
 admin_peer_in = st.one_of(st.builds(lambda s: {"namespaces": s}, namespace_selector),
+                          st.builds(lambda r: {"namespaces": r}, relation),
                           st.builds(lambda n, p: {"pods": {"namespaceSelector": n, "podSelector": p}},
                                     namespace_selector, selector))
 admin_peer_out = st.one_of(admin_peer_in, st.builds(lambda c: {"networks": c},
@@ -263,7 +266,17 @@ def admin_subject(p, pod, ns_labels) -> bool:
         selects(sub["pods"]["podSelector"], pod["labels"])
 
 
-def admin_peer(peer, other, ns_labels) -> bool:
+def related(relation: dict, subject, other, ns_labels) -> bool:
+    """sameLabels: every label on the other's namespace, valued as on the subject's;
+    notSameLabels: every label on it, one valued otherwise."""
+    mine, theirs = ns_labels_of(subject["namespace"], ns_labels), ns_labels_of(other["namespace"], ns_labels)
+    if "sameLabels" in relation:
+        return all(k in theirs and theirs[k] == mine.get(k) for k in relation["sameLabels"])
+    keys = relation["notSameLabels"]
+    return all(k in theirs for k in keys) and any(theirs[k] != mine.get(k) for k in keys)
+
+
+def admin_peer(peer, other, ns_labels, subject=None) -> bool:
     """namespaces / pods select pods; networks select addresses, and every pod when a CIDR holds every address."""
     if "networks" in peer:
         if isinstance(other, str):
@@ -272,6 +285,8 @@ def admin_peer(peer, other, ns_labels) -> bool:
     if isinstance(other, str):
         return False
     if "namespaces" in peer:
+        if "sameLabels" in peer["namespaces"] or "notSameLabels" in peer["namespaces"]:
+            return related(peer["namespaces"], subject, other, ns_labels)
         return selects(peer["namespaces"], ns_labels_of(other["namespace"], ns_labels))
     return selects(peer["pods"]["namespaceSelector"], ns_labels_of(other["namespace"], ns_labels)) and \
         selects(peer["pods"]["podSelector"], other["labels"])
@@ -295,7 +310,7 @@ def admin_verdict(ps, subject, direction, other, destination, protocol, number, 
         if not p[key] or not admin_subject(p, subject, ns_labels):
             continue
         for r in p[key]:
-            if not any(admin_peer(x, other, ns_labels) for x in r["peers"]):
+            if not any(admin_peer(x, other, ns_labels, subject) for x in r["peers"]):
                 continue
             if r["ports"] is not None and not any(admin_port(x, destination, protocol, number) for x in r["ports"]):
                 continue

@@ -49,6 +49,13 @@ class Peer:
     names: tuple[str, ...] = ()
     services: tuple = ()
     item: PolicyPeer | None = None  # a NetworkPolicy's `from`/`to` item
+    same_labels: tuple[str, ...] = ()  # namespaces valued as the subject's namespace for these labels
+    not_same_labels: tuple[str, ...] = ()
+
+    @property
+    def relation(self) -> tuple[str, ...]:
+        """The namespace labels it compares with the subject's; () for none."""
+        return tuple(sorted(set(self.same_labels) | set(self.not_same_labels)))
 
     @property
     def readable(self) -> bool:
@@ -226,7 +233,7 @@ def _selection(index: int, selection: Selection) -> Peer:
             continue
         found = made if found is None else union(found, made)
     return Peer(index, selection, selection.pods, selection.host_network, found, selection.names,
-                selection.services)
+                selection.services, None, selection.same_labels, selection.not_same_labels)
 
 
 def _tier_order(tier) -> float:

@@ -94,6 +94,7 @@ class PodClass:
     egress_policies: tuple[int, ...]
     matched: frozenset[int]  # the peers (of those that tell pods apart) that match these pods
     named: tuple[Conn, ...]  # what each of Decisions.named means on these pods
+    related: tuple[tuple[str | None, ...], ...] = ()  # its namespace's values of each of Engine.relations
     ingress_steps: tuple[Step, ...] = ()
     egress_steps: tuple[Step, ...] = ()
     _outside: dict = field(default_factory=dict)
@@ -157,7 +158,10 @@ class Engine:
         total = self.sets.everyone
         subjects = [self._pods(d.subject) for d in self.deciders]
         peer_pods = [self._pods(p) for p in self.peers]
-        self.any_pod = [found == total for found in peer_pods]  # a peer that tells no pods apart
+        self.relations = sorted({p.relation for p in self.peers if p.relation})
+        self.relation_index = {keys: i for i, keys in enumerate(self.relations)}
+        # A peer that tells no pods apart (one that compares namespaces with the subject's does).
+        self.any_pod = [found == total and not p.relation for found, p in zip(peer_pods, self.peers)]
         selected_in: list[list[int]] = [[] for _ in everyone]
         selected_out: list[list[int]] = [[] for _ in everyone]
         for i, decider in enumerate(self.deciders):
@@ -183,10 +187,12 @@ class Engine:
             named = named_cache.get(ports_key)
             if named is None:
                 named = named_cache[ports_key] = tuple(_resolve(pod, name, protocol) for name, protocol in self.named)
-            signature = (tuple(selected_in[i]), tuple(selected_out[i]), tuple(matched[i]), named)
+            labels = self.namespace_labels[pod.namespace]
+            related = tuple(tuple(labels.get(k) for k in keys) for keys in self.relations)
+            signature = (tuple(selected_in[i]), tuple(selected_out[i]), tuple(matched[i]), named, related)
             found = by_signature.get(signature)
             if found is None:
-                found = PodClass(len(self.classes), [], *signature[:2], frozenset(signature[2]), named)
+                found = PodClass(len(self.classes), [], *signature[:2], frozenset(signature[2]), named, related)
                 by_signature[signature] = found
                 self.classes.append(found)
             found.members.append(pod)
@@ -289,13 +295,33 @@ class Engine:
             self._rule_conns[key] = found
         return found
 
-    def peer_matches(self, peer: int, pod_class: PodClass) -> bool:
-        return peer == ANY_PEER or self.any_pod[peer] or peer in pod_class.matched
-
-    def _entry_matches(self, entry: Entry, other: PodClass) -> bool:
-        if not self.peer_matches(entry.peer, other):
+    def peer_matches(self, peer: int, pod_class: PodClass, own: PodClass | None = None) -> bool:
+        """Whether a peer matches the pods of a class (`own`: the class whose
+        policy it is, for a peer that compares namespaces with its subject's)."""
+        if peer == ANY_PEER or self.any_pod[peer]:
+            return True
+        if peer not in pod_class.matched:
             return False
-        return not any(self.peer_matches(p, other) for p in entry.rule.excluded)
+        found = self.peers[peer]
+        return not found.relation or (own is not None and self._related(found, pod_class, own))
+
+    def _related(self, peer: Peer, other: PodClass, own: PodClass) -> bool:
+        """sameLabels: the other's namespace has every label, valued as the
+        subject's; notSameLabels: it has every label, one valued otherwise."""
+        keys = peer.relation
+        theirs = dict(zip(keys, other.related[self.relation_index[keys]]))
+        mine = dict(zip(keys, own.related[self.relation_index[keys]]))
+        if peer.same_labels and not all(theirs[k] is not None and theirs[k] == mine[k] for k in peer.same_labels):
+            return False
+        if peer.not_same_labels and not (all(theirs[k] is not None for k in peer.not_same_labels)
+                                         and any(theirs[k] != mine[k] for k in peer.not_same_labels)):
+            return False
+        return True
+
+    def _entry_matches(self, entry: Entry, other: PodClass, own: PodClass | None = None) -> bool:
+        if not self.peer_matches(entry.peer, other, own):
+            return False
+        return not any(self.peer_matches(p, other, own) for p in entry.rule.excluded)
 
     @staticmethod
     def decide(steps: tuple[Step, ...], matches: Callable[[Entry], bool], conn_of: Callable[[Entry], Conn]) -> Conn:
@@ -331,11 +357,11 @@ class Engine:
 
     def ingress_conn(self, source: PodClass, target: PodClass) -> Conn:
         """What `target`'s ingress admits from `source`."""
-        return self.decide(target.ingress_steps, lambda e: self._entry_matches(e, source), lambda e: e.conn)
+        return self.decide(target.ingress_steps, lambda e: self._entry_matches(e, source, target), lambda e: e.conn)
 
     def egress_conn(self, source: PodClass, target: PodClass) -> Conn:
         """What `source`'s egress lets out to `target`."""
-        return self.decide(source.egress_steps, lambda e: self._entry_matches(e, target),
+        return self.decide(source.egress_steps, lambda e: self._entry_matches(e, target, source),
                            lambda e: self.rule_conn(e.rule, target))
 
     def conn(self, source: PodClass, target: PodClass) -> Conn:
@@ -355,7 +381,7 @@ class Engine:
                 action = entry.rule.action
                 if action not in ("Allow", "Pass"):
                     continue
-                if self.universal(entry.peer):
+                if self.universal(entry.peer) or self.peers[entry.peer].relation:  # relation: found per pair
                     if action == "Allow":
                         return self.classes
                     passed = None

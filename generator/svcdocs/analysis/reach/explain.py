@@ -34,9 +34,9 @@ class Reason:
 def explain(engine: Engine, connection: Connection) -> list[Reason]:
     found: list[Reason] = []
     for source, target in dict.fromkeys(connection.classes):
-        found += _side(engine, "egress", connection.src.name, source, lambda e, t=target: engine._entry_matches(e, t),
+        found += _side(engine, "egress", connection.src.name, source, lambda e, t=target, s=source: engine._entry_matches(e, t, s),
                        lambda e, t=target: engine.rule_conn(e.rule, t))
-        found += _side(engine, "ingress", connection.dst.name, target, lambda e, s=source: engine._entry_matches(e, s),
+        found += _side(engine, "ingress", connection.dst.name, target, lambda e, s=source, t=target: engine._entry_matches(e, s, t),
                        lambda e: e.conn)
     for pod_class in dict.fromkeys(connection.outside):
         outside = connection.src.external or connection.dst.external
@@ -58,7 +58,8 @@ def explain(engine: Engine, connection: Connection) -> list[Reason]:
         if pod is not None:
             controller = engine.pod_class(engine.stand_in)
             found += _side(engine, "ingress", connection.dst.name, engine.pod_class(pod),
-                           lambda e: engine._entry_matches(e, controller), lambda e: e.conn)
+                           lambda e, own=engine.pod_class(pod): engine._entry_matches(e, controller, own),
+                           lambda e: e.conn)
     return list(dict.fromkeys(found))
 
 

@@ -6,7 +6,9 @@ A policy applies, in a direction, to the pods its `subject` selects when it
 has rules in that direction; it isolates nothing (rules are read as they
 are). Rules are ordered: the first whose peers and ports match decides,
 `Allow`/`Accept`, `Deny`, or `Pass` (on to the NetworkPolicies). Peers are
-pods of namespaces (`namespaces`, `pods`), and on egress `networks` (CIDRs: a
+pods of namespaces (`namespaces`, `pods`; in the first v1alpha1 shape also
+by `sameLabels`/`notSameLabels`, against the subject's namespace), and on
+egress `networks` (CIDRs: a
 block of every address also holds every pod, as the API says), `nodes` (not
 in the manifests) and `domainNames`. Pods on the host network are neither
 subjects nor pod peers. A peer that sets no known field fails closed: an
@@ -108,7 +110,8 @@ def _peer(r: Reader, node: yaml.Node, what: str, action: str) -> Selection:
         if "namespaces" in pods:  # the first v1alpha1 shape: pods: {namespaces: {...}, podSelector}
             scope = _older_namespaces(r, pods["namespaces"], f"{what}.pods.namespaces", line)
             pod_selector = common.selector(r, pods.get("podSelector"), f"{what}.pods.podSelector")
-            return Selection(line, pods=selectors.conj(scope.pods, pod_selector), unseen=scope.unseen)
+            return Selection(line, pods=None if scope.pods is None else selectors.conj(scope.pods, pod_selector),
+                             same_labels=scope.same_labels, not_same_labels=scope.not_same_labels)
         return Selection(line, pods=common.namespaced_pods(r, f["pods"], f"{what}.pods"))
     if "networks" in f:
         blocks = tuple(IPBlock(c) for j, n in enumerate(r.sequence(f["networks"], f"{what}.networks"))
@@ -126,13 +129,16 @@ def _peer(r: Reader, node: yaml.Node, what: str, action: str) -> Selection:
 
 
 def _older_namespaces(r: Reader, node: yaml.Node, what: str, line: int) -> Selection:
-    """`{namespaceSelector, sameLabels, notSameLabels}`: sameLabels and
-    notSameLabels compare a namespace with the subject's, which this reading
-    cannot: they are left out, and said."""
+    """`{namespaceSelector | sameLabels | notSameLabels}` (exactly one): the
+    last two compare a namespace's labels with those of the subject's
+    namespace; empty, they select nothing."""
     f = r.mapping(node, what)
-    for key in ("sameLabels", "notSameLabels"):
-        if key in f:
-            r.warn(f[key], f"{what}.{key} compares namespaces with the subject's; svcdocs does not apply it")
+    if "sameLabels" in f or "notSameLabels" in f:
+        same = r.strings(f.get("sameLabels"), f"{what}.sameLabels")
+        other = r.strings(f.get("notSameLabels"), f"{what}.notSameLabels")
+        if not same and not other:
+            return Selection(line)
+        return Selection(line, pods=ALL, same_labels=tuple(sorted(set(same))), not_same_labels=tuple(sorted(set(other))))
     return Selection(line, pods=common.selector(r, f.get("namespaceSelector"), f"{what}.namespaceSelector", NAMESPACE))
 
 

@@ -34,6 +34,8 @@ class Selection:
     names: tuple[str, ...] = ()
     host_network: str = "exclude"
     services: tuple[tuple[str, str, tuple | None], ...] = ()  # the pods of Services: (namespace, name, or a selector of their labels)
+    same_labels: tuple[str, ...] = ()  # pods of namespaces with these labels, valued as the subject's namespace
+    not_same_labels: tuple[str, ...] = ()  # pods of namespaces with these labels, one valued otherwise
     unseen: str = ""
 
 
