@@ -29,7 +29,7 @@ from svcdocs.model.objects import (
     Route, RoutedWorkload, Router, RouterClass, RouteRule, Service, ServiceEntry, ServicePort, Unmodelled, Way,
     Workload, id_kind, object_id,
 )
-from svcdocs.model.policies import PolicyTier, TieredPolicy
+from svcdocs.model.policies import AddressSet, PolicyTier, TieredPolicy
 from svcdocs.model.routers import Routers, router_kinds
 
 __all__ = [
@@ -96,11 +96,13 @@ class Model:
     service_entries: tuple[ServiceEntry, ...] = ()
     policies: tuple[TieredPolicy, ...] = ()  # every policy kind besides NetworkPolicy (model/policies/)
     policy_tiers: tuple[PolicyTier, ...] = ()
+    address_sets: tuple[AddressSet, ...] = ()  # Calico network sets, Cilium CIDR groups
 
     def objects(self) -> Iterator[Object]:
         for group in (self.services, self.workloads, self.ingresses, self.gateways, self.routes,
                       self.network_policies, self.namespaces, self.endpoints, self.router_classes, self.routers,
-                      self.grants, self.backend_tls, self.service_entries, self.policies, self.policy_tiers):
+                      self.grants, self.backend_tls, self.service_entries, self.policies, self.policy_tiers,
+                      self.address_sets):
             yield from group
 
     def every_router(self) -> list[Router]:
@@ -197,7 +199,7 @@ _FIELDS = {
     Gateway: "gateways", Route: "routes", NetworkPolicy: "network_policies", Namespace: "namespaces",
     Endpoints: "endpoints", Router: "routers", ReferenceGrant: "grants", BackendTLSPolicy: "backend_tls",
     ServiceEntry: "service_entries", RouterClass: "router_classes", TieredPolicy: "policies",
-    PolicyTier: "policy_tiers",
+    PolicyTier: "policy_tiers", AddressSet: "address_sets",
 }
 
 

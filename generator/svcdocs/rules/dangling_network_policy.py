@@ -82,7 +82,7 @@ def _split(expr):
 
 
 def _spaces(expr):
-    if expr[0] in ("all", "none"):
+    if expr[0] in ("all", "none", "global"):
         return set()
     if expr[0] in ("and", "or", "not"):
         found = set()

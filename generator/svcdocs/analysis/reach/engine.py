@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Iterator, Mapping
 
-from svcdocs.analysis.reach import ports
+from svcdocs.analysis.reach import addresses, ports
 from svcdocs.analysis.reach.addresses import TOP
 from svcdocs.analysis.reach.deciders import Decider, Decisions, Peer, Rule, Stage
-from svcdocs.analysis.reach.podsets import PodSets, members
+from svcdocs.analysis.reach.podsets import PodSets, holds, members
 from svcdocs.analysis.reach.ports import ALL, NONE, Conn
 from svcdocs.model import ContainerPort, Model, Workload
 from svcdocs.model.policies import selectors as exprs
@@ -149,7 +149,8 @@ class Engine:
         self.stages: list[Stage] = decisions.stages
         self.deciders: list[Decider] = decisions.deciders
         self.policies = [d.source for d in self.deciders]  # the object of each decider
-        self.peers: list[Peer] = decisions.peers
+        self.peers: list[Peer] = [_with_sets(p, model, self.namespace_labels) if p.selection is not None
+                                  and p.selection.address_sets else p for p in decisions.peers]
         self.rules: list[Rule] = decisions.rules
         self.named = list(decisions.named)
         self.named_index = {key: i for i, key in enumerate(self.named)}
@@ -524,6 +525,28 @@ class Engine:
     def ranges(self, found: list[tuple[int, int, Conn]]) -> Iterator[tuple[int, int, Conn]]:
         """The ranges with a connection."""
         return (r for r in found if not ports.empty(r[2]))
+
+
+def _with_sets(peer: Peer, model: Model, namespace_labels) -> Peer:
+    """A peer whose selector also picks labelled sets of addresses: their addresses added."""
+    found = peer.addresses
+    for kind, expr in peer.selection.address_sets:
+        for item in model.address_sets:
+            if (kind == "cilium") != (item.kind == "CiliumCIDRGroup"):
+                continue
+            labels = dict(item.labels)
+            space = {**namespace_labels.get(item.namespace, {}), NAME_LABEL: item.namespace} if item.namespace else {}
+
+            def lookup(which, key, labels=labels, space=space, item=item):
+                if which == "name":
+                    return item.name
+                return labels.get(key) if which == exprs.POD else space.get(key) if which == exprs.NAMESPACE else None
+            if not holds(expr, lookup, is_global=not item.namespace):
+                continue
+            for block in item.blocks:
+                made = addresses.ip_block(block.cidr, block.excepts)
+                found = made if found is None else addresses.union(found, made)
+    return replace(peer, addresses=found)
 
 
 def _namespace_labels(model: Model, used: set[str]) -> dict[str, dict[str, str]]:

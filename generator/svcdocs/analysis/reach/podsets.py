@@ -57,7 +57,7 @@ class PodSets:
         op = expr[0]
         if op == "all":
             return self.everyone
-        if op == "none":
+        if op in ("none", "global"):
             return 0
         if op == "and":
             found = self.everyone
@@ -145,3 +145,26 @@ def members(bits: int) -> list[int]:
         return found
     text = bin(bits)[:1:-1]
     return [i for i, c in enumerate(text) if c == "1"]
+
+
+def holds(expr: Expr, lookup, is_global: bool = False) -> bool:
+    """An expression on one object other than a pod (a network set, a CIDR
+    group): `lookup(space, key)` gives the value of a label, or None."""
+    op = expr[0]
+    if op in ("all", "none", "global"):
+        return op == "all" or (op == "global" and is_global)
+    if op in ("and", "or"):
+        results = (holds(part, lookup, is_global) for part in expr[1:])
+        return all(results) if op == "and" else any(results)
+    if op == "not":
+        return not holds(expr[1], lookup, is_global)
+    value = lookup(expr[1], expr[2])
+    if op == "has":
+        return value is not None
+    if value is None:
+        return False
+    if op == "eq":
+        return value == expr[3]
+    if op == "in":
+        return value in expr[3]
+    return _text(expr[3], expr[4], value)

@@ -17,18 +17,15 @@ from typing import Callable
 
 from svcdocs.model.objects import Object
 from svcdocs.model.policies import admin, calico, cilium
-from svcdocs.model.policies.types import PolicyPart, PolicyTier, Selection, TieredPolicy, TieredRule
+from svcdocs.model.policies.types import AddressSet, PolicyPart, PolicyTier, Selection, TieredPolicy, TieredRule
 from svcdocs.model.reader import Reader
 
-__all__ = ["BUILDERS", "KINDS", "NOT_APPLIED", "PolicyPart", "PolicyTier", "Selection", "TieredPolicy", "TieredRule",
+__all__ = ["BUILDERS", "KINDS", "NOT_APPLIED", "AddressSet", "PolicyPart", "PolicyTier", "Selection", "TieredPolicy", "TieredRule",
            "builder", "not_applied"]
 
 Builder = Callable[[Reader, dict, dict], Object]
 BUILDERS: dict[tuple[str, str], Builder] = {**admin.BUILDERS, **cilium.BUILDERS, **calico.BUILDERS}
 KINDS = frozenset(kind for _, kind in BUILDERS)  # policies and tiers: not boxes in a diagram
-# Kinds whose objects this cluster-level group builds without a namespace of their own.
-CLUSTER_SCOPED = frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy",
-                            "CiliumClusterwideNetworkPolicy", "GlobalNetworkPolicy", "Tier"})
 # Kinds that decide connections which svcdocs does not apply: (group, kind) -> what they are.
 NOT_APPLIED: dict[tuple[str, str], str] = {
     ("security.istio.io", "AuthorizationPolicy"): "Istio's authorization at the sidecar",
@@ -40,13 +37,8 @@ NOT_APPLIED: dict[tuple[str, str], str] = {
     ("crd.antrea.io", "NetworkPolicy"): "Antrea's network policy",
     ("crd.antrea.io", "ClusterNetworkPolicy"): "Antrea's network policy",
     ("crd.antrea.io", "Tier"): "Antrea's policy tiers",
-    ("projectcalico.org", "NetworkSet"): "Calico's labelled addresses",
-    ("projectcalico.org", "GlobalNetworkSet"): "Calico's labelled addresses",
     ("projectcalico.org", "HostEndpoint"): "Calico's host firewall",
-    ("crd.projectcalico.org", "NetworkSet"): "Calico's labelled addresses",
-    ("crd.projectcalico.org", "GlobalNetworkSet"): "Calico's labelled addresses",
     ("crd.projectcalico.org", "HostEndpoint"): "Calico's host firewall",
-    ("cilium.io", "CiliumCIDRGroup"): "Cilium's named CIDR groups",
     ("k8s.cni.cncf.io", "MultiNetworkPolicy"): "policy on secondary networks",
 }
 

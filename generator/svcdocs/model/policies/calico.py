@@ -18,7 +18,9 @@ Entity rules: `selector` in the scope of `namespaceSelector` (the policy's
 namespace for a NetworkPolicy, every namespace for a GlobalNetworkPolicy),
 `serviceAccounts`, `services`, `nets` (a net of every address holds every pod
 too; a narrower one is taken to hold none), their negations `notSelector`,
-`notNets`, `notPorts`, and no selector nor net: everything. Pods see
+`notNets`, `notPorts`, and no selector nor net: everything. A selector also
+picks the NetworkSets of its scope (GlobalNetworkSets with `global()`, or in
+a GlobalNetworkPolicy): their nets are addresses it matches. Pods see
 `projectcalico.org/namespace`, `projectcalico.org/serviceaccount`,
 `projectcalico.org/orchestrator` and their namespace's labels as `pcns.*`;
 namespaces `projectcalico.org/name`.
@@ -31,7 +33,7 @@ import yaml
 from svcdocs.model.objects import IPBlock, PolicyPort
 from svcdocs.model.policies import common, selectors
 from svcdocs.model.policies.selectors import ALL, NAME_LABEL, NAMESPACE, POD, Expr, FixedKeys, SelectorError
-from svcdocs.model.policies.types import PolicyPart, PolicyTier, Selection, TieredPolicy, TieredRule
+from svcdocs.model.policies.types import AddressSet, PolicyPart, PolicyTier, Selection, TieredPolicy, TieredRule
 from svcdocs.model.reader import Reader
 
 GROUPS = ("projectcalico.org", "crd.projectcalico.org")
@@ -192,6 +194,14 @@ def _not_protocol(r: Reader, f: dict, where: str) -> tuple[PolicyPort, ...]:
     return (PolicyPort(r.line(f["notProtocol"]), name),) if name in common.PROTOCOLS else ()
 
 
+def network_set(r: Reader, root: dict, meta: dict) -> AddressSet:
+    """A NetworkSet (namespaced) or GlobalNetworkSet: labelled nets that rule selectors pick."""
+    spec = r.mapping(root.get("spec"), "spec")
+    if meta["kind"] == "GlobalNetworkSet":
+        meta = {**meta, "namespace": ""}
+    return AddressSet(**meta, blocks=_nets(r, spec.get("nets"), "spec.nets"))
+
+
 def _ports(r: Reader, node: yaml.Node | None, what: str, protocol: str | None):
     """Numbers, `first:last` ranges and names; without a protocol (Calico
     requires one) every protocol."""
@@ -227,16 +237,17 @@ def _entity(r: Reader, node: yaml.Node | None, f: dict, what: str, namespace: st
         pods = selectors.conj(_scope(r, f, what, namespace),
                               _selector(r, f.get("selector"), f"{what}.selector", POD_KEYS),
                               _accounts(r, f.get("serviceAccounts"), f"{what}.serviceAccounts"))
+        sets = (("calico", pods),) if "nets" not in f else ()  # network sets the selector picks
         if "nets" in f and not common.covers_everything(nets):
             pods = selectors.NONE  # a pod's address is taken to be outside a narrower net
-        peers = [Selection(line, pods=pods)]
+        peers = [Selection(line, pods=pods, address_sets=sets)]
     elif "nets" in f:
         peers = [common.networks(line, nets)]
     excluded: list[Selection] = []
     if "notSelector" in f:
         pods = selectors.conj(_scope(r, f, what, namespace),
                               _selector(r, f["notSelector"], f"{what}.notSelector", POD_KEYS))
-        excluded.append(Selection(line, pods=pods, host_network="include"))
+        excluded.append(Selection(line, pods=pods, host_network="include", address_sets=(("calico", pods),)))
     if "notNets" in f:
         excluded.append(common.networks(line, _nets(r, f["notNets"], f"{what}.notNets")))
     return (tuple(peers) if peers is not None else None), tuple(excluded)
@@ -266,4 +277,5 @@ BUILDERS = {
     **{(group, "NetworkPolicy"): network_policy for group in GROUPS},
     **{(group, "GlobalNetworkPolicy"): network_policy for group in GROUPS},
     **{(group, "Tier"): tier for group in GROUPS},
+    **{(group, kind): network_set for group in GROUPS for kind in ("NetworkSet", "GlobalNetworkSet")},
 }

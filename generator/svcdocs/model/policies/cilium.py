@@ -6,7 +6,8 @@ own namespace). A direction with rules (`ingress`, `ingressDeny`, and the
 same for egress) puts the pods in default deny there unless
 `enableDefaultDeny` says false; allows add up, and deny rules win over every
 allow, a NetworkPolicy's too. A rule's layer 3 peers (`fromEndpoints`,
-`fromCIDR`, `fromCIDRSet`, `fromEntities`, `toServices`, `toFQDNs`...) add up;
+`fromCIDR`, `fromCIDRSet` (CIDRs, or CiliumCIDRGroups by name or label),
+`fromEntities`, `toServices`, `toFQDNs`...) add up;
 with none, `toPorts` applies to every peer, and a rule with neither matches
 nothing (`ingress: [{}]` denies by default). Endpoint selectors read
 `k8s:io.kubernetes.pod.namespace` as the namespace (the policy's own when a
@@ -25,7 +26,7 @@ import yaml
 from svcdocs.model.objects import IPBlock, PolicyPort
 from svcdocs.model.policies import common, selectors
 from svcdocs.model.policies.selectors import ALL, NAME_LABEL, NAMESPACE, Expr
-from svcdocs.model.policies.types import PolicyPart, Selection, TieredPolicy, TieredRule
+from svcdocs.model.policies.types import AddressSet, PolicyPart, Selection, TieredPolicy, TieredRule
 from svcdocs.model.reader import Reader, label_selector
 
 GROUP = "cilium.io"
@@ -116,6 +117,10 @@ def _peers(r: Reader, rule: dict, where: str, prefix: str, namespace: str | None
         found.append(Selection(r.line(item), pods=pods))
     for key in (f"{prefix}CIDR", f"{prefix}CIDRSet"):
         for j, item in enumerate(r.sequence(rule.get(key), f"{where}.{key}")):
+            group = _cidr_group(r, item, f"{where}.{key}[{j}]")
+            if group is not None:
+                found.append(Selection(r.line(item), address_sets=(group,)))
+                continue
             block = _cidr_item(r, item, f"{where}.{key}[{j}]", notes)
             if block is not None:
                 found.append(Selection(r.line(item), addresses=(block,)))
@@ -181,13 +186,33 @@ def _port(r: Reader, node: yaml.Node, port: dict, what: str) -> PolicyPort:
     return PolicyPort(line, protocol, value.lower() if isinstance(value, str) else value)
 
 
+def _cidr_group(r: Reader, node: yaml.Node, what: str) -> tuple | None:
+    """A CIDR set item that names CiliumCIDRGroups: by name, or by a selector of their labels."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    f = r.mapping(node, what)
+    if "cidrGroupRef" in f:
+        return ("cilium", ("eq", "name", "", r.string(f["cidrGroupRef"], f"{what}.cidrGroupRef") or ""))
+    if "cidrGroupSelector" in f:
+        return ("cilium", common.selector(r, f["cidrGroupSelector"], f"{what}.cidrGroupSelector"))
+    return None
+
+
+def cidr_group(r: Reader, root: dict, meta: dict) -> AddressSet:
+    """A CiliumCIDRGroup: named, labelled CIDRs that CIDR set items pick."""
+    spec = r.mapping(root.get("spec"), "spec")
+    blocks = (common.cidr(r, n, f"spec.externalCIDRs[{j}]")
+              for j, n in enumerate(r.sequence(spec.get("externalCIDRs"), "spec.externalCIDRs")))
+    return AddressSet(**{**meta, "namespace": ""}, blocks=tuple(IPBlock(b) for b in blocks if b))
+
+
 def _cidr_item(r: Reader, node: yaml.Node, what: str, notes: list) -> IPBlock | None:
     if not isinstance(node, yaml.MappingNode):
         found = common.cidr(r, node, what)
         return IPBlock(found) if found else None
     f = r.mapping(node, what)
     if "cidr" not in f:
-        notes.append("CIDR groups (cidrGroupRef, cidrGroupSelector) are not applied")
+        r.warn(node, f"{what} names no cidr; it matches nothing")
         return None
     found = common.cidr(r, f["cidr"], f"{what}.cidr")
     if found is None:
@@ -274,4 +299,5 @@ def _names_namespace(expr: Expr) -> bool:
 BUILDERS = {
     (GROUP, "CiliumNetworkPolicy"): cilium_network_policy,
     (GROUP, "CiliumClusterwideNetworkPolicy"): cilium_network_policy,
+    (GROUP, "CiliumCIDRGroup"): cidr_group,
 }

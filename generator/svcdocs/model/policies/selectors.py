@@ -23,6 +23,7 @@ from svcdocs.model.objects import LabelSelector
 
 ALL = ("all",)
 NONE = ("none",)
+GLOBAL = ("global",)  # Calico's global(): resources in no namespace (global network sets), never a pod
 POD, NAMESPACE, ACCOUNT, ACCOUNT_LABELS = "pod", "ns", "sa", "sal"
 NAME_LABEL = "kubernetes.io/metadata.name"
 
@@ -94,6 +95,8 @@ def describe(expr: Expr) -> str:
         return "everything"
     if expr == NONE:
         return "nothing"
+    if expr == GLOBAL:
+        return "global network sets"
     op = expr[0]
     if op == "and":
         return ", ".join(describe(p) for p in expr[1:])
@@ -226,7 +229,7 @@ class _Parser:
                 self.take(")")
                 return self.label(key, ("has",))
             self.take(")")
-            return ALL if word == "all" else NONE  # global(): no pod is outside a namespace
+            return ALL if word == "all" else GLOBAL  # global(): what is in no namespace (no pod)
         key, token = word, self.peek()
         if token == ("op", "=="):
             self.at += 1

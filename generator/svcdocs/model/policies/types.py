@@ -34,6 +34,7 @@ class Selection:
     names: tuple[str, ...] = ()
     host_network: str = "exclude"
     services: tuple[tuple[str, str, tuple | None], ...] = ()  # the pods of Services: (namespace, name, or a selector of their labels)
+    address_sets: tuple = ()  # labelled sets of addresses it selects: ("calico", pods expression), ("cilium", name or labels)
     same_labels: tuple[str, ...] = ()  # pods of namespaces with these labels, valued as the subject's namespace
     not_same_labels: tuple[str, ...] = ()  # pods of namespaces with these labels, one valued otherwise
     unseen: str = ""
@@ -79,3 +80,11 @@ class PolicyTier(Object):
 
     order: float | None = None
     default_action: str = "Deny"
+
+
+@record(kw_only=True)
+class AddressSet(Object):
+    """Labelled addresses that policies select by label or name: Calico's
+    NetworkSet and GlobalNetworkSet, Cilium's CiliumCIDRGroup."""
+
+    blocks: tuple[IPBlock, ...] = ()
