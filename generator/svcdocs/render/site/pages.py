@@ -32,7 +32,7 @@ from svcdocs.graph import Edge, Synthetic
 from svcdocs.graph.labels import selected_group
 from svcdocs.graph.routing import GATEWAY_KINDS
 from svcdocs.model import (
-    BackendTLSPolicy, Gateway, ReferenceGrant, RoutedWorkload, Router, Service, ServiceEntry, Workload, id_kind,
+    BackendTLSPolicy, Gateway, NetworkPolicy, ReferenceGrant, RoutedWorkload, Router, Service, ServiceEntry, Workload, id_kind,
 )
 from svcdocs.model.operators import FAMILIES
 from svcdocs.pipeline import Report
@@ -305,7 +305,7 @@ class _Pages:
         return {"link": self.namespace_link(here, namespace), "services": len(services), "workloads": len(workloads),
                 "level": max(levels, key=RANK.__getitem__) if levels else "none",
                 "entries": len(self.index.entries_by_namespace.get(namespace, ())),
-                "policies": sum(1 for n in nodes if n.kind == "NetworkPolicy"),
+                "policies": sum(1 for n in nodes if isinstance(n, NetworkPolicy)),
                 "findings": sum(len(self.index.findings_by_object.get(n.id, ())) for n in nodes)}
 
     def namespace(self, namespace: str) -> Page:
@@ -322,7 +322,7 @@ class _Pages:
             gateways=[self.gateway_row(here, n) for n in nodes if _is_gateway(n)],
             others=[self.other_row(here, n) for n in nodes if isinstance(n, (ServiceEntry, ReferenceGrant,
                                                                            BackendTLSPolicy))],
-            policies=[self.policy_row(n) for n in nodes if n.kind == "NetworkPolicy"],
+            policies=[self.policy_row(n) for n in nodes if isinstance(n, NetworkPolicy)],
             entries=[self.entry_row(here, e) for e in self.index.entries_by_namespace.get(namespace, ())],
             calls=[{"caller": self.object_link(here, e.source), "service": self.object_link(here, e.target),
                     "variables": ", ".join(e.env)} for e in self.index.calls_by_namespace.get(namespace, ())],
