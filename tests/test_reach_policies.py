@@ -241,3 +241,26 @@ def test_the_graph_counts_the_policies_it_does_not_apply(graph_json):
                      "metadata: {name: deny, namespace: default}\nspec: {action: DENY}\n")
     assert doc["inputs"]["unapplied_policies"] == {"AuthorizationPolicy (security.istio.io)": 1}
     assert doc["inputs"]["routing_kinds"] == {}  # a policy, not a way in
+
+
+def test_the_site_names_every_kind_and_draws_no_policy(tmp_path):
+    """A Calico NetworkPolicy in a namespace (kind NetworkPolicy too) made the
+    namespace page fail; policies of every kind are named with their kind in
+    the reachability table and are no boxes in the diagrams; the home page says
+    first what svcdocs does not apply."""
+    import shutil
+    from svcdocs.render.site.build import build_options, build_site
+    folder = tmp_path / "in"
+    for case in ("calico-networkpolicy-sample", "cilium-star-wars"):
+        shutil.copytree(DOCUMENTED / "cases" / case, folder / case)
+    (folder / "istio.yaml").write_text("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\n"
+                                       "metadata: {name: deny, namespace: default}\nspec: {action: DENY}\n")
+    out = tmp_path / "site"
+    build_site(report_for_paths([str(folder)], Config()), build_options((str(folder),), str(out)), say=lambda _: None)
+    production = (out / "namespaces" / "production" / "index.html").read_text(encoding="utf-8")
+    assert "NetworkPolicy.projectcalico.org production/allow-tcp-6379" in production
+    default = (out / "namespaces" / "default" / "index.html").read_text(encoding="utf-8")
+    assert "CiliumNetworkPolicy default/rule1" in default
+    assert "CiliumNetworkPolicy_default_rule1" not in default  # no box in the namespace's diagram
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "AuthorizationPolicy (security.istio.io) 1" in home.split("<h2")[0]
