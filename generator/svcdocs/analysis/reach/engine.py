@@ -35,7 +35,7 @@ from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Iterator, Mapping
 
 from svcdocs.analysis.reach import addresses, ports
-from svcdocs.analysis.reach.addresses import TOP
+from svcdocs.analysis.reach.addresses import TOP, Addresses
 from svcdocs.analysis.reach.deciders import Decider, Decisions, Peer, Rule, Stage
 from svcdocs.analysis.reach.podsets import PodSets, holds, members
 from svcdocs.analysis.reach.ports import ALL, NONE, Conn
@@ -149,7 +149,8 @@ class Engine:
         self.stages: list[Stage] = decisions.stages
         self.deciders: list[Decider] = decisions.deciders
         self.policies = [d.source for d in self.deciders]  # the object of each decider
-        self.peers: list[Peer] = [_with_sets(p, model, self.namespace_labels) if p.selection is not None
+        sets: dict[tuple, Addresses | None] = {}  # policies repeat their selectors: each set looked up once
+        self.peers: list[Peer] = [_with_sets(p, model, self.namespace_labels, sets) if p.selection is not None
                                   and p.selection.address_sets else p for p in decisions.peers]
         self.rules: list[Rule] = decisions.rules
         self.named = list(decisions.named)
@@ -527,26 +528,42 @@ class Engine:
         return (r for r in found if not ports.empty(r[2]))
 
 
-def _with_sets(peer: Peer, model: Model, namespace_labels) -> Peer:
+def _with_sets(peer: Peer, model: Model, namespace_labels, cache: dict) -> Peer:
     """A peer whose selector also picks labelled sets of addresses: their addresses added."""
     found = peer.addresses
-    for kind, expr in peer.selection.address_sets:
-        for item in model.address_sets:
-            if (kind == "cilium") != (item.kind == "CiliumCIDRGroup"):
-                continue
-            labels = dict(item.labels)
-            space = {**namespace_labels.get(item.namespace, {}), NAME_LABEL: item.namespace} if item.namespace else {}
-
-            def lookup(which, key, labels=labels, space=space, item=item):
-                if which == "name":
-                    return item.name
-                return labels.get(key) if which == exprs.POD else space.get(key) if which == exprs.NAMESPACE else None
-            if not holds(expr, lookup, is_global=not item.namespace):
-                continue
-            for block in item.blocks:
-                made = addresses.ip_block(block.cidr, block.excepts)
-                found = made if found is None else addresses.union(found, made)
+    for key in peer.selection.address_sets:
+        if key not in cache:
+            cache[key] = _set_addresses(key, model, namespace_labels)
+        if cache[key] is not None:
+            found = cache[key] if found is None else addresses.union(found, cache[key])
     return replace(peer, addresses=found)
+
+
+def _set_addresses(key: tuple, model: Model, namespace_labels) -> Addresses | None:
+    """The addresses of the sets that ("calico" | "cilium", expression) picks; None: no set."""
+    kind, expr = key
+    found = None
+    for item in model.address_sets:
+        if (kind == "cilium") != (item.kind == "CiliumCIDRGroup"):
+            continue
+        if not holds(expr, _set_labels(item, namespace_labels), is_global=not item.namespace):
+            continue
+        for block in item.blocks:
+            made = addresses.ip_block(block.cidr, block.excepts)
+            found = made if found is None else addresses.union(found, made)
+    return found
+
+
+def _set_labels(item, namespace_labels):
+    """How a set of addresses is seen by a selector: its labels, its namespace's, its name."""
+    labels = dict(item.labels)
+    space = {**namespace_labels.get(item.namespace, {}), NAME_LABEL: item.namespace} if item.namespace else {}
+
+    def lookup(which: str, key: str) -> str | None:
+        if which == "name":
+            return item.name
+        return labels.get(key) if which == exprs.POD else space.get(key) if which == exprs.NAMESPACE else None
+    return lookup
 
 
 def _namespace_labels(model: Model, used: set[str]) -> dict[str, dict[str, str]]:
