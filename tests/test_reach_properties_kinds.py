@@ -87,14 +87,17 @@ cilium = st.builds(lambda ns, sel, ingress, deny_in, egress, deny_out: {
     st.sampled_from(NAMESPACES[:2]), labels, st.lists(cilium_rule, max_size=2), st.lists(cilium_rule, max_size=1),
     st.lists(cilium_rule, max_size=2), st.lists(cilium_rule, max_size=1))
 
+def _calico_combined(inner):
+    return st.one_of(st.builds(lambda x: ("not", x), inner), st.builds(lambda a, b: ("and", a, b), inner, inner),
+                     st.builds(lambda a, b: ("or", a, b), inner, inner))
+
+
 calico_expr = st.recursive(
     st.one_of(st.just(("all",)), st.builds(lambda k, v: ("eq", k, v), st.sampled_from(KEYS), st.sampled_from(VALUES)),
               st.builds(lambda k: ("has", k), st.sampled_from(KEYS)),
               st.builds(lambda k, vs: ("in", k, tuple(sorted(set(vs)))), st.sampled_from(KEYS),
                         st.lists(st.sampled_from(VALUES), min_size=1, max_size=2))),
-    lambda inner: st.one_of(st.builds(lambda x: ("not", x), inner), st.builds(lambda a, b: ("and", a, b), inner, inner),
-                            st.builds(lambda a, b: ("or", a, b), inner, inner)),
-    max_leaves=3)
+    _calico_combined, max_leaves=3)
 calico_entity = st.builds(lambda sel, nets, ns: {"selector": sel, "nets": nets, "namespace": ns},
                           st.one_of(st.none(), calico_expr),
                           st.one_of(st.none(), st.lists(st.sampled_from(CIDRS), min_size=1, max_size=1)),
