@@ -264,3 +264,11 @@ def test_the_site_names_every_kind_and_draws_no_policy(tmp_path):
     assert "CiliumNetworkPolicy_default_rule1" not in default  # no box in the namespace's diagram
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "AuthorizationPolicy (security.istio.io) 1" in home.split("<h2")[0]
+
+
+def test_a_calico_selector_nested_too_deep_is_a_problem_not_a_crash(manifests):
+    deep = "(" * 5000 + "all()" + ")" * 5000
+    report = manifests("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: deep}\n"
+                       f"spec:\n  selector: \"{deep}\"\n  ingress: [{{action: Deny, source: {{selector: \"{'!' * 5000}all()\"}}}}]\n")
+    reasons = [p.reason for p in report.model.inputs.problems]
+    assert any("nested more than 64 deep" in r and len(r) < 200 for r in reasons), reasons

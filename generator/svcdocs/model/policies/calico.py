@@ -126,7 +126,8 @@ def _selector(r: Reader, node: yaml.Node | None, what: str, keys) -> Expr:
     try:
         return selectors.calico(text, keys)
     except SelectorError as e:
-        r.warn(node, f"{what} {text!r} cannot be read ({e}); it selects nothing")
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        r.warn(node, f"{what} {shown!r} cannot be read ({e}); it selects nothing")
         return selectors.NONE
 
 

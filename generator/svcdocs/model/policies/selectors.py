@@ -181,8 +181,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 class _Parser:
     """Precedence, loosest first: `||`, `&&`, `!`, parentheses and matches."""
 
+    MAX_DEPTH = 64  # parentheses and negations: a selector deeper than this is hostile, not written
+
     def __init__(self, tokens, keys):
-        self.tokens, self.keys, self.at = tokens, keys, 0
+        self.tokens, self.keys, self.at, self.depth = tokens, keys, 0, 0
 
     def peek(self, offset: int = 0) -> tuple[str, str] | None:
         i = self.at + offset
@@ -210,13 +212,18 @@ class _Parser:
         return conj(*parts)
 
     def negation(self) -> Expr:
-        if self.peek() == ("op", "!"):
-            self.at += 1
-            return neg(self.negation())
-        if self.peek() == ("op", "("):
-            self.at += 1
-            found = self.disjunction()
-            self.take(")")
+        if self.peek() in (("op", "!"), ("op", "(")):
+            self.depth += 1
+            if self.depth > self.MAX_DEPTH:
+                raise SelectorError(f"nested more than {self.MAX_DEPTH} deep")
+            if self.peek() == ("op", "!"):
+                self.at += 1
+                found = neg(self.negation())
+            else:
+                self.at += 1
+                found = self.disjunction()
+                self.take(")")
+            self.depth -= 1
             return found
         return self.match()
 
