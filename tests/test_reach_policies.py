@@ -262,6 +262,7 @@ def test_the_site_names_every_kind_and_draws_no_policy(tmp_path):
     default = (out / "namespaces" / "default" / "index.html").read_text(encoding="utf-8")
     assert "CiliumNetworkPolicy default/rule1" in default
     assert "CiliumNetworkPolicy_default_rule1" not in default  # no box in the namespace's diagram
+    assert "Who reaches it, and whom it reaches" in default  # the reach diagram: policies of other kinds count
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "AuthorizationPolicy (security.istio.io) 1" in home.split("<h2")[0]
 

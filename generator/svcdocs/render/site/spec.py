@@ -765,9 +765,9 @@ def _upstream(graph, node_id: str, incoming: dict[str, set[str]]) -> set[str]:
 def site_diagrams(report: Report, sitemap: SiteMap) -> tuple[DiagramSpec, ...]:
     b = _Builder(report, sitemap)
     specs = [overview_diagram(b), *exposure_diagrams(b)]
-    # Without a single NetworkPolicy every pod reaches every pod: a diagram per
-    # namespace would only draw that, again and again (the page's table says it).
-    policies = bool(report.model.network_policies)
+    # Without a single policy (of any kind) every pod reaches every pod: a diagram
+    # per namespace would only draw that, again and again (the page's table says it).
+    policies = bool(report.model.network_policies or report.model.policies)
     for namespace in sorted(sitemap.namespaces):
         if policies and namespace in b.report.analysis.reach.namespaces_with_workloads:
             specs.append(reach_diagram(b, namespace))
