@@ -48,7 +48,12 @@ def test_generated_pages_are_current(update_golden):
             path.write_text(text, encoding="utf-8")
         elif not path.is_file() or path.read_text(encoding="utf-8") != text:
             stale.append(rel)
-    assert not stale, f"generated docs out of date (run pytest --update-golden): {stale}"
+    if stale:
+        import difflib
+        first = stale[0]
+        diff = "\n".join(difflib.unified_diff((DOCS / first).read_text(encoding="utf-8").splitlines(),
+                                              generated_docs()[first].splitlines(), lineterm=""))
+        pytest.fail(f"generated docs out of date (run pytest --update-golden): {stale}\n{diff[:3000]}")
     pages = {p.stem for p in (DOCS / "reference" / "rules").glob("*.md")}
     assert pages == {r.id for r in RULES}, "a rule page without its rule, or a rule without its page"
 
@@ -88,3 +93,25 @@ def test_ci_runs_the_readme_test_command_word_for_word():
     run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert run.rstrip().splitlines()[-1] == command
     assert (DOCS / "getting-started.md").read_text(encoding="utf-8").count(f"```sh\n{command}\n```") == 1
+
+
+def test_the_repositorys_placeholder_address_is_written_one_way():
+    """Until the repository is public its address is a placeholder, defined in
+    pyproject.toml: every copy of it says the same, so the day it changes one
+    search finds them all."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and newer
+    import svcdocs
+
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
+    assert urls["Homepage"] == svcdocs.REPOSITORY_URL and urls["Documentation"] == svcdocs.DOCS_URL
+    owner_repo = svcdocs.REPOSITORY_URL.removeprefix("https://github.com/")
+    files = [ROOT / n for n in ("README.md", "CHANGELOG.md", "SECURITY.md", "action.yml", "mkdocs.yml")]
+    files += [p for p in DOCS.rglob("*.md")] + sorted((ROOT / "examples").glob("*.yml"))
+    files += sorted((ROOT / ".github").rglob("*.yml"))
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "OWNER/svcdocs" not in text, path
+        for other in re.findall(r"github\.com/([\w.-]+/svcdocs)\b", text) + re.findall(r"uses: ([\w.-]+/svcdocs)@", text):
+            assert other == owner_repo, f"{path}: {other}"
+        for site in re.findall(r"https://[\w.-]+\.github\.io/svcdocs/", text):
+            assert site == svcdocs.DOCS_URL, f"{path}: {site}"

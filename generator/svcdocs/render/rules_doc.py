@@ -7,6 +7,7 @@ import json
 import textwrap
 from typing import Iterable
 
+from svcdocs import DOCS_URL
 from svcdocs.rules import RULES, Rule
 
 WIDTH = 88
@@ -60,6 +61,11 @@ def to_json(rules: Iterable[Rule] = RULES) -> str:
 # --- The rules pages of svcdocs's own docs site ---------------------------------------
 
 DOCS_FOLDER = "reference/rules"  # under docs/: one page per rule, beside reference/rules.md
+
+
+def rule_page(rule_id: str) -> str:
+    """The rule's page on the docs site (no directory URLs: it opens offline too)."""
+    return f"{DOCS_URL}{DOCS_FOLDER}/{rule_id}.html"
 _GENERATED = ("<!-- Generated from the rule modules by svcdocs.render.rules_doc: "
               "edit the rule's module, then run pytest --update-golden. -->")
 
@@ -87,7 +93,10 @@ def _catalogue(rules: list[Rule]) -> str:
 
 def _rule_page(rule: Rule) -> str:
     """ruff's sections: what it flags, why, how to fix, an example and what to use instead."""
-    lines = [_GENERATED, "", f"# {rule.id}", "", rule.summary, "", f"**Default severity:** {rule.severity}", "",
+    severity = f"**Default severity:** {rule.severity}"
+    if rule.security_severity is not None:
+        severity += f" · **Security severity:** {rule.security_severity} ({_cvss(rule.security_severity)}, in code scanning)"
+    lines = [_GENERATED, "", f"# {rule.id}", "", rule.summary, "", severity, "",
              "## Why this matters", "", rule.rationale, "", "## How to fix", "", rule.fix, "",
              "## Example", "", "Flagged:", "", "```yaml", rule.example.rstrip("\n"), "```", "",
              "Use instead:", "", "```yaml", rule.use_instead.rstrip("\n"), "```", "",
@@ -100,3 +109,9 @@ def _rule_page(rule: Rule) -> str:
               f'    svcdocs.io/ignore: "{rule.id}"', "```", "",
               "See [Configuration](../config.md) and [all rules](../rules.md)."]
     return "\n".join(lines) + "\n"
+
+
+def _cvss(score: str) -> str:
+    """GitHub code scanning's names for a security-severity."""
+    value = float(score)
+    return "critical" if value >= 9 else "high" if value >= 7 else "medium" if value >= 4 else "low"
