@@ -273,3 +273,16 @@ def test_a_calico_selector_nested_too_deep_is_a_problem_not_a_crash(manifests):
                        f"spec:\n  selector: \"{deep}\"\n  ingress: [{{action: Deny, source: {{selector: \"{'!' * 5000}all()\"}}}}]\n")
     reasons = [p.reason for p in report.model.inputs.problems]
     assert any("nested more than 64 deep" in r and len(r) < 200 for r in reasons), reasons
+
+
+def test_the_outputs_of_every_kind_validate_against_the_schemas(cli):
+    jsonschema = pytest.importorskip("jsonschema")
+    import referencing
+    from svcdocs import schemas
+    registry = referencing.Registry().with_resources(
+        (schemas.load(n)["$id"], referencing.Resource.from_contents(schemas.load(n))) for n in schemas.NAMES)
+    folder = DOCUMENTED / "cases"
+    for name, args in (("graph", ("graph", folder)), ("reach", ("reach", folder, "--format", "json", "--explain")),
+                       ("findings", ("check", folder, "--format", "json", "--fail-on", "never"))):
+        document = json.loads(cli(*args).stdout)
+        jsonschema.Draft202012Validator(schemas.load(name), registry=registry).validate(document)
