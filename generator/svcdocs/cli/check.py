@@ -51,7 +51,7 @@ def check(paths, namespace, config_path, render, allow_remote, environments, fmt
         for _, report in reports.reports:
             unapplied.update(dict(report.model.inputs.unapplied_policies))
         if unapplied:
-            click.echo("note: " + policy_notice.unapplied(tuple(sorted(unapplied.items()))), err=True)
+            say("note: " + policy_notice.unapplied(tuple(sorted(unapplied.items()))))
     if fmt == "text" and output is None:
         click.echo(findings_out.to_text(reports), nl=False)  # click drops the colour off a terminal
     elif fmt == "text":

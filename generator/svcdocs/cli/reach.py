@@ -1,4 +1,4 @@
-"""`svcdocs reach`: who can reach whom under the NetworkPolicies."""
+"""`svcdocs reach`: who can reach whom under the network policies of every kind."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 
 from svcdocs.analysis.reach import connections, endpoints_named
 from svcdocs.cli.common import Failure, friendly, input_options, load_options, read_report
+from svcdocs.cli.conventions import say
 from svcdocs.config import load_config
 from svcdocs.render import policy_notice, reach_text
 from svcdocs.runtime import gc_paused
@@ -35,7 +36,7 @@ def reach(paths, namespace, config_path, render, allow_remote, fmt, focus, expla
     found = report.analysis.reach
     notice = policy_notice.unapplied(report.model.inputs.unapplied_policies)
     for line in ([f"note: {notice}"] if notice else []) + policy_notice.parts_not_applied(report.model.policies):
-        click.echo(line, err=True)
+        say(line)
     wanted = None
     if focus is not None:
         wanted = endpoints_named(found.engine, focus)
