@@ -781,7 +781,7 @@ REACH_NAMES = 3  # workload names on a group's box
 
 
 def reach_diagram(b: _Builder, namespace: str) -> DiagramSpec:
-    """The namespace's workloads in groups the NetworkPolicies treat alike,
+    """The namespace's workloads in groups the network policies treat alike,
     the sources that reach each group (the internet through ways in, any
     namespace, other namespaces, its own other pods) and the namespaces and
     outside addresses each group reaches, with the ports on the edges. It
@@ -824,7 +824,7 @@ def reach_diagram(b: _Builder, namespace: str) -> DiagramSpec:
     clusters = [b.cluster(namespace, home=namespace)]
     return _spec(f"reach-{slug_}", f"Who reaches namespace {namespace}, and whom it reaches", page,
                  list(nodes.values()), edges, clusters,
-                 caption="Who reaches it, and whom it reaches, as the NetworkPolicies admit")
+                 caption="Who reaches it, and whom it reaches, as the network policies admit")
 
 
 def _group_node(b: _Builder, namespace: str, i: int, members: tuple[str, ...]) -> Node:
@@ -840,7 +840,7 @@ def _group_node(b: _Builder, namespace: str, i: int, members: tuple[str, ...]) -
     more = (f"and {len(objects) - REACH_NAMES} more",) if len(objects) > REACH_NAMES else ()
     return Node(f"group/{i}", "More", (f"{len(objects)} workloads", *names, *more), level=level,
                 link=(page, "reachability"), cluster=namespace,
-                tooltip=f"{len(objects)} workloads that the NetworkPolicies treat alike: "
+                tooltip=f"{len(objects)} workloads that the network policies treat alike: "
                         + ", ".join(o.name for o in objects[:10]) + (", ..." if len(objects) > 10 else ""))
 
 
