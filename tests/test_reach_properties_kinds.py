@@ -113,8 +113,9 @@ calico = st.builds(lambda ns, tier, order, sel, types, ingress, egress: {
     calico_expr, st.one_of(st.none(), st.lists(st.sampled_from(["Ingress", "Egress"]), min_size=1, unique=True)),
     st.lists(calico_rule, max_size=2), st.lists(calico_rule, max_size=2))
 
-pod = st.builds(lambda ns, lab, ports: {"namespace": ns, "labels": lab, "ports": ports},
-                st.sampled_from(NAMESPACES[:2]), labels, st.lists(container_port, max_size=2))
+pod = st.builds(lambda ns, lab, ports, host: {"namespace": ns, "labels": lab, "ports": ports, "host": host},
+                st.sampled_from(NAMESPACES[:2]), labels, st.lists(container_port, max_size=2),
+                st.sampled_from([False, False, False, True]))
 
 
 # --- Manifests ---------------------------------------------------------------------
@@ -231,7 +232,8 @@ def manifests(pods, policies, ns_labels, tier_action) -> list[dict]:
         p["ports"] = kept
         docs.append({"apiVersion": "v1", "kind": "Pod",
                      "metadata": {"name": f"pod-{i}", "namespace": p["namespace"], "labels": p["labels"]},
-                     "spec": {"containers": [{"name": "main", "image": "x", "ports": kept}]}})
+                     "spec": {"containers": [{"name": "main", "image": "x", "ports": kept}],
+                              **({"hostNetwork": True} if p["host"] else {})}})
     for i, p in enumerate(policies):
         kind = p.get("kind", "NP")
         if kind in ("ANP", "BANP", "CNP-Admin", "CNP-Baseline"):
@@ -262,6 +264,9 @@ def in_cidr(address: str, cidr: str) -> bool:
 
 
 def admin_subject(p, pod, ns_labels) -> bool:
+    """Pods on the host network are never subjects ("host-networked pods are not included")."""
+    if pod["host"]:
+        return False
     sub = p["subject"]
     if "namespaces" in sub:
         return selects(sub["namespaces"], ns_labels_of(pod["namespace"], ns_labels))
@@ -285,8 +290,8 @@ def admin_peer(peer, other, ns_labels, subject=None) -> bool:
         if isinstance(other, str):
             return any(in_cidr(other, c) for c in peer["networks"])
         return any(c == "0.0.0.0/0" for c in peer["networks"])
-    if isinstance(other, str):
-        return False
+    if isinstance(other, str) or other["host"]:
+        return False  # host-networked pods are not included in namespaces and pods peers
     if "namespaces" in peer:
         if "sameLabels" in peer["namespaces"] or "notSameLabels" in peer["namespaces"]:
             return related(peer["namespaces"], subject, other, ns_labels)
@@ -322,8 +327,8 @@ def admin_verdict(ps, subject, direction, other, destination, protocol, number, 
 
 
 def cilium_endpoint(sel: dict, policy_ns: str, other) -> bool:
-    if isinstance(other, str):
-        return False
+    if isinstance(other, str) or other["host"]:
+        return False  # a pod on the host network has the host's identity, no endpoint labels
     ns = sel.get("k8s:io.kubernetes.pod.namespace", policy_ns)
     return other["namespace"] == ns and all(other["labels"].get(k) == v for k, v in sel.items()
                                             if k != "k8s:io.kubernetes.pod.namespace")
@@ -361,8 +366,8 @@ def calico_eval(expr, lab: dict) -> bool:
 def calico_entity(entity, policy_ns, other) -> bool:
     """Selector within its namespaces (the policy's by default); nets (a pod is in 0.0.0.0/0 only); nothing: all."""
     if entity["selector"] is not None or entity["namespace"] is not None:
-        if isinstance(other, str):
-            return False
+        if isinstance(other, str) or other["host"]:
+            return False  # selectors match workload endpoints; a pod on the host network is none
         scope = entity["namespace"] or policy_ns
         if other["namespace"] != scope:
             return False
@@ -395,6 +400,8 @@ def tier_verdict(members, subject, direction, other, destination, protocol, numb
     key = "ingress" if direction == "Ingress" else "egress"
     applies = False
     for kind, order, name, p in sorted(members, key=lambda m: (m[1], m[0], m[2])):
+        if kind in ("cilium-deny", "cilium", "calico") and subject["host"]:
+            continue  # neither Cilium nor Calico policies select pods on the host network
         if kind == "cilium-deny":
             if p["namespace"] == subject["namespace"] and all(subject["labels"].get(k) == v for k, v in p["selector"].items()):
                 if any(cilium_rule_matches(r, p["namespace"], other, protocol, number) for r in p[key + "Deny"]):

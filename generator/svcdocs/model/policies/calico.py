@@ -248,7 +248,7 @@ def _entity(r: Reader, node: yaml.Node | None, f: dict, what: str, namespace: st
     if "notSelector" in f:
         pods = selectors.conj(_scope(r, f, what, namespace),
                               _selector(r, f["notSelector"], f"{what}.notSelector", POD_KEYS))
-        excluded.append(Selection(line, pods=pods, host_network="include", address_sets=(("calico", pods),)))
+        excluded.append(Selection(line, pods=pods, address_sets=(("calico", pods),)))
     if "notNets" in f:
         excluded.append(common.networks(line, _nets(r, f["notNets"], f"{what}.notNets")))
     return (tuple(peers) if peers is not None else None), tuple(excluded)
