@@ -16,6 +16,11 @@ Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-d
             file vs loading one tree                                    (<= 2.6x)
   reach     `svcdocs reach --format json` on 10,000 Services (two policies per
             namespace) vs `svcdocs graph --format json` on the same   (<= 2.0x, < 1 GB)
+  policies  `svcdocs reach --format json` on 10,000 Services with 2,000 more policies of
+            every kind (bench/policies.py) vs `svcdocs graph --format json` on the same
+                                                                        (<= 2.0x, < 1 GB)
+  selectors `svcdocs reach` and `svcdocs graph` on 2,000 Services with 2,000 policies of
+            distinct selectors vs the same with 1,000 (near-linear: <= 2.2x)
   growth    analysis time from 1,000 to 10,000 Services (linear or better)
   environments  `svcdocs build` of a repository of 30 entry kustomizations (overlays of
             one base of 300 Services) vs one build over the same objects as a single
@@ -44,6 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_GENERATOR = ROOT.parent / "shared" / "bench" / "gen_corpus.py"
 OWN_GENERATOR = ROOT / "bench" / "corpus.py"
+POLICY_GENERATOR = ROOT / "bench" / "policies.py"
 SVCDOCS = [sys.executable, "-m", "svcdocs"]
 FLOOR = """
 import glob, os, sys, yaml
@@ -52,7 +58,8 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.yaml"), recursiv
         for _ in yaml.load_all(f, Loader=yaml.CSafeLoader):
             pass
 """
-TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6, "reach": 2.0,
+TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6, "reach": 2.0, "policies": 2.0,
+           "selectors": 2.2,
            "environments": 1.5}
 MEMORY_LIMIT_MIB = 1024
 ENVIRONMENTS = 30
@@ -144,6 +151,35 @@ class Bench:
         memory = "ok" if peak / 1024 < MEMORY_LIMIT_MIB else "OVER 1 GB"
         self.record("reach", subject / floor, TARGETS["reach"],
                     f"reach {subject:.2f} s, graph {floor:.2f} s, peak {peak / 1024:.0f} MiB ({memory})")
+
+    def with_policies(self, services: int, policies: int) -> Path:
+        """A corpus of `services` Services and `policies` more policies of every kind."""
+        folder = self.work / f"corpus-{services}-policies-{policies}"
+        if not folder.is_dir():
+            shutil.copytree(self.corpus(services), folder)
+            subprocess.run([sys.executable, str(POLICY_GENERATOR), str(policies), str(services), str(folder / "policies")],
+                           check=True, stdout=subprocess.DEVNULL)
+        return folder
+
+    def policies(self) -> None:
+        corpus = self.with_policies(10_000, 2_000)
+        print(f"policies: {corpus}", flush=True)
+        self.run(SVCDOCS + ["graph", str(corpus)])  # warm the page cache
+        subject, floor, peak, _ = self.compare(SVCDOCS + ["reach", "--format", "json", str(corpus)],
+                                               SVCDOCS + ["graph", "--format", "json", str(corpus)])
+        memory = "ok" if peak / 1024 < MEMORY_LIMIT_MIB else "OVER 1 GB"
+        self.record("policies", subject / floor, TARGETS["policies"],
+                    f"reach {subject:.2f} s, graph {floor:.2f} s, peak {peak / 1024:.0f} MiB ({memory})")
+
+    def selectors(self) -> None:
+        """Issue 19's Medium 13: time grew with the cube of distinct selectors."""
+        small, large = self.with_policies(2_000, 1_000), self.with_policies(2_000, 2_000)
+        print(f"selectors: {small}, {large}", flush=True)
+        for command in ("reach", "graph"):
+            argv = SVCDOCS + [command, "--format", "json"]
+            twice, once, _, _ = self.compare(argv + [str(large)], argv + [str(small)])
+            self.record("selectors", twice / once, TARGETS["selectors"],
+                        f"{command}: 2,000 policies {twice:.2f} s, 1,000 policies {once:.2f} s")
 
     def review(self) -> None:
         base = self.corpus(10_000)
@@ -278,7 +314,7 @@ class Bench:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--only", default="analysis,site,engines,review,reach,growth,environments",
+    parser.add_argument("--only", default="analysis,site,engines,review,reach,policies,selectors,growth,environments",
                         help="comparisons to run")
     parser.add_argument("--env-services", type=int, default=300, help="Services per environment (environments)")
     parser.add_argument("--work", help="folder for corpora and builds (default: a new temporary folder)")
@@ -300,6 +336,10 @@ def main() -> None:
         bench.review()
     if "reach" in only:
         bench.reach()
+    if "policies" in only:
+        bench.policies()
+    if "selectors" in only:
+        bench.selectors()
     if "growth" in only:
         bench.growth()
     if "environments" in only:

@@ -122,11 +122,11 @@ def test_explain_names_the_policies_with_file_and_line(cli, tmp_path, monkeypatc
         "    egress: allowed by NetworkPolicy shop/web-egress (in.yaml:31), egress rule 1 (line 38): All Connections",
         "    ingress: allowed by NetworkPolicy shop/db-from-web (in.yaml:22), ingress rule 1 (line 28): TCP 5432",
     ]
-    assert "    ingress: open: no NetworkPolicy selects shop/web[Deployment] for ingress" in lines
+    assert "    ingress: open: no policy selects shop/web[Deployment] for ingress" in lines
     denied = cli("reach", "in.yaml", "--explain", "--format", "json").stdout
     item = next(i for i in json.loads(denied) if i["src"] == "0.0.0.0-255.255.255.255[External]"
                 and i["dst"] == "shop/web[Deployment]")
-    assert item["explanation"] == ["ingress: open: no NetworkPolicy selects shop/web[Deployment] for ingress"]
+    assert item["explanation"] == ["ingress: open: no policy selects shop/web[Deployment] for ingress"]
 
 
 def test_past_a_few_hundred_workloads_dot_draws_classes(manifests, monkeypatch):

@@ -1077,3 +1077,84 @@ def test_a_folder_named_like_a_flag_reaches_helm_as_a_path(tmp_path):
     assert run.code == 0, run.stderr
     assert "--post-renderer=x not rendered: chart '--post-renderer=x' is not a path svcdocs passes to helm" \
         in run.stderr, run.stderr
+
+
+# --- issue 19, item 13 (issue-22) ---
+# reach and graph grew with the cube of distinct policy selectors (1,000 policies
+# 12 s, 2,000 more than 60 s): each selector of matchExpressions tested every pod of
+# its namespace, and reach compared every class with every class. The work done is
+# counted (selector tests, selector evaluations, decisions), so the bound holds on
+# any machine: doubling the policies may at most a little more than double it.
+
+def _distinct_selectors(n: int) -> str:
+    """n workloads in one namespace and n policies of every kind, each with selectors of its own."""
+    docs = []
+    for i in range(n):
+        peer = f"app{(i + 1) % n}"
+        docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app{i}, namespace: ns}}\n"
+                    f"spec:\n  template:\n    metadata: {{labels: {{app: app{i}}}}}\n"
+                    f"    spec: {{containers: [{{name: c, image: x, ports: [{{containerPort: 8080}}]}}]}}\n")
+        selector = f"{{matchExpressions: [{{key: app, operator: In, values: [app{i}]}}]}}"
+        peer_selector = f"{{matchExpressions: [{{key: app, operator: In, values: [{peer}]}}]}}"
+        kind = i % 3
+        if kind == 0:
+            docs.append(f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p{i}, namespace: ns}}\n"
+                        f"spec:\n  podSelector: {selector}\n  ingress: [{{from: [{{podSelector: {peer_selector}}}]}}]\n")
+        elif kind == 1:
+            docs.append(f"apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: p{i}, namespace: ns}}\n"
+                        f"spec:\n  endpointSelector: {selector}\n  ingress: [{{fromEndpoints: [{peer_selector}]}}]\n")
+        else:
+            docs.append(f"apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {{name: p{i}, namespace: ns}}\n"
+                        f"spec:\n  selector: app in {{'app{i}'}}\n  ingress: [{{action: Allow, source: {{selector: app == '{peer}'}}}}]\n")
+    return "---\n".join(docs)
+
+
+def test_graph_and_reach_work_grows_linearly_with_distinct_selectors(monkeypatch):
+    from svcdocs.analysis.reach import connections
+    from svcdocs.analysis.reach.engine import Engine
+    from svcdocs.analysis.reach.podsets import PodSets
+    from svcdocs.config import Config
+    from svcdocs.graph import labels
+    from svcdocs.load import Source
+    from svcdocs.pipeline import report_for_sources
+
+    counted = {"work": 0}
+
+    def counting(owner, name):
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            counted["work"] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(owner, name, wrapper if not isinstance(original, staticmethod) else staticmethod(wrapper))
+
+    counting(labels._Pods, "satisfies")
+    counting(labels, "matches")
+    counting(PodSets, "_evaluate")
+    monkeypatch.setattr(Engine, "decide", staticmethod(_counted(Engine.decide, counted)))
+    work = []
+    for n in (300, 600):
+        counted["work"] = 0
+        data = _distinct_selectors(n).encode()
+        report = report_for_sources([Source(label="p.yaml", data=data, size=len(data))], Config())
+        reach = report.analysis.reach
+        pairs = connections(reach.engine, list(reach.backends))
+        assert len([p for p in pairs if p.src.external is None and p.dst.external is None]) == n  # each from its peer
+        work.append(counted["work"])
+    assert work[1] <= 2.3 * work[0], work
+
+
+def _counted(function, counted):
+    def wrapper(*args, **kwargs):
+        counted["work"] += 1
+        return function(*args, **kwargs)
+    return wrapper
+
+
+def test_two_thousand_policies_of_distinct_selectors_stay_bounded(tmp_path):
+    """The issue's size, run as a user would, under the file's limits (1 GiB, killed past the timeout)."""
+    write(tmp_path, "p.yaml", _distinct_selectors(2000))
+    for command in ("reach", "graph"):
+        run = svcdocs(tmp_path, command, "p.yaml", "--format", "json", timeout=TIMEOUT_S)
+        assert "killed after" not in run.stderr and "MemoryError" not in run.stderr, run.stderr[-2000:]
+        assert run.code == 0, run.stderr[-2000:]

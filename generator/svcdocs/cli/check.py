@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 import click
 
@@ -11,6 +12,7 @@ from svcdocs.cli.conventions import say
 from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
 from svcdocs.render import environment_findings as findings_out
+from svcdocs.render import policy_notice
 from svcdocs.render import sarif
 from svcdocs.render.locations import source_root
 from svcdocs.rules import SEVERITY_ORDER, at_or_above
@@ -44,6 +46,12 @@ def check(paths, namespace, config_path, render, allow_remote, environments, fmt
             raise
         say(f"svcdocs: {e.message}; nothing to check")
         return
+    if fmt != "text":  # the text says it first; other formats are read by tools: the person reads stderr
+        unapplied = Counter()
+        for _, report in reports.reports:
+            unapplied.update(dict(report.model.inputs.unapplied_policies))
+        if unapplied:
+            say("note: " + policy_notice.unapplied(tuple(sorted(unapplied.items()))))
     if fmt == "text" and output is None:
         click.echo(findings_out.to_text(reports), nl=False)  # click drops the colour off a terminal
     elif fmt == "text":

@@ -1,4 +1,4 @@
-"""`svcdocs reach`: who can reach whom under the NetworkPolicies."""
+"""`svcdocs reach`: who can reach whom under the network policies of every kind."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import click
 
 from svcdocs.analysis.reach import connections, endpoints_named
 from svcdocs.cli.common import Failure, friendly, input_options, load_options, read_report
+from svcdocs.cli.conventions import say
 from svcdocs.config import load_config
-from svcdocs.render import reach_text
+from svcdocs.render import policy_notice, reach_text
 from svcdocs.runtime import gc_paused
 
 FORMATS = ("txt", "json", "csv", "md", "dot")
@@ -23,7 +24,7 @@ FORMATS = ("txt", "json", "csv", "md", "dot")
 @click.option("--explain", is_flag=True, help="Say which policies allow or deny each pair, with file and line.")
 @friendly
 def reach(paths, namespace, config_path, render, allow_remote, fmt, focus, explain):
-    """List every connection the NetworkPolicies allow: src => dst : conn.
+    """List every connection the network policies allow: src => dst : conn.
 
     The same endpoints, connection strings and JSON as netpol-analyzer's
     `list`: workloads (ns/name[Kind]), address ranges outside the cluster
@@ -33,6 +34,9 @@ def reach(paths, namespace, config_path, render, allow_remote, fmt, focus, expla
     config = load_config(config_path)
     report = read_report(paths, namespace, config, load_options(config, render, allow_remote))
     found = report.analysis.reach
+    notice = policy_notice.unapplied(report.model.inputs.unapplied_policies)
+    for line in ([f"note: {notice}"] if notice else []) + policy_notice.parts_not_applied(report.model.policies):
+        say(line)
     wanted = None
     if focus is not None:
         wanted = endpoints_named(found.engine, focus)

@@ -103,6 +103,7 @@ class LabelIndex:
         self._by_namespace: dict[str, list[_Pods]] = defaultdict(list)
         self._workloads: dict[str, list[Workload]] = defaultdict(list)
         self._any_value: dict[tuple[str, str], list[_Pods]] = defaultdict(list)  # carried with any value
+        self._by_key: dict[tuple[str, str], list[_Pods]] = defaultdict(list)  # carried at all
         for order, workload in enumerate(workloads):
             ns = workload.namespace
             self._workloads[ns].append(workload)
@@ -111,7 +112,9 @@ class LabelIndex:
                 self._by_namespace[ns].append(pods)
                 for key, value in pods.fixed.items():
                     self._exact[(ns, key, value)].append(pods)
+                    self._by_key[(ns, key)].append(pods)
                 for values in pods.varying.values():
+                    self._by_key[(ns, values.key)].append(pods)
                     for value in values.values:
                         self._exact[(ns, values.key, value)].append(pods)
                     if values.prefix is not None:
@@ -136,8 +139,24 @@ class LabelIndex:
         if selector.match_labels:
             groups = self._groups(namespace, selector.match_labels)
         else:
-            groups = self._by_namespace.get(namespace, [])
+            groups = self._candidates(namespace, selector.match_expressions)
         return _workloads(g for g in groups if all(g.satisfies(r) for r in selector.match_expressions))
+
+    def _candidates(self, namespace: str, requirements) -> list[_Pods]:
+        """The groups a selector of expressions only can match: those carrying
+        the key of its narrowest `In` or `Exists`, not every group of the
+        namespace (a policy per workload would make that quadratic)."""
+        best: list[_Pods] | None = None
+        for r in requirements:
+            if r.operator == "Exists":
+                found = self._by_key.get((namespace, r.key), [])
+            elif r.operator == "In":
+                found = [g for value in r.values for g in self._groups(namespace, ((r.key, value),))]
+            else:
+                continue
+            if best is None or len(found) < len(best):
+                best = found
+        return list(dict.fromkeys(best)) if best is not None else self._by_namespace.get(namespace, [])
 
     def _groups(self, namespace: str, labels: Pairs) -> list[_Pods]:
         """Groups whose pods carry every pair, from the pair that fewest groups carry."""

@@ -29,6 +29,7 @@ from svcdocs.model.objects import (
     Route, ResourceBackend, RoutedWorkload, Router, RouterClass, RouteRule, Service, ServiceEntry, ServicePort, TLSSource,
     Unmodelled, Way, Workload, id_kind, object_id,
 )
+from svcdocs.model.policies import AddressSet, PolicyTier, TieredPolicy
 from svcdocs.model.routers import Routers, router_kinds
 from svcdocs.model.routers.custom import DescribedRouter, check_paths
 
@@ -36,9 +37,10 @@ __all__ = [
     "ROUTE_KINDS", "WORKLOAD_KINDS", "Backend", "BackendRef", "BackendTLSPolicy", "Container", "ContainerPort",
     "Duplicate", "Endpoints", "EnvRef", "Gateway", "IPBlock", "Ingress", "IngressPath", "IngressRule",
     "IngressTLS", "Inputs", "LabelSelector", "Listener", "Model", "Namespace", "NetworkPolicy",
-    "Object", "ParentRef", "PolicyPeer", "PolicyPort", "PolicyRule", "ReferenceGrant", "Requirement", "Route",
-    "ResourceBackend", "RoutedWorkload", "Router", "RouterClass", "RouteRule", "Service", "ServiceEntry", "ServicePort",
-    "TLSSource", "Unmodelled", "Way", "Workload", "build_model", "build_models", "id_kind", "object_id",
+    "Object", "ParentRef", "PolicyPeer", "PolicyPort", "PolicyRule", "PolicyTier", "ReferenceGrant", "Requirement",
+    "ResourceBackend", "Route", "RoutedWorkload", "Router", "RouterClass", "RouteRule", "Service", "ServiceEntry",
+    "ServicePort", "TieredPolicy", "TLSSource", "Unmodelled", "Way", "Workload", "build_model", "build_models",
+    "id_kind", "object_id",
 ]
 
 # Below this many bytes, starting worker processes costs more than it saves.
@@ -60,9 +62,9 @@ class Inputs:
     # Of the kinds not modelled, those that look like traffic routing (`Mapping
     # (getambassador.io)`): a way in svcdocs cannot see.
     routing_kinds: tuple[tuple[str, int], ...] = ()
-    # Of the kinds not modelled, the policies (`AuthorizationPolicy
-    # (security.istio.io)`): who may connect is decided by more than svcdocs applies.
-    policy_kinds: tuple[tuple[str, int], ...] = ()
+    # Of the kinds not modelled, those that decide connections which svcdocs
+    # does not apply (`AuthorizationPolicy (security.istio.io)`).
+    unapplied_policies: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +96,15 @@ class Model:
     backend_tls: tuple[BackendTLSPolicy, ...] = ()
     service_entries: tuple[ServiceEntry, ...] = ()
     tls_sources: tuple[TLSSource, ...] = ()
+    policies: tuple[TieredPolicy, ...] = ()  # every policy kind besides NetworkPolicy (model/policies/)
+    policy_tiers: tuple[PolicyTier, ...] = ()
+    address_sets: tuple[AddressSet, ...] = ()  # Calico network sets, Cilium CIDR groups
 
     def objects(self) -> Iterator[Object]:
         for group in (self.services, self.workloads, self.ingresses, self.gateways, self.routes,
                       self.network_policies, self.namespaces, self.endpoints, self.router_classes, self.routers,
-                      self.grants, self.backend_tls, self.service_entries, self.tls_sources):
+                      self.grants, self.backend_tls, self.service_entries, self.tls_sources, self.policies,
+                      self.policy_tiers, self.address_sets):
             yield from group
 
     def every_router(self) -> list[Router]:
@@ -120,6 +126,7 @@ class _SourceResult:
     other_kinds: Counter
     unmodelled: list[Unmodelled]
     routing_kinds: Counter
+    unapplied: Counter
 
 
 def build_model(sources: Iterable[Source], *, namespace: str = "default", skipped_files: int = 0,
@@ -161,12 +168,14 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
     other: Counter = Counter()
     unmodelled: list[Unmodelled] = []
     routing: Counter = Counter()
+    unapplied: Counter = Counter()
     documents = skipped = unusable = 0
     for result in results:
         problems.extend(result.problems)
         other.update(result.other_kinds)
         unmodelled.extend(result.unmodelled)
         routing.update(result.routing_kinds)
+        unapplied.update(result.unapplied)
         documents += result.documents
         skipped += result.skipped
         unusable += result.unusable
@@ -184,7 +193,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
         other_kinds=tuple(sorted(other.items())),
         unmodelled=tuple(sorted(unmodelled, key=lambda u: (u.id, u.file, u.line))),
         routing_kinds=tuple(sorted(routing.items())),
-        policy_kinds=tuple(sorted(Counter(u.policy for u in unmodelled if u.policy).items())),
+        unapplied_policies=tuple(sorted(unapplied.items())),
     )
     return _group(inputs, by_id.values(), duplicates)
 
@@ -193,8 +202,9 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
 _FIELDS = {
     Service: "services", Workload: "workloads", RoutedWorkload: "workloads", Ingress: "ingresses",
     Gateway: "gateways", Route: "routes", NetworkPolicy: "network_policies", Namespace: "namespaces",
-    Endpoints: "endpoints", Router: "routers", DescribedRouter: "routers", ReferenceGrant: "grants", BackendTLSPolicy: "backend_tls",
-    ServiceEntry: "service_entries", RouterClass: "router_classes", TLSSource: "tls_sources",
+    Endpoints: "endpoints", Router: "routers", DescribedRouter: "routers", ReferenceGrant: "grants",
+    BackendTLSPolicy: "backend_tls", ServiceEntry: "service_entries", RouterClass: "router_classes",
+    TLSSource: "tls_sources", TieredPolicy: "policies", PolicyTier: "policy_tiers", AddressSet: "address_sets",
 }
 
 
@@ -241,7 +251,7 @@ def _renamed(result: _SourceResult, old: str, new: str) -> _SourceResult:
         return replace(item, file=new) if item.file == old else item
     return _SourceResult([moved(o) for o in result.objects], [moved(p) for p in result.problems], result.skipped,
                          result.documents, result.unusable, result.other_kinds,
-                         [moved(u) for u in result.unmodelled], result.routing_kinds)
+                         [moved(u) for u in result.unmodelled], result.routing_kinds, result.unapplied)
 
 
 def _map_sources(sources: list[Source], namespace: str | list[str], jobs: int | None,
@@ -274,6 +284,7 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
     other: Counter = Counter()
     unmodelled: list[Unmodelled] = []
     routing: Counter = Counter()
+    unapplied: Counter = Counter()
     unusable = len(parsed.problems)  # each one a document (or a whole file) that could not be read
     placer = placer_of(source.origins) if source.origins is not None else None  # a kustomize or helm render
     for doc in parsed.documents:
@@ -284,8 +295,11 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
             unmodelled.append(obj)
             if obj.routing:
                 routing[obj.routing] += 1
+            if obj.policy:
+                unapplied[obj.policy] += 1
         elif obj is not None:
             objects.append(obj)
         else:
             unusable += 1
-    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other, unmodelled, routing)
+    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other, unmodelled, routing,
+                         unapplied)

@@ -22,6 +22,7 @@ from svcdocs.model.objects import (
     IGNORE_ANNOTATION, WORKLOAD_KINDS, Endpoints, EnvRef, IPBlock, Namespace, NetworkPolicy, Object, Pairs, PolicyPeer,
     PolicyPort, PolicyRule, RouterClass, Unmodelled, Workload,
 )
+from svcdocs.model import policies
 from svcdocs.model.operators import pods_made
 from svcdocs.model.placement import Placement
 from svcdocs.model.pods import MAX_ENV_VALUE, containers, hosts_in, pod_fields, pod_template
@@ -90,6 +91,10 @@ def extract(doc: Document, default_namespace: str, routers: Routers,
         groups = KIND_GROUPS.get(kind)
         if groups is not None and (group is None or group in groups):
             return _BUILDERS[kind](r, root, meta), r.problems
+        build = policies.builder(group, kind)
+        if build is not None:
+            meta["group"] = group if groups is not None else ""
+            return build(r, root, meta), r.problems
         build = routers.builder(group, kind)
         if build is not None:
             meta["group"] = routers.id_group(kind, group, built_in=groups is not None)
@@ -97,7 +102,7 @@ def extract(doc: Document, default_namespace: str, routers: Routers,
         made = _operator_workload(r, root, {**meta, "group": routers.id_group(kind, group, groups is not None)}, group)
         if made is not None:
             return made, r.problems
-        role = routers.role(group, kind, root.get("spec"))
+        role = POLICY if policies.not_applied(group, kind) else routers.role(group, kind, root.get("spec"))
         return _unmodelled(r, doc, kind, group, groups is None and not routers.knows(kind), meta, role), r.problems
     except Unusable as e:
         return None, [Problem(r.file, e.line, e.reason)]

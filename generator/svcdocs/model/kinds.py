@@ -40,8 +40,12 @@ GROUP_ROLES: dict[str, str] = {
     "telemetry.istio.io": CONFIG,
     "extensions.istio.io": CONFIG,
     "policy.networking.k8s.io": POLICY,  # AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy
-    "projectcalico.org": POLICY,
-    "crd.projectcalico.org": POLICY,
+    # Calico's policies, tiers and network sets are applied (model/policies/); what
+    # else the group holds is the network's configuration (IPPool, BGPPeer,
+    # FelixConfiguration, staged policies, which enforce nothing). HostEndpoint is
+    # a policy svcdocs does not apply (model.policies.NOT_APPLIED).
+    "projectcalico.org": CONFIG,
+    "crd.projectcalico.org": CONFIG,
     "access.smi-spec.io": POLICY,  # TrafficTarget
     "specs.smi-spec.io": CONFIG,  # HTTPRouteGroup, TCPRoute: what a TrafficTarget or TrafficSplit matches
     "split.smi-spec.io": MESH,  # TrafficSplit
@@ -62,7 +66,7 @@ GROUP_ROLES: dict[str, str] = {
     "kuma.io": CONFIG,
     "appmesh.k8s.aws": MESH,  # VirtualNode, VirtualRouter, VirtualService (VirtualGateway and GatewayRoute below)
     "vpcresources.k8s.aws": CONFIG,
-    "networking.k8s.aws": POLICY,  # PolicyEndpoint, made by the AWS network policy agent
+    "networking.k8s.aws": CONFIG,  # PolicyEndpoint: the AWS network policy agent's copy of the NetworkPolicies
     "snapshot.storage.k8s.io": CONFIG,
     "argoproj.io": CONFIG,  # Application, ApplicationSet, AppProject, Rollout (a Rollout is read as a workload first)
     "source.toolkit.fluxcd.io": CONFIG,

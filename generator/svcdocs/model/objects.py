@@ -235,6 +235,7 @@ class Workload(Object):
     containers: tuple[Container, ...] = ()  # containers, then sidecar init containers
     host_network: bool = False
     host_network_line: int = 0
+    service_account: str = "default"  # the pods' serviceAccountName (policies select by it)
     service_name: str | None = None  # StatefulSet spec.serviceName
     service_name_line: int = 0
     replicas: int | None = None

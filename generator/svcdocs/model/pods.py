@@ -58,10 +58,12 @@ def pod_template(r: Reader, node: yaml.Node | None, where: str, meta: dict, extr
 def pod_fields(r: Reader, pod_meta: yaml.Node | None, pod_spec: dict, meta: dict, labels: Pairs) -> dict:
     host_network = pod_spec.get("hostNetwork")
     found = tuple(containers(r, pod_spec))
+    account = pod_spec.get("serviceAccountName") or pod_spec.get("serviceAccount")
     return {
         "pod_labels": labels,
         "pod_labels_line": r.key_line(pod_meta, "labels") or meta["line"],
         "containers": found,
+        "service_account": r.string(account, "serviceAccountName") or "default",
         "host_network": r.flag(host_network),
         "host_network_line": r.line(host_network) if host_network is not None else 0,
         "gateway_injection": _gateway_injection(r, pod_meta, found),

@@ -20,6 +20,7 @@ from svcdocs.analysis.controllers import INSIDE
 from svcdocs.model import Object
 from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.render import findings as single
+from svcdocs.render import policy_notice
 from svcdocs.render import sarif
 from svcdocs.render.environments_json import not_rendered_json
 from svcdocs.render.escape import visible
@@ -41,12 +42,16 @@ def to_text(reports: EnvironmentReports) -> str:
     if reports.single is not None:
         model = reports.single.model
         text = single.to_text(reports.single.findings, model.inputs.routing_kinds, unread_backends(model.ingresses),
-                              inside(reports.single))
+                              inside(reports.single), model.inputs.unapplied_policies)
         return text + not_rendered_text(reports.not_rendered)
     routing: Counter = Counter()
+    unapplied: Counter = Counter()
     for _, report in reports.reports:
         routing.update(dict(report.model.inputs.routing_kinds))
+        unapplied.update(dict(report.model.inputs.unapplied_policies))
     blocks = [single.skipped_routing(tuple(sorted(routing.items())))] if routing else []
+    if unapplied:
+        blocks.append("note: " + policy_notice.unapplied(tuple(sorted(unapplied.items()))))
     blocks += list(dict.fromkeys(single.unread_backend(*pair) for _, report in reports.reports
                                  for pair in unread_backends(report.model.ingresses)))
     blocks += list(dict.fromkeys(single.router_inside(*pair) for _, report in reports.reports

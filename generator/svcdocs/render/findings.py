@@ -11,6 +11,7 @@ from typing import Iterable
 
 import click
 
+from svcdocs.render import policy_notice
 from svcdocs.render.escape import visible
 from svcdocs.render.graph_json import dumps, finding_json
 from svcdocs.render.locations import relative_to
@@ -23,15 +24,19 @@ GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def to_text(findings: Iterable[Finding], routing_kinds: tuple[tuple[str, int], ...] = (),
-            unread: Iterable[tuple[Ingress, ResourceBackend]] = (), inside: Iterable[tuple[Object, str]] = ()) -> str:
+            unread: Iterable[tuple[Ingress, ResourceBackend]] = (), inside: Iterable[tuple[Object, str]] = (),
+            unapplied: tuple[tuple[str, int], ...] = ()) -> str:
     """`file:line: severity rule-id: message`, a blank line between files, and a
     summary. Styled with click.style; click.echo drops the colour off a terminal.
-    Routing objects svcdocs skipped (`routing_kinds`) and Ingress backends of
-    kinds it does not read (`unread`) are said first: the ways in they may
-    open are in no finding; so are routers whose controller is reached only
-    inside the cluster (`inside`: the router and why)."""
+    Routing objects svcdocs skipped (`routing_kinds`), Ingress backends of
+    kinds it does not read (`unread`) and policies it does not apply
+    (`unapplied`) are said first: the ways in they may open or close are in no
+    finding; so are routers whose controller is reached only inside the
+    cluster (`inside`: the router and why)."""
     findings = list(findings)
     blocks = [skipped_routing(routing_kinds)] if routing_kinds else []
+    if unapplied:
+        blocks.append(click.style("note:", fg="yellow", bold=True) + " " + policy_notice.unapplied(unapplied))
     blocks += [unread_backend(ingress, resource) for ingress, resource in unread]
     blocks += [router_inside(router, note) for router, note in inside]
     for _, group in groupby(findings, key=lambda f: f.file):

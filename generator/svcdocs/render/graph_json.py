@@ -34,6 +34,7 @@ def graph_document(report: Report) -> dict[str, Any]:
             "skipped": inputs.skipped,
             "other_kinds": dict(inputs.other_kinds),
             "routing_kinds": dict(inputs.routing_kinds),
+            **({"unapplied_policies": dict(inputs.unapplied_policies)} if inputs.unapplied_policies else {}),
             "problems": [{"file": p.file, "line": p.line, "reason": p.reason} for p in inputs.problems],
             **({"not_read": [{"file": u.file, "reason": u.reason} for u in report.unread]} if report.unread else {}),
             **({"truncated": report.graph.truncated} if report.graph.truncated else {}),

@@ -32,16 +32,31 @@ def render(fmt: str, pairs: list[Connection], reach: Reachability, explained: bo
 
 
 def reason_text(reason: Reason) -> str:
-    """One line: which policy, rule, file and line decide a side of a pair."""
+    """One line: which policy (kind, name, file and line) and rule decide a side of a pair."""
     if reason.side == "route":
         return f"route: {reason.subject} sends traffic to {reason.detail}"
     if reason.policy is None:
-        return f"{reason.side}: open: no NetworkPolicy selects {reason.subject} for {reason.side}"
-    where = f"NetworkPolicy {reason.policy.namespace}/{reason.policy.name} ({reason.policy.file}:{reason.policy.line})"
+        if reason.action == "open":
+            return f"{reason.side}: open: no policy selects {reason.subject} for {reason.side}"
+        return f"{reason.side}: allowed: no policy decides it: {text(reason.conn)}"
+    where = f"{policy_name(reason.policy)} ({reason.policy.file}:{reason.policy.line})"
     if reason.rule is None:
-        return f"{reason.side}: denied by {where}: it selects {reason.subject} and no rule admits this"
-    return (f"{reason.side}: allowed by {where}, {reason.side} rule {reason.rule} "
-            f"(line {reason.rule_line}): {text(reason.conn)}")
+        if reason.stage_end == "Pass":
+            return (f"{reason.side}: passed on by {where}: it selects {reason.subject} and no rule of its tier "
+                    f"decides this: {text(reason.conn)}")
+        tail = f": {text(reason.conn)}" if reason.conn != NONE else ""
+        return f"{reason.side}: denied by {where}: it selects {reason.subject} and no rule admits this{tail}"
+    verb = {"Allow": "allowed by", "Deny": "denied by", "Pass": "passed on to the next tier by"}[reason.action]
+    named = f" {reason.rule_name!r}" if reason.rule_name else ""
+    narrowed = f" (a {reason.layer7} rule narrows it at layer 7)" if reason.layer7 else ""
+    return (f"{reason.side}: {verb} {where}, {reason.side} rule {reason.rule}{named} "
+            f"(line {reason.rule_line}): {text(reason.conn)}{narrowed}")
+
+
+def policy_name(policy) -> str:
+    """`NetworkPolicy shop/web`, `AdminNetworkPolicy deny-all`, `NetworkPolicy.projectcalico.org shop/db`."""
+    kind = f"{policy.kind}.{policy.group}" if policy.group else policy.kind
+    return f"{kind} {policy.namespace}/{policy.name}" if policy.namespace else f"{kind} {policy.name}"
 
 
 def to_txt(pairs: list[Connection], reasons: dict[int, list[Reason]]) -> str:

@@ -20,6 +20,7 @@ from svcdocs.review.coverage import (
     unread_changes,
 )
 from svcdocs.review.part import ChangedPart, changed_part
+from svcdocs.model.policies import KINDS as POLICY_KINDS
 from svcdocs.review.reach import ReachChange, reach_changes
 from svcdocs.review.readable import changed_fields, described
 from svcdocs.rules import Finding
@@ -149,7 +150,7 @@ def review(base: Report, head: Report, config: Config = Config(), notes: tuple[s
                                        _node_ports(base), _node_ports(head)))
     edges = tuple(edge_changes(base.graph.edges, head.graph.edges))
     focus = {c.object for c in objects if not c.neutral} | {c.object for c in exposure}
-    policies = {c.object: c.change for c in objects if c.kind == "NetworkPolicy"}
+    policies = {c.object: c.change for c in objects if c.kind == "NetworkPolicy" or c.kind in POLICY_KINDS}
     return Review(
         exposure=exposure,
         entrypoints=entries,

@@ -50,3 +50,12 @@ def listed(names, most: int = 5) -> str:
     if len(names) <= most:
         return ", ".join(names)
     return ", ".join(names[:most]) + f" and {len(names) - most} more"
+
+
+def policy_label(policy_id: str) -> str:
+    """A policy as messages name it: a NetworkPolicy by `ns/name` (as before),
+    any other kind by `Kind ns/name` or `Kind name`."""
+    kind, namespace, name = policy_id.split("/", 2)
+    if kind == "NetworkPolicy":
+        return f"{namespace}/{name}"
+    return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"

@@ -1,9 +1,10 @@
-"""dangling-network-policy: a NetworkPolicy selector that matches nothing in the input."""
+"""dangling-network-policy: a network policy selector that matches nothing in the input."""
 
 from __future__ import annotations
 
 from svcdocs.graph.labels import matches
 from svcdocs.model import LabelSelector, NetworkPolicy, PolicyPeer
+from svcdocs.model.policies import selectors as exprs
 from svcdocs.rules.context import Context, Hit, listed, named
 
 ID = "dangling-network-policy"
@@ -17,7 +18,9 @@ RATIONALE = (
     "blocked. It usually means labels were renamed on the workloads, or a namespace is selected by a "
     "label it does not carry. A peer is judged only where the input can tell: a namespaceSelector on "
     "labels that the Namespace objects in the input carry (a namespace selected by its name may live "
-    "elsewhere), a podSelector in namespaces whose workloads the input holds."
+    "elsewhere), a podSelector in namespaces whose workloads the input holds. The pods that an "
+    "AdminNetworkPolicy, ClusterNetworkPolicy, Cilium or Calico policy applies to are judged the same way: "
+    "by their pod labels, in namespaces of the input that hold workloads."
 )
 FIX = "Make the selector match the labels of the pod templates (or of the Namespace objects) it is meant for, or remove the policy or the rule."
 EXAMPLE = """\
@@ -45,6 +48,51 @@ def check(ctx: Context):
                       f"{policy.namespace} makes, so it isolates nothing.")
         for direction, peer in policy.peers():
             yield from peers.check(policy, direction, peer)
+    yield from _other_kinds(ctx)
+
+
+def _other_kinds(ctx: Context):
+    """Policies of the other kinds whose pods (by pod labels, in namespaces of
+    the input that hold workloads) are none."""
+    engine = ctx.analysis.reach.engine
+    for decider in engine.deciders:
+        policy = decider.source
+        if isinstance(policy, NetworkPolicy) or decider.subject.pods in (None, exprs.NONE):
+            continue
+        scope, labels = _split(decider.subject.pods)
+        if labels is None or labels == exprs.ALL:
+            continue  # not a plain `and`, or no pod label: which pods it means depends on what the input lacks
+        if not engine.sets.of(scope) & engine.workload_bits or engine.pods_of_peer(decider.subject) & engine.workload_bits:
+            continue
+        yield Hit(policy, decider.subject.selection.line if decider.subject.selection else policy.line,
+                  f"{named(policy)} applies to pods by {exprs.describe(labels)}, which no workload in "
+                  f"{exprs.describe(scope) if scope != exprs.ALL else 'the input'} makes, so it applies to nothing.")
+
+
+def _split(expr):
+    """(namespace part, the rest) of an `and` of single-space terms; (None, None) otherwise."""
+    parts = expr[1:] if expr[0] == "and" else (expr,)
+    scope, labels = [], []
+    for part in parts:
+        spaces = _spaces(part)
+        if spaces is None or len(spaces) > 1:
+            return None, None
+        (scope if spaces == {exprs.NAMESPACE} else labels).append(part)
+    return exprs.conj(*scope), exprs.conj(*labels)
+
+
+def _spaces(expr):
+    if expr[0] in ("all", "none", "global"):
+        return set()
+    if expr[0] in ("and", "or", "not"):
+        found = set()
+        for part in expr[1:]:
+            inner = _spaces(part)
+            if inner is None:
+                return None
+            found |= inner
+        return found
+    return {expr[1]}
 
 
 class _Peers:

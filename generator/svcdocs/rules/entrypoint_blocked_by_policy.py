@@ -5,11 +5,11 @@ from __future__ import annotations
 from svcdocs.analysis import EntryPoint
 from svcdocs.analysis.reach.entries import OUTSIDE, OUTSIDE_KINDS, UNKNOWN_CONTROLLER, EntryPolicy, targets_of
 from svcdocs.model import Object, Router, Service, Workload
-from svcdocs.rules.context import Context, Hit, listed, named
+from svcdocs.rules.context import Context, Hit, listed, named, policy_label
 
 ID = "entrypoint-blocked-by-policy"
 SEVERITY = "error"
-SUMMARY = "A way in (Ingress, route, LoadBalancer, NodePort, hostPort) whose traffic the NetworkPolicies admit nowhere."
+SUMMARY = "A way in (Ingress, route, LoadBalancer, NodePort, hostPort) whose traffic the network policies admit nowhere."
 RATIONALE = (
     "A LoadBalancer, a NodePort or an Ingress promises that clients can get in, but the pods behind it "
     "accept only what the NetworkPolicies that select them allow. When those policies admit neither "
@@ -63,13 +63,14 @@ def check(ctx: Context):
 
 def _message(ctx: Context, entry: EntryPoint, via: Object, policy: EntryPolicy) -> str:
     workloads = [named(ctx.graph.nodes[w]) for w, _ in policy.workloads]
-    policies = listed(p.split("/", 1)[1] for p in policy.policies)
+    policies = listed(policy_label(p) for p in policy.policies)
     carrier = ("addresses outside the cluster" if policy.carrier == OUTSIDE else
                "an ingress controller in another namespace" if policy.carrier == UNKNOWN_CONTROLLER else
                f"its ingress controller ({listed(named(ctx.graph.nodes[w]) for w in policy.carrier.split(', '))})")
     targets = {t for w, _ in policy.workloads for t in targets_of(ctx.graph, entry, ctx.graph.nodes[w])}
     where = ", ".join(str(port) if protocol == "TCP" else f"{port}/{protocol}" for protocol, port in sorted(targets))
-    return (f"{_way_in(ctx, entry, via)}, but the NetworkPolicies that select {listed(workloads)} "
+    kinds = "NetworkPolicies" if all(p.startswith("NetworkPolicy/") for p in policy.policies) else "network policies"
+    return (f"{_way_in(ctx, entry, via)}, but the {kinds} that select {listed(workloads)} "
             f"({policies}) admit nothing from {carrier} on port {where}, so this way in carries no traffic.")
 
 

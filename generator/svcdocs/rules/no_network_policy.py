@@ -1,4 +1,4 @@
-"""no-network-policy: a workload that no NetworkPolicy selects."""
+"""no-network-policy: a workload that no network policy, of any kind svcdocs applies, selects for ingress."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from svcdocs.rules.context import Context, Hit, named
 ID = "no-network-policy"
 SEVERITY = "warning"
 SECURITY_SEVERITY = "4.3"  # code scanning: pods any workload in the cluster can reach
-SUMMARY = "A workload whose pods listen for connections and that no NetworkPolicy selects."
+SUMMARY = ("A workload whose pods listen for connections and that no network policy selects (NetworkPolicy, "
+           "AdminNetworkPolicy, ClusterNetworkPolicy, Cilium or Calico).")
 RATIONALE = (
     "Kubernetes lets every pod connect to every other pod, in any namespace, until a NetworkPolicy "
     "selects it. A pod that no policy selects accepts connections from anything that runs in the "
@@ -16,7 +17,9 @@ RATIONALE = (
     "per namespace plus policies that allow the traffic you expect keeps each workload's reach to "
     "what its architecture diagram shows. A workload that listens on nothing (no container port, no "
     "hostPort, no Service selecting it: most Jobs and CronJobs) has nothing to protect, and a pod on the "
-    "host network is outside NetworkPolicy altogether (host-network says so)."
+    "host network is outside NetworkPolicy altogether (host-network says so). Every policy kind svcdocs applies "
+    "counts: an AdminNetworkPolicy, a ClusterNetworkPolicy, a Cilium or a Calico policy that applies to the pods' "
+    "ingress selects them as much as a NetworkPolicy does."
 )
 FIX = ("Add a NetworkPolicy whose podSelector matches the workload's pod labels, for example a "
        "default-deny policy for the namespace (podSelector: {}) and policies that allow its callers.")
@@ -34,12 +37,14 @@ spec:
 
 
 def check(ctx: Context):
+    kinds = "network policy" if ctx.model.policies else "NetworkPolicy"  # the kinds the input has
     for workload in ctx.model.workloads:
         if workload.host_network or not listens(ctx, workload):
             continue
-        if not ctx.graph.edges_to(workload.id, "isolates"):
+        reached = ctx.analysis.reach.reachers.get(workload.id)
+        if reached is not None and not reached.isolated:
             yield Hit(workload, workload.pod_labels_line,
-                      f"{named(workload)} runs pods that no NetworkPolicy selects, so anything running in "
+                      f"{named(workload)} runs pods that no {kinds} selects, so anything running in "
                       f"the cluster can connect to them.")
 
 

@@ -4,12 +4,12 @@ every pod of every namespace, on every port."""
 from __future__ import annotations
 
 from svcdocs.analysis.reach.ports import ALL
-from svcdocs.rules.context import Context, Hit, listed, named
+from svcdocs.rules.context import Context, Hit, listed, named, policy_label
 
 ID = "reachable-from-all-namespaces"
 SEVERITY = "info"
 SECURITY_SEVERITY = "3.7"  # code scanning: pods any namespace can reach on every port
-SUMMARY = ("A workload that NetworkPolicies select, yet any pod of any namespace can reach on every port "
+SUMMARY = ("A workload that network policies select, yet any pod of any namespace can reach on every port "
            "and protocol.")
 RATIONALE = (
     "A namespace with NetworkPolicies says that its pods should not accept traffic from just anywhere. "
@@ -46,7 +46,8 @@ def check(ctx: Context):
         found = reach.reachers.get(workload.id)
         if found is None or not found.isolated or reach.from_every_namespace(workload.id) != ALL:
             continue
-        policies = listed(p.split("/", 1)[1] for p in found.policies)
+        policies = listed(policy_label(p) for p in found.policies)
+        kinds = "NetworkPolicies" if all(p.startswith("NetworkPolicy/") for p in found.policies) else "network policies"
         yield Hit(workload, workload.pod_labels_line,
-                  f"{named(workload)} is selected by NetworkPolicies ({policies}) that still admit every pod "
+                  f"{named(workload)} is selected by {kinds} ({policies}) that still admit every pod "
                   f"of every namespace on every port, so their selection protects it from nothing.")

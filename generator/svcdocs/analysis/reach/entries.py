@@ -26,12 +26,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svcdocs.analysis.entrypoints import EntryPoint
-from svcdocs.analysis.reach import addresses, ports
-from svcdocs.analysis.reach.addresses import EVERYWHERE, NOWHERE, Addresses
+from svcdocs.analysis.reach import addresses, intervals, ports
+from svcdocs.analysis.reach.addresses import EVERYWHERE, FAMILIES, NOWHERE, Addresses
 from svcdocs.analysis.reach.controllers import Controllers
-from svcdocs.analysis.reach.engine import ANY_PEER, NAME_LABEL, Engine, Peer, PodClass
+from svcdocs.analysis.reach.deciders import Peer
+from svcdocs.analysis.reach.engine import ANY_PEER, NAME_LABEL, Engine, PodClass
 from svcdocs.graph import Graph
 from svcdocs.model import LabelSelector, Service, Workload
+from svcdocs.model.policies import selectors as exprs
 
 STATES = ("open", "restricted", "blocked")
 OUTSIDE_KINDS = ("loadbalancer", "external-ip", "nodeport", "host-port")
@@ -124,16 +126,11 @@ def _space(graph: Graph, entry: EntryPoint) -> Addresses:
 
 def admitted_addresses(engine: Engine, target: PodClass, protocol: str, port: int) -> Addresses:
     """The addresses outside the cluster that `target` admits on a port."""
-    if not target.ingress_policies:
-        return EVERYWHERE
-    found = NOWHERE
-    for peer, conn, _ in target.ingress:
-        if ports.allows(conn, protocol, port):
-            if peer == ANY_PEER:
-                return EVERYWHERE
-            if engine.peers[peer].addresses is not None:
-                found = addresses.union(found, engine.peers[peer].addresses)
-    return found
+    found = []
+    for version in FAMILIES:
+        found.append(intervals.normal((low, high) for low, high, conn in engine.from_outside(target, version)
+                                      if ports.allows(conn, protocol, port)))
+    return Addresses(*found)
 
 
 def _from_outside(engine, target, wanted, space: Addresses) -> tuple[str, tuple[str, ...]]:
@@ -159,8 +156,8 @@ def _from_controllers(engine, target, wanted, carriers) -> tuple[str, tuple[str,
 def _from_unknown_controller(engine, target, wanted) -> tuple[str, tuple[str, ...]]:
     if _allows_any(engine.conn(engine.pod_class(engine.stand_in), target), wanted):
         return "open", ()
-    found = [describe_peer(engine, peer) for peer, conn, _ in target.ingress
-             if _allows_any(conn, wanted) and _reaches_other_namespaces(engine, peer)]
+    found = [describe_peer(engine, e.peer) for e in target.ingress
+             if e.rule.action == "Allow" and _allows_any(e.conn, wanted) and _reaches_other_namespaces(engine, e.peer)]
     return ("restricted", tuple(dict.fromkeys(found))) if found else ("blocked", ())
 
 
@@ -170,7 +167,18 @@ def _allows_any(conn, wanted) -> bool:
 
 def _reaches_other_namespaces(engine: Engine, peer: int) -> bool:
     """A peer that may admit pods outside its policy's namespace."""
-    return peer != ANY_PEER and engine.peers[peer].namespace_selector is not None
+    if peer == ANY_PEER:
+        return False
+    found = engine.peers[peer]
+    if found.item is not None:
+        return found.item.namespace_selector is not None
+    return found.pods is not None and not _one_namespace(found.pods)
+
+
+def _one_namespace(expr) -> bool:
+    """An expression that names one namespace, by name, in an `and`."""
+    parts = expr[1:] if expr[0] == "and" else (expr,)
+    return any(p[0] == "eq" and p[1] == exprs.NAMESPACE and p[2] == NAME_LABEL for p in parts)
 
 
 def describe_peer(engine: Engine, peer: int) -> str:
@@ -178,20 +186,41 @@ def describe_peer(engine: Engine, peer: int) -> str:
     if peer == ANY_PEER:
         return "every pod and address"
     found: Peer = engine.peers[peer]
-    if found.addresses is not None:
+    if found.item is None:
+        return describe_selection(found)
+    item = found.item
+    if item.ip_block is not None:
         return ", ".join(addresses.cidrs(found.addresses)) or "no address"
     if not found.readable:
         return "nothing (an unreadable peer)"
-    pods = "pods" if found.pod_selector is None or found.pod_selector.selects_all \
-        else f"pods {selector_text(found.pod_selector)}"
-    if found.namespace_selector is None:
+    pods = "pods" if item.pod_selector is None or item.pod_selector.selects_all \
+        else f"pods {selector_text(item.pod_selector)}"
+    if item.namespace_selector is None:
         return f"{pods} of namespace {engine.policies[found.policy].namespace}"
-    if found.namespace_selector.selects_all:
+    if item.namespace_selector.selects_all:
         return f"{pods} of every namespace"
-    named = named_namespaces(found.namespace_selector)
+    named = named_namespaces(item.namespace_selector)
     if named:
         return f"{pods} of namespace{'s' * (len(named) > 1)} {', '.join(named)}"
-    return f"{pods} of namespaces {selector_text(found.namespace_selector)}"
+    return f"{pods} of namespaces {selector_text(item.namespace_selector)}"
+
+
+def describe_selection(peer: Peer) -> str:
+    """A peer of any other policy kind in words."""
+    parts = []
+    if peer.pods is not None:
+        what = "every pod" if peer.pods == exprs.ALL else f"pods {exprs.describe(peer.pods)}"
+        if peer.host_network == "only":
+            what = "pods on the host network"
+        parts.append(what)
+    if peer.addresses is not None:
+        parts.append(", ".join(addresses.cidrs(peer.addresses)) or "no address")
+    parts += [f"{name} (outside the cluster)" for name in peer.names]
+    parts += [f"the pods of Service {ns}/{name}" if name else f"the pods of Services {exprs.describe(labels)}"
+              + (f" in namespace {ns}" if ns else "") for ns, name, labels in peer.services]
+    if peer.selection is not None and peer.selection.unseen:
+        parts.append(f"{peer.selection.unseen} (not in the manifests)")
+    return "; ".join(parts) or "nothing"
 
 
 def named_namespaces(selector: LabelSelector) -> tuple[str, ...]:

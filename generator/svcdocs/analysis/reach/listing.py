@@ -24,6 +24,7 @@ class Endpoint:
     sort_key: tuple
     namespace: str | None = None  # None: outside the cluster, or the stand-in controller
     external: tuple[int, int, int] | None = None  # (version, low, high) of an address range
+    place: str | None = None  # a named place outside the cluster
 
 
 @dataclass
@@ -43,6 +44,11 @@ def workload_endpoint(pod: Pod) -> Endpoint:
 
 def external_endpoint(version: int, low: int, high: int) -> Endpoint:
     return Endpoint(addresses.text(version, low, high) + EXTERNAL, (0, version, low, high), None, (version, low, high))
+
+
+def place_endpoint(name: str) -> Endpoint:
+    """A named place outside the cluster (Cilium's toFQDNs), as an ExternalName's target is named."""
+    return Endpoint(name + EXTERNAL, (0, 0, name), None, None, name)
 
 
 CONTROLLER = Endpoint(STAND_IN, (2, STAND_IN))
@@ -80,9 +86,18 @@ def connections(engine: Engine, backends: list[RouterBackend], focus: set[str] |
                     if made is not None:
                         made.classes.append((source, target))
     for pod_class in listed:
-        for version in engine.blocks:
-            inbound = list(engine.ranges(engine.from_outside(pod_class, version), version))
-            outbound = list(engine.ranges(engine.to_outside(pod_class, version), version))
+        for place in engine.places:
+            conn = engine.to_place(pod_class, place)
+            if conn is None or ports.empty(conn):
+                continue
+            for pod in pod_class.members:
+                if pod is not engine.stand_in:
+                    made = add(workload_endpoint(pod), place_endpoint(place), conn)
+                    if made is not None:
+                        made.outside.append(pod_class)
+        for version in engine.families:
+            inbound = list(engine.ranges(engine.from_outside(pod_class, version)))
+            outbound = list(engine.ranges(engine.to_outside(pod_class, version)))
             for pod in pod_class.members:
                 if pod is engine.stand_in:
                     continue

@@ -54,6 +54,7 @@ def intersection(a: Conn, b: Conn) -> Conn:
     return tuple(intervals.intersection(x, y) for x, y in zip(a, b))  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=65536)
 def difference(a: Conn, b: Conn) -> Conn:
     return tuple(intervals.difference(x, y) for x, y in zip(a, b))  # type: ignore[return-value]
 

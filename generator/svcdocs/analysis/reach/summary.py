@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from svcdocs.analysis.entrypoints import EntryPoint
 from svcdocs.analysis.exposure import RANK, Exposure
 from svcdocs.analysis.reach import ports
-from svcdocs.analysis.reach.engine import ANY_PEER, Engine, PodClass
+from svcdocs.analysis.reach.engine import Engine, PodClass
 from svcdocs.analysis.reach.entries import EntryPolicy, targets_of
 from svcdocs.analysis.reach.ports import ALL, NONE, Conn
 from svcdocs.graph import Graph
@@ -83,16 +83,25 @@ def _sources(engine: Engine, target: PodClass) -> tuple[Conn, dict[str, Conn]]:
     """From any namespace, and from each workload the rules name (none listed
     when the target admits everything from anywhere)."""
     anyone = engine.conn(engine.pod_class(engine.stand_in), target)
+    # Rules that match every pod match the stand-in too, so only the sources
+    # that some narrower peer matches can differ from it: those a narrower deny
+    # or pass matches may reach less (what any namespace reaches is then less),
+    # those a narrower allow or pass matches may reach more.
+    narrower: set[int] = set()
+    wider: set[int] = set()
+    for entry in target.ingress:
+        if engine.universal(entry.peer):
+            continue
+        if entry.rule.action in ("Deny", "Pass"):
+            narrower |= engine.peer_classes[entry.peer]
+        if entry.rule.action in ("Allow", "Pass"):
+            wider |= engine.peer_classes[entry.peer]
+    for source in (engine.classes[i] for i in sorted(narrower)):
+        anyone = ports.intersection(anyone, engine.conn(source, target))
     if anyone == ALL:
         return anyone, {}
-    # Rules that admit every pod admit the stand-in too, so only the sources that
-    # some narrower peer matches can reach further than `anyone`.
-    named: set[int] = set()
-    for peer, _, _ in target.ingress:
-        if peer != ANY_PEER and not engine.any_pod[peer]:
-            named |= engine.peer_classes[peer]
     by_workload: dict[str, Conn] = {}
-    for source in (engine.classes[i] for i in sorted(named)):
+    for source in (engine.classes[i] for i in sorted(wider)):
         conn = engine.conn(source, target)
         if ports.empty(conn):
             continue
@@ -171,32 +180,13 @@ def _admits_the_cluster(engine: Engine, graph: Graph, node) -> bool:
 
 
 def _admits_pods(engine: Engine, target: PodClass, protocol: str | None, port: int | None) -> bool:
-    if not target.ingress_policies:
-        return True
-    for peer, conn, _ in target.ingress:
-        if ports.empty(conn) or (protocol is not None and not ports.allows(conn, protocol, port)):
-            continue
-        if peer == ANY_PEER or (engine.peers[peer].addresses is None and engine.peers[peer].readable):
-            return True
-    return False
+    conn = engine.from_some_pod(target)
+    return not ports.empty(conn) if protocol is None else ports.allows(conn, protocol, port)
 
 
 def every_namespace_conn(engine: Engine, target: PodClass) -> Conn:
-    """What `target` admits from every pod of every namespace: rules without
-    peers, and peers that select all namespaces and all their pods."""
-    if not target.ingress_policies:
-        return ALL
-    found = NONE
-    for peer, conn, _ in target.ingress:
-        if peer == ANY_PEER or _selects_everyone(engine, peer):
-            found = ports.union(found, conn)
-    return found
-
-
-def _selects_everyone(engine: Engine, peer: int) -> bool:
-    found = engine.peers[peer]
-    return (found.addresses is None and found.namespace_selector is not None and found.namespace_selector.selects_all
-            and (found.pod_selector is None or found.pod_selector.selects_all))
+    """What `target` admits from every pod of every namespace."""
+    return engine.from_every_pod(target)
 
 
 INTERNET = "internet"
@@ -265,7 +255,7 @@ def _outbound(engine: Engine, namespace: str, order: list[int]):
             found.append((i, EVERY_OTHER_NAMESPACE, conns.pop(), sum(n for _, n in by_namespace.values())))
         else:
             found += [(i, ns, c, n) for ns, (c, n) in sorted(by_namespace.items())]
-        sent = ports.union_all(c for version in engine.blocks for c in engine.to_outside(source, version))
+        sent = ports.union_all(c for version in engine.families for _, _, c in engine.to_outside(source, version))
         if not ports.empty(sent):
             outside.append((i, sent))
     return tuple(found), tuple(outside)

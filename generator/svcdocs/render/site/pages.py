@@ -32,16 +32,18 @@ from svcdocs.graph import Edge, Synthetic
 from svcdocs.graph.labels import selected_group
 from svcdocs.graph.routing import GATEWAY_KINDS
 from svcdocs.model import (
-    BackendTLSPolicy, Gateway, ReferenceGrant, RoutedWorkload, Router, Service, ServiceEntry, Workload, id_kind,
+    BackendTLSPolicy, Gateway, NetworkPolicy, ReferenceGrant, RoutedWorkload, Router, Service, ServiceEntry, Workload, id_kind,
 )
 from svcdocs.model.operators import FAMILIES
 from svcdocs.model.routers import READ_KINDS
 from svcdocs.pipeline import Report
+from svcdocs.render import policy_notice
 from svcdocs.render.locations import relative_to, shown, without_machine_paths
 from svcdocs.render.rules_doc import rule_markdown
 from svcdocs.render.site.names import SiteMap, anchor, url_from
 from svcdocs.render.site.spec import DiagramSpec, entry_label, kind_label, route_label
 from svcdocs.rules import RULES, SEVERITY_ORDER, Finding
+from svcdocs.rules.context import policy_label
 
 HOME_ENTRY_ROWS = 15
 HOME_FINDINGS = 10
@@ -223,6 +225,7 @@ class _Pages:
             counts=_input_counts(self.report, len(self.sitemap.namespaces)),
             routing_kinds=list(model.inputs.routing_kinds),
             routing_skipped=sum(n for _, n in model.inputs.routing_kinds),
+            unapplied_policies=policy_notice.unapplied(model.inputs.unapplied_policies),
             levels=self.level_counts(),
             entries=[self.entry_row(here, e) for e in entries[:HOME_ENTRY_ROWS]],
             more_entries=max(0, len(entries) - HOME_ENTRY_ROWS),
@@ -304,7 +307,7 @@ class _Pages:
         return {"link": self.namespace_link(here, namespace), "services": len(services), "workloads": len(workloads),
                 "level": max(levels, key=RANK.__getitem__) if levels else "none",
                 "entries": len(self.index.entries_by_namespace.get(namespace, ())),
-                "policies": sum(1 for n in nodes if n.kind == "NetworkPolicy"),
+                "policies": sum(1 for n in nodes if isinstance(n, NetworkPolicy)),
                 "findings": sum(len(self.index.findings_by_object.get(n.id, ())) for n in nodes)}
 
     def namespace(self, namespace: str) -> Page:
@@ -321,7 +324,7 @@ class _Pages:
             gateways=[self.gateway_row(here, n) for n in nodes if _is_gateway(n)],
             others=[self.other_row(here, n) for n in nodes if isinstance(n, (ServiceEntry, ReferenceGrant,
                                                                            BackendTLSPolicy))],
-            policies=[self.policy_row(n) for n in nodes if n.kind == "NetworkPolicy"],
+            policies=[self.policy_row(n) for n in nodes if isinstance(n, NetworkPolicy)],
             entries=[self.entry_row(here, e) for e in self.index.entries_by_namespace.get(namespace, ())],
             calls=[{"caller": self.object_link(here, e.source), "service": self.object_link(here, e.target),
                     "variables": ", ".join(e.env)} for e in self.index.calls_by_namespace.get(namespace, ())],
@@ -345,7 +348,8 @@ class _Pages:
             "namespaces": namespaces,
             "workloads": first(found.workloads, CELL_ITEMS,
                                lambda item: self.object_link(here, item[0], note=conn_words(item[1]))),
-            "policies": first(found.policies, CELL_ITEMS, lambda p: self.link(here, p)),
+            "policies": first(found.policies, CELL_ITEMS, lambda p: self.link(
+                here, p, None if p.startswith("NetworkPolicy/") else policy_label(p))),
         }
 
     def reaches_rows(self, here: str, namespace: str) -> list[dict]:

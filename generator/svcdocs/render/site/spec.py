@@ -38,6 +38,7 @@ from svcdocs.analysis.reach.ports import text as conn_text
 from svcdocs.graph import Edge as GraphEdge
 from svcdocs.graph import Synthetic
 from svcdocs.model import Router, Service, Workload, id_kind
+from svcdocs.model import policies
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap
 from svcdocs.render.site.names import anchor as _anchor
@@ -48,7 +49,7 @@ MAX_NODES = 150
 POLICY_MARKS = {"blocked": "— blocked by NetworkPolicies", "restricted": "— restricted by NetworkPolicies"}
 # Objects that the namespace pages list but no diagram draws as boxes: policies
 # (a default deny selects every pod) and grants.
-NOT_DRAWN = frozenset({"NetworkPolicy", "ReferenceGrant", "BackendTLSPolicy"})
+NOT_DRAWN = frozenset({"NetworkPolicy", "ReferenceGrant", "BackendTLSPolicy"}) | policies.KINDS
 MAX_LABEL_LINES = 4  # on one edge; the rest is counted
 
 # The nodes a way in starts from, by exposure level: id, icon kind, label.
@@ -764,9 +765,9 @@ def _upstream(graph, node_id: str, incoming: dict[str, set[str]]) -> set[str]:
 def site_diagrams(report: Report, sitemap: SiteMap) -> tuple[DiagramSpec, ...]:
     b = _Builder(report, sitemap)
     specs = [overview_diagram(b), *exposure_diagrams(b)]
-    # Without a single NetworkPolicy every pod reaches every pod: a diagram per
-    # namespace would only draw that, again and again (the page's table says it).
-    policies = bool(report.model.network_policies)
+    # Without a single policy (of any kind) every pod reaches every pod: a diagram
+    # per namespace would only draw that, again and again (the page's table says it).
+    policies = bool(report.model.network_policies or report.model.policies)
     for namespace in sorted(sitemap.namespaces):
         if policies and namespace in b.report.analysis.reach.namespaces_with_workloads:
             specs.append(reach_diagram(b, namespace))
@@ -780,7 +781,7 @@ REACH_NAMES = 3  # workload names on a group's box
 
 
 def reach_diagram(b: _Builder, namespace: str) -> DiagramSpec:
-    """The namespace's workloads in groups the NetworkPolicies treat alike,
+    """The namespace's workloads in groups the network policies treat alike,
     the sources that reach each group (the internet through ways in, any
     namespace, other namespaces, its own other pods) and the namespaces and
     outside addresses each group reaches, with the ports on the edges. It
@@ -823,7 +824,7 @@ def reach_diagram(b: _Builder, namespace: str) -> DiagramSpec:
     clusters = [b.cluster(namespace, home=namespace)]
     return _spec(f"reach-{slug_}", f"Who reaches namespace {namespace}, and whom it reaches", page,
                  list(nodes.values()), edges, clusters,
-                 caption="Who reaches it, and whom it reaches, as the NetworkPolicies admit")
+                 caption="Who reaches it, and whom it reaches, as the network policies admit")
 
 
 def _group_node(b: _Builder, namespace: str, i: int, members: tuple[str, ...]) -> Node:
@@ -839,7 +840,7 @@ def _group_node(b: _Builder, namespace: str, i: int, members: tuple[str, ...]) -
     more = (f"and {len(objects) - REACH_NAMES} more",) if len(objects) > REACH_NAMES else ()
     return Node(f"group/{i}", "More", (f"{len(objects)} workloads", *names, *more), level=level,
                 link=(page, "reachability"), cluster=namespace,
-                tooltip=f"{len(objects)} workloads that the NetworkPolicies treat alike: "
+                tooltip=f"{len(objects)} workloads that the network policies treat alike: "
                         + ", ".join(o.name for o in objects[:10]) + (", ..." if len(objects) > 10 else ""))
 
 
