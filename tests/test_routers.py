@@ -655,7 +655,8 @@ def test_skipped_kinds_are_said_where_they_belong(graph_json):
 
 def test_policy_kinds_get_no_router_advice(manifests):
     model = manifests(SKIPPED).model
-    assert model.inputs.policy_kinds == (("AuthorizationPolicy (security.istio.io)", 1), ("Server (policy.linkerd.io)", 1))
+    assert model.inputs.unapplied_policies == (("AuthorizationPolicy (security.istio.io)", 1),
+                                              ("Server (policy.linkerd.io)", 1))
     roles = {u.id: u.role for u in model.inputs.unmodelled}
     assert roles["KongPlugin/shop/key-auth"] == "config" and roles["Dashboard/shop/ops"] is None
 
