@@ -22,7 +22,8 @@ _NULL = "tag:yaml.org,2002:null"
 
 
 def mappings(source: Source, markers: tuple[bytes, ...] = ()) -> Iterator[tuple[MappingNode, int]]:
-    """Every top-level mapping (and every item of a `kind: List`) with the line
+    """Every top-level mapping (and every item of a list: a document with
+    `items`, whatever its kind, as kubectl reads it) with the line
     offset of its chunk; nothing when the source holds none of `markers`."""
     try:
         raw = source.read(MAX_FILE_BYTES + 1)
@@ -39,7 +40,7 @@ def mappings(source: Source, markers: tuple[bytes, ...] = ()) -> Iterator[tuple[
         if not isinstance(node, MappingNode):
             continue
         items = value(node, "items")
-        if (scalar(value(node, "kind")) or "").endswith("List") and isinstance(items, SequenceNode):
+        if isinstance(items, SequenceNode):  # a list to kubectl, whatever its kind
             yield from ((item, offset) for item in items.value if isinstance(item, MappingNode))
         else:
             yield node, offset

@@ -246,7 +246,7 @@ def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset
     if (kind in KUSTOMIZE_KINDS and not kustomizations) or (kind is None and tool_config
                                                               and _value_at(node, "kind") is None):
         parsed.skipped += 1  # a tool's configuration, which kubectl would not apply either
-    elif kind is not None and kind.endswith("List") and _value_at(node, "items") is not None:
+    elif _value_at(node, "items") is not None:  # a list to kubectl, whatever its kind
         _add_items(parsed, node, offset)
     else:
         parsed.seen += 1
@@ -254,7 +254,13 @@ def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset
 
 
 def _add_items(parsed: Parsed, node: yaml.MappingNode, offset: int) -> None:
+    """kubectl decodes any document with a top-level `items` as a list and
+    applies its items, whatever the document's kind (a `kind: ConfigMap`
+    too): so are they read here."""
     items = _value_at(node, "items")
+    if isinstance(items, yaml.ScalarNode) and items.tag == _NULL:
+        parsed.skipped += 1  # an empty list: kubectl applies nothing
+        return
     if not isinstance(items, yaml.SequenceNode):
         parsed.problem(items.start_mark.line + offset + 1, "List items is not a sequence")
         return
@@ -271,10 +277,12 @@ def _add_items(parsed: Parsed, node: yaml.MappingNode, offset: int) -> None:
 
 
 def _value_at(node: yaml.MappingNode, key: str) -> yaml.Node | None:
+    """The value of `key`; the last one when it is repeated, as kubectl reads it."""
+    found = None
     for k, v in node.value:
         if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v
-    return None
+            found = v
+    return found
 
 
 def _scalar_at(node: yaml.MappingNode, key: str) -> str | None:

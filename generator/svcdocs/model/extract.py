@@ -93,7 +93,7 @@ def extract(doc: Document, default_namespace: str, routers: Routers,
     read where its `placement` puts it (its source file)."""
     r = Reader(doc, placement)
     try:
-        root = fields_of(doc.node, r.line)
+        root = fields_of(doc.node)
         kind = r.string(root.get("kind"), "kind") or doc.implied_kind
         if not kind:
             raise Unusable(r.line(doc.node), "no kind; not a Kubernetes manifest")
