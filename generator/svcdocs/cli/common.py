@@ -102,9 +102,13 @@ def input_options(command):
 
 
 def load_options(config: Config, render: tuple[str, ...], allow_remote: bool) -> LoadOptions:
-    """--render when given (none: nothing), else the config's renderers."""
-    chosen = frozenset(r for r in render if r != "none") if render else config.render
-    return LoadOptions(render=chosen, allow_remote=allow_remote)
+    """--render when given (none: nothing), else the config's renderers (and
+    what of them a repository's own config cannot turn on, said)."""
+    if render:
+        return LoadOptions(render=frozenset(r for r in render if r != "none"), allow_remote=allow_remote)
+    for note in config.notes:
+        click.echo(f"svcdocs: {visible(note)}", err=True)
+    return LoadOptions(render=config.render, allow_remote=allow_remote)
 
 
 def read_report(paths: tuple[str, ...], namespace: str, config: Config, options: LoadOptions | None = None) -> Report:

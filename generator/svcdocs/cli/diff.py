@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
 from svcdocs.cli.check import emit
 from svcdocs.cli.common import Failure, friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports, show_reports
-from svcdocs.config import CONFIG_NAMES, Config, config_from_source, config_path, load_config
+from svcdocs.config import CONFIG_NAMES, MAX_CONFIG_BYTES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
 from svcdocs.load.environments import Environments, as_environments, discover_environments, discover_environments_at
 from svcdocs.load.git import discover_at, file_at
@@ -143,7 +142,7 @@ def _config_as_of(rev: str, explicit: str | None) -> tuple[Config, tuple[str, ..
     else:
         name, data, config = CONFIG_NAMES[0], None, Config()
     current = config_path()
-    now = Path(current).read_bytes() if current else None
+    now = Source(label=current, path=current).read(MAX_CONFIG_BYTES + 1) if current else None  # bounded: HEAD's
     if now == data:
         return config, ()
     what = "adds" if data is None else "removes" if now is None else "changes"

@@ -16,7 +16,7 @@ import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load.sources import Source
-from svcdocs.load.yamldocs import MAX_FILE_BYTES, Parsed, _compose, _compose_each
+from svcdocs.load.yamldocs import MAX_FILE_BYTES, Parsed, _compose, _compose_each, too_many_nodes
 
 _NULL = "tag:yaml.org,2002:null"
 
@@ -32,6 +32,8 @@ def mappings(source: Source, markers: tuple[bytes, ...] = ()) -> Iterator[tuple[
     if len(raw) > MAX_FILE_BYTES or b"\0" in raw or (markers and not any(m in raw for m in markers)):
         return
     text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    if too_many_nodes(text):
+        return
     try:
         roots = [(node, 0) for node in _compose(text)]
     except (yaml.YAMLError, RecursionError):

@@ -34,7 +34,6 @@ no pointer into itself is read exactly as before, as one set of sources.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import shutil
@@ -45,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Iterable
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.load import git, gitops
+from svcdocs.load import bounded, git, gitops
 from svcdocs.load.gitops import FluxSource, Pointer, Scan
 from svcdocs.load.kustomizations import (
     INCLUDE_FIELDS, Kustomization, escapes, kustomization_file, read_kustomization,
@@ -803,7 +802,7 @@ def _expand(pattern: str) -> list[str]:
         if not os.path.exists(pattern):
             raise SvcdocsError(f"--env {pattern}: no such file or folder")
         return [pattern]
-    found = sorted(p for p in glob.glob(pattern, recursive=True) if not os.path.basename(p).startswith(".")
+    found = sorted(p for p in bounded.glob(pattern) if not os.path.basename(p).startswith(".")
                    and (os.path.isdir(p) or p.endswith(MANIFEST_SUFFIXES)))
     if not found:
         raise SvcdocsError(f"--env {pattern}: matches no file or folder")

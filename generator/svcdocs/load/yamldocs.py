@@ -26,6 +26,10 @@ KUSTOMIZE_KINDS = frozenset({"Kustomization", "Component"})
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENTS = 100_000
 MAX_DEPTH = 1000  # libyaml's own limit on nesting
+# A composed node costs some 300 bytes, whatever its text: a flow mapping of
+# short keys costs 65 times its size. Past this many nodes in one file, it is
+# not composed (about 700 MB).
+MAX_NODES = 2_000_000
 _DEPTH_REASON = f"nested more than {MAX_DEPTH} levels deep; not read (a limit against hostile input)"
 _DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 _NULL = "tag:yaml.org,2002:null"
@@ -80,6 +84,9 @@ def parse(source: Source, kustomizations: bool = False) -> Parsed:
     text, bad_lines = _decode(raw, parsed)
     if text is None:
         return parsed
+    if too_many_nodes(text):
+        parsed.problem(1, f"more than {MAX_NODES:,} YAML nodes in one file; not read (a limit against hostile input)")
+        return parsed
     try:
         roots = [(node, 0) for node in _compose(text)]
     except (yaml.YAMLError, RecursionError):
@@ -91,6 +98,29 @@ def parse(source: Source, kustomizations: bool = False) -> Parsed:
             break
         _add_root(parsed, node, offset, bad_lines, source.tool_config and not kustomizations, kustomizations)
     return parsed
+
+
+def too_many_nodes(text: str) -> bool:
+    """Whether composing `text` would make more than MAX_NODES nodes. Nodes
+    are separated by a comma, a colon or a line break (nesting is limited to
+    MAX_DEPTH): when those are few, so are the nodes; else they are counted
+    from the parser's events, which cost no memory."""
+    separators = sum(text.count(c) for c in (",", ":", "\n", "[", "{"))
+    if separators <= MAX_NODES:
+        return False
+    loader = Loader(text)
+    nodes = 0
+    try:
+        while loader.check_event():
+            if isinstance(loader.get_event(), (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    return True
+    except (yaml.YAMLError, RecursionError):
+        return False  # composing says what is wrong, document by document
+    finally:
+        loader.dispose()
+    return False
 
 
 def in_hand(source: Source) -> Source:
