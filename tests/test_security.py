@@ -136,7 +136,9 @@ def checkout(tmp_path) -> Path:
 
 
 def review(checkout: Path, *args: str) -> tuple[Run, dict]:
-    """The workflow's gate: `diff --git HEAD k8s --fail-on-exposure`, as JSON."""
+    """The workflow's gate: `diff --git HEAD k8s --fail-on-exposure`, as JSON,
+    on the pull request's files as a checkout has them: tracked."""
+    _git(checkout, "add", "-A")
     run = svcdocs(checkout, "diff", "--git", "HEAD", "k8s", "--fail-on-exposure", "--format", "json", *args)
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     return run, (json.loads(run.stdout) if run.stdout.strip() else {})
@@ -457,7 +459,7 @@ def test_the_gate_applies_the_base_config_not_the_one_the_pull_request_brings(ch
     assert run.code == 1, run.output
     assert doc["notes"] and "as of HEAD" in doc["notes"][0]
     _git(checkout, "add", ".svcdocs.yaml")
-    _git(checkout, "commit", "-q", "-m", "the maintainers agree")
+    _git(checkout, "commit", "-q", "-m", "the maintainers agree", "--", ".svcdocs.yaml")
     run, doc = review(checkout)
     assert run.code == 0, run.output
     assert doc["unmodelled"][0]["inert"] is True

@@ -21,11 +21,13 @@ import tempfile
 from dataclasses import replace
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.load.kustomize_check import unlisted
 from svcdocs.load.problems import Problem, Unread
 from svcdocs.load.render import mode_of, render_folder
 from svcdocs.load.sources import (
     MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, LoadOptions, Rendering, Source, display_path,
 )
+from svcdocs.load.walk import walk
 
 GIT_TIMEOUT_S = 300
 LINK_MODE = "120000"
@@ -53,6 +55,7 @@ def discover_at(rev: str, paths: list[str] | tuple[str, ...], options: LoadOptio
                 renderings.append(Rendering(path, mode))
                 if mode != "files":
                     items.append(_render(top, commit, export, inside, path, mode, options))
+                    unread += _unlisted(top, export, inside) if mode == "kustomize" else []
                     continue
                 found, missed = _files(top, entries, inside, path)
             items += found
@@ -154,6 +157,13 @@ def _render(top: str, commit: str, export: str, inside: str, path: str, mode: st
     origins = replace(source.origins, folder=path) if source.origins else None  # origin files under PATH
     return Source(label=source.label.replace(folder, path, 1), data=source.data, size=len(source.data or b""),
                   problems=problems, origins=origins)
+
+
+def _unlisted(top: str, export: str, inside: str) -> list[Unread]:
+    """What load.discover names below a kustomization PATH that it does not
+    list, in the export, labelled as the working tree's walk labels it."""
+    return [replace(u, file=display_path(os.path.relpath(os.path.join(top, os.path.relpath(u.file, export)))))
+            for u in unlisted(walk(os.path.join(export, inside)))]
 
 
 def _export(top: str, commit: str, export: str) -> None:
