@@ -20,7 +20,8 @@ from svcdocs.render.graph_json import dumps
 from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
-from svcdocs.review import review
+from svcdocs.review import review, unseen_changes
+from svcdocs.review.coverage import unseen_fails
 from svcdocs.runtime import gc_paused
 from svcdocs.review.environments import fails as environments_fail
 from svcdocs.review.environments import review_environments
@@ -77,21 +78,23 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         base_label = f"{head_label} at {rev}"
         found = discover_environments(paths, options=options)
         head, base = _both(found, _at(rev, paths, found, options), paths, config, namespace)
+    roots = (paths[0], paths[1]) if rev is None and not options.named else ("", "")  # where their folders start
+    unseen = unseen_changes(base, head, roots)  # new in HEAD and not read or rendered: said at the top
     with gc_paused():  # the review compares two reports of a million small objects
         if head.single is not None and base.single is not None:
-            result = review(base.single, head.single, config, notes)
+            result = review(base.single, head.single, config, notes, unseen)
             text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
                     else comment(result, base_label, head_label))
             whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
             fails = result.fails
         else:
-            roots = (paths[0], paths[1]) if rev is None else ("", "")  # where BASE's and HEAD's folders start
             reviews = review_environments(base, head, config, notes, roots)
-            text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered)) if fmt == "json"
-                    else environments_comment(reviews, base_label, head_label, head.not_rendered))
-            whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT)
-                     if summary is not None else "")
-            fails = environments_fail(reviews)
+            text = (dumps(environments_document(reviews, base_label, head_label, head.not_rendered, unseen))
+                    if fmt == "json" else environments_comment(reviews, base_label, head_label, head.not_rendered,
+                                                               unseen=unseen))
+            whole = (environments_comment(reviews, base_label, head_label, head.not_rendered, limit=SUMMARY_LIMIT,
+                                          unseen=unseen) if summary is not None else "")
+            fails = environments_fail(reviews) or unseen_fails(unseen, config.fail_on_unmodelled)
     emit(text, output)
     if summary is not None:
         emit(whole, summary)

@@ -59,6 +59,7 @@ class Inputs:
     # Of the kinds not modelled, those that look like traffic routing (`Mapping
     # (getambassador.io)`): a way in svcdocs cannot see.
     routing_kinds: tuple[tuple[str, int], ...] = ()
+    dropped: tuple[Problem, ...] = ()  # of `problems`, those of a document (or file) not read at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ class _SourceResult:
     other_kinds: Counter
     unmodelled: list[Unmodelled]
     routing_kinds: Counter
+    dropped: list[Problem]
 
 
 def build_model(sources: Iterable[Source], *, namespace: str = "default", skipped_files: int = 0,
@@ -150,12 +152,14 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
     by_id: dict[str, Object] = {}
     duplicates: list[Duplicate] = []
     problems: list[Problem] = []
+    dropped: list[Problem] = []
     other: Counter = Counter()
     unmodelled: list[Unmodelled] = []
     routing: Counter = Counter()
     documents = skipped = unusable = 0
     for result in results:
         problems.extend(result.problems)
+        dropped.extend(result.dropped)
         other.update(result.other_kinds)
         unmodelled.extend(result.unmodelled)
         routing.update(result.routing_kinds)
@@ -176,6 +180,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
         other_kinds=tuple(sorted(other.items())),
         unmodelled=tuple(sorted(unmodelled, key=lambda u: (u.id, u.file, u.line))),
         routing_kinds=tuple(sorted(routing.items())),
+        dropped=tuple(sorted(dropped, key=lambda p: (p.file, p.line, p.reason))),
     )
     return _group(inputs, by_id.values(), duplicates)
 
@@ -232,7 +237,8 @@ def _renamed(result: _SourceResult, old: str, new: str) -> _SourceResult:
         return replace(item, file=new) if item.file == old else item
     return _SourceResult([moved(o) for o in result.objects], [moved(p) for p in result.problems], result.skipped,
                          result.documents, result.unusable, result.other_kinds,
-                         [moved(u) for u in result.unmodelled], result.routing_kinds)
+                         [moved(u) for u in result.unmodelled], result.routing_kinds,
+                         [moved(p) for p in result.dropped])
 
 
 def _map_sources(sources: list[Source], namespace: str | list[str], jobs: int | None,
@@ -262,6 +268,7 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
     parsed = parse(source)
     objects: list[Object] = []
     problems = list(parsed.problems)
+    dropped = list(parsed.problems)  # each one a document (or a whole file) that could not be read
     other: Counter = Counter()
     unmodelled: list[Unmodelled] = []
     routing: Counter = Counter()
@@ -279,4 +286,5 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
             objects.append(obj)
         else:
             unusable += 1
-    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other, unmodelled, routing)
+            dropped.extend(doc_problems)
+    return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other, unmodelled, routing, dropped)

@@ -6,7 +6,7 @@ new and resolved, and the changed part of the graph for a diagram.
 """
 
 from svcdocs.review.content import FieldChange
-from svcdocs.review.coverage import INERT_KINDS, RenderingChange, UnmodelledChange, UnreadChange
+from svcdocs.review.coverage import INERT_KINDS, RenderingChange, UnmodelledChange, UnreadChange, Unseen, unseen_changes
 from svcdocs.review.diff import (
     Change, EdgeChange, EntryPointChange, ExposureChange, FindingChange, Review, review, verdict,
 )
@@ -16,5 +16,5 @@ from svcdocs.review.reach import ReachChange
 __all__ = [
     "ENTRY", "INERT_KINDS", "Change", "ChangedPart", "EdgeChange", "EntryPointChange", "ExposureChange",
     "FieldChange", "FindingChange", "PartEdge", "PartNode", "ReachChange", "RenderingChange", "Review",
-    "UnmodelledChange", "UnreadChange", "review", "verdict",
+    "UnmodelledChange", "UnreadChange", "Unseen", "review", "unseen_changes", "verdict",
 ]

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from svcdocs.analysis import LEVELS, RANK, EntryPoint
+from svcdocs.analysis import LEVELS, RANK, EntryPoint, toward_absent
 from svcdocs.config import Config
 from svcdocs.graph import Edge
 from svcdocs.pipeline import Report
 from svcdocs.review.content import FieldChange, field_changes, object_content, same_content
 from svcdocs.review.coverage import (
-    MODES, RenderingChange, UnmodelledChange, UnreadChange, rendering_changes, unmodelled_changes,
-    unread_changes,
+    MODES, RenderingChange, UnmodelledChange, UnreadChange, Unseen, rendering_changes, unmodelled_changes,
+    unread_changes, unseen_fails,
 )
 from svcdocs.review.part import ChangedPart, changed_part
 from svcdocs.review.reach import ReachChange, reach_changes
@@ -107,13 +107,19 @@ class Review:
     renderings: tuple[RenderingChange, ...] = ()
     fail_on_unmodelled: bool = True
     notes: tuple[str, ...] = ()  # about how the review was made, shown at its top
+    # New ways in toward a Service that is not in the input (deployed from
+    # elsewhere): what they expose cannot be seen, and they carry traffic.
+    toward_absent: tuple[EntryPoint, ...] = ()
+    unseen: tuple[Unseen, ...] = ()  # new in HEAD and not read or rendered
 
     @property
     def more_exposed(self) -> bool:
-        """Exposure raised (declared or admitted), a new entry point, or reach newly
-        allowed from the internet or another namespace."""
+        """Exposure raised (declared or admitted), a new entry point (toward a
+        Service in the input or not), or reach newly allowed from the internet
+        or another namespace."""
         return (any(c.raised or c.admitted_raised for c in self.exposure)
-                or any(c.change == "added" for c in self.entrypoints) or bool(self.reach_from_outside))
+                or any(c.change == "added" for c in self.entrypoints) or bool(self.reach_from_outside)
+                or bool(self.toward_absent))
 
     @property
     def reach_from_outside(self) -> list[ReachChange]:
@@ -121,10 +127,11 @@ class Review:
 
     @property
     def unjudged(self) -> bool:
-        """A change svcdocs cannot judge: the rendering of a PATH changed, or
-        (unless the config lets them pass) a file it does not read or an object
-        of a kind it does not model, not inert, was added or changed."""
-        if self.renderings:
+        """A change svcdocs cannot judge: the rendering of a PATH changed,
+        something new in HEAD was not read or rendered, or (unless the config
+        lets them pass) a file it does not read or an object of a kind it
+        does not model, not inert, was added or changed."""
+        if self.renderings or unseen_fails(self.unseen, self.fail_on_unmodelled):
             return True
         return self.fail_on_unmodelled and (
             any(c.change == "added" for c in self.unread)
@@ -138,10 +145,12 @@ class Review:
     @property
     def empty(self) -> bool:
         return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings or self.reach
-                    or self.unread or self.unmodelled or self.renderings)
+                    or self.unread or self.unmodelled or self.renderings or self.toward_absent or self.unseen)
 
 
-def review(base: Report, head: Report, config: Config = Config(), notes: tuple[str, ...] = ()) -> Review:
+def review(base: Report, head: Report, config: Config = Config(), notes: tuple[str, ...] = (),
+           unseen: tuple[Unseen, ...] = ()) -> Review:
+    """`unseen`: what is new in HEAD and not read or rendered (coverage.unseen_changes)."""
     objects = tuple(object_changes(base, head))
     exposure = tuple(exposure_changes(base, head))
     entries = tuple(entrypoint_changes(base.analysis.entrypoints, head.analysis.entrypoints))
@@ -161,6 +170,8 @@ def review(base: Report, head: Report, config: Config = Config(), notes: tuple[s
         renderings=tuple(rendering_changes(base, head)),
         fail_on_unmodelled=config.fail_on_unmodelled,
         notes=notes,
+        toward_absent=new_toward_absent(base, head),
+        unseen=unseen,
     )
 
 
@@ -205,6 +216,12 @@ def _backed(report: Report, object_id: str) -> bool:
     """A workload, or a Service that selects some."""
     node = report.graph.get(object_id)
     return node is not None and (node.kind != "Service" or bool(report.graph.edges_from(object_id, "selects")))
+
+
+def new_toward_absent(base: Report, head: Report) -> tuple[EntryPoint, ...]:
+    """HEAD's ways in toward a Service not in its input that BASE did not have."""
+    old = {_entry_key(e) for e in toward_absent(base.graph, base.analysis.router_levels)}
+    return tuple(e for e in toward_absent(head.graph, head.analysis.router_levels) if _entry_key(e) not in old)
 
 
 def _entry_key(entry: EntryPoint) -> tuple:
@@ -281,7 +298,8 @@ def verdict(review: Review) -> str:
     newly = [c for c in review.exposure if c.admitted_raised and c not in blocked]
     added = sum(1 for c in review.entrypoints if c.change == "added")
     others = {t for c in review.reach_from_outside if c.source_kind != "internet" for t in c.targets}
-    if newly or blocked or added or others or review.unjudged:
+    absent = len(review.toward_absent)
+    if newly or blocked or added or others or absent or review.unjudged:
         parts = [f"{_services_and_workloads(at)} newly {REACHED[level]}" for level in reversed(LEVELS)
                  if (at := [c for c in newly if c.admitted_after == level])]
         parts += [f"{_services_and_workloads(at)} declared {REACHED[level]}, but blocked by NetworkPolicies"
@@ -290,6 +308,8 @@ def verdict(review: Review) -> str:
             parts.append(f"{_count(len(others), 'workload')} newly reachable from other namespaces")
         if added:
             parts.append(_count(added, "new entry point"))
+        if absent:
+            parts.append(f"{_count(absent, 'new way')} in toward Services not in the input")
         return "⚠ " + "; ".join(parts + _unjudged_parts(review))
     parts = []
     if review.objects:
@@ -309,6 +329,9 @@ def verdict(review: Review) -> str:
 def _unjudged_parts(review: Review) -> list[str]:
     """What the change does that svcdocs cannot see into, for the verdict."""
     parts = [f"{c.path} now read as {MODES[c.after]}" for c in review.renderings]
+    unseen = sum(1 for u in review.unseen if u.kind != "file" or review.fail_on_unmodelled)
+    if unseen:
+        parts.append(f"{_count(unseen, 'new input')} svcdocs could not read or render")
     if not review.fail_on_unmodelled:
         return parts
     unread = sum(1 for c in review.unread if c.change == "added")
