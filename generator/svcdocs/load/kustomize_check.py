@@ -149,16 +149,21 @@ class _Checker:
 
     def _include(self, doc: Document, item: yaml.Node, name: str, text: str) -> list[str]:
         """A resource, base or component: a file, or a folder read in turn."""
+        real = self._entry(doc, item, name, text)
+        if real is not None and os.path.isdir(real):
+            return [real]
+        if real is not None:
+            self.found.files.add(real)
+        return []
+
+    def _entry(self, doc: Document, item: yaml.Node, name: str, text: str) -> str | None:
+        """The real path of an entry that names a file or a folder (kustomize
+        fetches one it does not find), or None: refused (said), or remote and
+        allowed."""
         reason, real = self._local(text, remote_if_missing=True)
         if reason:
             self._problem(doc, item, name, text, reason)
-            return []
-        if real is None:
-            return []
-        if os.path.isdir(real):
-            return [real]
-        self.found.files.add(real)
-        return []
+        return real
 
     def _file(self, doc: Document, item: yaml.Node, name: str, text: str, folder: bool = False) -> None:
         reason, real = self._local(text)
@@ -201,14 +206,9 @@ class _Checker:
             for config in inline.documents:
                 self._plugin_config(Document(doc.file, config.node, doc.line_of(item) - 1))
             return []
-        reason, real = self._local(text.strip(), remote_if_missing=True)
-        if reason:
-            self._problem(doc, item, name, text.strip(), reason)
-            return []
-        if real is None:
-            return []
-        if os.path.isdir(real):
-            return [real]
+        real = self._entry(doc, item, name, text.strip())
+        if real is None or os.path.isdir(real):
+            return [real] if real is not None else []
         self.found.files.add(real)
         config = parse(Source(label=display_path(os.path.join(self.folder, text.strip())), path=real),
                        kustomizations=True)

@@ -123,8 +123,10 @@ def shard_config(shard: Shard) -> str:
 
 def python() -> list[str]:
     """`python -P -m`: a module run so never imports from the working directory
-    (a repository's own `mkdocs.py`, `yaml.py` or `markdown.py` would run)."""
-    return [sys.executable, "-P", "-m"]
+    (a repository's own `mkdocs.py`, `yaml.py` or `markdown.py` would run).
+    Python 3.10 has no -P: there, that the working directory is the project
+    folder svcdocs made, which holds no Python, is what keeps it out."""
+    return [sys.executable, "-P", "-m"] if sys.version_info >= (3, 11) else [sys.executable, "-m"]
 
 
 def isolated(env: dict[str, str]) -> dict[str, str]:
