@@ -32,12 +32,27 @@ from svcdocs.load.sources import display_path, inside
 GIT_TIMEOUT_S = 300
 
 
-@functools.lru_cache(maxsize=8)
 def tracked(top: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """(files, links) git tracks in the work tree at `top` (paths from it,
-    submodules' too), or None when `top` is not a git work tree."""
-    if not os.path.lexists(os.path.join(top, ".git")):
+    submodules' too), or None when `top` is not a git work tree. Asked of git
+    once for each state of its index (`serve` rebuilds after a `git add`)."""
+    dot_git = os.path.join(top, ".git")
+    if not os.path.lexists(dot_git):
         return None
+    return _tracked(top, _index_stamp(dot_git))
+
+
+def _index_stamp(dot_git: str) -> int:
+    """When git's index last changed (0 when it cannot be told: a linked
+    work tree keeps its index elsewhere)."""
+    try:
+        return os.stat(os.path.join(dot_git, "index")).st_mtime_ns
+    except OSError:
+        return 0
+
+
+@functools.lru_cache(maxsize=8)
+def _tracked(top: str, stamp: int) -> tuple[frozenset[str], frozenset[str]] | None:
     try:
         found = subprocess.run(["git", "-c", "core.fsmonitor=false", "-C", top, "ls-files", "-z", "-s",
                                 "--recurse-submodules"], capture_output=True, timeout=GIT_TIMEOUT_S, check=False,
