@@ -40,7 +40,7 @@ def discover(paths: list[str] | tuple[str, ...], stdin: BinaryIO | None = None,
             renderings.append(Rendering(path, mode))
             if mode != "files":
                 sources.append(render_folder(path, mode, repository_root(path), options))
-                unread.extend(unlisted(walk(path)) if mode == "kustomize" else ())
+                unread.extend(unlisted(walk(path, options.exclude)) if mode == "kustomize" else ())
                 continue
             walked = walk(path, options.exclude)
             sources.extend(walked.sources)

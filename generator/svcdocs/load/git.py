@@ -55,7 +55,8 @@ def discover_at(rev: str, paths: list[str] | tuple[str, ...], options: LoadOptio
                 renderings.append(Rendering(path, mode))
                 if mode != "files":
                     items.append(_render(top, commit, export, inside, path, mode, options))
-                    unread += _unlisted(top, export, inside) if mode == "kustomize" else []
+                    unread += [u for u in (_unlisted(top, export, inside) if mode == "kustomize" else [])
+                               if not options.exclude.excluded(u.file)]
                     continue
                 found, missed = _files(top, entries, inside, path)
             items += [f for f in found if not options.exclude.excluded(f[0])]
