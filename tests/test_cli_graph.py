@@ -128,3 +128,13 @@ def test_import_layers_hold():
     except FileNotFoundError:
         pytest.skip("import-linter is not installed")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_import_circles():
+    """No two modules of svcdocs import each other, however indirectly (the
+    router adapters once imported the document reader that dispatches to them)."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("svcdocs")
+    circles = sorted((a, b) for a in graph.modules for b in graph.find_modules_directly_imported_by(a)
+                     if graph.chain_exists(importer=b, imported=a))
+    assert circles == []

@@ -3,8 +3,9 @@ manifests, GitOps pointers), rendering safety, one report per environment.
 
 Kustomize is replaced by a stand-in on PATH where a test is about what svcdocs
 decides (which folders it renders, what it refuses), and is the real one
-(kubectl kustomize) where a test reads a real repository; helm is always a
-stand-in (tests/tools/fake_helm.py), since it is not installed here.
+(kubectl kustomize) where a test reads a real repository; helm is the real one
+(the tests that need it skip without it), with remote charts served on
+127.0.0.1 (tests/helm_servers.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write
+from helm_servers import HELM, chart_servers, copy_fixture  # noqa: F401 (a fixture)
 from svcdocs.config import Config, parse_config
 from svcdocs.errors import SvcdocsError
 from svcdocs.load import discover
@@ -26,7 +28,6 @@ from svcdocs.load.environments import EnvironmentOptions, discover_environments,
 from svcdocs.load import LoadOptions
 from svcdocs.pipeline import reports_for_paths
 
-FAKE_HELM = ROOT / "tests" / "tools" / "fake_helm.py"
 KUBECTL = shutil.which("kubectl") or shutil.which("kustomize")
 needs_kustomize = pytest.mark.skipif(KUBECTL is None, reason="needs kubectl or kustomize")
 
@@ -91,12 +92,10 @@ done
 
 
 @pytest.fixture
-def fake_helm(tmp_path, monkeypatch):
-    """tests/tools/fake_helm.py as `helm`, first on PATH."""
-    bin_dir = tmp_path / "helm-bin"
-    tool(bin_dir, "helm", f"#!/bin/sh\nexec {sys.executable} {FAKE_HELM} \"$@\"\n")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    return bin_dir
+def real_helm():
+    if HELM is None:
+        pytest.skip("needs helm")
+    return HELM
 
 
 def environments(path, **kwargs):
@@ -257,7 +256,7 @@ def test_without_kustomize_each_kustomization_says_the_pipe_that_works(tmp_path,
     assert item.instead == f"kubectl kustomize {tmp_path}/app | svcdocs <command> -"
 
 
-def test_a_chart_is_rendered_only_when_asked_and_helm_exists(tmp_path, fake_helm, monkeypatch):
+def test_a_chart_is_rendered_only_when_asked_and_helm_exists(tmp_path, real_helm, monkeypatch):
     write(tmp_path, "charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n")
     write(tmp_path, "charts/web/templates/svc.yaml", "kind: Service\nmetadata: {name: {{ .Release.Name }}}\n")
     write(tmp_path, "plain/svc.yaml", service("plain"))
@@ -265,7 +264,7 @@ def test_a_chart_is_rendered_only_when_asked_and_helm_exists(tmp_path, fake_helm
     assert names(found) == ["plain manifests"]  # the templates are the chart's, never plain files
     (item,) = found.not_rendered
     assert (item.kind, item.reason) == ("chart", "helm runs only when you ask for it with --render helm")
-    assert item.instead == f"helm template web {tmp_path}/charts/web | svcdocs <command> -"
+    assert item.instead == f"helm template -- web {tmp_path}/charts/web | svcdocs <command> -"
     asked = environments(tmp_path, render=LoadOptions(render=frozenset({"kustomize", "helm"})))
     assert names(asked) == ["charts/web", "plain manifests"]
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
@@ -488,22 +487,23 @@ spec:
   values:
     ingress:
       enabled: true
-      hosts: [{host: podinfo.example.com}]
+      hosts: [{host: podinfo.example.com, paths: [{path: /, pathType: Prefix}]}]
 """
 
 
-def test_a_helm_release_is_listed_and_rendered_only_with_helm_consent_and_remote_charts(tmp_path, fake_helm):
-    write(tmp_path, "apps/podinfo.yaml", HELM_RELEASE)
+def test_a_helm_release_is_listed_and_rendered_only_with_helm_consent_and_remote_charts(tmp_path, chart_servers):
+    write(tmp_path, "apps/podinfo.yaml", HELM_RELEASE.replace("https://stefanprodan.github.io/podinfo",
+                                                              chart_servers.http))
     write(tmp_path, "apps/web.yaml", service("web"))
     found = environments(tmp_path)
     (release,) = [p for p in found.pointers if p.kind == "HelmRelease"]
     assert (release.chart.chart, release.chart.version, release.chart.repository) == \
-        ("podinfo", ">=6.0.0", "https://stefanprodan.github.io/podinfo")
+        ("podinfo", ">=6.0.0", chart_servers.http)
     (item,) = found.not_rendered
     assert (item.kind, item.what, item.environment) == ("helm-release", "HelmRelease podinfo/podinfo", "plain manifests")
     assert item.reason == "helm runs only when you ask for it with --render helm"
-    assert item.instead == ("helm template podinfo podinfo --repo https://stefanprodan.github.io/podinfo "
-                            "--version '>=6.0.0' --namespace podinfo --values VALUES.yaml | svcdocs <command> -")
+    assert item.instead == (f"helm template --repo={chart_servers.http} '--version=>=6.0.0' --namespace=podinfo "
+                            "--values=VALUES.yaml -- podinfo podinfo | svcdocs <command> -")
     no_remote = environments(tmp_path, render=LoadOptions(render=frozenset({"kustomize", "helm"})))
     assert "--allow-remote" in no_remote.not_rendered[0].reason
     rendered = reports_for_paths([str(tmp_path)], Config(), options=EnvironmentOptions(
@@ -512,10 +512,12 @@ def test_a_helm_release_is_listed_and_rendered_only_with_helm_consent_and_remote
     assert rendered.not_rendered == ()
     assert report.analysis.exposure["Service/podinfo/podinfo"].level == "internet"  # the inline values' Ingress
     (release,) = [p for p in rendered.pointers if p.kind == "HelmRelease"]
-    assert release.status == "rendered without its 1 valuesFrom"
+    assert release.status == "rendered without Secret podinfo-values: not in this environment"
+    (inventory,) = environment.releases
+    assert (inventory.chart, inventory.version, inventory.source) == ("podinfo", "6.9.3", chart_servers.http)
 
 
-def test_a_helm_release_from_this_repository_needs_no_remote_consent(tmp_path, fake_helm):
+def test_a_helm_release_from_this_repository_needs_no_remote_consent(tmp_path, real_helm):
     write(tmp_path, "charts/podinfo/Chart.yaml", "apiVersion: v2\nname: podinfo\nversion: 1.0.0\n")
     write(tmp_path, "charts/podinfo/templates/svc.yaml", "kind: Service\napiVersion: v1\n"
           "metadata: {name: {{ .Release.Name }}, namespace: {{ .Release.Namespace }}}\n")
@@ -629,8 +631,12 @@ def test_microservices_demo_kustomize_with_its_components(monkeypatch):
 
 
 @needs_kustomize
-def test_flux2_kustomize_helm_example(monkeypatch, fake_helm):
-    monkeypatch.chdir(FIXTURES / "flux2-kustomize-helm-example")
+def test_flux2_kustomize_helm_example(monkeypatch, tmp_path, chart_servers):
+    # Its chart repositories, served here: podinfo's has podinfo; the others are empty.
+    repositories = {url: "{http}" for url in ("https://stefanprodan.github.io/podinfo", "https://charts.jetstack.io",
+                                               "https://kubernetes.github.io/ingress-nginx")}
+    monkeypatch.chdir(copy_fixture(FIXTURES / "flux2-kustomize-helm-example", tmp_path / "repo", chart_servers,
+                                   repositories))
     found = reports_for_paths(["."], Config())
     assert [e.name for e, _ in found.reports] == ["apps/staging", "apps/production", "infrastructure/configs",
                                                   "infrastructure/controllers"]
@@ -642,23 +648,27 @@ def test_flux2_kustomize_helm_example(monkeypatch, fake_helm):
     releases = sorted((p.environment, p.name, p.chart.version, p.chart.repository)
                       for p in found.pointers if p.kind == "HelmRelease")
     assert releases == [
-        ("apps/production", "podinfo", ">=1.0.0", "https://stefanprodan.github.io/podinfo"),
-        ("apps/staging", "podinfo", ">=1.0.0-alpha", "https://stefanprodan.github.io/podinfo"),
-        ("infrastructure/controllers", "cert-manager", "1.x", "https://charts.jetstack.io"),
-        ("infrastructure/controllers", "ingress-nginx", "*", "https://kubernetes.github.io/ingress-nginx"),
+        ("apps/production", "podinfo", ">=1.0.0", chart_servers.http),
+        ("apps/staging", "podinfo", ">=1.0.0-alpha", chart_servers.http),
+        ("infrastructure/controllers", "cert-manager", "1.x", chart_servers.http),
+        ("infrastructure/controllers", "ingress-nginx", "*", chart_servers.http),
     ]
     assert {n.what for n in found.not_rendered} == {"HelmRelease podinfo/podinfo", "HelmRelease cert-manager/cert-manager",
                                                     "HelmRelease ingress-nginx/ingress-nginx"}
-    # With helm (here a stand-in that renders the parts of podinfo's chart these values touch):
+    # With helm, podinfo's real chart (6.9.3, what both constraints resolve to) with each overlay's values:
     rendered = reports_for_paths(["."], Config(), options=EnvironmentOptions(
         render=LoadOptions(render=frozenset({"kustomize", "helm"}), allow_remote=True)))
     hosts = {e.name: sorted({p.host for p in r.analysis.entrypoints if p.host})
              for e, r in rendered.reports if e.name.startswith("apps/")}
     assert hosts == {"apps/staging": ["podinfo.staging"], "apps/production": ["podinfo.production"]}
+    versions = {e.name: [(r.chart, r.version) for r in e.releases] for e, _ in rendered.reports}
+    assert versions["apps/production"] == versions["apps/staging"] == [("podinfo", "6.9.3")]
+    failed = {n.what: n.reason for n in rendered.not_rendered}
+    assert "chart cert-manager 1.x is not in" in failed["HelmRelease cert-manager/cert-manager"]
 
 
 @needs_kustomize
-def test_argocd_example_apps(monkeypatch, fake_helm):
+def test_argocd_example_apps(monkeypatch, real_helm):
     monkeypatch.chdir(FIXTURES / "argocd-example-apps")
     found = reports_for_paths(["."], Config())
     assert [e.name for e, _ in found.reports] == ["pre-post-sync", "sock-shop", "plain manifests"]
@@ -672,7 +682,11 @@ def test_argocd_example_apps(monkeypatch, fake_helm):
     # With helm, the apps chart's Applications give each its own environment, and nothing is plain:
     with_helm = reports_for_paths(["."], Config(), options=EnvironmentOptions(render=LoadOptions(render=frozenset({"kustomize", "helm"}))))
     assert [e.name for e, _ in with_helm.reports] == [
-        "guestbook", "helm-guestbook", "helm-hooks", "kustomize-guestbook", "pre-post-sync", "sock-shop", "sync-waves"]
+        "blue-green", "guestbook", "helm-guestbook", "helm-hooks", "kustomize-guestbook", "pre-post-sync", "sock-shop",
+        "sync-waves"]
+    # helm-dependency's chart needs wordpress from a chart repository: not without --allow-remote.
+    assert "dependency wordpress: the chart comes from https://charts.helm.sh/stable" in \
+        {n.what: n.reason for n in with_helm.not_rendered}["helm-dependency"]
     assert [e.name for e in with_helm.empty] == ["apps"]  # Applications only
     assert all(f.rule != "duplicate-object" for _, r in with_helm.reports for f in r.findings)
     status = {p.name: p.status or p.environment for p in with_helm.pointers if p.kind == "Application"}
@@ -715,6 +729,6 @@ def test_pointers_of_every_wrong_shape_are_listed_never_a_crash(tmp_path):
     status = {(p.kind, p.name): p.status for p in found.pointers}
     assert status == {
         ("ApplicationSet", "x"): "this generator is not expanded (only list and git directories)",
-        ("HelmRelease", "z"): "it names no chart source (spec.chart.spec.sourceRef)",
+        ("HelmRelease", "z"): "it names no chart source (spec.chart.spec.sourceRef or spec.chartRef)",
         ("Kustomization", "k"): "../../../../etc is not a path in this repository",
     }

@@ -83,7 +83,7 @@ def test_check_says_what_was_not_rendered_in_its_summary(cli, tmp_path, monkeypa
     result = cli("check", ".", "--fail-on", "never")
     assert result.exit_code == 0
     assert "Not rendered (1):\n  apps/podinfo.yaml:10: HelmRelease podinfo/podinfo not rendered: helm runs only" in result.output
-    assert result.output.rstrip().endswith("--values VALUES.yaml | svcdocs check -")
+    assert result.output.rstrip().endswith("--values=VALUES.yaml -- podinfo podinfo | svcdocs check -")
     document = json.loads(cli("check", ".", "--format", "json").stdout)
     assert document["not_rendered"][0]["what"] == "HelmRelease podinfo/podinfo"
     sarif = json.loads(cli("check", ".", "--format", "sarif").stdout)
@@ -280,8 +280,8 @@ def test_a_single_environment_site_says_what_was_not_rendered_on_its_home_page(c
     assert result.exit_code == 0, result.output
     home = (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
     assert "Not rendered" in home and "HelmRelease podinfo/podinfo" in home
-    assert "helm template podinfo podinfo --repo https://stefanprodan.github.io/podinfo" in home
-    assert "--values VALUES.yaml | svcdocs build -" in home
+    assert "helm template --repo=https://stefanprodan.github.io/podinfo" in home
+    assert "--values=VALUES.yaml -- podinfo podinfo | svcdocs build -" in home
     assert not (tmp_path / "out" / "site" / "compare").exists()
 
 

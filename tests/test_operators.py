@@ -449,6 +449,7 @@ def test_an_unknown_operator_is_recognised_by_the_pod_labels_in_its_spec(graph_j
           worker:
             podTemplate:
               metadata: {labels: {app: gizmo}}
+              spec: {containers: [{name: gizmo, image: gizmo:1}]}
         ---
         # An ApplicationSet's template makes Applications, not pods.
         apiVersion: argoproj.io/v1alpha1
@@ -480,6 +481,40 @@ def test_an_unknown_operator_is_recognised_by_the_pod_labels_in_its_spec(graph_j
     assert rollout["operator"] == "argoproj.io" and rollout["containers"][0]["ports"][0]["name"] == "http"
     report = manifests(text)
     assert not [f for f in report.findings if f.rule in ("dangling-service", "unresolved-target-port")]
+
+
+def test_only_pod_templates_that_run_images_make_workloads(manifests):
+    """An ExternalSecret's template makes a Secret, a HelmRelease's values feed
+    a chart, a label map alone makes no pods: none is a workload, so none
+    gets no-network-policy or a Compare row."""
+    report = manifests("""\
+        apiVersion: external-secrets.io/v1beta1
+        kind: ExternalSecret
+        metadata: {name: db, namespace: shop}
+        spec:
+          target:
+            template:
+              metadata: {labels: {app: db}}
+              data: {url: "postgres://{{ .user }}@db"}
+        ---
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {name: web, namespace: shop}
+        spec:
+          values:
+            template:
+              metadata: {labels: {app: web}}
+              spec: {containers: [{name: web, image: web:1}]}
+        ---
+        apiVersion: example.com/v1
+        kind: Widget
+        metadata: {name: labels-only, namespace: shop}
+        spec:
+          podMetadata: {labels: {app: widget}}
+          template: {metadata: {labels: {app: widget}}, spec: {containers: [{name: w}]}}
+        """)
+    assert report.model.workloads == ()
+    assert not [f for f in report.findings if f.rule == "no-network-policy"]
 
 
 def test_a_custom_resource_whose_kind_is_a_core_kind_keeps_its_group_in_its_id(graph_json):
@@ -537,8 +572,10 @@ def test_the_site_shows_operator_pods_with_their_kind_and_where_their_labels_are
         kind: Widget
         metadata: {name: gizmo, namespace: shop}
         spec:
-          podMetadata:
-            labels: {app: gizmo}
+          podTemplate:
+            metadata:
+              labels: {app: gizmo}
+            spec: {containers: [{name: gizmo, image: gizmo:1, ports: [{name: web, containerPort: 8080}]}]}
         ---
         apiVersion: v1
         kind: Service
@@ -550,8 +587,8 @@ def test_the_site_shows_operator_pods_with_their_kind_and_where_their_labels_are
     out = tmp_path / "site"
     build_site(report_for_paths([str(folder)], Config()), build_options((str(folder),), str(out)), say=lambda _: None)
     service = (out / "services" / "shop" / "gizmo" / "index.html").read_text(encoding="utf-8")
-    assert "pods that Widget/gizmo&#39;s operator makes, labels from spec.podMetadata.labels" in service
-    assert "gizmo: set by its operator" in service
+    assert "pods that Widget/gizmo&#39;s operator makes, labels from spec.podTemplate.metadata.labels" in service
+    assert "gizmo: 8080" in service
     namespace = (out / "namespaces" / "shop" / "index.html").read_text(encoding="utf-8")
     assert "Widget" in namespace and 'id="widget-gizmo"' in namespace
 

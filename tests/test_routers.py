@@ -5,6 +5,7 @@ the manifests."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -517,7 +518,7 @@ spec:
 
 def test_custom_router_kinds_from_the_config(graph_json):
     config = parse_config({"router-kinds": [{
-        "apiVersion": "apps.example.com/v1", "kind": "WebApp", "hosts": "spec.domains", "rules": "spec.routes",
+        "apiVersion": "apps.example.com/v1", "kind": "WebApp", "hosts": "/spec.domains", "rules": "spec.routes",
         "path": "match.path", "service": "to.service", "port": "to.port", "public": False}]})
     api = service("api", "selector: {app: api}\n  ports: [{name: http, port: 8080}]")
     doc = graph_json(docs(WEBAPP, service("frontend"), api), config=config)
@@ -529,6 +530,49 @@ def test_custom_router_kinds_from_the_config(graph_json):
     plain = graph_json(docs(WEBAPP, service("frontend"), api))
     assert plain["exposure"]["Service/shop/api"] == "cluster"
     assert plain["inputs"]["other_kinds"] == {"WebApp": 1}
+
+
+APISIX_LIKE = """\
+apiVersion: gw.example.com/v1
+kind: WebRoute
+metadata: {name: web, namespace: shop}
+spec:
+  http:
+  - match: {hosts: [a.example.com], paths: [/a]}
+    backends: [{serviceName: frontend, servicePort: 80}]
+  - match: {hosts: [b.example.com], paths: [/b]}
+    backends: [{serviceName: api, servicePort: 8080}]
+"""
+ROUTE_KIND = {"apiVersion": "gw.example.com/v1", "kind": "WebRoute", "rules": "spec.http", "hosts": "match.hosts",
+              "path": "match.paths", "service": "backends.serviceName", "port": "backends.servicePort"}
+
+
+def test_custom_router_kinds_read_every_field_from_the_rule(graph_json):
+    """Each rule gets its own hosts, not every host of the object."""
+    api = service("api", "selector: {app: api}\n  ports: [{name: http, port: 8080}]")
+    doc = graph_json(docs(APISIX_LIKE, service("frontend"), api), config=parse_config({"router-kinds": [ROUTE_KIND]}))
+    assert ways_in(doc) == {("WebRoute/shop/web", "a.example.com", "/a", "Service/shop/frontend", 80),
+                            ("WebRoute/shop/web", "b.example.com", "/b", "Service/shop/api", 8080)}
+
+
+@pytest.mark.parametrize("key, path, said", [
+    ("hosts", "match.host", "router-kinds[0].hosts: field path match.host finds nothing in any rule of the 1 WebRoute "
+                            "object read"),
+    ("hosts", "spec.hosts", "router-kinds[0].hosts: field path spec.hosts finds nothing in any rule"),
+    ("hosts", "/spec.hosts", "router-kinds[0].hosts: field path /spec.hosts finds nothing of the 1 WebRoute"),
+    ("rules", "spec.rules", "router-kinds[0].rules: field path spec.rules finds nothing of the 1 WebRoute"),
+    ("port", "backends.port", "router-kinds[0].port: field path backends.port finds nothing"),
+])
+def test_a_field_path_that_finds_nothing_is_a_config_error_naming_it(manifests, key, path, said):
+    from svcdocs.errors import SvcdocsError
+    config = parse_config({"router-kinds": [{**ROUTE_KIND, key: path}]}, ".svcdocs.yaml")
+    with pytest.raises(SvcdocsError, match=re.escape(f".svcdocs.yaml: {said}")):
+        manifests(docs(APISIX_LIKE, service("frontend")), config=config)
+
+
+def test_a_kind_with_no_object_is_no_error(manifests):
+    config = parse_config({"router-kinds": [{**ROUTE_KIND, "hosts": "nothing.here"}]})
+    assert manifests(service("frontend"), config=config).model.routers == ()
 
 
 @pytest.mark.parametrize("entry, error", [
@@ -556,47 +600,95 @@ def test_a_custom_kind_svcdocs_already_reads_is_refused(manifests):
 
 # --- Never a silent "nothing reachable" -----------------------------------------------
 
-AMBASSADOR = """\
-apiVersion: getambassador.io/v3alpha1
-kind: Mapping
+SKIPPED = """\
+apiVersion: gateway.solo.io/v1
+kind: VirtualService
 metadata: {name: web, namespace: shop}
-spec: {hostname: "*", prefix: /, service: web}
+spec: {virtualHost: {domains: ["*"], routes: [{routeAction: {single: {upstream: {name: web}}}}]}}
 ---
-apiVersion: apisix.apache.org/v2
-kind: ApisixRoute
-metadata: {name: web, namespace: shop}
-spec: {}
+apiVersion: apps.example.com/v1
+kind: WebApp
+metadata: {name: store, namespace: shop}
+spec: {domains: [store.example.com], routes: [{to: {service: web}}]}
 ---
 apiVersion: traefik.io/v1alpha1
 kind: Middleware
 metadata: {name: strip, namespace: shop}
 spec: {}
+---
+apiVersion: configuration.konghq.com/v1
+kind: KongPlugin
+metadata: {name: key-auth, namespace: shop}
+plugin: key-auth
+---
+apiVersion: apisix.apache.org/v2
+kind: ApisixUpstream
+metadata: {name: web, namespace: shop}
+spec: {scheme: http, loadbalancer: {type: roundrobin}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web, namespace: shop}
+spec: {selector: {matchLabels: {app: web}}, rules: [{from: [{source: {principals: [a]}}]}]}
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: web, namespace: shop}
+spec: {podSelector: {matchLabels: {app: web}}, port: http}
+---
+apiVersion: apps.example.com/v1
+kind: Dashboard
+metadata: {name: ops, namespace: shop}
+spec: {title: Ops, panels: [{service: web}]}
 """
 
 
-def test_skipped_routing_kinds_are_counted(graph_json):
-    doc = graph_json(docs(AMBASSADOR, service("web")))
-    assert doc["inputs"]["routing_kinds"] == {"ApisixRoute (apisix.apache.org)": 1, "Mapping (getambassador.io)": 1}
-    assert doc["inputs"]["other_kinds"] == {"ApisixRoute": 1, "Mapping": 1, "Middleware": 1}  # a Middleware routes nothing
+def test_skipped_kinds_are_said_where_they_belong(graph_json):
+    """Routers (by the table, or by a spec that names hosts and a backend) get the
+    router-kinds advice; policies are counted as policies; configuration quietly."""
+    doc = graph_json(docs(SKIPPED, service("web")))
+    assert doc["inputs"]["routing_kinds"] == {"VirtualService (gateway.solo.io)": 1, "WebApp (apps.example.com)": 1}
+    assert doc["inputs"]["other_kinds"] == {
+        "AuthorizationPolicy": 1, "Dashboard": 1, "KongPlugin": 1, "Middleware": 1, "Server": 1,
+        "ApisixUpstream": 1, "VirtualService (gateway.solo.io)": 1, "WebApp": 1}
+
+
+def test_policy_kinds_get_no_router_advice(manifests):
+    model = manifests(SKIPPED).model
+    assert model.inputs.policy_kinds == (("AuthorizationPolicy (security.istio.io)", 1), ("Server (policy.linkerd.io)", 1))
+    roles = {u.id: u.role for u in model.inputs.unmodelled}
+    assert roles["KongPlugin/shop/key-auth"] == "config" and roles["Dashboard/shop/ops"] is None
+
+
+def test_a_custom_resource_definition_is_never_a_router(graph_json):
+    crd = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: webapps.apps.example.com}
+spec:
+  group: apps.example.com
+  versions: [{name: v1, schema: {openAPIV3Schema: {properties: {host: {type: string}, service: {type: string}}}}}]
+"""
+    assert graph_json(crd)["inputs"]["routing_kinds"] == {}
 
 
 def test_check_says_first_that_routing_objects_were_skipped(cli, tmp_path):
-    (tmp_path / "m.yaml").write_text(docs(AMBASSADOR, service("web")), encoding="utf-8")
+    (tmp_path / "m.yaml").write_text(docs(SKIPPED, service("web")), encoding="utf-8")
     result = cli("check", tmp_path)
     first = result.stdout.splitlines()[0]
     assert first.startswith("note: skipped 2 objects of kinds that route traffic")
-    assert "Mapping (getambassador.io) 1" in first
+    assert "VirtualService (gateway.solo.io) 1" in first and "Kong" not in first and "Authorization" not in first
 
 
 def test_the_home_page_shows_the_way_in_through_a_router_and_the_skipped_ones(cli, tmp_path):
-    (tmp_path / "mapping.yaml").write_text(AMBASSADOR, encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text(SKIPPED, encoding="utf-8")
     out = tmp_path / "site"
     result = cli("build", FIXTURES / f"{BOOKINFO}/platform/kube/bookinfo.yaml",
                  FIXTURES / f"{BOOKINFO}/networking/bookinfo-gateway.yaml", tmp_path / "mapping.yaml", "-o", out)
     assert result.exit_code == 0, result.stderr
     home = (out / "index.html").read_text(encoding="utf-8")
     warning = home.index("Ways in svcdocs cannot see:")
-    assert warning < home.index('id="what-is-exposed"') and "Mapping (getambassador.io) 1" in home
+    assert warning < home.index('id="what-is-exposed"') and "VirtualService (gateway.solo.io) 1" in home
     ways_in_table = home[home.index('id="how-to-get-in"'):home.index('id="findings"')]
     assert "VirtualService default/bookinfo" in ways_in_table and "/productpage" in ways_in_table
     assert "Nothing in these manifests is reachable" not in home

@@ -664,12 +664,13 @@ def test_a_namespace_where_every_workload_calls_every_service_builds_in_time(tmp
         pytest.skip("needs Graphviz dot")
     write(tmp_path, "k8s/all.yaml", _calling_each_other(40))
     graph = json.loads(svcdocs(tmp_path, "graph", "k8s").stdout)
-    assert sum(1 for e in graph["edges"] if e["kind"] == "calls") == 40 * 40  # the graph keeps every call
+    # the graph keeps every call; each Deployment's own Service is none (issue 23)
+    assert sum(1 for e in graph["edges"] if e["kind"] == "calls") == 40 * 39
     run = svcdocs(tmp_path, "build", "k8s", "-o", "site", timeout=HANG_TIMEOUT_S)
     finished_in_time(run)
     assert run.code == 0, run.stderr
     page = (tmp_path / "site" / "namespaces" / "default" / "index.html").read_text()
-    assert "The 1,600 calls found in environment variables are not drawn here" in page
+    assert "The 1,560 calls found in environment variables are not drawn here" in page
     assert "<svg" in page  # the rest of the namespace is drawn
 
 
@@ -1405,3 +1406,155 @@ def test_the_example_workflows_set_pythonsafepath_concurrency_and_no_kept_creden
         for s in steps:
             if str(s.get("uses", "")).startswith("actions/checkout@"):
                 assert s["with"]["persist-credentials"] is False, job_id
+
+
+# --- issue 19, items 2-3 (issue-21) ---
+# Helm on a pull request's content: every chart is checked for links that leave
+# the repository wherever it comes from, values files are read only inside the
+# repository, and no release name or chart reference ever reaches helm as a flag.
+# Each attack runs the real helm (skipped without it) as a workflow would
+# (`--render kustomize --render helm`, which discovers charts and pointers).
+
+from helm_servers import HELM, chart_servers  # noqa: E402,F401 (chart_servers is a fixture)
+
+needs_helm = pytest.mark.skipif(HELM is None, reason="needs helm")
+LEAKED = "svcdocs-leaked-host.example"  # what a value read from outside the repository would show
+HELM_ON = ("--render", "kustomize", "--render", "helm")
+LEAK_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: leak\nversion: 0.1.0\n",
+    "templates/ingress.yaml": """\
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: leak}
+        spec:
+          rules:
+          - host: {{ .Values.leak | default (.Files.Get "files/key") | default "nothing.example" | trim | quote }}
+            http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+        """,
+}
+APPLICATION = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {{name: {name}, namespace: argocd}}
+spec:
+  destination: {{namespace: web}}
+  source:
+{source}
+"""
+HELM_RELEASE_IN_REPO = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {{name: leak, namespace: web}}
+spec:
+{extra}
+  chart:
+    spec:
+      chart: ./chart
+      sourceRef: {{kind: GitRepository, name: flux-system, namespace: flux-system}}
+{chart_extra}
+"""
+
+
+def _leak_chart(repo: Path, folder: str = "chart") -> Path:
+    for name, text in LEAK_CHART.items():
+        write(repo / folder, name, text)
+    return repo / folder
+
+
+def _graph(repo: Path, *args: str) -> Run:
+    run = svcdocs(repo, "graph", ".", *HELM_ON, *args)
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    return run
+
+
+@needs_helm
+@pytest.mark.parametrize("reached_by", ["walk", "application", "helm-release"])
+def test_a_chart_with_a_link_outside_the_repository_is_never_rendered(tmp_path, secret_file, reached_by):
+    """Charts met while walking, or named by an Application or a HelmRelease,
+    skipped the link check a PATH chart gets: helm read the link's target."""
+    repo = tmp_path / "repo"
+    chart = _leak_chart(repo)
+    (chart / "files").mkdir()
+    (chart / "files" / "key").symlink_to(secret_file)
+    if reached_by == "application":
+        write(repo, "argocd/app.yaml", APPLICATION.format(name="leak", source="    path: chart\n    helm: {}"))
+    elif reached_by == "helm-release":
+        write(repo, "flux/release.yaml", HELM_RELEASE_IN_REPO.format(extra="", chart_extra=""))
+    run = _graph(repo)
+    assert "svcdocs-test-secret-key" not in run.output
+    assert "chart/files/key:1: a symbolic link to outside the repository" in run.stderr, run.stderr
+
+
+@needs_helm
+@pytest.mark.parametrize("how", ["absolute", "climbing"])
+@pytest.mark.parametrize("named_by", ["application", "helm-release"])
+def test_values_files_are_read_only_inside_the_repository(tmp_path, how, named_by):
+    """valueFiles (Argo CD) and valuesFiles (Flux) could be absolute or climb out:
+    any YAML file of the machine became .Values of a template the pull request wrote."""
+    outside = write(tmp_path, "home/values.yaml", f"leak: {LEAKED}\n")
+    repo = tmp_path / "repo"
+    _leak_chart(repo)
+    path = str(outside) if how == "absolute" else "../../home/values.yaml"
+    if named_by == "application":
+        source = f"    path: chart\n    helm:\n      valueFiles: [{json.dumps(path)}]"
+        write(repo, "argocd/app.yaml", APPLICATION.format(name="leak", source=source))
+    else:
+        path = str(outside) if how == "absolute" else "../home/values.yaml"  # Flux: from the repository's top
+        write(repo, "flux/release.yaml", HELM_RELEASE_IN_REPO.format(
+            extra="", chart_extra=f"      valuesFiles: [{json.dumps(path)}]"))
+    run = _graph(repo)
+    assert LEAKED not in run.output, run.stdout[:2000]
+    expected = "is an absolute path" if how == "absolute" else "leads outside the repository"
+    assert expected in run.stderr, run.stderr
+
+
+@needs_helm
+@pytest.mark.parametrize("named_by", ["application", "helm-release"])
+def test_a_release_name_never_reaches_helm_as_a_flag(tmp_path, named_by):
+    """releaseName went before the chart with no `--`: `--set-file=leak=/any/file`
+    made helm read any file of the machine into .Values."""
+    outside = write(tmp_path, "home/secret", LEAKED)
+    repo = tmp_path / "repo"
+    _leak_chart(repo)
+    flag = f"--set-file=leak={outside}"
+    if named_by == "application":
+        source = f"    path: chart\n    helm: {{releaseName: {json.dumps(flag)}}}"
+        write(repo, "argocd/app.yaml", APPLICATION.format(name="leak", source=source))
+    else:
+        write(repo, "flux/release.yaml", HELM_RELEASE_IN_REPO.format(extra=f"  releaseName: {json.dumps(flag)}",
+                                                                     chart_extra=""))
+    run = _graph(repo)
+    assert LEAKED not in run.output, run.stdout[:2000]
+    assert re.search(r"release name '--set-file=leak=.*(is not one Helm accepts|Helm allows at most 53)", run.stderr), \
+        run.stderr
+
+
+@needs_helm
+def test_a_chart_reference_never_reaches_helm_as_a_flag(tmp_path, chart_servers):
+    """A chart named `--set-file=...` from a chart repository: helm took the
+    release name for the chart and the chart for a flag that reads any file."""
+    outside = write(tmp_path, "home/secret", LEAKED)
+    repo = tmp_path / "repo"
+    source = (f"    repoURL: {chart_servers.http}\n    targetRevision: 6.9.3\n"
+              f"    chart: {json.dumps(f'--set-file=ingress.hosts[0].host={outside}')}\n"
+              "    helm:\n      parameters:\n      - {name: ingress.enabled, value: 'true'}\n"
+              "      - {name: 'ingress.hosts[0].paths[0].path', value: /}\n"
+              "      - {name: 'ingress.hosts[0].paths[0].pathType', value: Prefix}")
+    write(repo, "argocd/app.yaml", APPLICATION.format(name="podinfo", source=source))
+    write(repo, "k8s/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    run = _graph(repo, "--allow-remote")
+    assert LEAKED not in run.output, run.stdout[:2000]
+    assert "is not a chart name svcdocs passes to helm" in run.stderr, run.stderr
+
+
+@needs_helm
+def test_a_folder_named_like_a_flag_reaches_helm_as_a_path(tmp_path):
+    """A chart folder named like a flag is a path after `--` (and is refused
+    as a chart reference before that)."""
+    repo = tmp_path / "repo"
+    _leak_chart(repo, "--post-renderer=x")
+    write(repo, "k8s/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    run = _graph(repo)
+    assert run.code == 0, run.stderr
+    assert "--post-renderer=x not rendered: chart '--post-renderer=x' is not a path svcdocs passes to helm" \
+        in run.stderr, run.stderr

@@ -19,7 +19,7 @@ exclude: [docs/**, mkdocs.yml]  # paths not read, as --exclude (globs from this 
 router-kinds:                # routers svcdocs does not know, read from simple field paths
   - apiVersion: example.com/v1
     kind: WebRoute
-    hosts: spec.hosts
+    hosts: /spec.hosts       # a leading / reads from the object's root, not from each rule
     rules: spec.rules
     path: path
     service: backend.service
@@ -310,15 +310,17 @@ def _described(value: object) -> str:
 # --- router-kinds: routers svcdocs does not know, described as data -------------
 
 ROUTER_KIND_KEYS = ("apiVersion", "kind", "hosts", "rules", "path", "service", "port", "public")
-FIELD_PATH = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
+FIELD_PATH = re.compile(r"/?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 
 
 @dataclass(frozen=True)
 class RouterKind:
     """Where a router kind keeps its hosts, paths and backends, as field
     paths (names split at dots; a list met on the way is read item by item).
-    With `rules`, each item of that list is one way in, and `path`, `service`
-    and `port` are read from the item; without it, from the document."""
+    With `rules`, each item of that list is one way in, and `hosts`, `path`,
+    `service` and `port` are read from the item (a path written from the
+    object's root, `/spec.domains`, is read there); without it, from the
+    document. `where` names the entry in errors."""
 
     group: str
     kind: str
@@ -328,6 +330,14 @@ class RouterKind:
     path: tuple[str, ...] = ()
     port: tuple[str, ...] = ()
     public: bool = True
+    where: str = "router-kinds"
+    from_root: frozenset[str] = frozenset()  # the keys whose path starts at the object's root
+
+    def paths(self) -> dict[str, tuple[str, ...]]:
+        """The field paths set, by key."""
+        found = {"rules": self.rules, "hosts": self.hosts, "path": self.path, "service": self.service,
+                 "port": self.port}
+        return {key: path for key, path in found.items() if path}
 
 
 def parse_router_kinds(value: object, path: str) -> tuple[RouterKind, ...]:
@@ -351,10 +361,13 @@ def parse_router_kinds(value: object, path: str) -> tuple[RouterKind, ...]:
         public = item.get("public", True)
         if not isinstance(public, bool):
             raise SvcdocsError(f"{where}: public must be true or false")
-        fields = {key: _field_path(item.get(key), f"{where}.{key}") for key in ("hosts", "rules", "path", "service", "port")}
+        keys = ("hosts", "rules", "path", "service", "port")
+        fields = {key: _field_path(item.get(key), f"{where}.{key}") for key in keys}
         if not fields["service"]:
             raise SvcdocsError(f"{where} needs service: the field path of the backend Service's name")
-        kinds.append(RouterKind(group=api_version.rpartition("/")[0], kind=kind, public=public, **fields))
+        rooted = frozenset(key for key in keys if isinstance(item.get(key), str) and item[key].startswith("/"))
+        kinds.append(RouterKind(group=api_version.rpartition("/")[0], kind=kind, public=public, where=where,
+                                from_root=rooted, **fields))
     return tuple(kinds)
 
 
@@ -362,5 +375,6 @@ def _field_path(value: object, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, str) or not FIELD_PATH.fullmatch(value):
-        raise SvcdocsError(f"{where} must be a field path such as spec.rules.backend.name (names and dots only)")
-    return tuple(value.split("."))
+        raise SvcdocsError(f"{where} must be a field path such as spec.rules.backend.name (names and dots only, "
+                           f"a leading / to start at the object's root)")
+    return tuple(value.lstrip("/").split("."))

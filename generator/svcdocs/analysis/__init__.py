@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from svcdocs.analysis.entrypoints import EntryPoint, entrypoints, toward_absent
 from svcdocs.analysis.exposure import (
@@ -26,6 +26,9 @@ class Analysis:
     patterns: tuple[Pattern, ...]
     router_levels: dict[str, str]  # router, Gateway and ListenerSet ids -> the level they open
     reach: Reachability  # who can reach whom under the NetworkPolicies
+    # router and Gateway ids -> what to say of their level: assumed (their
+    # controller is not in the input), or reached only inside the cluster
+    router_notes: dict[str, str] = field(default_factory=dict)
 
     def level(self, node_id: str) -> str | None:
         found = self.exposure.get(node_id)
@@ -33,7 +36,8 @@ class Analysis:
 
 
 def analyze(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> Analysis:
-    levels = router_levels(graph, internal_classes)  # once: every stage below reads them
+    notes: dict[str, str] = {}
+    levels = router_levels(graph, internal_classes, notes)  # once: every stage below reads them
     exposure = exposure_of(graph, internal_classes, levels)
     entries = entrypoints(graph, levels)
     return Analysis(
@@ -42,4 +46,5 @@ def analyze(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> Ana
         patterns=patterns(graph, exposure, levels),
         router_levels=levels,
         reach=reachability(graph, levels, entries, exposure),
+        router_notes=dict(sorted(notes.items())),
     )

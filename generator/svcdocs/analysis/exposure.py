@@ -12,30 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from svcdocs.graph import Graph
+from svcdocs.analysis.controllers import OUTSIDE, Controllers
 from svcdocs.graph.routing import GATEWAY_KINDS
-from svcdocs.model import Gateway, RoutedWorkload, Service, Workload
+from svcdocs.model import Gateway, Ingress, RoutedWorkload, Service, Workload
+from svcdocs.model.schemes import PRIVATE, service_scheme
 
 LEVELS = ("none", "egress", "cluster", "node", "network", "internet")
 RANK = {level: i for i, level in enumerate(LEVELS)}
-
-# Annotations that ask a cloud for a load balancer on a private address, with
-# the values that do (None: any value but "false").
-INTERNAL_LB_ANNOTATIONS: dict[str, frozenset[str] | None] = {
-    "service.beta.kubernetes.io/aws-load-balancer-internal": None,
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": frozenset({"internal"}),
-    "networking.gke.io/load-balancer-type": frozenset({"internal"}),
-    "cloud.google.com/load-balancer-type": frozenset({"internal"}),
-    "service.beta.kubernetes.io/azure-load-balancer-internal": frozenset({"true"}),
-    "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": frozenset({"intranet"}),
-    "service.beta.kubernetes.io/oci-load-balancer-internal": frozenset({"true"}),
-    "oci-network-load-balancer.oraclecloud.com/internal": frozenset({"true"}),
-    "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type": frozenset({"private"}),
-    "service.beta.kubernetes.io/openstack-internal-load-balancer": frozenset({"true"}),
-    "service.beta.kubernetes.io/cce-load-balancer-internal-vpc": frozenset({"true"}),
-    "service.kubernetes.io/qcloud-loadbalancer-internal-subnetid": None,
-    "load-balancer.hetzner.cloud/disable-public-network": frozenset({"true"}),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
@@ -44,12 +27,9 @@ class Exposure:
 
 
 def is_internal_lb(service: Service) -> bool:
-    for key, value in service.annotations:
-        if key in INTERNAL_LB_ANNOTATIONS:
-            wanted = INTERNAL_LB_ANNOTATIONS[key]
-            if (wanted is None and value.lower() != "false") or (wanted and value.lower() in wanted):
-                return True
-    return False
+    """Whether a LoadBalancer gets a private address, by its cloud's
+    documented scheme (model/schemes.py)."""
+    return service_scheme(service.annotations, service.load_balancer_class)[0] == PRIVATE
 
 
 def own_level(service: Service) -> str:
@@ -61,17 +41,25 @@ def own_level(service: Service) -> str:
     return {"NodePort": "node", "ExternalName": "egress"}.get(service.type, "cluster")
 
 
-def router_levels(graph: Graph, internal_classes: frozenset[str] = frozenset()) -> dict[str, str]:
+def router_levels(graph: Graph, internal_classes: frozenset[str] = frozenset(),
+                  notes: dict[str, str] | None = None) -> dict[str, str]:
     """The level each router, Gateway and ListenerSet opens, computed once for
     all of them: `internet`, `network` (an internal class, annotation or
     visibility) or `node`. Routers that open nothing (mesh routes, cluster-local
-    ones, routes that hang on nothing) are left out.
+    ones, routes that hang on nothing, those whose controller is reached only
+    inside the cluster) are left out.
 
-    A router opens its own level, and the highest of what it hangs on: a
-    Gateway's, or the level of the routers that delegate to it. A Gateway is
-    `internet` (shared gateways usually live elsewhere) unless its class is
-    internal; a ListenerSet's is its Gateway's; an Istio Gateway whose proxy
-    pods are in the input is reached as the Services in front of those pods are."""
+    A router that is a way in of its own is reached as far out as its
+    controller (analysis/controllers.py), and the highest of what it hangs
+    on: a Gateway's, or the level of the routers that delegate to it. A
+    Gateway is reached as its controller's pods are, and `internet` when they
+    are not in the input (shared gateways usually live elsewhere) unless its
+    class is internal; a ListenerSet's is its Gateway's; an Istio Gateway whose
+    proxy pods are in the input is reached as the Services in front of those
+    pods are. `notes`, when given, gets what to say of a level that was
+    assumed or narrowed, by id."""
+    said: dict[str, str] = notes if notes is not None else {}
+    controllers = Controllers(graph, own_level)
     attaches: dict[str, list[str]] = defaultdict(list)
     configures: dict[str, list[str]] = defaultdict(list)
     for edge in graph.edges:
@@ -90,7 +78,14 @@ def router_levels(graph: Graph, internal_classes: frozenset[str] = frozenset()) 
             return _highest(level_of(p, seen) for p in attaches[node_id])
         if configures.get(node_id):
             return _proxy_level(graph, configures[node_id])
+        if isinstance(node, Gateway) and node.kind == "Gateway" and not node.selector:
+            return _said(node_id, controllers.gateway(node))
         return "internet"
+
+    def _said(node_id: str, opened) -> str | None:
+        if opened.note:
+            said[node_id] = opened.note
+        return opened.level if opened.level in OUTSIDE else None
 
     def level_of(node_id: str, seen: tuple[str, ...] = ()) -> str | None:
         if node_id in levels:
@@ -104,6 +99,8 @@ def router_levels(graph: Graph, internal_classes: frozenset[str] = frozenset()) 
             own = router.opens if router.opens in ("internet", "network") else None
             if own == "internet" and router.class_name in internal_classes:
                 own = "network"
+            elif own is not None and (isinstance(router, Ingress) or router.controller):
+                own = _said(node_id, controllers.router(router, own))
             found = _highest([own, *(level_of(p, seen) for p in attaches.get(node_id, ())
                                      if p in routers or _is_gateway(graph, p))])
         elif node is not None and _is_gateway(graph, node_id):

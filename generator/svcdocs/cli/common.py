@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from typing import Iterable
 
 import click
@@ -102,21 +103,44 @@ def _remember_excludes(ctx: click.Context, _param: click.Parameter, value: tuple
     ctx.meta["svcdocs.exclude"] = value
 
 
+@dataclass(frozen=True)
+class Fetching:
+    """--allow-remote and --offline, as one argument of the reading commands."""
+
+    allow_remote: bool = False
+    offline: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allow_remote
+
+
 def input_options(command):
-    """PATH arguments, --namespace, --config, --render, --allow-remote and
-    --exclude, shared by every reading command."""
+    """PATH arguments, --namespace, --config, --render, --allow-remote,
+    --exclude and --offline, shared by every reading command (which gets
+    --allow-remote and --offline as one `allow_remote` argument, a `Fetching`)."""
     command = click.option("--exclude", "-x", multiple=True, metavar="GLOB", expose_value=False,
                            callback=_remember_excludes,
                            help="Leave out the paths this glob matches (repeatable; as .gitignore: a name at any "
                                 "depth, or a path from the working directory, ** for any depth; a folder with all "
                                 "below it), besides the config's exclude.")(command)
+    inner = command
+
+    @functools.wraps(inner)
+    def wrapper(*args, allow_remote, offline, **kwargs):
+        return inner(*args, allow_remote=Fetching(allow_remote, offline), **kwargs)
+
+    command = click.option("--offline", is_flag=True,
+                           help="Render charts from chart repositories and registries from svcdocs's chart "
+                                "cache only, never fetching (say which are missing).")(wrapper)
     command = click.option("--allow-remote", is_flag=True,
                            help="Let kustomize fetch remote bases (URLs, git::, github.com/...) and read "
-                                "paths outside the repository.")(command)
+                                "paths outside the repository, and helm fetch charts (kept in svcdocs's "
+                                "chart cache).")(command)
     command = click.option("--render", "render", multiple=True, type=click.Choice([*RENDERERS, "none"]),
-                           help="What renders a folder PATH that holds a kustomization or a Helm chart "
-                                "(repeatable; default: kustomize, or render: in the config; none reads "
-                                "them as plain files).")(command)
+                           help="Also render with this tool (repeatable): kustomize renders kustomizations "
+                                "(the default, or render: in the config), helm renders charts, HelmReleases "
+                                "and Argo CD Helm sources; none reads every folder as plain files (--render "
+                                "none --render helm: helm alone).")(command)
     command = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                            help="Config file (default: .svcdocs.yaml in the working directory).")(command)
     command = click.option("--namespace", "-n", default="default", show_default=True, metavar="NS",
@@ -124,20 +148,21 @@ def input_options(command):
     return click.argument("paths", nargs=-1, metavar="[PATH]...")(command)
 
 
-def load_options(config: Config, render: tuple[str, ...], allow_remote: bool) -> LoadOptions:
-    """--render when given (none: nothing), else the config's renderers (and
-    what of them a repository's own config cannot turn on, said); the
-    config's excludes (from its folder) and --exclude's (from here)."""
-    if render:
-        chosen = frozenset(r for r in render if r != "none")
-    else:
-        chosen = config.render
+def load_options(config: Config, render: tuple[str, ...], allow_remote: bool | Fetching) -> LoadOptions:
+    """The config's renderers, and those --render adds (after none: only
+    those), and what of them a repository's own config cannot turn on, said;
+    the config's excludes (from its folder) and --exclude's (from here)."""
+    chosen = config.render if "none" not in render else frozenset()
+    chosen = chosen | frozenset(r for r in render if r != "none")
+    if "none" not in render and "helm" not in chosen:
         for note in config.notes:
             click.echo(f"svcdocs: {visible(note)}", err=True)
+    fetching = allow_remote if isinstance(allow_remote, Fetching) else Fetching(bool(allow_remote))
     ctx = click.get_current_context(silent=True)
     excludes = Excludes().plus(os.path.dirname(config.path or "") or ".", config.exclude)
     excludes = excludes.plus(".", ctx.meta.get("svcdocs.exclude", ()) if ctx else ())
-    return LoadOptions(render=chosen, allow_remote=allow_remote, exclude=excludes)
+    return LoadOptions(render=chosen, allow_remote=fetching.allow_remote, offline=fetching.offline,
+                       exclude=excludes)
 
 
 def read_report(paths: tuple[str, ...], namespace: str, config: Config, options: LoadOptions | None = None) -> Report:

@@ -24,7 +24,7 @@ from svcdocs.review import review, unseen_changes
 from svcdocs.review.coverage import unseen_fails
 from svcdocs.runtime import gc_paused
 from svcdocs.review.environments import fails as environments_fail
-from svcdocs.review.environments import review_environments
+from svcdocs.review.environments import review_environments, with_charts
 
 
 @click.command()
@@ -83,6 +83,7 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
     with gc_paused():  # the review compares two reports of a million small objects
         if head.single is not None and base.single is not None:
             result = review(base.single, head.single, config, notes, unseen)
+            result = with_charts(result, base.reports[0][0], head.reports[0][0], base.single, head.single)
             text = (dumps(review_document(result, base_label, head_label)) if fmt == "json"
                     else comment(result, base_label, head_label))
             whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""

@@ -9,21 +9,23 @@ import click
 
 from svcdocs.cli import COMMANDS, main
 
-ORDER = ("build", "serve", "check", "diff", "graph", "reach", "rules", "schema")  # the README's order; others after
+ORDER = ("build", "serve", "check", "diff", "graph", "reach", "rules")  # the README's order; others after
 
 
 def to_markdown() -> str:
     """Every command: its usage, its help, and a table of its options."""
     blocks = ["<!-- Generated from the click commands by svcdocs.cli.reference: "
               "edit their help, then run pytest --update-golden. -->"]
-    group = click.Context(main, info_name="svcdocs", **main.context_settings)  # -h as well as --help
+    group = click.Context(main, info_name="svcdocs", **main.context_settings)  # -h as well as --help, as run
     for name in sorted(COMMANDS, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n)):
         blocks.append(_command(name, main.get_command(group, name), group))
     return "\n\n".join(blocks) + "\n"
 
 
 def _command(name: str, command: click.Command, group: click.Context) -> str:
-    ctx = click.Context(command, info_name=name, parent=group)
+    # click keeps a command's help option once made: made here with the group's
+    # names, the page is the same whether or not a command ran before.
+    ctx = click.Context(command, info_name=f"svcdocs {name}", parent=group)
     usage = " ".join(command.collect_usage_pieces(ctx))
     lines = [f"### `svcdocs {name}`", "", "```", f"svcdocs {name} {usage}", "```", ""]
     lines += [_paragraphs(command.help or ""), "", "| option | what it does |", "|---|---|"]
@@ -65,8 +67,6 @@ def _cell(text: str) -> str:
 
 def generated_docs() -> dict[str, str]:
     """Every generated page of the docs site, by its path under docs/."""
-    from svcdocs import schemas
     from svcdocs.render.rules_doc import docs_pages
 
-    return {"_generated/cli.md": to_markdown(), **docs_pages(),
-            **{f"schemas/{name}.json": schemas.text(name) for name in schemas.NAMES}}
+    return {"_generated/cli.md": to_markdown(), **docs_pages()}

@@ -8,7 +8,7 @@ from itertools import islice
 from svcdocs.graph.labels import LabelIndex
 from svcdocs.graph.routing import GATEWAY_KINDS, Hop, Routing
 from svcdocs.graph.types import INTERNET, Edge, Graph, Node, PortMapping, Synthetic
-from svcdocs.model import Model, Service, Workload, object_id
+from svcdocs.model import EnvRef, Model, Service, Workload, object_id
 
 # Edges can grow as Services x workloads from a small file; real repositories
 # of 10,000 Services have about 25,000.
@@ -36,7 +36,7 @@ def build_graph(model: Model) -> Graph:
         truncated.append(TRUNCATED_HOPS.format(limit=MAX_HOPS))
     edges: list[Edge] = []
     for kind in (_selects(model, index), _configures(model, index), _route_edges(hops, routing, services, nodes),
-                 _attaches(routing, nodes), _aliases(model, nodes), _calls(model, services),
+                 _attaches(routing, nodes), _aliases(model, nodes), _calls(model, services, edges),
                  _isolates(model, index)):
         edges.extend(islice(kind, MAX_EDGES - len(edges) + 1))
         if len(edges) > MAX_EDGES:
@@ -182,13 +182,25 @@ def _external(name: str, nodes: dict[str, Node]) -> str:
     return external.id
 
 
-def _calls(model: Model, services: dict[str, Service]):
+def _calls(model: Model, services: dict[str, Service], edges: list[Edge]):
+    """A workload to the Services that its variables (its own, and those of
+    the ConfigMaps it imports with `envFrom`), its args and its command
+    name. A Service that selects the workload itself is no call: a variable
+    that names the workload's own Service (`OTEL_SERVICE_NAME`, a database's
+    own address in the ConfigMap it shares with its clients) says who it is.
+    `edges` holds the `selects` edges by the time this runs."""
+    own = {(e.target, e.source) for e in edges if e.kind == "selects"}
+    config_maps = {u.id: u.refs for u in model.inputs.unmodelled if u.refs}
     for workload in model.workloads:
         variables: dict[str, set[str]] = defaultdict(set)
         for container in workload.containers:
-            for ref in container.env_refs:
+            refs = list(container.env_refs)
+            for name, prefix in container.env_from:
+                refs += [EnvRef(prefix + r.variable, r.host, r.line)
+                         for r in config_maps.get(object_id("ConfigMap", workload.namespace, name), ())]
+            for ref in refs:
                 target = service_named(ref.host, workload.namespace)
-                if target in services:
+                if target in services and (workload.id, target) not in own:
                     variables[target].add(ref.variable)
         for target, names in variables.items():
             yield Edge(workload.id, target, "calls", env=tuple(sorted(names)))

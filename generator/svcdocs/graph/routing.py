@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
-from svcdocs.model import BackendRef, Gateway, Model, ReferenceGrant, Router, Service, Way
+from svcdocs.model import BackendRef, Gateway, Model, ReferenceGrant, Router, Service, TLSSource, Way
 
 GATEWAY_API = "gateway.networking.k8s.io"
 MAX_DEPTH = 8  # delegation deeper than this (or a loop) is not followed
@@ -63,6 +63,13 @@ class Routing:
         self.delegates: dict[str, Router] = {k: r for k, r in self.routers.items() if k not in workloads}
         self.gateways: dict[str, Gateway] = {g.id: g for g in model.gateways}
         self.services: dict[str, Service] = {s.id: s for s in model.services}
+        # What serves hosts over TLS besides the routers themselves: by id (named
+        # by a router), and by the router kinds whose hosts they cover.
+        self.tls_sources: dict[str, TLSSource] = {t.id: t for t in model.tls_sources}
+        self.tls_by_kind: dict[str, list[TLSSource]] = defaultdict(list)
+        for source in model.tls_sources:
+            for kind in source.serves:
+                self.tls_by_kind[kind].append(source)
         self.grants: dict[str, list[ReferenceGrant]] = defaultdict(list)
         for grant in model.grants:
             self.grants[grant.namespace].append(grant)
@@ -109,7 +116,31 @@ class Routing:
             return way.tls
         if context is not None:
             return context.tls
-        return self.listener_tls(router, host)
+        found = self.source_tls(router, host)
+        return found if found is not None else self.listener_tls(router, host)
+
+    def source_tls(self, router: Router, host: str | None) -> bool | None:
+        """TLS as the objects that serve a router's hosts say: those it names
+        (a ManagedCertificate the input does not hold still covers its hosts),
+        then those that cover hosts of its kind (an ApisixTls, an Emissary
+        Host): plain when they exist but none covers the host; None when
+        nothing says."""
+        found = None
+        for source_id in router.tls_sources:
+            source = self.tls_sources.get(source_id)
+            if source is None:
+                if source_id.startswith("ManagedCertificate/"):
+                    return True
+                continue
+            if source.tls is not None and covers(source.hosts, host):
+                return source.tls
+            if source.tls is not None:
+                found = False
+        for source in self.tls_by_kind.get(router.kind, ()):
+            if covers(source.hosts, host):
+                return bool(source.tls)
+            found = False
+        return found
 
     def listener_tls(self, router: Router, host: str | None) -> bool | None:
         """TLS as the listeners a router hangs on serve `host`: True when one
@@ -163,6 +194,21 @@ def join_paths(prefix: str, path: str) -> str:
     if path in ("", "/"):
         return prefix
     return prefix.rstrip("/") + "/" + path.lstrip("/")
+
+
+def covers(patterns: tuple[str, ...], host: str | None) -> bool:
+    """Whether certificate names cover a host: none names every host; `*`
+    any; `*.example.com` one label under example.com; a router's way
+    without a host is covered only by `*` or no names."""
+    if not patterns:
+        return True
+    if host is None:
+        return "*" in patterns
+    host = host.lower()
+    for name in (p.lower() for p in patterns):
+        if name in ("*", host) or (name.startswith("*.") and host.partition(".")[2] == name[2:] and "." in host):
+            return True
+    return False
 
 
 def _serves(listener_host: str | None, host: str | None) -> bool:

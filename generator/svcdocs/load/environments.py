@@ -52,8 +52,13 @@ from svcdocs.load.kustomizations import (
 from svcdocs.load.problems import Unread
 from svcdocs.load.kustomize_check import unlisted
 from svcdocs.load.render import check_kustomization
-from svcdocs.load.rendering import HelmChart, NotRendered, kustomize_command, render_chart, render_kustomization
+from svcdocs.load.helm.chart import deployable
+from svcdocs.load.helm.discovery import Chained, HelmDiscovery
+from svcdocs.load.helm.inventory import Release
+from svcdocs.load.helm.substitute import PostBuild, Unset
+from svcdocs.load.helm.values import DataIndex
 from svcdocs.load.exclude import Excludes
+from svcdocs.load.rendering import HelmChart, NotRendered, kustomize_command, render_kustomization
 from svcdocs.load.walk import walk as walk_folder
 from svcdocs.load.yamldocs import in_hand
 from svcdocs.load.discover import discover, refuse_link_outside
@@ -84,6 +89,8 @@ class Environment:
     name_suffix: str = ""
     namespace: str = ""  # where objects that name none go, when the pointers that name it agree ("": --namespace)
     release_namespaces: tuple[tuple[str, str], ...] = ()  # (label, namespace): a HelmRelease's objects go to its own
+    releases: tuple[Release, ...] = ()  # its Helm releases (load.helm.inventory)
+    unset: tuple[Unset, ...] = ()  # Flux variables used without a value
 
     def namespace_of(self, source: Source, default: str) -> str:
         """Where the objects of `source` that name no namespace go."""
@@ -362,6 +369,8 @@ class _Draft:
     claims: set[str] = field(default_factory=set)  # real paths of plain files it takes from the plain environment
     prefix: str = ""
     suffix: str = ""
+    post_build: PostBuild | None = None  # the Flux Kustomization's variables, substituted into what it deploys
+    releases: list[tuple[str, HelmChart]] = field(default_factory=list)  # its HelmReleases' renders, done or not
 
 
 class _Discovery:
@@ -375,6 +384,9 @@ class _Discovery:
         self.scans: dict[str, Scan] = {}  # by file path or job label
         self.kustomizations: dict[str, Kustomization] = {}
         self.job_draft: dict[_Job, list[_Draft]] = {}
+        self.job_declared: dict[_Job, tuple[str, int]] = {}  # a release's HelmRelease or Application: file, line
+        self.every_data: tuple[tuple, DataIndex] = ((), DataIndex())  # (generation, every draft's ConfigMaps, Secrets)
+        self.helm = HelmDiscovery(options, repository.top, repository.same, self._here)
 
     # --- what a folder holds ---------------------------------------------------------
 
@@ -397,7 +409,7 @@ class _Discovery:
         for k in tree.entries():
             self._draft(("kustomization", os.path.realpath(k.folder)), named(k.folder), _display(k.folder),
                         "kustomization", jobs=[self._kustomization_job(k.folder)], kustomization=k)
-        for chart in tree.charts:
+        for chart in filter(deployable, tree.charts):
             job = self._chart_job(HelmChart(chart=_display(chart), release=_release(chart)))
             self._draft(("chart", os.path.realpath(chart), job.chart), named(chart), _display(chart), "chart",
                         jobs=[job])
@@ -473,7 +485,7 @@ class _Discovery:
             draft.skipped += tree.skipped
             for k in tree.entries():
                 self._add_job(draft, self._kustomization_job(_display(k.folder)))
-            for chart in tree.charts:
+            for chart in filter(deployable, tree.charts):
                 self._add_job(draft, self._chart_job(HelmChart(chart=_display(chart), release=_release(chart))))
 
     # --- jobs ------------------------------------------------------------------------------
@@ -514,8 +526,9 @@ class _Discovery:
     def _render(self, job: _Job) -> Source | NotRendered:
         try:
             if job.chart is not None:
-                data = render_chart(job.chart, self.options)
-                return Source(label=job.label, data=data, size=len(data))
+                drafts = self.job_draft.get(job) or []
+                index = self.helm.index(self._plain_sources(drafts[0])) if drafts else self.helm.index(())
+                return self.helm.render(job.chart, job.label, self._data(index), *self._declared(job))
             rendered = render_kustomization(job.folder, self.options, self.repo.top)
         except SvcdocsError as e:
             return self._failed(job, str(e))
@@ -527,6 +540,7 @@ class _Discovery:
         if job.chart is not None:
             chart = job.chart
             where = os.path.join(chart.chart, "Chart.yaml") if not chart.repository else chart.chart
+            self.helm.not_rendered(chart, job.label, reason.removeprefix(f"{chart.chart}: "), *self._declared(job))
             return NotRendered(chart.chart if not chart.repository else f"chart {chart.chart}", "chart", where, 1,
                                reason.removeprefix(f"{chart.chart}: "), chart.command())
         file = _display(kustomization_file(job.folder) or job.folder)
@@ -538,7 +552,7 @@ class _Discovery:
     # --- pointers ----------------------------------------------------------------------
 
     def _scan_file(self, source: Source) -> Scan:
-        key = source.path or source.label
+        key = source.path or (source.label if source.data is None else (source.label, hash(source.data)))
         found = self.scans.get(key)
         if found is None:
             found = self.scans[key] = gitops.scan(source, self._directories)
@@ -553,9 +567,44 @@ class _Discovery:
         return []
 
     def _scans_of(self, draft: _Draft) -> list[Scan]:
-        scans = [self._scan_file(s) for s in draft.files]
-        scans += [self._scan_file(r) for job in draft.jobs if isinstance(r := self.rendered.get(job), Source)]
-        return scans
+        return [self._scan_file(s) for s in self._sources_of(draft)]
+
+    def _plain_sources(self, draft: _Draft, releases: bool = True) -> list[Source]:
+        """What a draft reads, before any substitution (with its HelmReleases' renders, or not)."""
+        return list(draft.files) + [r for job in draft.jobs if isinstance(r := self.rendered.get(job), Source)
+                                    and (releases or not job.release)]
+
+    def _sources_of(self, draft: _Draft, unset: list[Unset] | None = None) -> list[Source]:
+        """What a draft reads, with its Flux Kustomization's variables
+        substituted into what the Kustomization deploys (not into what its
+        HelmReleases render: Flux substitutes the HelmRelease, helm the chart)."""
+        if draft.post_build is None:
+            return self._plain_sources(draft)
+        own = self._plain_sources(draft, releases=False)
+        index = self._data(self.helm.index(own))
+        substituted = []
+        for source in own:
+            new, missing_vars, _ = self.helm.substitute(source, draft.post_build, index, len(self.rendered))
+            substituted.append(new)
+            if unset is not None:
+                unset.extend(missing_vars)
+        return substituted + [r for job in draft.jobs if job.release and isinstance(r := self.rendered.get(job), Source)]
+
+    def _data(self, own: DataIndex) -> DataIndex:
+        """An environment's ConfigMaps and Secrets first, then those of every
+        environment found (indexed again only when something was added)."""
+        generation = (len(self.rendered), len(self.drafts), sum(len(d.files) for d in self.drafts.values()))
+        if self.every_data[0] != generation:
+            every = [s for d in self.drafts.values() for s in self._plain_sources(d)]
+            self.every_data = (generation, self.helm.index(every))
+        return Chained(own, self.every_data[1])
+
+    def _declared(self, job: _Job) -> tuple[str, int]:
+        return self.job_declared.get(job, ("", 0))
+
+    def _here(self, path: str) -> str | None:
+        found = self.repo.resolve(path)
+        return _display(found) if found is not None else None
 
     def _flux_sources(self) -> dict[tuple[str, str, str], FluxSource]:
         index: dict[tuple[str, str, str], FluxSource] = {}
@@ -607,6 +656,7 @@ class _Discovery:
                 return replace(pointer, status="no environment named here renders it")
             if draft is None:
                 job = _Job(label=f"{pointer.title} (helm template)", chart=chart)
+                self.job_declared[job] = (pointer.file, pointer.line)
                 draft = self._draft(key, pointer.title, f"chart {chart.chart} from {chart.repository}", "chart",
                                     jobs=[job])
             draft.pointed_by.append(pointer.title)
@@ -633,6 +683,8 @@ class _Discovery:
                 self._add_parts(draft, target, recurse=key[0] != "flat")
         if draft is None:
             return replace(pointer, target=shown, status="no environment named here reads it")
+        if pointer.post_build is not None and draft.post_build is None:
+            draft.post_build = pointer.post_build
         draft.pointed_by.append(pointer.title)
         draft.destinations.add(pointer.destination)
         return replace(pointer, target=shown, environment=draft.name)
@@ -685,45 +737,40 @@ class _Discovery:
                     if pointer.kind != "HelmRelease":
                         continue
                     pointer = replace(pointer, environment=draft.name)
+                    destinations = {d for d in draft.destinations if d}
+                    if not pointer.namespace and len(destinations) == 1:  # where its Flux Kustomization puts it
+                        pointer = self.helm.in_namespace(pointer, next(iter(destinations)))
                     chart, reason = self._release_chart(pointer, index)
+                    label = f"{draft.path}: {pointer.title} (helm template)"
                     if chart is None:
                         self.not_rendered.append(NotRendered(pointer.title, "helm-release", pointer.file,
                                                              pointer.line, reason, "", draft.name))
                         self.pointers.append(replace(pointer, status=reason))
+                        self.helm.not_rendered(pointer.chart, label, reason, pointer.file, pointer.line)
+                        draft.releases.append((label, pointer.chart))
                         continue
-                    job = _Job(label=f"{draft.path}: {pointer.title} (helm template)", chart=chart, release=True)
+                    job = _Job(label=label, chart=chart, release=True)
+                    self.job_declared[job] = (pointer.file, pointer.line)
                     self._add_job(draft, job)
                     waiting.append((draft, replace(pointer, chart=chart), job))
         self._render_pending()
         for draft, pointer, job in waiting:
             result = self.rendered[job]
-            unapplied = f" without its {pointer.values_from} valuesFrom" if pointer.values_from else ""
+            draft.releases.append((job.label, job.chart))
             if isinstance(result, NotRendered):
                 draft.jobs.remove(job)
                 self.not_rendered.append(NotRendered(pointer.title, "helm-release", pointer.file, pointer.line,
                                                      result.reason, pointer.chart.command(), draft.name))
                 self.pointers.append(replace(pointer, status=f"not rendered: {result.reason}"))
             else:
-                self.pointers.append(replace(pointer, status=f"rendered{unapplied}"))
+                found = self.helm.release(job.label, job.chart)
+                self.pointers.append(replace(pointer, status=found.status if found else "rendered"))
 
     def _release_chart(self, pointer: Pointer, index: dict) -> tuple[HelmChart | None, str]:
         """What `helm template` renders for a HelmRelease, or why nothing can."""
         if pointer.note:
             return None, pointer.note
-        kind, namespace, name = pointer.source
-        source = index.get((kind, namespace, name))
-        if kind == "HelmRepository" and source is not None and source.url:
-            return replace(pointer.chart, repository=source.url), ""
-        if kind == "GitRepository" and (source is None or self.repo.same(source.url)):
-            path = self.repo.resolve(pointer.chart.chart)
-            if path is None:
-                return None, f"chart {pointer.chart.chart} is not a folder of this repository"
-            return replace(pointer.chart, chart=_display(path)), ""
-        if not kind or not name:
-            return None, "it names no chart source (spec.chart.spec.sourceRef)"
-        if source is None:
-            return None, f"{kind} {namespace}/{name} is not in the input"
-        return None, f"charts from a {kind} are not rendered"
+        return self.helm.chart(pointer.chart, pointer.source, index, self._here)
 
     # --- the result ---------------------------------------------------------------------
 
@@ -732,12 +779,11 @@ class _Discovery:
         environments: list[Environment] = []
         names: set[str] = set()
         for draft in self.drafts.values():
-            sources = list(draft.files)
+            unset: list[Unset] = []
+            sources = self._sources_of(draft, unset)
             for job in draft.jobs:
                 result = self.rendered[job]
-                if isinstance(result, Source):
-                    sources.append(result)
-                else:
+                if not isinstance(result, Source):
                     self.not_rendered.append(replace(result, environment=draft.name))
             if not sources:
                 continue
@@ -746,11 +792,14 @@ class _Discovery:
                 name = f"{name} (again)"
             names.add(name)
             namespace = next(iter(draft.destinations)) if len(draft.destinations) == 1 else ""
-            releases = tuple((job.label, job.chart.namespace) for job in draft.jobs
-                             if job.chart is not None and job.release and job.chart.namespace)
+            release_namespaces = tuple((job.label, job.chart.namespace) for job in draft.jobs
+                                       if job.chart is not None and job.release and job.chart.namespace)
+            renders = list(dict.fromkeys(draft.releases + [(j.label, j.chart) for j in draft.jobs if j.chart]))
+            releases = tuple(r for label, chart in renders if (r := self.helm.release(label, chart)) is not None)
             environments.append(Environment(
                 name, draft.path, draft.origin, tuple(sources), draft.skipped,
-                tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix, namespace, releases,
+                tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix, namespace, release_namespaces,
+                releases, tuple(sorted(set(unset), key=lambda u: (u.file, u.line, u.name))),
             ))
         environments.sort(key=_order)
         not_rendered = sorted(set(self.not_rendered), key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))

@@ -26,7 +26,10 @@ from typing import Callable
 from yaml import MappingNode
 
 from svcdocs.load import bounded, composed
-from svcdocs.load.rendering import HelmChart
+from svcdocs.load.helm import argo, flux
+from svcdocs.load.helm.chart import HelmChart
+from svcdocs.load.helm.flux import FluxSource
+from svcdocs.load.helm.substitute import PostBuild, post_build_of
 from svcdocs.load.sources import Source
 
 MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io")
@@ -34,11 +37,11 @@ ARGO_GROUP = "argoproj.io"
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
-FLUX_SOURCE_KINDS = ("GitRepository", "HelmRepository", "OCIRepository")
+FLUX_SOURCE_KINDS = flux.SOURCE_KINDS
 # Kinds that only configure the GitOps tool: an environment holding nothing else
 # deploys nothing svcdocs documents (its pointers are listed on their own).
 CONFIG_KINDS = frozenset({"Application", "ApplicationSet", "AppProject", "GitRepository", "HelmRepository",
-                          "OCIRepository", "Bucket"})
+                          "OCIRepository", "Bucket", "HelmChart"})
 _PLACEHOLDER = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _INDEX = re.compile(r"index\s+(\.[\w.]+)\s+(\d+)")
 _NOT_NAME = re.compile(r"[^a-z0-9-]+")
@@ -63,6 +66,7 @@ class Pointer:
     note: str = ""  # why it cannot be followed (a template not expanded, a generator not supported)
     generated: str = ""  # the Application an ApplicationSet made
     destination: str = ""  # the namespace objects that name none go to (Argo CD destination, Flux targetNamespace)
+    post_build: PostBuild | None = None  # a Flux Kustomization's postBuild substitution
     target: str = ""  # filled in by discovery: the path it leads to in this repository
     environment: str = ""  # filled in by discovery: the environment it names
     status: str = ""  # filled in by discovery: why it names none
@@ -75,15 +79,6 @@ class Pointer:
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.kind, self.namespace, self.name, self.path)
-
-
-@dataclass(frozen=True, slots=True)
-class FluxSource:
-    kind: str
-    namespace: str
-    name: str
-    url: str
-    oci: bool = False
 
 
 @dataclass
@@ -109,9 +104,7 @@ def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
         elif group == FLUX_HELM_GROUP and kind == "HelmRelease":
             found.pointers.append(_helm_release(doc))
         elif group == FLUX_SOURCE_GROUP and kind in FLUX_SOURCE_KINDS:
-            url = composed.scalar(composed.path(node, "spec", "url")) or ""
-            oci = url.startswith("oci://") or composed.scalar(composed.path(node, "spec", "type")) == "oci"
-            found.sources[(kind, doc.namespace, doc.name)] = FluxSource(kind, doc.namespace, doc.name, url, oci)
+            found.sources[(kind, doc.namespace, doc.name)] = flux.source_of(kind, doc.namespace, doc.name, node)
     return found
 
 
@@ -131,7 +124,8 @@ class _Doc:
 
 def _application(doc: _Doc) -> list[Pointer]:
     destination = composed.scalar(composed.path(doc.spec, "destination", "namespace")) or ""
-    return [_argo_source(doc, source, doc.name, destination, lambda text: text)
+    refs = argo.refs_of(doc.spec)
+    return [_argo_source(doc, source, doc.name, destination, lambda text: text, refs)
             for source in _argo_sources(doc.spec)]
 
 
@@ -148,29 +142,17 @@ class Unexpanded(Exception):
     """A template placeholder svcdocs cannot fill in."""
 
 
-def _argo_source(doc: _Doc, source, app: str, namespace: str, fill: Callable[[str], str]) -> Pointer:
+def _argo_source(doc: _Doc, source, app: str, namespace: str, fill: Callable[[str], str],
+                 refs: tuple[tuple[str, str], ...] = ()) -> Pointer:
     def text(node) -> str:
         value = composed.scalar(node)
         return fill(value) if value is not None else ""
 
     repo_url = text(composed.value(source, "repoURL"))
     revision = text(composed.value(source, "targetRevision"))
-    chart_name = text(composed.value(source, "chart"))
     path = text(composed.value(source, "path"))
-    helm = composed.value(source, "helm")
-    release = text(composed.value(helm, "releaseName")) or app
-    values_files = tuple(fill(v) for v, _ in composed.strings(composed.value(helm, "valueFiles")))
-    values = composed.value(helm, "valuesObject")
-    inline = composed.dump(values) if values is not None else text(composed.value(helm, "values"))
-    parameters = tuple((text(composed.value(p, "name")), text(composed.value(p, "value")))
-                       for p in composed.items(composed.value(helm, "parameters")))
-    chart = None
-    if chart_name:
-        chart = HelmChart(chart=chart_name, release=release, version=revision, repository=repo_url,
-                          namespace=namespace, values_files=values_files, values=inline, parameters=parameters)
-    elif helm is not None:
-        chart = HelmChart(chart=path, release=release, namespace=namespace, values_files=values_files,
-                          values=inline, parameters=parameters)
+    title = f"{doc_kind(doc)} {doc.namespace + '/' if doc.namespace else ''}{app}"
+    chart = argo.chart_of(source, fill, app, namespace, refs, title)
     recurse = composed.scalar(composed.path(source, "directory", "recurse")) in ("true", "True")
     plugin = composed.value(source, "plugin")
     note = ""
@@ -202,8 +184,9 @@ def _application_set(doc: _Doc, directories: Callable[[str], list[str]]) -> list
             try:
                 app = fill(composed.scalar(composed.path(template, "metadata", "name")) or doc.name)
                 namespace = fill(composed.scalar(composed.path(template, "spec", "destination", "namespace")) or "")
+                refs = argo.refs_of(composed.value(template, "spec"))
                 for source in _argo_sources(composed.value(template, "spec")):
-                    pointers.append(replace(_argo_source(doc, source, app, namespace, fill), name=doc.name,
+                    pointers.append(replace(_argo_source(doc, source, app, namespace, fill, refs), name=doc.name,
                                             generated=app))
             except Unexpanded as e:
                 pointers.append(Pointer(kind="ApplicationSet", namespace=doc.namespace, name=doc.name,
@@ -321,31 +304,21 @@ def _source_ref(doc: _Doc, node) -> tuple[str, str, str]:
 
 
 def _flux_kustomization(doc: _Doc) -> Pointer:
+    title = f"Flux Kustomization {doc.namespace + '/' if doc.namespace else ''}{doc.name}"
+    post_build = post_build_of(doc.spec, title, doc.namespace)
     return Pointer(
         kind="Kustomization", namespace=doc.namespace, name=doc.name, file=doc.file, line=doc.line,
         path=composed.scalar(composed.value(doc.spec, "path")) or "./",
         source=_source_ref(doc, composed.value(doc.spec, "sourceRef")),
         destination=composed.scalar(composed.value(doc.spec, "targetNamespace")) or "",
+        post_build=post_build or None,
     )
 
 
 def _helm_release(doc: _Doc) -> Pointer:
-    spec = composed.path(doc.spec, "chart", "spec")
-    target_namespace = composed.scalar(composed.value(doc.spec, "targetNamespace")) or ""
-    default_release = f"{target_namespace}-{doc.name}" if target_namespace else doc.name
-    values = composed.value(doc.spec, "values")
-    chart_ref = composed.value(doc.spec, "chartRef")
-    chart = HelmChart(
-        chart=composed.scalar(composed.value(spec, "chart")) or "",
-        release=composed.scalar(composed.value(doc.spec, "releaseName")) or default_release,
-        version=composed.scalar(composed.value(spec, "version")) or "",
-        namespace=target_namespace or doc.namespace,
-        values_files=tuple(v for v, _ in composed.strings(composed.value(spec, "valuesFiles"))),
-        values=composed.dump(values) if isinstance(values, MappingNode) and values.value else "",
-    )
-    source = _source_ref(doc, composed.value(spec, "sourceRef") if chart_ref is None else chart_ref)
+    title = f"HelmRelease {doc.namespace + '/' if doc.namespace else ''}{doc.name}"
+    found = flux.release_of(doc.name, doc.namespace, doc.spec, title)
     return Pointer(
         kind="HelmRelease", namespace=doc.namespace, name=doc.name, file=doc.file, line=doc.line,
-        source=source, chart=chart, values_from=len(composed.items(composed.value(doc.spec, "valuesFrom"))),
-        note="" if chart.chart or chart_ref is None else f"chartRef {source[0]} {source[2]} is not rendered",
+        source=found.source, chart=found.chart, values_from=found.values_from,
     )

@@ -104,30 +104,40 @@ def kustomize_source(folder: str, label: str, options: LoadOptions, root: str) -
     each object is placed in the file it comes from (a file inside `root`,
     the repository): in a git work tree, from a private copy of the tracked
     files the checker let through (load/staged.py), unless the user allowed
-    remote fetches."""
-    def render(path: str) -> bytes:
-        return render_kustomization(path, options.allow_remote, options.helm)
-
+    remote fetches; with --render helm, `helmCharts` inflated from svcdocs's
+    chart cache (load/helm/kustomize.py)."""
     checked = check(folder, root, options.allow_remote, options.helm)
     with staged(checked, root) if not options.allow_remote else nullcontext() as stage:
         if stage is None:
-            data, origins = render_with_origins(folder, render, root)
-        else:
-            inner = os.path.join(stage, os.path.relpath(os.path.realpath(folder), root))
-            try:
-                data, origins = render_with_origins(inner, render, stage)
-            except SvcdocsError as e:
-                raise SvcdocsError(str(e).replace(inner, folder).replace(stage, root)) from None
-            origins = replace(origins, folder=folder)
+            return _kustomize_source(folder, label, options, root)
+        inner = os.path.join(stage, os.path.relpath(os.path.realpath(folder), root))
+        try:
+            source = _kustomize_source(inner, label, options, stage)
+        except SvcdocsError as e:
+            raise SvcdocsError(str(e).replace(inner, folder).replace(stage, root)) from None
+    return replace(source, origins=replace(source.origins, folder=folder))
+
+
+def _kustomize_source(folder: str, label: str, options: LoadOptions, root: str) -> Source:
+    if options.helm:  # helmCharts: inflated from svcdocs's chart cache, in a copy of the repository
+        from svcdocs.load.helm.kustomize import helm_charts_source
+        found = helm_charts_source(folder, label, options, root, lambda path, helm_command: render_kustomization(
+            path, options.allow_remote, True, helm_command))
+        if found is not None:
+            return found
+    data, origins = render_with_origins(
+        folder, lambda path: render_kustomization(path, options.allow_remote, options.helm), root)
     return Source(label=label, data=data, size=len(data), origins=origins)
 
 
-def render_kustomization(folder: str, allow_remote: bool = False, helm: bool = False) -> bytes:
+def render_kustomization(folder: str, allow_remote: bool = False, helm: bool = False,
+                         helm_command: str | None = None) -> bytes:
     """The output of `kubectl kustomize` (or `kustomize build`) for `folder`,
     whose kustomizations have been checked. Nothing enables plugins, exec or
     container functions; Helm only when the user asked (`--render helm`);
     git may use only the allowed protocols."""
     flags = ["--enable-helm"] if helm else []
+    flags += [f"--helm-command={helm_command}"] if helm_command else []
     if shutil.which("kubectl"):
         argv = ["kubectl", "kustomize", *flags, "--", os.path.abspath(folder)]
     elif shutil.which("kustomize"):

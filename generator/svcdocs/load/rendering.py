@@ -16,14 +16,13 @@ instead, and the rest of the repository is still read.
 
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
-import tempfile
 from dataclasses import dataclass
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.load.render import check_kustomization, kustomize_source, run_tool
+from svcdocs.load.helm.chart import HelmChart
+from svcdocs.load.helm.render import Context, Rendered, render_release
+from svcdocs.load.render import check_kustomization, kustomize_source
 from svcdocs.load.sources import LoadOptions, Source
 
 
@@ -45,48 +44,6 @@ class NotRendered:
         return text + (f"; instead: {self.instead}" if self.instead else "")
 
 
-@dataclass(frozen=True, slots=True)
-class HelmChart:
-    """What `helm template` needs for one release."""
-
-    chart: str  # a folder in the repository, or a chart's name in `repository`
-    release: str
-    version: str = ""
-    repository: str = ""  # a chart repository's URL (https:// or oci://); "" for a folder
-    namespace: str = ""
-    values_files: tuple[str, ...] = ()  # relative to the chart's folder
-    values: str = ""  # inline values as YAML text (passed to helm, never shown)
-    parameters: tuple[tuple[str, str], ...] = ()  # --set name=value
-
-    def argv(self, values_file: str | None = None, parameters: bool = True) -> list[str]:
-        argv = ["helm", "template", self.release]
-        if self.repository.startswith("oci://"):
-            argv.append(f"{self.repository.rstrip('/')}/{self.chart}")
-        else:
-            argv.append(self.chart)
-            if self.repository:
-                argv += ["--repo", self.repository]
-        if self.version:
-            argv += ["--version", self.version]
-        if self.namespace:
-            argv += ["--namespace", self.namespace]
-        for name in self.values_files:
-            argv += ["--values", os.path.join(self.chart, name) if not self.repository else name]
-        if values_file:
-            argv += ["--values", values_file]
-        for name, value in self.parameters if parameters else ():
-            argv += ["--set", f"{name}={value}"]
-        return argv
-
-    def command(self, verb: str = "<command>") -> str:
-        """The pipe that works instead. Inline values and parameters are never
-        shown (they may hold secrets): a placeholder says where they go."""
-        shown = " ".join(shlex.quote(a) for a in self.argv(parameters=False))
-        shown += " --values VALUES.yaml" if self.values else ""
-        shown += " --set ..." if self.parameters else ""
-        return f"{shown} | svcdocs {verb} -"
-
-
 def kustomize_command(folder: str, verb: str = "<command>") -> str:
     return f"kubectl kustomize {shlex.quote(folder)} | svcdocs {verb} -"
 
@@ -102,18 +59,8 @@ def render_kustomization(folder: str, options: LoadOptions, root: str) -> Source
     return kustomize_source(folder, f"{folder} (kustomize)", options, root)
 
 
-def render_chart(chart: HelmChart, options: LoadOptions) -> bytes:
-    """`helm template` of one release; SvcdocsError when it cannot."""
-    if not options.helm:
-        raise SvcdocsError("helm runs only when you ask for it with --render helm")
-    if not shutil.which("helm"):
-        raise SvcdocsError("helm is not on PATH")
-    if chart.repository and not options.allow_remote:
-        raise SvcdocsError(f"the chart comes from {chart.repository}; svcdocs fetches charts only with --allow-remote")
-    if not chart.values:
-        return run_tool(chart.argv(), chart.chart)
-    with tempfile.TemporaryDirectory(prefix="svcdocs-values-") as folder:
-        values = os.path.join(folder, "values.yaml")
-        with open(values, "w", encoding="utf-8") as f:
-            f.write(chart.values)
-        return run_tool(chart.argv(values), chart.chart)
+def render_helm(chart: HelmChart, context: Context, label: str) -> tuple[Source, Rendered]:
+    """`helm template` of one release (`load.helm.render`), as a source whose
+    objects are placed at their templates; SvcdocsError when it cannot."""
+    rendered = render_release(chart, context)
+    return Source(label=label, data=rendered.data, size=len(rendered.data), origins=rendered.origins), rendered

@@ -17,6 +17,7 @@ from svcdocs.load.problems import Problem, Unread
 from svcdocs.state.site import MARKER as SITE_MARKER  # noqa: F401 (what marks a site svcdocs built)
 
 if TYPE_CHECKING:
+    from svcdocs.load.helm.origins import ChartOrigins
     from svcdocs.load.origin import Origins
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -44,7 +45,7 @@ class Source:
     size: int = 0
     tool_config: bool = False
     problems: tuple[Problem, ...] = ()
-    origins: Origins | None = None  # a kustomize render: the files its objects come from
+    origins: Origins | ChartOrigins | None = None  # a kustomize or helm render: where its objects come from
 
     def read(self, limit: int = -1) -> bytes:
         """The bytes, or the first `limit` of them from a file (past a size
@@ -68,12 +69,13 @@ class Rendering:
 
 @dataclass(frozen=True, slots=True)
 class LoadOptions:
-    """What the user allows: the renderers (`kustomize`, `helm`) and remote
-    bases (`--allow-remote`); and the paths they leave out (`--exclude`,
-    `exclude:`)."""
+    """What the user allows: the renderers (`kustomize`, `helm`), remote
+    bases and charts (`--allow-remote`), or charts from the cache only
+    (`--offline`); and the paths they leave out (`--exclude`, `exclude:`)."""
 
     render: frozenset[str] = DEFAULT_RENDER
     allow_remote: bool = False
+    offline: bool = False  # remote charts only from svcdocs's chart cache, never fetched
     exclude: Excludes = Excludes()
 
     @property

@@ -21,23 +21,24 @@ from svcdocs.load import Problem, Source, parse
 from svcdocs.load.yamldocs import in_hand
 from svcdocs.runtime import gc_paused
 from svcdocs.model.extract import extract
-from svcdocs.model.placement import Placer
+from svcdocs.model.placement import placer_of
 from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, BackendTLSPolicy, Container, ContainerPort, Endpoints,
     EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, IPBlock, LabelSelector, Listener,
     Namespace, NetworkPolicy, Object, ParentRef, PolicyPeer, PolicyPort, PolicyRule, ReferenceGrant, Requirement,
-    Route, RoutedWorkload, Router, RouterClass, RouteRule, Service, ServiceEntry, ServicePort, Unmodelled, Way,
-    Workload, id_kind, object_id,
+    Route, ResourceBackend, RoutedWorkload, Router, RouterClass, RouteRule, Service, ServiceEntry, ServicePort, TLSSource,
+    Unmodelled, Way, Workload, id_kind, object_id,
 )
 from svcdocs.model.routers import Routers, router_kinds
+from svcdocs.model.routers.custom import DescribedRouter, check_paths
 
 __all__ = [
     "ROUTE_KINDS", "WORKLOAD_KINDS", "Backend", "BackendRef", "BackendTLSPolicy", "Container", "ContainerPort",
     "Duplicate", "Endpoints", "EnvRef", "Gateway", "IPBlock", "Ingress", "IngressPath", "IngressRule",
     "IngressTLS", "Inputs", "LabelSelector", "Listener", "Model", "Namespace", "NetworkPolicy",
     "Object", "ParentRef", "PolicyPeer", "PolicyPort", "PolicyRule", "ReferenceGrant", "Requirement", "Route",
-    "RoutedWorkload", "Router", "RouterClass", "RouteRule", "Service", "ServiceEntry", "ServicePort", "Unmodelled",
-    "Way", "Workload", "build_model", "build_models", "id_kind", "object_id",
+    "ResourceBackend", "RoutedWorkload", "Router", "RouterClass", "RouteRule", "Service", "ServiceEntry", "ServicePort",
+    "TLSSource", "Unmodelled", "Way", "Workload", "build_model", "build_models", "id_kind", "object_id",
 ]
 
 # Below this many bytes, starting worker processes costs more than it saves.
@@ -59,6 +60,9 @@ class Inputs:
     # Of the kinds not modelled, those that look like traffic routing (`Mapping
     # (getambassador.io)`): a way in svcdocs cannot see.
     routing_kinds: tuple[tuple[str, int], ...] = ()
+    # Of the kinds not modelled, the policies (`AuthorizationPolicy
+    # (security.istio.io)`): who may connect is decided by more than svcdocs applies.
+    policy_kinds: tuple[tuple[str, int], ...] = ()
     dropped: tuple[Problem, ...] = ()  # of `problems`, those of a document (or file) not read at all
 
 
@@ -90,11 +94,12 @@ class Model:
     grants: tuple[ReferenceGrant, ...] = ()
     backend_tls: tuple[BackendTLSPolicy, ...] = ()
     service_entries: tuple[ServiceEntry, ...] = ()
+    tls_sources: tuple[TLSSource, ...] = ()
 
     def objects(self) -> Iterator[Object]:
         for group in (self.services, self.workloads, self.ingresses, self.gateways, self.routes,
                       self.network_policies, self.namespaces, self.endpoints, self.router_classes, self.routers,
-                      self.grants, self.backend_tls, self.service_entries):
+                      self.grants, self.backend_tls, self.service_entries, self.tls_sources):
             yield from group
 
     def every_router(self) -> list[Router]:
@@ -125,7 +130,9 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
     `router-kinds` are read besides the families svcdocs knows."""
     sources = list(sources)
     results = _map_sources(sources, namespace, jobs, router_kinds(router_kinds_configured))
-    return _assemble(len(sources), results, skipped_files)
+    model = _assemble(len(sources), results, skipped_files)
+    check_paths(router_kinds_configured, model.routers)
+    return model
 
 
 def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], *,
@@ -145,6 +152,7 @@ def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], 
     for sources, skipped_files, _ in groups:
         models.append(_assemble(len(sources), results[start:start + len(sources)], skipped_files))
         start += len(sources)
+    check_paths(router_kinds_configured, [r for model in models for r in model.routers])
     return models
 
 
@@ -180,6 +188,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
         other_kinds=tuple(sorted(other.items())),
         unmodelled=tuple(sorted(unmodelled, key=lambda u: (u.id, u.file, u.line))),
         routing_kinds=tuple(sorted(routing.items())),
+        policy_kinds=tuple(sorted(Counter(u.policy for u in unmodelled if u.policy).items())),
         dropped=tuple(sorted(dropped, key=lambda p: (p.file, p.line, p.reason))),
     )
     return _group(inputs, by_id.values(), duplicates)
@@ -189,8 +198,8 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
 _FIELDS = {
     Service: "services", Workload: "workloads", RoutedWorkload: "workloads", Ingress: "ingresses",
     Gateway: "gateways", Route: "routes", NetworkPolicy: "network_policies", Namespace: "namespaces",
-    Endpoints: "endpoints", Router: "routers", ReferenceGrant: "grants", BackendTLSPolicy: "backend_tls",
-    ServiceEntry: "service_entries", RouterClass: "router_classes",
+    Endpoints: "endpoints", Router: "routers", DescribedRouter: "routers", ReferenceGrant: "grants", BackendTLSPolicy: "backend_tls",
+    ServiceEntry: "service_entries", RouterClass: "router_classes", TLSSource: "tls_sources",
 }
 
 
@@ -273,7 +282,7 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
     unmodelled: list[Unmodelled] = []
     routing: Counter = Counter()
     unusable = len(parsed.problems)  # each one a document (or a whole file) that could not be read
-    placer = Placer(source.origins) if source.origins is not None else None  # a kustomize render
+    placer = placer_of(source.origins) if source.origins is not None else None  # a kustomize or helm render
     for doc in parsed.documents:
         obj, doc_problems = extract(doc, namespace, routers, placer.place(doc) if placer is not None else None)
         problems.extend(doc_problems)

@@ -10,7 +10,6 @@ both), is reported and left out.
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import TYPE_CHECKING
 
 import yaml
@@ -18,19 +17,22 @@ from yaml import MappingNode, ScalarNode
 
 from svcdocs.load import Document, Problem
 from svcdocs.model.digest import content_digest
+from svcdocs.model.kinds import POLICY, ROUTER
 from svcdocs.model.objects import (
-    IGNORE_ANNOTATION, WORKLOAD_KINDS, Container, ContainerPort, Endpoints, EnvRef, IPBlock, Namespace,
-    NetworkPolicy, Object, Pairs, PolicyPeer, PolicyPort, PolicyRule, Probe, RouterClass, Service, ServicePort,
-    Unmodelled, Workload,
+    IGNORE_ANNOTATION, WORKLOAD_KINDS, Endpoints, EnvRef, IPBlock, Namespace, NetworkPolicy, Object, Pairs, PolicyPeer,
+    PolicyPort, PolicyRule, RouterClass, Unmodelled, Workload,
 )
 from svcdocs.model.operators import pods_made
 from svcdocs.model.placement import Placement
+from svcdocs.model.pods import MAX_ENV_VALUE, containers, hosts_in, pod_fields, pod_template
+from svcdocs.model import schemes
 from svcdocs.model.reader import HELM_REASON, Reader, Unusable, api_group, fields_of, is_null, is_template, label_selector
+from svcdocs.model.routers import cloud_tls
+from svcdocs.model.services import service
 
 if TYPE_CHECKING:
     from svcdocs.model.routers import Routers
 
-SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 # The API groups each built-in kind lives in ("" is the core group). The same
 # kind in another group (Knative's Service) is something else.
 KIND_GROUPS: dict[str, frozenset[str]] = {
@@ -56,6 +58,7 @@ MAX_NAME = 253  # a DNS-1123 subdomain, the longest name Kubernetes allows
 MAX_NAMESPACE = 63  # a DNS-1123 label
 # Unmodelled kinds whose content is data: no digest, so changing it is no change to the architecture.
 DATA_KINDS = frozenset({"Secret", "ConfigMap"})
+MAX_CONFIG_KEYS = 1_000  # keys of a ConfigMap read for the hosts that containers importing it call
 # The only annotations read (exact keys): those that change what svcdocs
 # reports. Every other annotation, whatever its key says, never enters the model.
 KEPT_ANNOTATIONS = frozenset({
@@ -64,24 +67,9 @@ KEPT_ANNOTATIONS = frozenset({
     "projectcontour.io/ingress.class",
     "networking.gke.io/pre-shared-certs",
     "service.beta.kubernetes.io/load-balancer-source-ranges",
-    "service.beta.kubernetes.io/aws-load-balancer-internal",
-    "service.beta.kubernetes.io/aws-load-balancer-scheme",
-    "networking.gke.io/load-balancer-type",
-    "cloud.google.com/load-balancer-type",
-    "service.beta.kubernetes.io/azure-load-balancer-internal",
-    "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type",
-    "service.beta.kubernetes.io/oci-load-balancer-internal",
-    "oci-network-load-balancer.oraclecloud.com/internal",
-    "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type",
-    "service.beta.kubernetes.io/openstack-internal-load-balancer",
-    "service.beta.kubernetes.io/cce-load-balancer-internal-vpc",
-    "service.kubernetes.io/qcloud-loadbalancer-internal-subnetid",
-    "load-balancer.hetzner.cloud/disable-public-network",
-})
-MAX_ENV_VALUE = 4096
-_HOST = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-_TOKEN_SPLIT = re.compile(r"[\s,;]+")
+    "ingress.class",  # HAProxy's own resources
+    "ingressclass.kubernetes.io/is-default-class",  # the IngressClass of Ingresses that name none
+}) | schemes.ANNOTATIONS | cloud_tls.ANNOTATIONS
 
 
 # --- documents -----------------------------------------------------------------
@@ -109,18 +97,36 @@ def extract(doc: Document, default_namespace: str, routers: Routers,
         made = _operator_workload(r, root, {**meta, "group": routers.id_group(kind, group, groups is not None)}, group)
         if made is not None:
             return made, r.problems
-        routing = (f"{kind} ({group})" if group else kind) if routers.looks_like_routing(group, kind) else None
-        return _unmodelled(r, doc, kind, group, groups is None and not routers.knows(kind), meta, routing), r.problems
+        role = routers.role(group, kind, root.get("spec"))
+        return _unmodelled(r, doc, kind, group, groups is None and not routers.knows(kind), meta, role), r.problems
     except Unusable as e:
         return None, [Problem(r.file, e.line, e.reason)]
 
 
 def _unmodelled(r: Reader, doc: Document, kind: str, group: str | None, unknown: bool, meta: dict,
-                routing: str | None) -> Unmodelled:
+                role: str | None) -> Unmodelled:
+    """`role` says what the kind is for (model/kinds.py); a router or a policy
+    is named with its group in the notices that say it was not read."""
     shown = kind if unknown else f"{kind} ({group})"
     id_kind = kind if unknown or not group else f"{kind}.{group}"
+    named = f"{kind} ({group})" if group else kind
     return Unmodelled(f"{id_kind}/{meta['namespace']}/{meta['name']}", shown, r.file, r.line(doc.node),
-                      "" if kind in DATA_KINDS and not group else content_digest(doc.node), routing)
+                      "" if kind in DATA_KINDS and not group else content_digest(doc.node),
+                      named if role == ROUTER else None, role, named if role == POLICY else None,
+                      config_refs(r, fields_of(doc.node, r.line)) if kind == "ConfigMap" and not group else ())
+
+
+def config_refs(r: Reader, root: dict) -> tuple[EnvRef, ...]:
+    """A ConfigMap's keys, with the hosts their values name, for the
+    containers that take it as variables (`envFrom`); values are not kept."""
+    refs: list[EnvRef] = []
+    data = root.get("data")
+    if not isinstance(data, MappingNode):
+        return ()
+    for key, value in data.value[:MAX_CONFIG_KEYS]:
+        if isinstance(key, ScalarNode) and isinstance(value, ScalarNode) and len(value.value) <= MAX_ENV_VALUE:
+            refs.extend(EnvRef(key.value, host, r.line(key)) for host in hosts_in(value.value))
+    return tuple(refs)
 
 
 def _metadata(r: Reader, root: dict, kind: str, default_namespace: str) -> dict:
@@ -166,62 +172,13 @@ def _annotations(r: Reader, node: yaml.Node | None) -> Pairs:
     return tuple(sorted(kept))
 
 
-# --- Service -----------------------------------------------------------------
-
-def _service(r: Reader, root: dict, meta: dict) -> Service:
-    spec = r.mapping(root.get("spec"), "spec")
-    type_node = spec.get("type")
-    svc_type = r.string(type_node, "spec.type") or "ClusterIP"
-    if svc_type not in SERVICE_TYPES:
-        r.warn(type_node, f"spec.type {svc_type!r} is not a Service type; read as ClusterIP")
-        svc_type = "ClusterIP"
-    selector_node = spec.get("selector")
-    selector = r.pairs(selector_node, "spec.selector") or None
-    external_name = r.string(spec.get("externalName"), "spec.externalName")
-    return Service(
-        **meta,
-        type=svc_type,
-        type_line=r.line(type_node) if type_node is not None else 0,
-        headless=r.string(spec.get("clusterIP"), "spec.clusterIP") == "None",
-        selector=selector,
-        selector_line=r.key_line(root.get("spec"), "selector") if selector else 0,
-        ports=tuple(service_ports(r, spec.get("ports"))),
-        external_name=external_name.rstrip(".") if external_name else None,
-        external_name_line=r.line(spec["externalName"]) if external_name else 0,
-        external_ips=r.strings(spec.get("externalIPs"), "spec.externalIPs"),
-        external_ips_line=r.line(spec["externalIPs"]) if "externalIPs" in spec else 0,
-        source_ranges=r.strings(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges"),
-        external_traffic_policy=r.string(spec.get("externalTrafficPolicy"), "spec.externalTrafficPolicy"),
-    )
-
-
-def service_ports(r: Reader, node: yaml.Node | None):
-    for i, item, f in r.mappings(node, "spec.ports"):
-        what = f"spec.ports[{i}]"
-        port = r.integer(f.get("port"), f"{what}.port")
-        if port is None:
-            if "port" not in f:
-                r.warn(item, f"{what} has no port; ignored")
-            continue
-        target = f.get("targetPort")
-        yield ServicePort(
-            line=r.line(item),
-            port=port,
-            target_port=r.port_or_name(target, f"{what}.targetPort"),
-            target_port_line=r.line(target) if target is not None else 0,
-            name=r.string(f.get("name"), f"{what}.name"),
-            protocol=r.string(f.get("protocol"), f"{what}.protocol") or "TCP",
-            node_port=r.integer(f.get("nodePort"), f"{what}.nodePort"),
-        )
-
-
 # --- workloads ---------------------------------------------------------------
 
 def _workload(r: Reader, root: dict, meta: dict) -> Workload:
     kind = meta["kind"]
     spec = r.mapping(root.get("spec"), "spec")
     if kind == "Pod":
-        pod = _pod(r, root.get("metadata"), spec, meta, meta["labels"])
+        pod = pod_fields(r, root.get("metadata"), spec, meta, meta["labels"])
     else:
         where = "spec.template"
         template_node = spec.get("template")
@@ -254,15 +211,6 @@ def _controller(r: Reader, root: dict) -> tuple[str, str] | None:
     return None
 
 
-def _gateway_injection(r: Reader, template_meta: yaml.Node | None, containers: tuple[Container, ...]) -> bool:
-    """Istio's gateway injection: the pod asks for the `gateway` template and
-    leaves the proxy's image to the injector (`auto`)."""
-    annotations = r.mapping(r.mapping(template_meta, "metadata").get("annotations"), "metadata.annotations")
-    templates = annotations.get("inject.istio.io/templates")
-    asked = isinstance(templates, ScalarNode) and "gateway" in (t.strip() for t in templates.value.split(","))
-    return asked and any(c.image == "auto" for c in containers)
-
-
 def _operator_workload(r: Reader, root: dict, meta: dict, group: str | None) -> Workload | None:
     """A custom resource whose operator makes pods (model/operators)."""
     made = pods_made(r, root, meta, group)
@@ -273,117 +221,11 @@ def _operator_workload(r: Reader, root: dict, meta: dict, group: str | None) -> 
         **meta,
         pod_labels=made.groups[0].labels,
         pod_labels_line=made.line,
-        containers=tuple(_containers(r, pod_spec)),
+        containers=tuple(containers(r, pod_spec)),
         replicas=made.replicas,
         operator=made.operator,
         pod_groups=made.groups,
     )
-
-
-def pod_template(r: Reader, node: yaml.Node | None, where: str, meta: dict, extra_labels: Pairs = ()) -> dict:
-    """The Workload fields of a pod template (`metadata.labels` and `spec`),
-    for any object that makes pods from one; `extra_labels` are those its
-    controller adds to every pod."""
-    template = r.mapping(node, where)
-    template_meta = template.get("metadata")
-    labels = r.pairs(r.mapping(template_meta, f"{where}.metadata").get("labels"), f"{where}.metadata.labels")
-    return _pod(r, template_meta, r.mapping(template.get("spec"), f"{where}.spec"), meta,
-                tuple(sorted(dict(extra_labels + labels).items())))
-
-
-def _pod(r: Reader, pod_meta: yaml.Node | None, pod_spec: dict, meta: dict, labels: Pairs) -> dict:
-    host_network = pod_spec.get("hostNetwork")
-    containers = tuple(_containers(r, pod_spec))
-    return {
-        "pod_labels": labels,
-        "pod_labels_line": r.key_line(pod_meta, "labels") or meta["line"],
-        "containers": containers,
-        "host_network": r.flag(host_network),
-        "host_network_line": r.line(host_network) if host_network is not None else 0,
-        "gateway_injection": _gateway_injection(r, pod_meta, containers),
-    }
-
-
-def _containers(r: Reader, pod_spec: dict):
-    for i, item, f in r.mappings(pod_spec.get("containers"), "containers"):
-        yield _container(r, item, f, f"containers[{i}]", sidecar=False)
-    for i, item, f in r.mappings(pod_spec.get("initContainers"), "initContainers"):
-        if r.string(f.get("restartPolicy"), "restartPolicy") == "Always":
-            yield _container(r, item, f, f"initContainers[{i}]", sidecar=True)
-
-
-def _container(r: Reader, node: MappingNode, f: dict, what: str, sidecar: bool) -> Container:
-    name_node = f.get("name")
-    ports = []
-    for i, item, p in r.mappings(f.get("ports"), f"{what}.ports"):
-        number = r.integer(p.get("containerPort"), f"{what}.ports[{i}].containerPort")
-        if number is not None:
-            ports.append(ContainerPort(
-                line=r.line(item),
-                number=number,
-                name=r.string(p.get("name"), f"{what}.ports[{i}].name"),
-                protocol=r.string(p.get("protocol"), f"{what}.ports[{i}].protocol") or "TCP",
-                host_port=r.integer(p.get("hostPort"), f"{what}.ports[{i}].hostPort"),
-            ))
-    env_names, env_refs = _env(r, f.get("env"), what)
-    probe = f.get("readinessProbe")
-    return Container(
-        name=r.string(name_node, f"{what}.name") or "",
-        line=r.line(name_node if name_node is not None else node),
-        image=r.string(f.get("image"), f"{what}.image"),
-        ports=tuple(ports),
-        readiness_probe=probe is not None and not is_null(probe),
-        sidecar=sidecar,
-        env_names=env_names,
-        env_refs=env_refs,
-        probes=tuple(_probes(r, node, f, what)),
-    )
-
-
-def _probes(r: Reader, container: MappingNode, f: dict, what: str):
-    """Each probe, with the port of its httpGet, tcpSocket or grpc check."""
-    for kind in ("liveness", "readiness", "startup"):
-        node = f.get(f"{kind}Probe")
-        if node is None or is_null(node):
-            continue
-        probe = r.mapping(node, f"{what}.{kind}Probe")
-        port_node = None
-        for handler in ("httpGet", "tcpSocket", "grpc"):
-            if handler in probe:
-                port_node = r.mapping(probe[handler], f"{what}.{kind}Probe.{handler}").get("port")
-                break
-        yield Probe(
-            kind=kind,
-            line=r.key_line(container, f"{kind}Probe"),
-            port=r.port_or_name(port_node, f"{what}.{kind}Probe port"),
-            port_line=r.line(port_node) if port_node is not None else 0,
-        )
-
-
-def _env(r: Reader, node: yaml.Node | None, what: str) -> tuple[tuple[str, ...], tuple[EnvRef, ...]]:
-    """Variable names, and the hosts that literal values name. Values are not kept."""
-    names, refs = [], []
-    for i, item, f in r.mappings(node, f"{what}.env"):
-        name = r.string(f.get("name"), f"{what}.env[{i}].name")
-        if not name:
-            continue
-        names.append(name)
-        value = f.get("value")
-        if isinstance(value, ScalarNode) and len(value.value) <= MAX_ENV_VALUE:
-            refs.extend(EnvRef(name, host, r.line(item)) for host in hosts_in(value.value))
-    return tuple(names), tuple(refs)
-
-
-def hosts_in(value: str) -> list[str]:
-    """DNS names in an env value: `svc`, `svc.ns:port`, `http://user@svc.ns.svc/path`, lists."""
-    hosts = []
-    for token in _TOKEN_SPLIT.split(value):
-        token = _SCHEME.sub("", token)
-        token = token.split("/", 1)[0].rsplit("@", 1)[-1]
-        host = token.split(":", 1)[0].rstrip(".")
-        if host and not host.isdigit() and _HOST.fullmatch(host) and host not in hosts:
-            hosts.append(host)
-    return hosts
 
 
 # --- policy, namespaces, endpoints ---------------------------------------------
@@ -515,7 +357,7 @@ def _endpoints(r: Reader, root: dict, meta: dict) -> Endpoints:
 
 
 _BUILDERS = {
-    "Service": _service,
+    "Service": service,
     "NetworkPolicy": _network_policy,
     "Namespace": _namespace,
     "Endpoints": _endpoints,

@@ -44,7 +44,10 @@ class Unmodelled:
     file: str
     line: int
     digest: str = ""
-    routing: str | None = None  # `Kind (group)` when the kind looks like traffic routing
+    routing: str | None = None  # `Kind (group)` when the kind is a router svcdocs does not read
+    role: str | None = None  # router, mesh, policy or config (model/kinds.py); None: nothing says
+    policy: str | None = None  # `Kind (group)` when the kind is a policy svcdocs does not apply
+    refs: tuple[EnvRef, ...] = ()  # a ConfigMap's keys and the hosts their values name (never the values)
 
 
 def id_kind(node_id: str) -> str:
@@ -118,6 +121,7 @@ class Service(Object):
     external_ips_line: int = 0
     source_ranges: tuple[str, ...] = ()
     external_traffic_policy: str | None = None  # Cluster (the default) or Local
+    load_balancer_class: str | None = None  # the controller that makes its load balancer (service.k8s.aws/nlb)
 
 
 # --- Workloads ----------------------------------------------------------------
@@ -164,8 +168,13 @@ class Container:
     readiness_probe: bool = False
     sidecar: bool = False  # an init container with restartPolicy: Always
     env_names: tuple[str, ...] = ()
-    env_refs: tuple[EnvRef, ...] = ()
+    env_refs: tuple[EnvRef, ...] = ()  # from env values, and from URLs and host:port in args and command
     probes: tuple[Probe, ...] = ()
+    env_from: tuple[tuple[str, str], ...] = ()  # ConfigMaps whose keys become variables: (name, prefix)
+    # What a controller's flags and variables say: (`ingress-class`, `nginx`),
+    # (`publish-service`, `ns/name`), (`controller-class`, ...), (`ambassador-id`, ...).
+    settings: tuple[tuple[str, str], ...] = ()
+    named_ports: tuple[int, ...] = ()  # ports its env values, command and args name (`0.0.0.0:8444`, `--port=8080`)
 
 
 @record
@@ -311,6 +320,12 @@ class Router(Object):
     opens: str | None = "internet"
     listeners: tuple[str, ...] = ()  # the controller's listeners it is served on (Traefik entryPoints)
     needs_grant: bool = False  # a backend in another namespace needs a ReferenceGrant (Gateway API)
+    # The family of controllers that serves it, for a family's own kinds (`kong`,
+    # `emissary`); None: its class says (an Ingress, a Gateway's routes).
+    controller: str | None = None
+    # Ids of the objects it names for its TLS (a GKE ManagedCertificate, a
+    # KongIngress override): a way whose `tls` is None is TLS as they say.
+    tls_sources: tuple[str, ...] = ()
 
     # Fields that restate the family's own fields (shown once in a review).
     DERIVED: ClassVar[frozenset[str]] = frozenset()
@@ -347,12 +362,26 @@ class IngressTLS:
     secret_name: str | None = None
 
 
+@record
+class ResourceBackend:
+    """An Ingress backend that names an object other than a Service
+    (`backend.resource`): its API group, kind and name, and where it serves."""
+
+    group: str
+    kind: str
+    name: str
+    line: int
+    host: str | None = None
+    path: str | None = None
+
+
 @record(kw_only=True)
 class Ingress(Router):
     snippets: tuple[tuple[str, int], ...] = ()  # nginx.ingress.kubernetes.io/*-snippet annotations and their lines
     default_backend: Backend | None = None
     rules: tuple[IngressRule, ...] = ()
     tls: tuple[IngressTLS, ...] = ()
+    resources: tuple[ResourceBackend, ...] = ()  # backends that name another kind than Service
 
     DERIVED: ClassVar[frozenset[str]] = frozenset({"ways", "opens", "needs_grant"})
 
@@ -448,6 +477,19 @@ class BackendTLSPolicy(Object):
 
     targets: tuple[PolicyTarget, ...] = ()
     hostname: str | None = None  # the name the backend's certificate must carry
+
+
+@record(kw_only=True)
+class TLSSource(Object):
+    """What serves a router's hosts over TLS without the router saying so:
+    an APISIX ApisixTls or an Emissary Host (for the hosts they name, to the
+    routers of `serves` kinds), a GKE ManagedCertificate or a KongIngress
+    (to the routers that name them, in `Router.tls_sources`)."""
+
+    hosts: tuple[str, ...] = ()  # the hosts it covers; empty: every host of the routers that name it
+    tls: bool | None = True  # False: it says plain HTTP; None: it says nothing of TLS
+    redirects: bool = False  # plain HTTP is redirected to HTTPS
+    serves: tuple[str, ...] = ()  # the router kinds whose hosts it covers by name
 
 
 @record(kw_only=True)

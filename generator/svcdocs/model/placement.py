@@ -21,6 +21,7 @@ import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load import Document, Source, parse
+from svcdocs.load.helm.origins import ChartOrigins
 from svcdocs.load.origin import ORIGIN_ANNOTATION, Origins
 
 _ORIGIN_LINE = re.compile(r"^\s*(path|configuredIn):\s*(.+?)\s*$", re.MULTILINE)
@@ -38,6 +39,23 @@ class Placement:
         if self.lines is None:
             return self.line
         return self.lines.get(id(node), self.line)
+
+
+def placer_of(origins: Origins | ChartOrigins) -> Placer | ChartPlacer:
+    """The placer of a render: kustomize's origin annotations, or helm's `# Source:` lines."""
+    return ChartPlacer(origins) if isinstance(origins, ChartOrigins) else Placer(origins)
+
+
+class ChartPlacer:
+    """Places the objects of a `helm template` at their templates."""
+
+    def __init__(self, origins: ChartOrigins):
+        self.origins = origins
+
+    def place(self, doc: Document) -> Placement:
+        kind = _scalar(_at(doc.node, "kind")) or ""
+        file, line = self.origins.place(doc.line, kind)
+        return Placement(file, line)
 
 
 class Placer:

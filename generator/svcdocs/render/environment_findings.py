@@ -15,7 +15,10 @@ from itertools import groupby
 from typing import Iterable
 
 from svcdocs.load.rendering import NotRendered
-from svcdocs.pipeline import EnvironmentReports
+from svcdocs.model.routers import unread_backends
+from svcdocs.analysis.controllers import INSIDE
+from svcdocs.model import Object
+from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.render import findings as single
 from svcdocs.render import sarif
 from svcdocs.render.environments_json import not_rendered_json
@@ -36,16 +39,29 @@ def _in(environment: str, finding: Finding) -> Finding:
 
 def to_text(reports: EnvironmentReports) -> str:
     if reports.single is not None:
-        text = single.to_text(reports.single.findings, reports.single.model.inputs.routing_kinds)
+        model = reports.single.model
+        text = single.to_text(reports.single.findings, model.inputs.routing_kinds, unread_backends(model.ingresses),
+                              inside(reports.single))
         return text + not_rendered_text(reports.not_rendered)
     routing: Counter = Counter()
     for _, report in reports.reports:
         routing.update(dict(report.model.inputs.routing_kinds))
     blocks = [single.skipped_routing(tuple(sorted(routing.items())))] if routing else []
+    blocks += list(dict.fromkeys(single.unread_backend(*pair) for _, report in reports.reports
+                                 for pair in unread_backends(report.model.ingresses)))
+    blocks += list(dict.fromkeys(single.router_inside(*pair) for _, report in reports.reports
+                                 for pair in inside(report)))
     for environment, group in groupby(tagged(reports), key=lambda pair: pair[0]):
         for _, by_file in groupby(group, key=lambda pair: pair[1].file):
             blocks.append("\n".join(single._text_line(_in(environment, f)) for _, f in by_file))
     return "\n\n".join(blocks + [summary(reports)]) + "\n" + not_rendered_text(reports.not_rendered)
+
+
+def inside(report: Report) -> list[tuple[Object, str]]:
+    """The routers whose controller is reached only inside the cluster, with why."""
+    notes = report.analysis.router_notes
+    return [(report.graph.nodes[i], note) for i, note in notes.items()
+            if note.startswith(INSIDE) and hasattr(report.graph.nodes.get(i), "file")]
 
 
 def summary(reports: EnvironmentReports) -> str:

@@ -27,8 +27,16 @@ def environments_document(reports: EnvironmentReports) -> dict[str, Any]:
 
 
 def environment_json(environment: Environment) -> dict[str, Any]:
-    return {"name": environment.name, "path": environment.path, "from": environment.origin,
-            "pointed_by": list(environment.pointed_by)}
+    data: dict[str, Any] = {"name": environment.name, "path": environment.path, "from": environment.origin,
+                            "pointed_by": list(environment.pointed_by)}
+    if environment.releases:  # their values never: a digest of those not from a Secret
+        data["releases"] = [{"name": r.name, "namespace": r.namespace, "pointer": r.pointer, "chart": r.chart,
+                             "version": r.version, "source": r.source, "values_digest": r.values_digest,
+                             "status": r.status} for r in environment.releases]
+    if environment.unset:
+        data["unset"] = [{"variable": u.name, "file": u.file, "line": u.line, "kustomization": u.kustomization}
+                         for u in environment.unset]
+    return data
 
 
 def discovery_json(reports: EnvironmentReports) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import click
 from svcdocs.render.escape import visible
 from svcdocs.render.graph_json import dumps, finding_json
 from svcdocs.render.locations import relative_to
+from svcdocs.model import Ingress, Object, ResourceBackend
 from svcdocs.rules import SEVERITY_ORDER, Finding
 
 SCHEMA = "svcdocs.findings/v1"
@@ -21,13 +22,18 @@ COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def to_text(findings: Iterable[Finding], routing_kinds: tuple[tuple[str, int], ...] = ()) -> str:
+def to_text(findings: Iterable[Finding], routing_kinds: tuple[tuple[str, int], ...] = (),
+            unread: Iterable[tuple[Ingress, ResourceBackend]] = (), inside: Iterable[tuple[Object, str]] = ()) -> str:
     """`file:line: severity rule-id: message`, a blank line between files, and a
     summary. Styled with click.style; click.echo drops the colour off a terminal.
-    Routing objects svcdocs skipped (`routing_kinds`) are said first: the ways
-    in they may open are in no finding."""
+    Routing objects svcdocs skipped (`routing_kinds`) and Ingress backends of
+    kinds it does not read (`unread`) are said first: the ways in they may
+    open are in no finding; so are routers whose controller is reached only
+    inside the cluster (`inside`: the router and why)."""
     findings = list(findings)
     blocks = [skipped_routing(routing_kinds)] if routing_kinds else []
+    blocks += [unread_backend(ingress, resource) for ingress, resource in unread]
+    blocks += [router_inside(router, note) for router, note in inside]
     for _, group in groupby(findings, key=lambda f: f.file):
         blocks.append("\n".join(_text_line(f) for f in group))
     return "\n\n".join(blocks + [summary(findings)]) + "\n"
@@ -40,6 +46,23 @@ def skipped_routing(routing_kinds: tuple[tuple[str, int], ...]) -> str:
     return click.style("note:", fg="yellow", bold=True) + (
         f" skipped {_count(count, 'object')} of kinds that route traffic, which svcdocs does not read ({kinds}): "
         f"the ways in they may open are not checked; describe them under router-kinds in .svcdocs.yaml")
+
+
+def unread_backend(ingress: Ingress, resource: ResourceBackend) -> str:
+    """One line on an Ingress backend of a kind svcdocs does not read."""
+    where = f"{ingress.namespace}/{ingress.name}"
+    served = f"{resource.host or ''}{resource.path or ''}" or "requests that match no rule"
+    kind = f"{resource.kind} ({resource.group})" if resource.group else resource.kind
+    return click.style("note:", fg="yellow", bold=True) + visible(
+        f" {ingress.file}:{resource.line}: Ingress {where} sends {served} to {kind} {resource.name}, a kind svcdocs "
+        f"does not read: where that traffic goes is not checked")
+
+
+def router_inside(router: Object, note: str) -> str:
+    """One line on a router that opens no way in: its controller is reached only inside the cluster."""
+    where = f"{router.namespace}/{router.name}" if router.namespace else router.name
+    return click.style("note:", fg="yellow", bold=True) + visible(
+        f" {router.file}:{router.name_line}: {router.kind} {where} is {note}")
 
 
 def _text_line(finding: Finding) -> str:

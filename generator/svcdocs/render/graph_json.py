@@ -38,7 +38,7 @@ def graph_document(report: Report) -> dict[str, Any]:
             **({"not_read": [{"file": u.file, "reason": u.reason} for u in report.unread]} if report.unread else {}),
             **({"truncated": report.graph.truncated} if report.graph.truncated else {}),
         },
-        "nodes": [node_json(node, exposure) for node in report.graph.nodes.values()],
+        "nodes": [node_json(node, exposure, report.analysis.router_notes) for node in report.graph.nodes.values()],
         "edges": [edge_json(e) for e in report.graph.edges],
         "exposure": {node_id: e.level for node_id, e in exposure.items()},
         "effective_exposure": report.analysis.reach.effective,
@@ -49,7 +49,9 @@ def graph_document(report: Report) -> dict[str, Any]:
     }
 
 
-def node_json(node, exposure) -> dict[str, Any]:
+def node_json(node, exposure, notes: dict[str, str] | None = None) -> dict[str, Any]:
+    """A node; a router's or Gateway's `note` says when its level was assumed
+    (its controller is not in the input) or is narrower than it says."""
     data: dict[str, Any] = {"id": node.id, "kind": node.kind}
     if node.namespace:
         data["namespace"] = node.namespace
@@ -64,6 +66,8 @@ def node_json(node, exposure) -> dict[str, Any]:
     if node.id in exposure:
         data["exposure"] = exposure[node.id].level
     data.update(_details(node))
+    if notes and node.id in notes:
+        data["note"] = notes[node.id]
     return _compact(data)
 
 

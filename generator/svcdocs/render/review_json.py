@@ -51,9 +51,18 @@ def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
         "edges": [{"change": c.change, **edge_json(c.edge), **({"before": edge_json(c.before)} if c.before else {})}
                   for c in review.edges],
         "findings": [{"change": c.change, **finding_json(c.finding)} for c in review.findings],
+        **({"charts": [chart_json(c) for c in review.charts]} if review.charts else {}),
         "graph": {
             "nodes": [{"id": n.id, "kind": n.kind, "status": n.status, "type": n.type, "before": n.before,
                        "after": n.after} for n in review.part.nodes],
             "edges": [{"status": e.status, **edge_json(e.edge)} for e in review.part.edges],
         },
     }
+
+
+def chart_json(change) -> dict[str, Any]:
+    """A chart bump (review.charts.ChartChange): versions, and what the new chart changes."""
+    return {"release": change.release, "chart": change.chart, "before": change.before, "after": change.after,
+            "values_changed": change.values_changed, "objects": [o.object for o in change.objects],
+            "entrypoints": [{"change": e.change, **entrypoint_json(e.entry)} for e in change.entrypoints],
+            "findings": [{"change": f.change, **finding_json(f.finding)} for f in change.findings]}

@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any, Callable
 
 from svcdocs.render.escape import markdown_text
+from svcdocs.render.review_charts import chart_sections
 from svcdocs.render.review_mermaid import MAX_CHARS, MAX_EDGES, edge_summary, fits, flowchart
 from svcdocs.render.templates import environment
 from svcdocs.analysis.reach.ports import ALL
@@ -68,6 +69,7 @@ def comment(review: Review, base: str, head: str, limit: int = LIMIT, *, title: 
              "toward_absent": top_lines([markdown_text(way_in_toward(e)) for e in review.toward_absent]),
              "unseen": top_lines([markdown_text(u.sentence()) for u in review.unseen]),
              "notes": [markdown_text(note) for note in review.notes],
+             "charts": chart_sections(review, display),
              "unjudged_pass": not review.fail_on_unmodelled}
     render = partial(_render, review, fixed, {name: list(_ROWS[name](review)) for name in SECTIONS},
                      (flowchart(review.part), flowchart(review.part.without_context())))

@@ -111,6 +111,7 @@ class Review:
     # elsewhere): what they expose cannot be seen, and they carry traffic.
     toward_absent: tuple[EntryPoint, ...] = ()
     unseen: tuple[Unseen, ...] = ()  # new in HEAD and not read or rendered
+    charts: tuple = ()  # chart bumps (review.charts.ChartChange), a part of their own beside the rows
 
     @property
     def more_exposed(self) -> bool:

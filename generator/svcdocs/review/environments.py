@@ -11,6 +11,7 @@ from typing import Sequence
 from svcdocs.config import Config
 from svcdocs.load.environments import PLAIN, Environment
 from svcdocs.pipeline import EnvironmentReports, report_for_sources
+from svcdocs.review.charts import chart_changes
 from svcdocs.review.coverage import RenderingChange, Unseen
 from svcdocs.review.diff import Review, review, verdict
 
@@ -46,11 +47,22 @@ def review_environments(base: EnvironmentReports, head: EnvironmentReports, conf
     for name in names:
         old, new = before.get(name, (None, None))[1], after.get(name, (None, None))[1]
         result = review(old or empty, new or empty, config, notes)
+        result = with_charts(result, before.get(name, (None, None))[0], after.get(name, (None, None))[0],
+                             old or empty, new or empty)
         if renderings.get(name):
             result = replace(result, renderings=result.renderings + tuple(renderings[name]))
         status = "added" if old is None else "removed" if new is None else "unchanged" if result.empty else "changed"
         found.append(EnvironmentReview(name, status, result))
     return tuple(found)
+
+
+def with_charts(result: Review, base: Environment | None, head: Environment | None, base_report, head_report) -> Review:
+    """The review with its chart bumps (review.charts), when HEAD has releases."""
+    if head is None or not head.releases:
+        return result
+    changes = chart_changes(base.releases if base is not None else (), head.releases, result, base_report,
+                            head_report)
+    return replace(result, charts=changes) if changes else result
 
 
 def _named(environment: Environment, side: EnvironmentReports, other: EnvironmentReports) -> str:

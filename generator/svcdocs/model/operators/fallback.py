@@ -1,43 +1,49 @@
-"""Any other custom resource that makes pods: one whose spec carries a label
-map for its pods.
-
-Operators that svcdocs does not know by name still put their pod labels where
-a reader can see them: `spec.podMetadata.labels`, `spec.podTemplate.metadata.labels`,
-`spec.template.metadata.labels` (a pod template: one with containers, or with
-no spec at all), or `spec.template.pod.metadata.labels`, and the same one
-level down (`spec.<component>.podTemplate...`). Each label map found is a group
-of pods the resource's operator makes; a pod template's containers are read
-too. A template whose spec holds no containers (an Argo CD ApplicationSet's
-template of Applications) is not a pod template.
+"""Any other custom resource that makes pods: one whose spec carries a pod
+template, where the controllers and operators that make pods from one keep
+it: `spec.template` (an Argo Rollout, an OpenKruise CloneSet) or
+`spec.podTemplate`, and the same one level down
+(`spec.<component>.podTemplate`, as Flink's jobManager). A pod template is
+labels and a spec whose containers name their images; anything else of that
+name is something else: an Argo CD ApplicationSet's template of
+Applications, an ExternalSecret's template of a Secret. The resources of
+GitOps tools and secret managers carry templates and values for other
+objects, never pods of their own. Each template found is a group of pods the
+resource's operator makes; its containers are read too.
 """
 
 from __future__ import annotations
 
-from yaml import MappingNode, ScalarNode
+from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.model.objects import PodGroup
 from svcdocs.model.operators.common import MAX_GROUPS, Made
 
 # (where the labels are, where the pod spec is), below spec or a component of it.
 PLACES = (
-    ("podMetadata.labels", None),
     ("podTemplate.metadata.labels", "podTemplate.spec"),
     ("template.metadata.labels", "template.spec"),
-    ("template.pod.metadata.labels", None),
 )
+# Groups whose resources hold templates and values of other objects.
+NOT_POD_MAKERS = frozenset({
+    "helm.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io", "external-secrets.io",
+    "generators.external-secrets.io", "bitnami.com", "secrets-store.csi.x-k8s.io",
+})
+NOT_POD_MAKING_KINDS = frozenset({("argoproj.io", "Application"), ("argoproj.io", "ApplicationSet")})
 
 
 def pods_made(r, root, meta, group: str | None) -> Made | None:
     """The groups of pods a resource's spec announces, or None. A resource we
     know nothing of may use these names for anything: what is not shaped like
     a label map is passed over in silence, never reported."""
+    if group in NOT_POD_MAKERS or (group, meta["kind"]) in NOT_POD_MAKING_KINDS:
+        return None
     spec = root.get("spec")
     found, pod_spec, first_line = [], None, 0
     bases = [("", spec)] + [(f"{k}.", v) for k, v in _fields(r, spec).items() if isinstance(v, MappingNode)]
     for prefix, node in bases:
         for labels_path, spec_path in PLACES:
-            template = _at(r, node, spec_path) if spec_path else None
-            if spec_path and template is not None and not {"containers", "initContainers"} & set(_fields(r, template)):
+            template = _at(r, node, spec_path)
+            if not _runs_images(r, template):
                 continue  # a template of something else than pods
             holder = _at(r, node, labels_path.rsplit(".", 1)[0])
             labels = _labels(r, holder)
@@ -51,6 +57,14 @@ def pods_made(r, root, meta, group: str | None) -> Made | None:
     if not found:
         return None
     return Made(group or meta["kind"], tuple(found), first_line or meta["line"], _replicas(r, spec), pod_spec)
+
+
+def _runs_images(r, pod_spec) -> bool:
+    """Whether a pod spec has a container that names its image."""
+    containers = _fields(r, pod_spec).get("containers")
+    items = containers.value if isinstance(containers, SequenceNode) else []
+    return any(isinstance(c, MappingNode) and isinstance(_fields(r, c).get("image"), ScalarNode)
+               and _fields(r, c)["image"].value for c in items)
 
 
 def _fields(r, node) -> dict:

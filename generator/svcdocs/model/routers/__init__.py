@@ -13,40 +13,38 @@ family touches no other: write the module and list it in FAMILIES.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
+
+import yaml
 
 from svcdocs.config import RouterKind
 from svcdocs.errors import SvcdocsError
-from svcdocs.model.objects import Object
+from svcdocs.model import kinds
+from svcdocs.model.objects import Ingress, Object, ResourceBackend
 from svcdocs.model.reader import Reader
-from svcdocs.model.routers import contour, custom, gateway_api, gke, ingress, istio, knative, nginx, openshift, traefik
+from svcdocs.model.routers import (
+    apisix, contour, custom, emissary, gateway_api, gke, haproxy, ingress, istio, knative, kong, nginx, openshift, traefik,
+)
 
 Builder = Callable[[Reader, dict, dict], Object]
 
 # In this order: a kind that two families declare belongs, without a group in
 # its id, to the first (Gateway API's Gateway before Istio's).
-FAMILIES = (ingress, gateway_api, istio, contour, traefik, openshift, knative, nginx, gke)
+FAMILIES = (ingress, gateway_api, istio, contour, traefik, openshift, knative, nginx, gke, kong, emissary, apisix, haproxy)
 
 # Kinds read even without an apiVersion, as kubectl would not: the built-in ones.
 DEFAULT_GROUPS = {"Ingress": ingress.GROUPS[0], **{kind: gateway_api.GROUP for _, kind in gateway_api.BUILDERS}}
 
-# API groups whose objects route traffic in, for the kinds svcdocs skips.
-ROUTING_GROUPS = frozenset({
-    "networking.istio.io", "projectcontour.io", "contour.heptio.com", "traefik.io", "traefik.containo.us",
-    "route.openshift.io", "serving.knative.dev", "networking.internal.knative.dev", "k8s.nginx.org",
-    "networking.gke.io", "gateway.networking.k8s.io", "gateway.networking.x-k8s.io", "getambassador.io",
-    "configuration.konghq.com", "konghq.com", "apisix.apache.org", "gateway.solo.io", "gloo.solo.io",
-    "split.smi-spec.io", "appmesh.k8s.aws", "elbv2.k8s.aws", "ingress.kubernetes.io",
-    "networking.x-k8s.io", "policy.linkerd.io", "haproxy.org", "ingress.v1.haproxy.org", "cilium.io",
-})
-ROUTING_WORDS = re.compile(r"Route|Ingress|Gateway|VirtualServ|Proxy|Mapping|Listener|TrafficSplit")
-# Kinds outside the families that route nothing themselves, though their name
-# says Ingress, Gateway or Proxy: classes, and the proxies' own configuration.
-QUIET_BUILT_IN = frozenset({
-    ("networking.k8s.io", "IngressClass"), ("extensions", "IngressClass"),
-    ("gateway.envoyproxy.io", "EnvoyProxy"), ("config.istio.io", "ProxyConfig"),
+# Built-in API groups: their kinds are Kubernetes's own, never a router svcdocs
+# does not know (a CustomResourceDefinition's schema names `host` and
+# `service` fields, yet routes nothing).
+BUILT_IN_GROUPS = frozenset({
+    "", "apps", "batch", "policy", "autoscaling", "extensions", "networking.k8s.io", "rbac.authorization.k8s.io",
+    "storage.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "scheduling.k8s.io",
+    "coordination.k8s.io", "node.k8s.io", "discovery.k8s.io", "certificates.k8s.io", "events.k8s.io",
+    "flowcontrol.apiserver.k8s.io", "apiregistration.k8s.io", "resource.k8s.io", "storagemigration.k8s.io",
+    "internal.apiserver.k8s.io",
 })
 
 
@@ -75,12 +73,26 @@ class Routers:
     def knows(self, kind: str) -> bool:
         return kind in self.owners
 
-    def looks_like_routing(self, group: str | None, kind: str) -> bool:
-        """Whether a kind svcdocs skips may carry traffic in: its API group is
-        a router's, or its name says so."""
-        if (group, kind) in self.quiet:
-            return False
-        return (group or "") in ROUTING_GROUPS or bool(ROUTING_WORDS.search(kind))
+    def role(self, group: str | None, kind: str, spec: yaml.Node | None) -> str | None:
+        """What a kind svcdocs skips is for (model/kinds.py): by the table, as
+        configuration when a family says it routes nothing, else a router when
+        its spec names hosts and a backend; None when nothing says."""
+        if (group, kind) in self.quiet or (group or "") in BUILT_IN_GROUPS:
+            return kinds.CONFIG
+        found = kinds.role_of(group, kind)
+        if found is not None:
+            return found
+        return kinds.ROUTER if group and kinds.looks_like_routing(spec) else None
+
+
+READ_KINDS = frozenset(key for family in FAMILIES for key in family.BUILDERS)
+
+
+def unread_backends(ingresses: Iterable[Ingress]) -> list[tuple[Ingress, ResourceBackend]]:
+    """Ingress backends (`resource`) of kinds svcdocs does not read: where
+    their traffic goes is not known, and must be said."""
+    return [(ingress, resource) for ingress in ingresses for resource in ingress.resources
+            if (resource.group, resource.kind) not in READ_KINDS]
 
 
 def router_kinds(configured: tuple[RouterKind, ...] = ()) -> Routers:
@@ -98,5 +110,5 @@ def router_kinds(configured: tuple[RouterKind, ...] = ()) -> Routers:
             raise SvcdocsError(f"router-kinds: svcdocs already reads {kind} ({group}); leave it out of the config")
         builders[(group, kind)] = build
         owners.setdefault(kind, frozenset({group}))
-    quiet = frozenset().union(QUIET_BUILT_IN, *(getattr(f, "QUIET", ()) for f in FAMILIES))
+    quiet = frozenset().union(*(getattr(f, "QUIET", ()) for f in FAMILIES))
     return Routers(builders, owners, quiet)

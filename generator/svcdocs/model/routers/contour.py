@@ -18,6 +18,7 @@ from svcdocs.model.reader import Reader
 from svcdocs.model.routers.parts import backend, class_of, unique
 
 GROUP = "projectcontour.io"
+CONTROLLER = "contour"  # its Envoy pods carry the traffic (analysis/controllers.py)
 CLASS_ANNOTATIONS = ("projectcontour.io/ingress.class", "kubernetes.io/ingress.class")
 
 
@@ -63,7 +64,7 @@ def http_proxy(r: Reader, root: dict, meta: dict) -> Router:
     class_node = spec.get("ingressClassName")
     return Router(**meta, class_name=class_of(meta, r.string(class_node, "spec.ingressClassName"), *CLASS_ANNOTATIONS),
                   class_line=r.line(class_node) if class_node is not None else 0, ways=tuple(ways),
-                  opens="internet" if root_proxy else None)
+                  opens="internet" if root_proxy else None, controller=CONTROLLER)
 
 
 def _paths(r: Reader, node, what: str) -> tuple[str, ...]:

@@ -4,12 +4,14 @@
   selector and ports of its `template` pick the pods, as a Service's do.
 - `MultiClusterIngress`: an Ingress (its `template.spec`) on a Google Cloud
   load balancer, whose backends name MultiClusterServices.
+- `ManagedCertificate`: the domains a Google-managed certificate covers, for
+  the Ingresses that name it.
 """
 
 from __future__ import annotations
 
-from svcdocs.model.extract import service_ports
-from svcdocs.model.objects import BackendRef, IngressTLS, Router, Service, Way
+from svcdocs.model.services import service_ports
+from svcdocs.model.objects import BackendRef, IngressTLS, Router, Service, TLSSource, Way
 from svcdocs.model.reader import Reader
 from svcdocs.model.routers.ingress import covered
 from svcdocs.model.routers.parts import annotation
@@ -65,6 +67,14 @@ def multi_cluster_ingress(r: Reader, root: dict, meta: dict) -> Router:
     return Router(**meta, ways=tuple(ways))
 
 
-BUILDERS = {(GROUP, MCS): multi_cluster_service, (GROUP, "MultiClusterIngress"): multi_cluster_ingress}
-QUIET = {(GROUP, kind) for kind in ("ManagedCertificate", "FrontendConfig", "ServiceNetworkEndpointGroup",
+def managed_certificate(r: Reader, root: dict, meta: dict) -> TLSSource:
+    """A Google-managed certificate for `spec.domains`, served by the GKE
+    Ingresses that name it (`networking.gke.io/managed-certificates`)."""
+    spec = r.mapping(root.get("spec"), "spec")
+    return TLSSource(**meta, hosts=r.strings(spec.get("domains"), "spec.domains"))
+
+
+BUILDERS = {(GROUP, MCS): multi_cluster_service, (GROUP, "MultiClusterIngress"): multi_cluster_ingress,
+            (GROUP, "ManagedCertificate"): managed_certificate}
+QUIET = {(GROUP, kind) for kind in ("FrontendConfig", "ServiceNetworkEndpointGroup",
                                     "GCPBackendPolicy", "GCPGatewayPolicy", "HealthCheckPolicy")}

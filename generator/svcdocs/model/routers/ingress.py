@@ -1,14 +1,26 @@
 """Ingress (networking.k8s.io/v1, and the older extensions/v1beta1 and
 networking.k8s.io/v1beta1 spellings): rules of host and paths, a default
-backend, and the hosts each `spec.tls` entry covers."""
+backend, and the hosts each `spec.tls` entry covers.
+
+A backend may name another object than a Service (`resource`): a Kong
+KongServiceFacade, which svcdocs follows to its Service, or a kind svcdocs
+does not read, which the Ingress keeps in `resources` so that it is said.
+
+TLS comes from `spec.tls`, and from where the clouds' controllers take it
+(`model/routers/cloud_tls.py`): certificates on the load balancer itself, a
+GKE ManagedCertificate or a KongIngress override that the Ingress names.
+"""
 
 from __future__ import annotations
 
 import yaml
 from yaml import MappingNode, ScalarNode
 
-from svcdocs.model.objects import Backend, BackendRef, Ingress, IngressPath, IngressRule, IngressTLS, Way
+from svcdocs.model.objects import (
+    Backend, BackendRef, Ingress, IngressPath, IngressRule, IngressTLS, ResourceBackend, Way,
+)
 from svcdocs.model.reader import Reader
+from svcdocs.model.routers import cloud_tls
 
 GROUPS = ("networking.k8s.io", "extensions")
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
@@ -22,20 +34,20 @@ def ingress(r: Reader, root: dict, meta: dict) -> Ingress:
     if class_name is None:
         class_name = dict(meta["annotations"]).get(CLASS_ANNOTATION)
     default = spec.get("defaultBackend", spec.get("backend"))
-    rules = []
+    rules, resources = [], []
     for i, item, f in r.mappings(spec.get("rules"), "spec.rules"):
         host = r.string(f.get("host"), f"spec.rules[{i}].host")
         http = r.mapping(f.get("http"), f"spec.rules[{i}].http")
         paths = []
         for j, pitem, p in r.mappings(http.get("paths"), f"spec.rules[{i}].http.paths"):
-            backend = _backend(r, p.get("backend"), f"spec.rules[{i}].http.paths[{j}].backend")
+            what = f"spec.rules[{i}].http.paths[{j}].backend"
+            path = r.string(p.get("path"), "path")
+            backend = _backend(r, p.get("backend"), what)
             if backend is not None:
-                paths.append(IngressPath(
-                    backend=backend,
-                    line=r.line(pitem),
-                    path=r.string(p.get("path"), "path"),
-                    path_type=r.string(p.get("pathType"), "pathType"),
-                ))
+                paths.append(IngressPath(backend=backend, line=r.line(pitem), path=path,
+                                         path_type=r.string(p.get("pathType"), "pathType")))
+            elif (resource := _resource(r, p.get("backend"), what, host or None, path or "/")) is not None:
+                resources.append(resource)
         rules.append(IngressRule(line=r.line(item), host=host or None, host_line=r.line(f["host"]) if host else 0,
                                  paths=tuple(paths)))
     tls = tuple(
@@ -44,6 +56,10 @@ def ingress(r: Reader, root: dict, meta: dict) -> Ingress:
         for i, item, f in r.mappings(spec.get("tls"), "spec.tls")
     )
     default_backend = _backend(r, default, "spec.defaultBackend") if default is not None else None
+    if default is not None and default_backend is None:
+        resource = _resource(r, default, "spec.defaultBackend", None, None)
+        resources += [resource] if resource is not None else []
+    cloud = cloud_tls.ingress_tls(meta, class_name)
     return Ingress(
         **meta,
         snippets=_snippets(r, root),
@@ -52,7 +68,9 @@ def ingress(r: Reader, root: dict, meta: dict) -> Ingress:
         default_backend=default_backend,
         rules=tuple(rules),
         tls=tls,
-        ways=tuple(_ways(meta["namespace"], default_backend, rules, tls)),
+        resources=tuple(resources),
+        tls_sources=cloud.sources,
+        ways=tuple(_ways(meta["namespace"], default_backend, rules, tls, tuple(resources), cloud)),
     )
 
 
@@ -77,7 +95,7 @@ def _backend(r: Reader, node: yaml.Node | None, what: str) -> Backend | None:
     elif "serviceName" in f:
         name_node, port_node = f["serviceName"], f.get("servicePort")
     else:
-        return None  # a `resource` backend, or nothing
+        return None  # a `resource` backend (_resource), or nothing
     name = r.string(name_node, f"{what} service name")
     if not name:
         return None
@@ -89,19 +107,41 @@ def _backend(r: Reader, node: yaml.Node | None, what: str) -> Backend | None:
     )
 
 
-def _ways(namespace: str, default: Backend | None, rules: list[IngressRule], tls: tuple[IngressTLS, ...]):
+def _resource(r: Reader, node: yaml.Node | None, what: str, host: str | None,
+              path: str | None) -> ResourceBackend | None:
+    """A `resource` backend: the object it names, in the Ingress's namespace."""
+    resource = r.mapping(r.mapping(node, what).get("resource"), f"{what}.resource")
+    name_node = resource.get("name")
+    name, kind = r.string(name_node, f"{what}.resource.name"), r.string(resource.get("kind"), f"{what}.resource.kind")
+    if not name or not kind:
+        return None
+    return ResourceBackend(group=r.string(resource.get("apiGroup"), f"{what}.resource.apiGroup") or "", kind=kind,
+                           name=name, line=r.line(name_node), host=host, path=path)
+
+
+def _ways(namespace: str, default: Backend | None, rules: list[IngressRule], tls: tuple[IngressTLS, ...],
+          resources: tuple[ResourceBackend, ...], cloud: cloud_tls.CloudTLS):
     """The default backend (any host, no path), then each rule path; a path
-    left out serves `/`."""
+    left out serves `/`. A resource backend is a way to the object it names
+    (a KongServiceFacade hands it on to its Service)."""
     def ref(backend: Backend) -> BackendRef:
         return BackendRef("Service", namespace, backend.service, backend.line, backend.port, backend.port_line)
 
+    def secure(host: str | None) -> bool | None:
+        return cloud.secure(covered(tls, host), host)
+
     if default is not None:
-        yield Way(line=default.line, backends=(ref(default),), protocol="HTTP", tls=covered(tls, None))
+        yield Way(line=default.line, backends=(ref(default),), protocol="HTTP", tls=secure(None))
     for rule in rules:
         for path in rule.paths:
             yield Way(line=path.line, hosts=(rule.host,) if rule.host else (), host_line=rule.host_line,
                       paths=(path.path or "/",), backends=(ref(path.backend),), protocol="HTTP",
-                      tls=covered(tls, rule.host))
+                      tls=secure(rule.host))
+    for resource in resources:
+        yield Way(line=resource.line, hosts=(resource.host,) if resource.host else (), paths=(resource.path,)
+                  if resource.path else (), backends=(BackendRef(resource.kind, namespace, resource.name,
+                                                                 resource.line),),
+                  protocol="HTTP", tls=secure(resource.host))
 
 
 def covered(tls: tuple[IngressTLS, ...], host: str | None) -> bool:

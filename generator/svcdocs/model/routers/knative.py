@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from svcdocs.model.extract import pod_template
+from svcdocs.model.pods import pod_template
 from svcdocs.model.objects import BackendRef, RoutedWorkload, Router, Way
 from svcdocs.model.reader import Reader
 from svcdocs.model.routers.parts import label

@@ -18,6 +18,7 @@ from svcdocs.model.reader import Reader
 from svcdocs.model.routers.parts import backend, unique
 
 GROUP = "k8s.nginx.org"
+CONTROLLER = "nginx-inc"  # its pods carry the traffic (analysis/controllers.py)
 PROTOCOLS = {"TCP": "TCP", "UDP": "UDP", "TLS_PASSTHROUGH": "TLS"}
 
 
@@ -92,7 +93,7 @@ def virtual_server(r: Reader, root: dict, meta: dict) -> Router:
     class_node = spec.get("ingressClassName")
     return Router(**meta, class_name=r.string(class_node, "spec.ingressClassName"),
                   class_line=r.line(class_node) if class_node is not None else 0,
-                  ways=_ways(r, spec, "routes", meta, hosts, host_line, tls),
+                  ways=_ways(r, spec, "routes", meta, hosts, host_line, tls), controller=CONTROLLER,
                   listeners=tuple(v for k in ("http", "https") if (v := r.string(listener.get(k), f"listener.{k}"))))
 
 
@@ -116,7 +117,7 @@ def transport_server(r: Reader, root: dict, meta: dict) -> Router:
     name = r.string(listener.get("name"), "spec.listener.name")
     class_node = spec.get("ingressClassName")
     return Router(**meta, class_name=r.string(class_node, "spec.ingressClassName"),
-                  class_line=r.line(class_node) if class_node is not None else 0, ways=(way,),
+                  class_line=r.line(class_node) if class_node is not None else 0, ways=(way,), controller=CONTROLLER,
                   listeners=(name,) if name else ())
 
 

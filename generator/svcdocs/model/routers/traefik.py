@@ -21,6 +21,7 @@ from svcdocs.model.reader import Reader
 from svcdocs.model.routers.parts import backend, class_of, unique
 
 GROUPS = ("traefik.io", "traefik.containo.us")
+CONTROLLER = "traefik"  # its pods carry the traffic (analysis/controllers.py)
 CLASS_ANNOTATIONS = ("kubernetes.io/ingress.class",)
 _CALL = re.compile(r"\b(Host|HostSNI|HostHeader|HostRegexp|HostSNIRegexp|Path|PathPrefix|PathRegexp)\s*\(([^)]*)\)")
 _ARGUMENT = re.compile(r"`([^`]*)`|\"([^\"]*)\"")
@@ -63,7 +64,7 @@ def ingress_route(r: Reader, root: dict, meta: dict) -> Router:
     class_node = spec.get("ingressClassName")
     return Router(**meta, class_name=class_of(meta, r.string(class_node, "spec.ingressClassName"), *CLASS_ANNOTATIONS),
                   class_line=r.line(class_node) if class_node is not None else 0, parents=parents, ways=tuple(ways),
-                  opens=None if parents else "internet",
+                  opens=None if parents else "internet", controller=CONTROLLER,
                   listeners=r.strings(spec.get("entryPoints"), "spec.entryPoints"))
 
 

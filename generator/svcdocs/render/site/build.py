@@ -40,6 +40,7 @@ from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.runtime import gc_paused
 from svcdocs.render.locations import source_root
 from svcdocs.render.site import graphviz, mermaid
+from svcdocs.load.environments import Environment
 from svcdocs.load.rendering import NotRendered
 from svcdocs.render.site.environments import environment_site, note_not_rendered
 from svcdocs.render.site.names import SiteMap
@@ -99,12 +100,14 @@ class Progress:
 
 
 def build_site(report: Report, options: BuildOptions, say: Callable[[str], None] = print,
-               progress: Progress | None = None, not_rendered: Sequence[NotRendered] = ()) -> BuildResult:
+               progress: Progress | None = None, not_rendered: Sequence[NotRendered] = (),
+               environment: Environment | None = None) -> BuildResult:
     started = time.monotonic()
     with gc_paused():  # specs and pages are many small objects, as the report is (svcdocs.runtime)
         sitemap = SiteMap.of(report.graph)
         specs = site_diagrams(report, sitemap)
-        pages = note_not_rendered(site_pages(report, sitemap, specs, options.site), not_rendered)
+        pages = note_not_rendered(site_pages(report, sitemap, specs, options.site), not_rendered, options.site,
+                                  environment)
     return build_pages(pages, specs, options, len(report.findings), say, progress, started=started)
 
 
@@ -113,7 +116,7 @@ def build_environments(reports: EnvironmentReports, options: BuildOptions, say: 
     """The site of one environment as it has always been; of several, a
     section per environment and a Compare page (see site/environments.py)."""
     if reports.single is not None:
-        return build_site(reports.single, options, say, progress, reports.not_rendered)
+        return build_site(reports.single, options, say, progress, reports.not_rendered, reports.reports[0][0])
     with gc_paused():
         site = environment_site(reports, options.site)
     return build_pages(site.pages, site.specs, options, site.findings, say, progress, environments=site.nav)

@@ -31,6 +31,7 @@ from svcdocs.render.locations import relative_to
 from svcdocs.render.site.names import MAX_SLUG, RESERVED, SiteMap, unique_slugs, url_from
 from svcdocs.render.site.pages import Link, Page, SiteOptions, site_pages
 from svcdocs.render.site.project import page_environment
+from svcdocs.render.site.releases import compare_releases, not_rendered_summary, note_releases, rerun
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
 
 FOLDER = "envs"
@@ -55,17 +56,22 @@ class EnvironmentSite:
 
 
 def note_not_rendered(pages: list[Page], items: Sequence[NotRendered],
-                      options: SiteOptions | None = None) -> list[Page]:
-    """The home page says what was not rendered, and why."""
+                      options: SiteOptions | None = None, environment: Environment | None = None) -> list[Page]:
+    """The home page says first what was not rendered, and why; and lists the
+    environment's Helm releases."""
+    if environment is not None:
+        pages = note_releases(pages, environment.releases, environment.unset,
+                              lambda file, line: _source(options, file, line))
     if not items:
         return pages
-    return [replace(p, context={**p.context, "not_rendered": not_rendered_rows(items, options)})
-            if p.path == "index.md" else p for p in pages]
+    extra = {"not_rendered": not_rendered_rows(items, options), "not_rendered_summary": not_rendered_summary(items)}
+    return [replace(p, context={**p.context, **extra}) if p.path == "index.md" else p for p in pages]
 
 
 def not_rendered_rows(items: Sequence[NotRendered], options: SiteOptions | None) -> list[dict]:
     return [{"what": item.what, "kind": KINDS.get(item.kind, item.kind), "reason": item.reason,
              "instead": item.instead.replace("svcdocs <command> -", "svcdocs build -"),
+             "rerun": rerun(item, "build"),
              "where": _source(options, item.file, item.line),
              "environment": item.environment} for item in items]
 
@@ -129,7 +135,7 @@ class _Sections:
         options = replace(self.options, title=f"{self.options.title}: {environment.name}")
         pages = site_pages(report, sitemap, specs, options)
         notes = [n for n in self.reports.not_rendered if n.environment == environment.name]
-        pages = note_not_rendered(pages, notes, self.options)
+        pages = note_not_rendered(pages, notes, self.options, environment)
         key = f"e-{slug}-"  # diagram keys: unique in the site, and still a plain identifier
         moved = [replace(p, path=prefix + p.path, diagrams=tuple(key + k for k in p.diagrams),
                          context={**p.context, "title": f"{p.context['title']} · {environment.name}"})
@@ -163,6 +169,7 @@ class _Sections:
                       for e in self.reports.empty],
             "pointers": [self._pointer_row(here, p) for p in self.reports.pointers],
             "not_rendered": not_rendered_rows(self.reports.not_rendered, self.options),
+            "not_rendered_summary": not_rendered_summary(self.reports.not_rendered),
         })
 
     def _environment_row(self, here: str, section: _Section) -> dict:
@@ -218,6 +225,7 @@ class _Sections:
             "entries": [{"way": e.way, "host": e.host, "path": e.path, "service": e.service, "port": e.port,
                          "levels": e.levels, "differs": e.differs} for e in found.entries],
             "findings": self._finding_rows(here, found),
+            "releases": compare_releases([s.environment.releases for s in self.sections]),
         })
 
     def _compare_row(self, here: str, row: Row) -> dict:

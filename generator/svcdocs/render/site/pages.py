@@ -35,6 +35,7 @@ from svcdocs.model import (
     BackendTLSPolicy, Gateway, ReferenceGrant, RoutedWorkload, Router, Service, ServiceEntry, Workload, id_kind,
 )
 from svcdocs.model.operators import FAMILIES
+from svcdocs.model.routers import READ_KINDS
 from svcdocs.pipeline import Report
 from svcdocs.render.locations import relative_to
 from svcdocs.render.rules_doc import rule_markdown
@@ -395,6 +396,10 @@ class _Pages:
             "routes": first([e for e in edges if e.kind == "routes"], LIST_ITEMS, lambda e: {
                 "address": route_label(e.host, e.path), "service": self.link(here, e.target),
                 "port": e.port if e.port is not None else ""}),
+            "unread": [{"address": route_label(r.host, r.path), "target": f"{r.kind} {r.name}",
+                        "group": r.group} for r in getattr(router, "resources", ())
+                       if (r.group, r.kind) not in READ_KINDS],
+            "note": self.report.analysis.router_notes.get(router.id, ""),
             "source": self.source(router.file, router.line),
         }
 
