@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from contextlib import nullcontext
 from dataclasses import replace
 
@@ -37,9 +36,8 @@ from svcdocs.load.origin import render_with_origins
 from svcdocs.load.problems import Problem
 from svcdocs.load.sources import CHARTS, KUSTOMIZATIONS, LoadOptions, Source
 from svcdocs.load.staged import staged, untracked
+from svcdocs.load.tools import run_tool
 
-RENDER_TIMEOUT_S = 300
-MAX_ERROR_CHARS = 4000
 # Protocols git may use for kustomize's remote bases, when they are allowed at all.
 REMOTE_GIT_PROTOCOLS = "https:ssh:file"
 # Without --allow-remote, kustomize's proxy: a port of this machine where nothing listens.
@@ -147,7 +145,7 @@ def render_kustomization(folder: str, allow_remote: bool = False, helm: bool = F
             f"{folder} holds a kustomization, but neither kubectl nor kustomize is on PATH; "
             f"install one, or render it yourself: kustomize build {folder} | svcdocs <command> -"
         )
-    return _run(argv, folder, kustomize_env(allow_remote))
+    return run_tool(argv, folder, kustomize_env(allow_remote))
 
 
 def kustomize_env(allow_remote: bool) -> dict[str, str]:
@@ -178,30 +176,4 @@ def render_chart(folder: str) -> bytes:
             f"{folder} holds a Helm chart, but helm is not on PATH; "
             f"install helm, or render it yourself: helm template {folder} | svcdocs <command> -"
         )
-    return _run(["helm", "template", "--", os.path.abspath(folder)], folder, dict(os.environ))
-
-
-def run_tool(argv: list[str], folder: str, env: dict[str, str] | None = None) -> bytes:
-    """Run a renderer: its output, or SvcdocsError with its whole error on one line."""
-    return _run(argv, folder, dict(os.environ) if env is None else env)
-
-
-def _run(argv: list[str], folder: str, env: dict[str, str]) -> bytes:
-    shown = " ".join(argv[:2] + [folder])
-    try:
-        proc = subprocess.run(argv, capture_output=True, timeout=RENDER_TIMEOUT_S, check=False, env=env,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise SvcdocsError(f"{folder}: `{shown}` did not finish in {RENDER_TIMEOUT_S} s") from None
-    except OSError as e:
-        raise SvcdocsError(f"{folder}: could not run {argv[0]}: {e.strerror}") from None
-    if proc.returncode != 0:
-        raise SvcdocsError(f"{folder}: `{shown}` failed: {error_text(proc.stderr, proc.returncode)}")
-    return proc.stdout
-
-
-def error_text(stderr: bytes, returncode: int) -> str:
-    """A tool's whole error on one line (its lines joined), cut at MAX_ERROR_CHARS."""
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
-    text = " ".join(line for line in lines if line and line != ">") or f"exit status {returncode}"
-    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS - 1] + "…"
+    return run_tool(["helm", "template", "--", os.path.abspath(folder)], folder)
