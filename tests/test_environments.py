@@ -229,7 +229,7 @@ def test_helm_charts_in_a_kustomization_need_the_users_consent(tmp_path, fake_ku
     found = environments(tmp_path)
     assert "--render helm" in reasons(found)[f"{tmp_path}/app"]
     asked = environments(tmp_path, render=LoadOptions(render=frozenset({"kustomize", "helm"})))
-    assert "come from https://charts.example.com; svcdocs fetches charts only with --allow-remote" in \
+    assert "helmCharts from 'https://charts.example.com': svcdocs fetches charts only with --allow-remote" in \
         reasons(asked)[f"{tmp_path}/app"]
 
 
@@ -247,6 +247,7 @@ def test_a_failed_render_is_said_and_the_rest_still_read(tmp_path, fake_kustomiz
 def test_without_kustomize_each_kustomization_says_the_pipe_that_works(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     write(tmp_path, "app/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "app/svc.yaml", service("app"))
     write(tmp_path, "plain/svc.yaml", service("plain"))
     found = environments(tmp_path)
     assert names(found) == ["plain manifests"]

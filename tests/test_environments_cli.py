@@ -97,7 +97,7 @@ def test_nothing_rendered_is_one_clear_error_with_the_reasons(cli, tmp_path, mon
     write(tmp_path, "app/kustomization.yaml", "resources: [https://example.com/all.yaml]\n")
     result = cli("check", ".")
     assert result.exit_code == 2
-    assert "app not rendered: resources names https://example.com/all.yaml" in result.output
+    assert "app not rendered: resources entry 'https://example.com/all.yaml': names a remote" in result.output
     assert "instead: kubectl kustomize app | svcdocs check -" in result.output
     assert "svcdocs: no Kubernetes manifests found in . (1 not rendered, said above)" in result.output
 
@@ -321,6 +321,7 @@ def test_a_folder_that_becomes_a_kustomization_fails_the_gate(cli, tmp_path, mon
         subprocess.run([*git, "add", "-A"], check=True)
         subprocess.run([*git, "commit", "-qm", "base"], check=True)
         shutil.copy(tmp_path / "head" / "app" / "kustomization.yaml", repo / "app" / "kustomization.yaml")
+        subprocess.run([*git, "add", "-A"], check=True)  # a pull request's files are tracked in its checkout
         result = cli("diff", "--git", "HEAD", ".", "--fail-on-exposure")
     assert result.exit_code == 1, result.output
     assert "## ⚠ Changes svcdocs cannot judge in 1 of" in result.stdout

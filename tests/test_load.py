@@ -140,7 +140,6 @@ def test_bad_yaml_loses_only_its_own_document():
     ("apiVersion: v1\nmetadata: {name: x}\n", "in.yaml:1: no kind; not a Kubernetes manifest"),
     ("apiVersion: v1\nkind: Service\nspec: {}\n", "in.yaml:1: no metadata.name"),
     ("kind: Service\nmetadata: 7\n", "in.yaml:2: metadata is not a mapping"),
-    ("kind: Service\nmetadata:\n  name: a\n  name: b\n", "in.yaml:4: duplicate key 'name'"),
     ("kind: Service\nmetadata:\n  name: {{ .Release.Name }}\n", "in.yaml:3: unrendered Helm template"),
     ('kind: Service\nmetadata:\n  name: "{{ .Release.Name }}"\n', "in.yaml:3: unrendered Helm template"),
 ])

@@ -23,6 +23,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +60,13 @@ spec:
 
 # A small Python that sets the limits, then becomes svcdocs (exec keeps them):
 # address space, and optionally the largest file it may write (a full disk).
+# `-P`, as the `svcdocs` script runs: nothing imported from the working directory.
 LIMITED = ("import os, resource, signal, sys; memory, fsize = int(sys.argv[1]), int(sys.argv[2]); "
            "resource.setrlimit(resource.RLIMIT_AS, (memory, memory)); "
            "fsize and signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
            "fsize and resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize)); "
-           "os.execv(sys.executable, [sys.executable, '-m', 'svcdocs', *sys.argv[3:]])")
+           "safe = ['-P'] if sys.version_info >= (3, 11) else []; "
+           "os.execv(sys.executable, [sys.executable, *safe, '-m', 'svcdocs', *sys.argv[3:]])")
 
 
 @dataclass
@@ -136,7 +139,9 @@ def checkout(tmp_path) -> Path:
 
 
 def review(checkout: Path, *args: str) -> tuple[Run, dict]:
-    """The workflow's gate: `diff --git HEAD k8s --fail-on-exposure`, as JSON."""
+    """The workflow's gate: `diff --git HEAD k8s --fail-on-exposure`, as JSON,
+    on the pull request's files as a checkout has them: tracked."""
+    _git(checkout, "add", "-A")
     run = svcdocs(checkout, "diff", "--git", "HEAD", "k8s", "--fail-on-exposure", "--format", "json", *args)
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     return run, (json.loads(run.stdout) if run.stdout.strip() else {})
@@ -457,7 +462,7 @@ def test_the_gate_applies_the_base_config_not_the_one_the_pull_request_brings(ch
     assert run.code == 1, run.output
     assert doc["notes"] and "as of HEAD" in doc["notes"][0]
     _git(checkout, "add", ".svcdocs.yaml")
-    _git(checkout, "commit", "-q", "-m", "the maintainers agree")
+    _git(checkout, "commit", "-q", "-m", "the maintainers agree", "--", ".svcdocs.yaml")
     run, doc = review(checkout)
     assert run.code == 0, run.output
     assert doc["unmodelled"][0]["inert"] is True
@@ -529,18 +534,25 @@ class _Counting(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_an_http_resource_is_never_fetched(tmp_path):
-    if not (shutil.which("kubectl") or shutil.which("kustomize")):
-        pytest.skip("needs kubectl or kustomize")
+@contextmanager
+def _counting_server():
+    """A server on 127.0.0.1 that counts its requests; yields its address."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Counting.requests = []
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/svc.yaml"
-        write(tmp_path, "k8s/kustomization.yaml", f"resources: [{url}]\n")
-        run = svcdocs(tmp_path, "graph", "k8s")
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+def test_an_http_resource_is_never_fetched(tmp_path):
+    if not (shutil.which("kubectl") or shutil.which("kustomize")):
+        pytest.skip("needs kubectl or kustomize")
+    with _counting_server() as address:
+        url = f"{address}/svc.yaml"
+        write(tmp_path, "k8s/kustomization.yaml", f"resources: [{url}]\n")
+        run = svcdocs(tmp_path, "graph", "k8s")
     assert _Counting.requests == []
     assert "fetched-sentinel" not in run.output
     one_line_error(run, "no Kubernetes manifests found")
@@ -856,6 +868,475 @@ def test_serve_survives_a_rebuild_that_fails(tmp_path):
     finally:
         _stop(process)
     assert process.returncode == 128 + signal.SIGTERM
+
+
+# === Round 2 (issue 19): no code from the checkout, no fetches, no blind spots in the gate ===
+
+# --- 8. No code from the checkout runs --------------------------------------------------------
+
+PLANTED_MODULE = "import pathlib; pathlib.Path({marker!r}).write_text('ran')\n"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="`python -m svcdocs` here would import them itself without -P")
+def test_no_python_module_of_the_checkout_runs_in_a_build(small_input, tmp_path):
+    """`python -m mkdocs` ran in the repository: its own mkdocs.py (or
+    yaml.py, markdown.py, imported later) ran, and the build still succeeded."""
+    markers = {}
+    for folder in (small_input, small_input / "k8s"):
+        for module in ("mkdocs", "yaml", "markdown", "jinja2", "material"):
+            marker = tmp_path / f"ran-{folder.name}-{module}"
+            write(folder, f"{module}.py", PLANTED_MODULE.format(marker=str(marker)))
+            markers[marker] = module
+    run = svcdocs(small_input, "build", "k8s", "-o", "site")
+    assert run.code == 0, run.stderr
+    assert [m for m in markers if m.exists()] == []
+    assert (small_input / "site" / "index.html").is_file()
+
+
+# --- 9. The gate sees every object kubectl applies ------------------------------------------
+
+def test_items_of_a_document_of_any_kind_are_read_as_kubectl_applies_them(checkout):
+    """kubectl applies the `items` of any document as a list; a ConfigMap's
+    items holding a LoadBalancer was reviewed as "No new exposure"."""
+    write(checkout / "k8s", "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: innocent}\nitems:\n- "
+          + LOAD_BALANCER.replace("\n", "\n  ").rstrip() + "\n")
+    run, doc = review(checkout)
+    assert run.code == 1, run.output
+    assert ("Service/default/sneaky", None, "internet") in [(c["object"], c["before"], c["after"])
+                                                              for c in doc["exposure"]]
+
+
+def test_a_repeated_key_takes_its_last_value_as_kubectl_does(checkout):
+    """An added j.json whose Service says "type": "ClusterIP" then
+    "type": "LoadBalancer" was dropped, and the gate passed; kubectl's client
+    keeps the last value (YAML too)."""
+    write(checkout / "k8s", "j.json", '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "sneaky"}, '
+          '"spec": {"type": "ClusterIP", "ports": [{"port": 80}], "type": "LoadBalancer"}}\n')
+    write(checkout / "k8s", "y.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: other}\n"
+          "spec:\n  type: ClusterIP\n  ports: [{port: 80}]\n  type: NodePort\n")
+    run, doc = review(checkout)
+    assert run.code == 1, run.output
+    levels = {c["object"]: c["after"] for c in doc["exposure"]}
+    assert levels["Service/default/sneaky"] == "internet" and levels["Service/default/other"] == "node"
+
+
+def test_files_below_a_kustomization_that_it_does_not_list_are_named(checkout):
+    """`kubectl apply -R -f k8s` applies k8s/extra/lb.yaml; the kustomization
+    does not list it, and it was neither read nor named."""
+    if not (shutil.which("kubectl") or shutil.which("kustomize")):
+        pytest.skip("needs kubectl or kustomize")
+    write(checkout, "k8s/kustomization.yaml", "resources: [web.yaml]\n")
+    _git(checkout, "add", "-A")
+    _git(checkout, "commit", "-q", "-m", "a kustomization")
+    write(checkout, "k8s/extra/lb.yaml", LOAD_BALANCER)
+    run, doc = review(checkout)
+    assert run.code == 1, run.output
+    assert [(c["change"], c["file"]) for c in doc["not_read"]] == [("added", "k8s/extra/lb.yaml")]
+    assert "k8s/kustomization.yaml, which does not list it" in doc["not_read"][0]["reason"]
+    check = svcdocs(checkout, "check", "k8s", "--fail-on", "never")
+    assert "k8s/extra/lb.yaml: not read: below k8s/kustomization.yaml, which does not list it" in check.stderr
+
+
+# --- 10. What svcdocs could not read or render fails the gate --------------------------------
+
+NOT_RENDERED = {
+    "remote base": "resources: [lb.yaml, https://github.com/org/repo//base?ref=main]\n",
+    "helm charts": "resources: [lb.yaml]\nhelmCharts:\n- {name: redis, repo: https://charts.example.com}\n",
+    "a failed render": "resources: [lb.yaml]\npatches:\n- path: missing-patch.yaml\n",
+}
+
+
+@pytest.mark.parametrize("kustomization", NOT_RENDERED.values(), ids=NOT_RENDERED.keys())
+def test_a_new_kustomization_that_is_not_rendered_fails_the_gate_and_says_so(checkout, kustomization):
+    """A new kustomization that is refused or fails (beside a LoadBalancer
+    that `kubectl apply -R` applies) was said only on stderr: "No
+    architectural changes", exit 0."""
+    if not (shutil.which("kubectl") or shutil.which("kustomize")):
+        pytest.skip("needs kubectl or kustomize")
+    write(checkout, "k8s/new/kustomization.yaml", kustomization)
+    write(checkout, "k8s/new/lb.yaml", LOAD_BALANCER)
+    run, doc = review(checkout)
+    assert run.code == 1, run.output
+    assert doc["fails"] and "k8s/new not rendered" in " ".join(u["reason"] for u in doc["unseen"])
+    markdown = svcdocs(checkout, "diff", "--git", "HEAD", "k8s").stdout
+    top = markdown.split("####")[0]
+    assert "could not read or render" in top and "k8s/new not rendered" in top, markdown[:2000]
+
+
+def test_every_comment_variant_says_what_was_not_rendered(checkout):
+    """With several environments the comment is another one: it says it too."""
+    if not (shutil.which("kubectl") or shutil.which("kustomize")):
+        pytest.skip("needs kubectl or kustomize")
+    write(checkout, "k8s/app/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(checkout, "k8s/app/svc.yaml", SERVICE.format(name="app", type="ClusterIP"))
+    _git(checkout, "add", "-A")
+    _git(checkout, "commit", "-q", "-m", "two environments")
+    write(checkout, "k8s/new/kustomization.yaml", NOT_RENDERED["remote base"])
+    write(checkout, "k8s/new/lb.yaml", LOAD_BALANCER)
+    run, doc = review(checkout)
+    assert run.code == 1 and doc["schema"] == "svcdocs.review-environments/v1", run.output
+    assert any("k8s/new not rendered" in u["reason"] for u in doc["unseen"])
+    summary = checkout.parent / "summary.md"
+    markdown = svcdocs(checkout, "diff", "--git", "HEAD", "k8s", "--summary", summary).stdout
+    for text in (markdown, summary.read_text()):
+        top = text.split("| Environment |")[0]
+        assert "could not read or render" in top and "k8s/new not rendered" in top, text[:2000]
+
+
+def test_a_new_document_svcdocs_cannot_parse_fails_the_gate(checkout):
+    write(checkout / "k8s", "broken.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: x\n"
+          "spec: {type: LoadBalancer}\n")
+    run, doc = review(checkout)
+    assert run.code == 1, run.output
+    assert [(u["file"], u["kind"]) for u in doc["unseen"]] == [("k8s/broken.yaml", "document")]
+    # a document already broken at BASE is no news
+    _git(checkout, "add", "-A")
+    _git(checkout, "commit", "-q", "-m", "broken already")
+    run, doc = review(checkout)
+    assert run.code == 0 and doc["unseen"] == [], run.output
+
+
+def test_a_new_way_in_toward_a_service_not_in_the_input_fails_the_gate():
+    """A real Contour commit (tests/fixtures/contour-inclusion-fix/SOURCE.txt)
+    fixes an include: root.bar.com/service2 and /service2/blog go live toward
+    Services deployed elsewhere. It was reviewed "✅ No new exposure"."""
+    fixture = ROOT / "tests" / "fixtures" / "contour-inclusion-fix"
+    run = svcdocs(fixture, "diff", "base", "head", "--fail-on-exposure", "--format", "json")
+    assert run.code == 1, run.output
+    doc = json.loads(run.stdout)
+    ways = {(w["host"], w["path"], w["service"], w["port"]) for w in doc["toward_absent"]}
+    assert ways == {("root.bar.com", "/service2", "Service/default/s2", 80),
+                    ("root.bar.com", "/service2/blog", "Service/default/blog", 80)}
+    markdown = svcdocs(fixture, "diff", "base", "head").stdout
+    assert "root.bar.com /service2/blog → Service default/blog:80" in markdown.split("####")[0]
+
+
+# --- 11. kustomize fetches nothing and reads only what the checker let through ------------------
+
+FETCHING = {
+    "configMapGenerator files": "configMapGenerator:\n- name: c\n  files: [{url}]\n",
+    "configMapGenerator key=file": "configMapGenerator:\n- name: c\n  files: [body={url}]\n",
+    "secretGenerator envs": "secretGenerator:\n- name: s\n  envs: [{url}]\n",
+    "patches path": "patches:\n- path: {url}\n",
+    "patchesJson6902 path": "patchesJson6902:\n- target: {{kind: Service, name: web}}\n  path: {url}\n",
+    "replacements path": "replacements:\n- path: {url}\n",
+    "crds": "crds: [{url}]\n",
+    "configurations": "configurations: [{url}]\n",
+    "openapi path": "openapi:\n  path: {url}\n",
+    "a transformer's configuration": "transformers: [patcher.yaml]\n",
+    "an inline transformer": ("transformers:\n- |\n  apiVersion: builtin\n  kind: PatchTransformer\n"
+                              "  metadata: {{name: p}}\n  path: {url}\n  target: {{kind: Service}}\n"),
+}
+
+
+@pytest.mark.parametrize("where", ["PATH", "discovery"])
+@pytest.mark.parametrize("field", FETCHING.values(), ids=FETCHING.keys())
+def test_kustomize_fetches_no_file_named_by_any_field(tmp_path, field, where):
+    """Any URL a kustomization names was fetched (a PATH that is itself a
+    kustomization was not checked at all, and discovery missed generators):
+    cloud metadata, the intranet, their bodies printed in the review."""
+    if not (shutil.which("kubectl") or shutil.which("kustomize")):
+        pytest.skip("needs kubectl or kustomize")
+    with _counting_server() as address:
+        url = f"{address}/secret"
+        folder = "k8s" if where == "PATH" else "k8s/app"
+        write(tmp_path, f"{folder}/kustomization.yaml", "resources: [web.yaml]\n" + field.format(url=url))
+        write(tmp_path, f"{folder}/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
+        write(tmp_path, f"{folder}/patcher.yaml", "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: p}\n"
+                                                  f"path: {url}\ntarget: {{kind: Service}}\n")
+        write(tmp_path, "k8s/plain.yaml", SERVICE.format(name="plain", type="ClusterIP"))
+        run = svcdocs(tmp_path, "graph", "k8s")
+    assert _Counting.requests == [], run.stderr
+    assert "fetched-sentinel" not in run.output
+    assert f"'{url}'" in run.stderr and "which kustomize would fetch" in run.stderr, run.stderr
+
+
+def test_the_checker_knows_every_field_that_names_a_file(tmp_path):
+    """Each field kustomize reads a file from, in the kustomization or in a
+    plugin's configuration, is refused when it names a URL."""
+    from svcdocs.load.kustomize_check import check
+
+    url = "https://169.254.169.254/latest/meta-data"
+    fields = [*(f.format(url=url) for f in FETCHING.values()),
+              f"helmCharts:\n- name: c\n  valuesFile: {url}\n  additionalValuesFiles: [{url}]\n",
+              "helmGlobals: {chartHome: ../../outside, configHome: ../../outside}\n",
+              f"generators:\n- |\n  apiVersion: builtin\n  kind: ConfigMapGenerator\n  metadata: {{name: g}}\n"
+              f"  files: [{url}]\n  envs: [{url}]\n",
+              f"transformers:\n- |\n  apiVersion: builtin\n  kind: ReplacementTransformer\n  metadata: {{name: r}}\n"
+              f"  replacements:\n  - path: {url}\n"]
+    write(tmp_path, "repo/k8s/patcher.yaml", f"kind: PatchStrategicMergeTransformer\npaths: [{url}]\n")
+    for text in fields:
+        write(tmp_path, "repo/k8s/kustomization.yaml", text)
+        found = check(str(tmp_path / "repo" / "k8s"), str(tmp_path / "repo"), allow_remote=False, helm=True)
+        assert found.problems, text
+        assert all("kustomize would fetch" in p.reason or "outside the repository" in p.reason
+                   for p in found.problems), (text, found.problems)
+
+
+def test_kustomize_runs_behind_a_proxy_that_goes_nowhere(tmp_path):
+    """A backstop for what a check could miss: without --allow-remote,
+    kustomize (and the git and helm it runs) send every fetch to a proxy
+    where nothing listens."""
+    ran = tmp_path / "env"
+    write(tmp_path, "bin/kubectl", f'#!/bin/sh\nenv > "{ran}"\nprintf "apiVersion: v1\\nkind: Service\\n'
+                                   f'metadata: {{name: from-kubectl}}\\n"\n')
+    (tmp_path / "bin" / "kubectl").chmod(0o755)
+    write(tmp_path, "k8s/kustomization.yaml", "resources: [web.yaml]\n")
+    write(tmp_path, "k8s/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    env = {"PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}", "NO_PROXY": "169.254.169.254",
+           "HTTPS_PROXY": ""}
+    assert svcdocs(tmp_path, "graph", "k8s", env=env).code == 0
+    seen = dict(line.split("=", 1) for line in ran.read_text().splitlines() if "=" in line)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        assert seen.get(name) == "http://127.0.0.1:9", name
+    assert seen.get("NO_PROXY") == "" and seen.get("no_proxy") == "" and seen.get("GIT_ALLOW_PROTOCOL") == ""
+    assert svcdocs(tmp_path, "graph", "k8s", "--allow-remote", env=env).code == 0
+    assert "HTTPS_PROXY=\n" in ran.read_text()  # the user's own, when they allow fetches
+
+
+def test_kustomize_never_reads_git_credentials_or_untracked_files(tmp_path):
+    """A kustomization at the top of the checkout read .git/config (the
+    token `actions/checkout` keeps there) through a generator, and
+    `replacements:` copied it into an Ingress path shown in the review;
+    untracked files (credentials another step wrote) were as readable."""
+    if not (shutil.which("kubectl") or shutil.which("kustomize")):
+        pytest.skip("needs kubectl or kustomize")
+    repo = tmp_path / "repo"
+    write(repo, "ingress.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\n"
+                                "spec:\n  rules:\n  - http:\n      paths:\n      - path: /placeholder\n"
+                                "        pathType: Prefix\n        backend: {service: {name: web, port: {number: 80}}}\n")
+    _git(repo, "init", "-q")
+    _git(repo, "config", "http.https://github.com/.extraheader", f"AUTHORIZATION: basic {PLANTED}")
+    for stolen in (".git/config", "gha-creds.json"):
+        write(repo, "gha-creds.json", f'{{"private_key": "{PLANTED}"}}\n')
+        write(repo, "kustomization.yaml", f"""\
+resources: [ingress.yaml]
+configMapGenerator:
+- name: loot
+  files: [stolen={stolen}]
+replacements:
+- source: {{kind: ConfigMap, name: loot, fieldPath: data.stolen}}
+  targets:
+  - select: {{kind: Ingress, name: web}}
+    fieldPaths: [spec.rules.0.http.paths.0.path]
+""")
+        _git(repo, "add", "ingress.yaml", "kustomization.yaml")
+        run = svcdocs(repo, "graph", ".")
+        assert PLANTED not in run.output, stolen
+        reason = "git's own files (.git)" if stolen == ".git/config" else "gha-creds.json:1: not tracked by git"
+        assert reason in run.stderr, run.stderr
+
+
+# --- 12. Globs and generators stay in the repository and end -------------------------------------
+
+APPLICATION_SET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {{name: apps, namespace: argocd}}
+spec:
+  generators:
+  - git:
+      repoURL: https://github.com/org/repo.git
+      directories: [{{path: '{pattern}'}}]
+  template:
+    metadata: {{name: '{{{{path.basename}}}}'}}
+    spec:
+      source: {{repoURL: https://github.com/org/repo.git, path: '{{{{path}}}}'}}
+      destination: {{namespace: default}}
+"""
+
+
+def test_an_application_set_glob_never_climbs_out_of_the_repository(tmp_path):
+    """`apps/../../../*` listed the machine's folders as Applications."""
+    repo = tmp_path / "repo"
+    write(repo, "apps/web/svc.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    write(repo, "argo/appset.yaml", APPLICATION_SET.format(pattern="apps/../../*"))
+    write(tmp_path, "outside-sentinel/svc.yaml", SERVICE.format(name="outside-sentinel", type="LoadBalancer"))
+    run = svcdocs(repo, "graph", ".", "--format", "json")
+    assert run.code == 0, run.stderr
+    assert "outside-sentinel" not in run.output, json.loads(run.stdout).get("pointers")
+    assert not any(".." in p.get("path", "") for p in json.loads(run.stdout).get("pointers", []))
+
+
+def _loops(folder: Path) -> None:
+    """Two links back up in each of a few folders: a glob that follows them
+    walks 2^depth paths."""
+    for name in ("a", "b"):
+        (folder / name).symlink_to("..", target_is_directory=True)
+
+
+@pytest.mark.parametrize("how", ["application set", "--env", "environments:"])
+def test_globs_never_follow_folder_links(tmp_path, how):
+    """Two links back to `..` under a generator glob, an --env glob or a
+    config glob made an exponential walk."""
+    repo = tmp_path / "repo"
+    write(repo, "apps/web/svc.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    _loops(repo / "apps" / "web")
+    _loops(repo / "apps")
+    args = ["graph", "."]
+    if how == "application set":
+        write(repo, "argo/appset.yaml", APPLICATION_SET.format(pattern="apps/**"))
+    elif how == "--env":
+        args += ["--env", "apps/**/*.yaml"]
+    else:
+        write(repo, ".svcdocs.yaml", "environments: ['apps/**/*.yaml']\n")
+    run = svcdocs(repo, *args, timeout=HANG_TIMEOUT_S)
+    finished_in_time(run)
+    assert "Service/default/web" in run.stdout, run.output[-2000:]
+
+
+def test_a_repository_config_names_no_environment_outside_the_repository(tmp_path, secret_file):
+    repo = tmp_path / "repo"
+    write(repo, "k8s/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    write(tmp_path, "elsewhere/lb.yaml", SERVICE.format(name="outside-sentinel", type="LoadBalancer"))
+    for entry in (str(tmp_path / "elsewhere"), "../elsewhere", "linked", f"{tmp_path}/*"):
+        (repo / "linked").unlink(missing_ok=True)
+        (repo / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+        write(repo, ".svcdocs.yaml", f"environments: ['{entry}']\n")
+        run = svcdocs(repo, "graph", "k8s")
+        assert "outside-sentinel" not in run.output
+        one_line_error(run, "environments names", "outside the repository")
+    # the user's own flag may
+    assert "outside-sentinel" in svcdocs(repo, "graph", "--env", str(tmp_path / "elsewhere")).stdout
+    # a config linked to a file of the machine is not read, nor quoted
+    (repo / ".svcdocs.yaml").unlink()
+    (repo / ".svcdocs.yaml").symlink_to(secret_file)
+    run = svcdocs(repo, "graph", "k8s")
+    assert "svcdocs-test-secret-key" not in run.output and "OPENSSH" not in run.output
+    one_line_error(run, ".svcdocs.yaml", "symbolic link to outside the repository")
+
+
+def test_a_repository_config_cannot_turn_on_helm(tmp_path):
+    """The checkout's own `render: [helm]` ran helm on a chart the pull request wrote."""
+    env, ran = _fake_helm(tmp_path)
+    write(tmp_path, "chart/Chart.yaml", "apiVersion: v2\nname: x\nversion: 0.1.0\n")
+    write(tmp_path, "chart/svc.yaml", SERVICE.format(name="plain", type="ClusterIP"))
+    write(tmp_path, ".svcdocs.yaml", "render: [kustomize, helm]\n")
+    run = svcdocs(tmp_path, "graph", "chart", env=env)
+    assert run.code == 0 and not ran.exists(), run.stderr
+    assert "render: [helm] is not applied: a repository's own config cannot turn on helm" in run.stderr
+    assert svcdocs(tmp_path, "graph", "chart", "--config", ".svcdocs.yaml", env=env).code == 0
+    assert ran.exists()  # a config the user names is the user's
+
+
+def test_an_alias_bomb_in_an_application_set_list_is_bounded(tmp_path):
+    """1.4 KB of list elements grew to 2 GB of parameters, then a traceback."""
+    lines = ['a0: &a0 {k: "lol"}']
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" for j in range(9)) + "}")
+    bomb = "\n".join("          " + line for line in lines)
+    write(tmp_path, "argo/appset.yaml", f"""\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {{name: bomb, namespace: argocd}}
+spec:
+  generators:
+  - list:
+      elements:
+      - name: web
+        values:
+{bomb}
+  template:
+    metadata: {{name: '{{{{name}}}}'}}
+    spec:
+      source: {{repoURL: https://github.com/org/repo.git, path: 'apps/{{{{name}}}}'}}
+      destination: {{namespace: default}}
+""")
+    write(tmp_path, "apps/web/svc.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    run = svcdocs(tmp_path, "graph", ".", "--format", "json", timeout=HANG_TIMEOUT_S)
+    finished_in_time(run)
+    assert run.code == 0, run.stderr[-2000:]
+    notes = [p.get("status", "") for p in json.loads(run.stdout).get("pointers", [])]
+    assert any("list generator elements not expanded" in n for n in notes), notes
+
+
+# --- 13. The lows ---------------------------------------------------------------------------
+
+def test_serve_answers_only_requests_for_localhost():
+    """DNS rebinding: a page of evil.example, its name now resolving to
+    127.0.0.1, read the preview with the browser's own requests."""
+    from svcdocs.render.site.serve import start_server
+
+    site = Path(__import__("tempfile").mkdtemp())
+    (site / "index.html").write_text("<p>home</p>")
+    server = start_server(site, 0)
+    port = server.server_address[1]
+    try:
+        def get(host: str) -> int:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host})
+            try:
+                with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
+                    return answer.status
+            except urllib.error.HTTPError as e:
+                return e.code
+        assert get(f"127.0.0.1:{port}") == 200 and get(f"localhost:{port}") == 200
+        assert get(f"evil.example:{port}") == 421 and get("evil.example") == 421
+    finally:
+        server.shutdown()
+        shutil.rmtree(site)
+
+
+@pytest.mark.parametrize("command", ["diff", "build"])
+def test_no_output_is_written_through_a_link_above_it(tmp_path, command):
+    """A committed `reports/` linked to a folder of the runner: `-o
+    reports/review.md` and `build -o reports/site` wrote there."""
+    repo = tmp_path / "repo"
+    write(repo, "base/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    write(repo, "head/web.yaml", SERVICE.format(name="web", type="LoadBalancer"))
+    victim = tmp_path / "victim"
+    write(victim, "keep.txt", "keep me\n")
+    (repo / "reports").symlink_to(victim, target_is_directory=True)
+    args = ["diff", "base", "head", "-o", "reports/review.md"] if command == "diff" else \
+        ["build", "head", "-o", "reports/site"]
+    run = svcdocs(repo, *args)
+    one_line_error(run, "reports", "symbolic link")
+    assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
+
+
+def test_names_from_manifests_never_mention_or_autolink_in_a_comment(tmp_path):
+    """`@team` from a manifest notified the team in the pull request; a bare
+    `www.` host became a link."""
+    ingress = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+  - host: www.evil.example
+    http:
+      paths:
+      - path: /@octo-org/admins/https://evil.example/x
+        pathType: Prefix
+        backend: {service: {name: web, port: {number: 80}}}
+"""
+    write(tmp_path, "base/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    write(tmp_path, "head/web.yaml", SERVICE.format(name="web", type="ClusterIP") + "---\n" + ingress)
+    run = svcdocs(tmp_path, "diff", "base", "head")
+    assert run.code == 0, run.stderr
+    text = re.sub(r"```mermaid\n.*?```", "", run.stdout, flags=re.S)  # a diagram mentions and links nothing
+    assert "@octo-org" not in text and "www.evil" not in text and "https://evil" not in text
+    assert "@&#8203;octo-org" in text and "www&#8203;.evil" in text
+
+
+def test_a_large_flow_mapping_is_read_in_bounded_memory(tmp_path):
+    """A flow mapping costs 65 times its size composed: 18 MB of one took
+    more than 1 GiB, then a traceback."""
+    pairs = ", ".join(f"k{i}: v" for i in range(1_500_000))  # 18 MB
+    write(tmp_path, "k8s/big.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {" + pairs + "}\n")
+    write(tmp_path, "k8s/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
+    run = svcdocs(tmp_path, "graph", "k8s", timeout=HANG_TIMEOUT_S)
+    finished_in_time(run)
+    assert run.code == 0 and "Service/default/web" in run.stdout
+    assert "k8s/big.yaml:1: more than 1,000,000 YAML nodes in one file; not read" in run.stderr
+
+
+def test_heads_config_is_read_with_a_bound(checkout):
+    """`diff --git` compared HEAD's config with BASE's by reading it whole."""
+    with open(checkout / ".svcdocs.yaml", "wb") as f:
+        f.truncate(4 * 2**30)  # a sparse file: 4 GiB to whoever reads it all (not added: git would too)
+    run = svcdocs(checkout, "diff", "--git", "HEAD", "k8s", "--fail-on-exposure", "--format", "json")
+    finished_in_time(run, TIMEOUT_S)
+    assert run.code == 0 and "as of HEAD" in json.loads(run.stdout)["notes"][0], run.output
 
 
 # --- issue 19, Action install (issue-24) ---

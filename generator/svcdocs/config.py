@@ -31,20 +31,27 @@ Rule ids are checked against the catalogue by the rules stage; here only the
 shape of the file is checked. The file is read with the manifest loader's
 limits (size, nesting, aliases never expanded), and a bad file is one clear
 error that names the key, never a value's whole text.
+
+A config found in the working directory (or, for `diff --git`, as of the base
+revision) is the repository's own, which a pull request can write: it cannot
+turn on helm (`render: [helm]` is ignored, and said), and its `environments:`
+stay inside the repository (cli/environments.py). Only the user's flags or a
+file named with `--config` can. A found config that is a link leading out of
+the repository is not read at all.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import yaml
 from yaml.constructor import SafeConstructor
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.load import Source, parse
-from svcdocs.load.sources import DEFAULT_RENDER, RENDERERS
+from svcdocs.load.sources import DEFAULT_RENDER, RENDERERS, repository_root
 
 CONFIG_NAMES = (".svcdocs.yaml", ".svcdocs.yml")
 SEVERITIES = ("error", "warning", "info")
@@ -52,6 +59,7 @@ KEYS = ("disable", "severity", "thresholds", "internal-ingress-classes", "render
         "fail-on-unmodelled", "router-kinds", "environments", "exclude")
 MAX_DEPTH = 8  # the config is three levels deep at most
 MAX_SHOWN = 60
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ class Config:
     router_kinds: tuple[RouterKind, ...] = ()
     environments: tuple[str, ...] = ()  # `NAME=PATH` or `PATH`, as --env takes them
     exclude: tuple[str, ...] = ()  # globs from the config file's folder, as --exclude takes them
+    chosen: bool = False  # named with --config: the user's; else the repository's own
+    notes: tuple[str, ...] = ()  # for the user: what of the repository's own config is not applied
 
 
 def config_path(path: str | None = None, directory: str = ".") -> str | None:
@@ -78,18 +88,38 @@ def config_path(path: str | None = None, directory: str = ".") -> str | None:
 
 
 def load_config(path: str | None = None, directory: str = ".") -> Config:
-    """The config at `path`, or the one in `directory`, or the defaults."""
+    """The config at `path` (the user's), or the one in `directory` (the
+    repository's own), or the defaults."""
+    chosen = path is not None
     path = config_path(path, directory)
     if path is None:
         return Config()
     if not os.path.isfile(path):
         raise SvcdocsError(f"{path}: cannot read config: " + ("not a file" if os.path.exists(path)
                                                                 else "no such file"))
-    return config_from_source(Source(label=path, path=path))
+    if not chosen:
+        _refuse_link_outside(path)
+    return config_from_source(Source(label=path, path=path), chosen)
 
 
-def config_from_source(source: Source) -> Config:
-    """A config read from a file or from bytes (a file as of a git revision)."""
+def _refuse_link_outside(path: str) -> None:
+    """A found config linked to a file outside the repository (the git work
+    tree holding it, or its folder) is not read: its first key would be
+    quoted in an error, whatever file of the machine it is."""
+    if not os.path.islink(path):
+        return
+    top = repository_root(os.path.dirname(os.path.abspath(path)))
+    target = os.path.realpath(path)
+    if not (target == top or target.startswith(top.rstrip(os.sep) + os.sep)):
+        raise SvcdocsError(f"{path}: a symbolic link to outside the repository; svcdocs does not read it "
+                           "(name a config with --config)")
+
+
+def config_from_source(source: Source, chosen: bool = False) -> Config:
+    """A config read from a file or from bytes (a file as of a git revision);
+    `chosen` when the user named it."""
+    if len(source.read(MAX_CONFIG_BYTES + 1)) > MAX_CONFIG_BYTES:
+        raise SvcdocsError(f"{source.label}: config is larger than {MAX_CONFIG_BYTES // 1024} KiB; not read")
     parsed = parse(source)
     if parsed.problems:
         problem = parsed.problems[0]
@@ -101,8 +131,18 @@ def config_from_source(source: Source) -> Config:
     if len(parsed.documents) > 1:
         raise SvcdocsError(f"{source.label}: config must be one YAML document")
     if not parsed.documents:
-        return Config(path=source.label)
-    return parse_config(_data(parsed.documents[0].node, source.label), source.label)
+        return Config(path=source.label, chosen=chosen)
+    config = parse_config(_data(parsed.documents[0].node, source.label), source.label)
+    return replace(config, chosen=True) if chosen else _as_found(config)
+
+
+def _as_found(config: Config) -> Config:
+    """The repository's own config: helm stays off unless the user turns it on."""
+    if "helm" not in config.render:
+        return config
+    note = (f"{config.path}: render: [helm] is not applied: a repository's own config cannot turn on helm "
+            "(pass --render helm, or name a config you trust with --config)")
+    return replace(config, render=config.render - {"helm"}, notes=config.notes + (note,))
 
 
 def _data(root: yaml.Node, path: str) -> object:

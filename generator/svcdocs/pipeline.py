@@ -13,7 +13,7 @@ from typing import BinaryIO, Iterable, Sequence
 from svcdocs.analysis import Analysis, analyze
 from svcdocs.config import Config
 from svcdocs.graph import Graph, build_graph
-from svcdocs.load import Discovered, LoadOptions, Rendering, Source, Unread, discover
+from svcdocs.load import Discovered, LoadOptions, Problem, Rendering, Source, Unread, discover
 from svcdocs.load.environments import Environment, EnvironmentOptions, Environments, discover_environments
 from svcdocs.load.gitops import CONFIG_KINDS, Pointer
 from svcdocs.load.rendering import NotRendered
@@ -74,6 +74,7 @@ class EnvironmentReports:
     discovered: bool = True
     unread: tuple[Unread, ...] = ()  # files kubectl would apply that svcdocs did not read
     notes: tuple[str, ...] = ()  # for the user, from load: a chart read as plain files
+    dropped: tuple[Problem, ...] = ()  # documents not read, of every environment (those left empty too), once each
 
     @property
     def single(self) -> Report | None:
@@ -114,6 +115,7 @@ def reports_for_each(founds: Sequence[Environments], config: Config, *, namespac
 
 def _reports(found: Environments, models: list[Model], config: Config) -> EnvironmentReports:
     reports, empty = [], []
+    dropped = dict.fromkeys(p for model in models for p in model.inputs.dropped)
     for environment, model in zip(found.environments, models):
         with gc_paused():
             graph = build_graph(model)
@@ -126,7 +128,7 @@ def _reports(found: Environments, models: list[Model], config: Config) -> Enviro
         empty = [e for e, r in reports if not _deploys(r)]
         reports = [(e, r) for e, r in reports if _deploys(r)]
     return EnvironmentReports(tuple(reports), found.pointers, found.not_rendered, tuple(empty), found.discovered,
-                              found.unread, found.notes)
+                              found.unread, found.notes, tuple(dropped))
 
 
 def _deploys(report: Report) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from svcdocs.analysis.entrypoints import EntryPoint, entrypoints
+from svcdocs.analysis.entrypoints import EntryPoint, entrypoints, toward_absent
 from svcdocs.analysis.exposure import (
     LEVELS, RANK, Exposure, exposure_of, host_bindings, is_internal_lb, own_level, router_levels,
 )
@@ -15,6 +15,7 @@ from svcdocs.graph import Graph
 __all__ = [
     "LEVELS", "PATTERN_IDS", "RANK", "Analysis", "EntryPoint", "Exposure", "Pattern", "Reachability", "analyze",
     "entrypoints", "exposure_of", "host_bindings", "is_internal_lb", "own_level", "patterns", "router_levels",
+    "toward_absent",
 ]
 
 

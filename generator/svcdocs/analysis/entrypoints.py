@@ -99,6 +99,23 @@ def _router_entry(graph: Graph, hop: Hop, level: str, gateways: tuple[str, ...],
     return EntryPoint(**common, workloads=(target.id,))
 
 
+def toward_absent(graph: Graph, levels: dict[str, str]) -> tuple[EntryPoint, ...]:
+    """The ways in whose backend is a Service that is not in the input (one
+    deployed from another repository, most often): each carries traffic once
+    that Service exists, and what it exposes cannot be seen from here. Not
+    entry points (nothing is reached yet): the review names the new ones."""
+    found = set()
+    for hop in graph.hops:
+        level = levels.get(hop.router)
+        backend = hop.backend
+        if level is None or backend.kind != "Service" or backend.id in graph.nodes:
+            continue
+        router = graph.nodes[hop.router]
+        found.add(EntryPoint(via=hop.router, kind="ingress" if isinstance(router, Ingress) else "route", level=level,
+                             service=backend.id, port=backend.port, host=hop.host, path=hop.path, tls=hop.tls))
+    return tuple(sorted(found, key=EntryPoint.sort_key))
+
+
 def _service_entries(service: Service, workloads: tuple[str, ...]):
     kinds = []
     if service.type == "LoadBalancer":

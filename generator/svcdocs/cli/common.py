@@ -150,9 +150,13 @@ def input_options(command):
 
 def load_options(config: Config, render: tuple[str, ...], allow_remote: bool | Fetching) -> LoadOptions:
     """The config's renderers, and those --render adds (after none: only
-    those); the config's excludes (from its folder) and --exclude's (from here)."""
+    those), and what of them a repository's own config cannot turn on, said;
+    the config's excludes (from its folder) and --exclude's (from here)."""
     chosen = config.render if "none" not in render else frozenset()
     chosen = chosen | frozenset(r for r in render if r != "none")
+    if "none" not in render and "helm" not in chosen:
+        for note in config.notes:
+            click.echo(f"svcdocs: {visible(note)}", err=True)
     fetching = allow_remote if isinstance(allow_remote, Fetching) else Fetching(bool(allow_remote))
     ctx = click.get_current_context(silent=True)
     excludes = Excludes().plus(os.path.dirname(config.path or "") or ".", config.exclude)

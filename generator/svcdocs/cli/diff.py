@@ -14,7 +14,7 @@ import click
 from svcdocs.cli.check import emit
 from svcdocs.cli.common import Failure, friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports, show_reports
-from svcdocs.config import CONFIG_NAMES, Config, config_from_source, config_path, load_config
+from svcdocs.config import CONFIG_NAMES, MAX_CONFIG_BYTES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
 from svcdocs.load.environments import Environments, discover_environments
 from svcdocs.load.rendering import NotRendered
@@ -25,8 +25,8 @@ from svcdocs.render.locations import shown, source_root, without_machine_paths
 from svcdocs.render.review_environments import environments_comment, environments_document
 from svcdocs.render.review_json import review_document
 from svcdocs.render.review_markdown import SUMMARY_LIMIT, comment
-from svcdocs.review import Review, review
-from svcdocs.review.coverage import unrendered_at_base
+from svcdocs.review import Review, Unseen, review, unseen_changes
+from svcdocs.review.coverage import unrendered_at_base, unseen_fails
 from svcdocs.runtime import gc_paused
 from svcdocs.review.environments import fails as environments_fail
 from svcdocs.review.environments import review_environments, with_charts
@@ -88,11 +88,13 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         found = discover_environments(paths, options=options)
         head, base = _both(found, environments_at(rev, paths, options, repository), paths, config, namespace)
         roots = (repository.top, repository.top)
+    folders = (paths[0], paths[1]) if rev is None and not options.named else ("", "")  # where their folders start
+    unseen = _shown_unseen(unseen_changes(base, head, folders), roots[1])  # new in HEAD, not read or rendered
     not_rendered = _shown_not_rendered(head, roots[1])
     with gc_paused():  # the review compares two reports of a million small objects
         if head.single is not None and (base.single is not None or not base.reports and not base.discovered):
             base_report = base.single or report_for_sources((), config)
-            result = review(base_report, head.single, config, notes, unrendered_at_base(base, head))
+            result = review(base_report, head.single, config, notes, unrendered_at_base(base, head), unseen)
             result = with_charts(result, base.reports[0][0] if base.reports else None, head.reports[0][0],
                                  base_report, head.single)
             result = _shown_review(result, roots)
@@ -101,14 +103,14 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
             whole = comment(result, base_label, head_label, limit=SUMMARY_LIMIT) if summary is not None else ""
             fails = result.fails
         else:
-            folders = (paths[0], paths[1]) if rev is None else ("", "")  # where BASE's and HEAD's folders start
             reviews = tuple(replace(r, review=_shown_review(r.review, roots))
                             for r in review_environments(base, head, config, notes, folders))
-            text = (dumps(environments_document(reviews, base_label, head_label, not_rendered)) if fmt == "json"
-                    else environments_comment(reviews, base_label, head_label, not_rendered))
-            whole = (environments_comment(reviews, base_label, head_label, not_rendered, limit=SUMMARY_LIMIT)
-                     if summary is not None else "")
-            fails = environments_fail(reviews)
+            text = (dumps(environments_document(reviews, base_label, head_label, not_rendered, unseen))
+                    if fmt == "json" else environments_comment(reviews, base_label, head_label, not_rendered,
+                                                               unseen=unseen))
+            whole = (environments_comment(reviews, base_label, head_label, not_rendered, limit=SUMMARY_LIMIT,
+                                          unseen=unseen) if summary is not None else "")
+            fails = environments_fail(reviews) or unseen_fails(unseen, config.fail_on_unmodelled)
     emit(text, output)
     if summary is not None:
         emit(whole, summary)
@@ -129,6 +131,12 @@ def _shown_not_rendered(reports: EnvironmentReports, root: str) -> tuple[NotRend
     return tuple(replace(n, file=shown(root, n.file), what=without_machine_paths(n.what, root),
                          reason=without_machine_paths(n.reason, root), instead=without_machine_paths(n.instead, root))
                  for n in reports.not_rendered)
+
+
+def _shown_unseen(unseen: tuple[Unseen, ...], root: str) -> tuple[Unseen, ...]:
+    """What HEAD could not read or render, from the repository's root and
+    without the absolute paths a tool's error holds."""
+    return tuple(replace(u, file=shown(root, u.file), reason=without_machine_paths(u.reason, root)) for u in unseen)
 
 
 def _shown_review(result: Review, roots: tuple[str, str]) -> Review:
@@ -187,7 +195,7 @@ def _config_as_of(rev: str, explicit: str | None, repository: Repository) -> tup
     else:
         name, data, config = CONFIG_NAMES[0], None, Config()
     current = config_path()
-    now = Path(current).read_bytes() if current else None
+    now = Source(label=current, path=current).read(MAX_CONFIG_BYTES + 1) if current else None  # bounded: HEAD's
     if now == data:
         return config, ()
     what = "adds" if data is None else "removes" if now is None else "changes"

@@ -18,7 +18,9 @@ from svcdocs.cli.common import Failure, NoManifests, show_load_notes
 from svcdocs.cli.conventions import say
 from svcdocs.config import Config
 from svcdocs.load import LoadOptions
+from svcdocs.load.bounded import start_of
 from svcdocs.load.environments import EnvironmentOptions, parse_env
+from svcdocs.load.sources import inside, repository_root
 from svcdocs.pipeline import EnvironmentReports, reports_for_paths
 from svcdocs.render.escape import visible
 
@@ -37,7 +39,19 @@ class Choice:
             base = os.path.dirname(config.path or "")
             named = tuple((name, os.path.normpath(os.path.join(base, path)) if base else path)
                           for name, path in map(parse_env, config.environments))
+            if not config.chosen:
+                for _, path in named:
+                    _inside_repository(path, config)
         return EnvironmentOptions(named=named, render=load)
+
+
+def _inside_repository(path: str, config: Config) -> None:
+    """A repository's own config names environments inside the repository
+    only: not `/etc`, not `../..`, not through a link that leads out."""
+    top = repository_root(os.path.dirname(os.path.abspath(config.path or ".")))
+    if not inside(top, os.path.realpath(start_of(path))):
+        raise Failure(f"{config.path}: environments names {path!r}, outside the repository; a repository's own "
+                      "config names paths inside it only (pass --env, or name a config with --config)")
 
 
 def environment_options(command):

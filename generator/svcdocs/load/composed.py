@@ -16,13 +16,14 @@ import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load.sources import Source
-from svcdocs.load.yamldocs import MAX_FILE_BYTES, Parsed, _compose, _compose_each
+from svcdocs.load.yamldocs import MAX_FILE_BYTES, Parsed, _compose, _compose_each, too_many_nodes
 
 _NULL = "tag:yaml.org,2002:null"
 
 
 def mappings(source: Source, markers: tuple[bytes, ...] = ()) -> Iterator[tuple[MappingNode, int]]:
-    """Every top-level mapping (and every item of a `kind: List`) with the line
+    """Every top-level mapping (and every item of a list: a document with
+    `items`, whatever its kind, as kubectl reads it) with the line
     offset of its chunk; nothing when the source holds none of `markers`."""
     try:
         raw = source.read(MAX_FILE_BYTES + 1)
@@ -31,6 +32,8 @@ def mappings(source: Source, markers: tuple[bytes, ...] = ()) -> Iterator[tuple[
     if len(raw) > MAX_FILE_BYTES or b"\0" in raw or (markers and not any(m in raw for m in markers)):
         return
     text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    if too_many_nodes(text):
+        return
     try:
         roots = [(node, 0) for node in _compose(text)]
     except (yaml.YAMLError, RecursionError):
@@ -39,7 +42,7 @@ def mappings(source: Source, markers: tuple[bytes, ...] = ()) -> Iterator[tuple[
         if not isinstance(node, MappingNode):
             continue
         items = value(node, "items")
-        if (scalar(value(node, "kind")) or "").endswith("List") and isinstance(items, SequenceNode):
+        if isinstance(items, SequenceNode):  # a list to kubectl, whatever its kind
             yield from ((item, offset) for item in items.value if isinstance(item, MappingNode))
         else:
             yield node, offset

@@ -1,7 +1,8 @@
 """Turn the PATH arguments into sources: files, folders walked for every file
 `kubectl apply -R -f` would read (a file not read is named, with why),
 standard input, and rendered folders (a kustomization, after its entries are
-checked; a Helm chart only when the user asks for Helm).
+checked, and the files below it that it does not list named; a Helm chart
+only when the user asks for Helm).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from typing import BinaryIO
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.load.kustomize_check import unlisted
 from svcdocs.load.problems import Unread
 from svcdocs.load.render import render_folder, renders
 from svcdocs.load.sources import STDIN, Discovered, LoadOptions, Rendering, Source, inside, repository_root
@@ -38,6 +40,7 @@ def discover(paths: list[str] | tuple[str, ...], stdin: BinaryIO | None = None,
             renderings.append(Rendering(path, mode))
             if mode != "files":
                 sources.append(render_folder(path, mode, repository_root(path), options))
+                unread.extend(unlisted(walk(path, options.exclude)) if mode == "kustomize" else ())
                 continue
             walked = walk(path, options.exclude)
             sources.extend(walked.sources)

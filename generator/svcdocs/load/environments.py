@@ -34,7 +34,6 @@ no pointer into itself is read exactly as before, as one set of sources.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import shutil
@@ -44,12 +43,14 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Iterable
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.load import gitops
+from svcdocs.load import bounded, gitops
 from svcdocs.load.gitops import FluxSource, Pointer, Scan
 from svcdocs.load.kustomizations import (
-    INCLUDE_FIELDS, Kustomization, escapes, kustomization_file, read_kustomization,
+    Kustomization, escapes, kustomization_file, read_kustomization,
 )
 from svcdocs.load.problems import Unread
+from svcdocs.load.kustomize_check import unlisted
+from svcdocs.load.render import check_kustomization
 from svcdocs.load.helm.chart import deployable
 from svcdocs.load.helm.discovery import Chained, HelmDiscovery
 from svcdocs.load.helm.inventory import Release
@@ -283,6 +284,7 @@ def walk(folder: str, exclude: Excludes = Excludes()) -> _Tree:
         else:
             owner[current] = inherited
     tree.plain = [s for s in walked.sources if not owner.get(_parent(s.label), "")]
+    tree.unread += unlisted(walked)  # files below a kustomization that it does not list
     return tree
 
 
@@ -447,37 +449,14 @@ class _Discovery:
         return _Job(label=f"{chart.chart} (helm template)", chart=chart)
 
     def _refusal(self, folder: str) -> NotRendered | None:
-        """Why a kustomization must not be rendered: a remote resource or a
-        path outside the repository in it or in anything it includes."""
-        seen: set[str] = set()
-        pending = [os.path.realpath(folder)]
-        while pending:
-            real = pending.pop()
-            if real in seen:
-                continue
-            seen.add(real)
-            k = self.kustomizations.get(real)
-            if k is None:
-                if not kustomization_file(real):
-                    continue
-                k = self.kustomizations[real] = read_kustomization(real, _display(os.path.relpath(real)))
-            for ref in k.references:
-                if ref.remote and not self.options.allow_remote:
-                    return self._refused(folder, k, ref.line, f"{ref.field} names {ref.value}, which kustomize would "
-                                         "fetch; svcdocs fetches remote bases only with --allow-remote")
-                if ref.target is not None and escapes(ref.target, self.repo.top):
-                    return self._refused(folder, k, ref.line, f"{ref.field} names {ref.value}, outside the repository")
-                if ref.target is not None and ref.field in INCLUDE_FIELDS and os.path.isdir(ref.target):
-                    pending.append(os.path.realpath(ref.target))
-            if k.helm_charts and not self.options.helm:
-                return self._refused(folder, k, 1, "its helmCharts need helm, which runs only with --render helm")
-            if k.helm_repositories and not self.options.allow_remote:
-                return self._refused(folder, k, 1, f"its helmCharts come from {k.helm_repositories[0]}; "
-                                     "svcdocs fetches charts only with --allow-remote")
-        return None
-
-    def _refused(self, folder: str, k: Kustomization, line: int, reason: str) -> NotRendered:
-        return NotRendered(_display(folder), "kustomization", k.file, line, reason, kustomize_command(_display(folder)))
+        """Why a kustomization must not be rendered: what the one kustomization
+        checker (load/kustomize_check.py) finds in it or in anything it includes."""
+        problems = check_kustomization(folder, self.repo.top, self.options.allow_remote, self.options.helm)
+        if not problems:
+            return None
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return NotRendered(_display(folder), "kustomization", problems[0].file, problems[0].line,
+                           problems[0].reason + more, kustomize_command(_display(folder)))
 
     def _render_pending(self) -> list[_Job]:
         jobs = [job for job, drafts in self.job_draft.items() if drafts and job not in self.rendered]
@@ -801,7 +780,7 @@ def _expand(pattern: str) -> list[str]:
         if not os.path.exists(pattern):
             raise SvcdocsError(f"--env {pattern}: no such file or folder")
         return [pattern]
-    found = sorted(p for p in glob.glob(pattern, recursive=True) if not os.path.basename(p).startswith(".")
+    found = sorted(p for p in bounded.glob(pattern) if not os.path.basename(p).startswith(".")
                    and (os.path.isdir(p) or p.endswith(MANIFEST_SUFFIXES)))
     if not found:
         raise SvcdocsError(f"--env {pattern}: matches no file or folder")

@@ -4,9 +4,10 @@ BASE is read exactly as HEAD is, by the same discovery: the revision's tree is
 written to a temporary folder where it sits as the working tree does (the
 repository's top at its own path below that folder, the working directory
 too, so that every PATH, relative or absolute, names the same place), marked
-as a work tree of the same repository (a `.git` file naming its git
-directory, as `git worktree` does, so that the repository's root and remotes
-are the same), and the PATHs are discovered there: kustomizations that reach
+as a work tree of the same repository (a `.git` folder with the revision's
+index that names the repository's common git folder, as `git worktree` does,
+so that the repository's root and remotes are the same and git lists the
+revision's tracked files), and the PATHs are discovered there: kustomizations that reach
 outside a PATH, GitOps pointers, charts and plain folders alike. A PATH that
 did not exist at the revision is an empty folder (or file) there: everything
 in it is new. Labels are then shown as in the working tree.
@@ -179,8 +180,32 @@ def export(repository: Repository, commit: str, into: str) -> None:
             f.write(data)
         if mode == EXECUTABLE_MODE:
             os.chmod(path, 0o755)
-    with open(os.path.join(into, ".git"), "w", encoding="utf-8") as f:
-        f.write(f"gitdir: {repository.git_dir}\n")
+    _mark(repository, commit, into)
+
+
+def _mark(repository: Repository, commit: str, into: str) -> None:
+    """Make `into` a work tree of `repository` at `commit`, as `git worktree`
+    does but unregistered: its own `.git` folder holds the revision's index
+    and names the repository's common folder (objects, refs, config and
+    remotes). git in the export then lists the revision's tracked files (what
+    kustomize may read, load/staged.py), not the checkout's; the checkout's
+    index, refs and work trees are never touched."""
+    common = os.path.join(repository.top, repository.run(["rev-parse", "--git-common-dir"]).decode().strip())
+    own = os.path.join(into, ".git")
+    os.makedirs(own)
+    with open(os.path.join(own, "commondir"), "w", encoding="utf-8") as f:
+        f.write(os.path.realpath(common) + "\n")
+    with open(os.path.join(own, "HEAD"), "w", encoding="utf-8") as f:
+        f.write(commit + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "GIT_INDEX_FILE"}  # a hook's index is not this one
+    env.update(GIT_DIR=own, GIT_WORK_TREE=into)
+    try:
+        made = subprocess.run(["git", "read-tree", commit], env=env, capture_output=True, timeout=GIT_TIMEOUT_S,
+                              check=False, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise SvcdocsError(f"git read-tree did not finish in {GIT_TIMEOUT_S} s") from None
+    if made.returncode != 0:
+        raise SvcdocsError(f"git read-tree failed: {_git_error(made.stderr, made.returncode)}")
 
 
 def _excludes_beneath(options: EnvironmentOptions, scratch: str) -> EnvironmentOptions:

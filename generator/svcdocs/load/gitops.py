@@ -18,7 +18,6 @@ decided by `load.environments`.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -26,7 +25,7 @@ from typing import Callable
 
 from yaml import MappingNode
 
-from svcdocs.load import composed
+from svcdocs.load import bounded, composed
 from svcdocs.load.helm import argo, flux
 from svcdocs.load.helm.chart import HelmChart
 from svcdocs.load.helm.flux import FluxSource
@@ -202,7 +201,10 @@ def _generator_params(generator, go: bool, directories: Callable[[str], list[str
     kinds = [composed.scalar(k) for k, _ in generator.value] if isinstance(generator, MappingNode) else []
     if "list" in kinds:
         elements = composed.items(composed.path(generator, "list", "elements"))
-        return [_element(e) for e in elements if isinstance(e, MappingNode)], ""
+        try:
+            return [bounded.plain_values(e) for e in elements if isinstance(e, MappingNode)], ""
+        except bounded.TooLarge as e:
+            return [], f"list generator elements not expanded: {e} (a limit against hostile input)"
     if "git" in kinds:
         git = composed.value(generator, "git")
         if composed.value(git, "directories") is None:
@@ -210,19 +212,6 @@ def _generator_params(generator, go: bool, directories: Callable[[str], list[str
         prefix = composed.scalar(composed.value(git, "pathParamPrefix")) or ""
         return [_directory_params(d, prefix, go) for d in _git_directories(git, directories)], ""
     return [], f"{', '.join(k for k in kinds if k) or 'this'} generator is not expanded (only list and git directories)"
-
-
-def _element(node: MappingNode) -> dict:
-    values: dict = {}
-    for k, v in node.value:
-        key = composed.scalar(k)
-        if key is None:
-            continue
-        if isinstance(v, MappingNode):
-            values[key] = _element(v)
-        elif composed.scalar(v) is not None:
-            values[key] = composed.scalar(v)
-    return values
 
 
 def _git_directories(git, directories: Callable[[str], list[str]]) -> list[str]:
@@ -298,12 +287,10 @@ def _dotted(values: dict, expression: str):
 
 def repository_directories(root: str) -> Callable[[str], list[str]]:
     """Folders of the repository at `root` matching a git generator's glob
-    (`*` within one folder name, `**` across folders), as paths from `root`."""
+    (`*` within one folder name, `**` across folders), as paths from `root`;
+    none outside it, none through a link."""
     def matching(pattern: str) -> list[str]:
-        pattern = pattern.strip("/")
-        if pattern.startswith("..") or os.path.isabs(pattern):
-            return []
-        found = glob.glob(pattern, root_dir=root, recursive=True)
+        found = bounded.glob(pattern.strip("/"), root, inside=os.path.realpath(root))  # never through a link
         return sorted(p.replace(os.sep, "/") for p in found if os.path.isdir(os.path.join(root, p)))
     return matching
 

@@ -20,8 +20,6 @@ from svcdocs.load.sources import KUSTOMIZATIONS, Source
 
 # Fields whose entries may name another kustomization folder.
 INCLUDE_FIELDS = ("resources", "bases", "components", "generators", "transformers", "validators")
-# Fields whose entries name files (or URLs) that kustomize reads.
-FILE_FIELDS = ("patchesStrategicMerge", "crds", "configurations", "openapi")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _HOSTED = re.compile(r"^(git@|git::|(github|gitlab|bitbucket)\.(com|org)/)")
 
@@ -44,8 +42,6 @@ class Kustomization:
     name_prefix: str = ""
     name_suffix: str = ""
     namespace: str = ""
-    helm_charts: int = 0  # `helmCharts` entries: kustomize inflates them only with --enable-helm
-    helm_repositories: tuple[str, ...] = ()  # the chart repositories they fetch from
 
     @property
     def includes(self) -> tuple[Reference, ...]:
@@ -70,13 +66,9 @@ def read_kustomization(folder: str, label: str) -> Kustomization:
         return Kustomization(folder, shown)
     node, offset = found
     references = []
-    for field in INCLUDE_FIELDS + FILE_FIELDS:
+    for field in INCLUDE_FIELDS:
         for value, line in composed.strings(composed.value(node, field)):
             references.append(_reference(folder, field, value, line + offset + 1))
-    for patch in composed.items(composed.value(node, "patches")):
-        value = composed.scalar(composed.value(patch, "path")) or composed.scalar(patch)
-        if value is not None:
-            references.append(_reference(folder, "patches", value, composed.line(patch, offset)))
     return Kustomization(
         folder, shown,
         kind=composed.scalar(composed.value(node, "kind")) or "Kustomization",
@@ -84,9 +76,6 @@ def read_kustomization(folder: str, label: str) -> Kustomization:
         name_prefix=composed.scalar(composed.value(node, "namePrefix")) or "",
         name_suffix=composed.scalar(composed.value(node, "nameSuffix")) or "",
         namespace=composed.scalar(composed.value(node, "namespace")) or "",
-        helm_charts=len(composed.items(composed.value(node, "helmCharts"))),
-        helm_repositories=tuple(repo for chart in composed.items(composed.value(node, "helmCharts"))
-                                if (repo := composed.scalar(composed.value(chart, "repo")))),
     )
 
 

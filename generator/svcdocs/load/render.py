@@ -1,20 +1,24 @@
 """Rendering a kustomization or a Helm chart, safe on a pull request's content.
 
 A pull request can add a `kustomization.yaml` to any folder. Before kustomize
-runs, every kustomization it would read is read here, and an entry of
-`resources`, `components`, `bases` (or `generators`, `transformers`,
-`validators`) that names anything but a file or folder inside the repository
-(a URL, `git::`, `file://`, `github.com/...`, a path that climbs out, a name
-kustomize would go and fetch) is a load problem, unless the user passed
-`--allow-remote`; so is a `helmCharts` list, unless the user asked for Helm
-(and, for a chart repository, allowed remote fetches). kustomize then runs
-without plugins, exec or container functions and without Helm unless asked
-(svcdocs passes none of the flags that enable them), with git limited to the
-protocols the user allowed, and with `--` before the path.
+runs, every kustomization it would read, and every file, folder or address
+they name in any field, is checked by load/kustomize_check.py (the one
+checker, for a PATH and for discovery alike): a remote location, a path that
+leaves the repository (through a link too) or git's own files are load
+problems, unless the user passed `--allow-remote` (git's files never); so is
+Helm (`helmCharts`), unless the user asked for it (and, for a chart
+repository, allowed remote fetches). In a git work tree, kustomize then
+renders a private copy of the tracked files the checker let through
+(load/staged.py); it runs without plugins, exec or container functions and
+without Helm unless asked (svcdocs passes none of the flags that enable
+them), with git limited to the protocols the user allowed, without
+`--allow-remote` behind a proxy that goes nowhere, and with `--` before the
+path.
 
-Helm runs only when the user asks (`--render helm`, or `render: [helm]` in the
-config), never because a pull request added a `Chart.yaml`; a chart holding a
-link that leads outside it is refused, since Helm would read what it points at.
+Helm runs only when the user asks (`--render helm`, or `render: [helm]` in a
+config named with --config), never because a pull request added a
+`Chart.yaml`; a chart holding a link that leads outside it is refused, since
+Helm would read what it points at.
 
 `render_kustomization` is the one place a kustomization folder becomes bytes.
 """
@@ -23,23 +27,22 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-
-import yaml
+from contextlib import nullcontext
+from dataclasses import replace
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.load.kustomizations import is_remote
+from svcdocs.load.kustomize_check import Checked, check, links_outside
 from svcdocs.load.origin import render_with_origins
 from svcdocs.load.problems import Problem
-from svcdocs.load.sources import CHARTS, KUSTOMIZATIONS, LoadOptions, Source, display_path, inside
-from svcdocs.load.yamldocs import Document, parse
+from svcdocs.load.sources import CHARTS, KUSTOMIZATIONS, LoadOptions, Source
+from svcdocs.load.staged import staged, untracked
+from svcdocs.load.tools import run_tool
 
-RENDER_TIMEOUT_S = 300
-MAX_ERROR_CHARS = 4000
-ENTRY_FIELDS = ("resources", "components", "bases", "generators", "transformers", "validators")
-MAX_SHOWN_ENTRY = 200
 # Protocols git may use for kustomize's remote bases, when they are allowed at all.
 REMOTE_GIT_PROTOCOLS = "https:ssh:file"
+# Without --allow-remote, kustomize's proxy: a port of this machine where nothing listens.
+NOWHERE = "http://127.0.0.1:9"
+PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 def renders(folder: str, options: LoadOptions) -> tuple[str, str | None]:
@@ -75,86 +78,21 @@ def render_folder(folder: str, mode: str, root: str, options: LoadOptions) -> So
     return Source(label=label, data=render_chart(folder))
 
 
-def kustomization_file(folder: str) -> str | None:
-    return next((os.path.join(folder, k) for k in KUSTOMIZATIONS if os.path.isfile(os.path.join(folder, k))), None)
-
-
 # --- Before kustomize runs ------------------------------------------------------------
 
 def check_kustomization(folder: str, root: str, allow_remote: bool, helm: bool = False) -> list[Problem]:
-    """Problems with every kustomization that rendering `folder` would read:
-    entries that leave `root` (the repository) or name something to fetch,
-    and `helmCharts` unless the user asked for Helm (from a chart repository,
-    and allowed remote fetches)."""
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        real = os.path.realpath(current)
-        if real in seen:
-            continue
-        seen.add(real)
-        path = kustomization_file(current)
-        if path is None:
-            continue
-        parsed = parse(Source(label=display_path(path), path=path), kustomizations=True)
-        problems += parsed.problems + links_outside(current, root, "the repository")
-        for document in parsed.documents:
-            for line, field, entry in _entries(document):
-                if field == "helmCharts":
-                    if not helm:
-                        problems.append(Problem(parsed.file, line, "helmCharts: svcdocs lets kustomize run helm "
-                                                "only with --render helm"))
-                    elif entry and not allow_remote:
-                        problems.append(Problem(parsed.file, line, f"helmCharts from {_shown(entry)}: svcdocs "
-                                                "fetches charts only with --allow-remote"))
-                    continue
-                reason, below = _entry_problem(current, root, entry, allow_remote)
-                if reason:
-                    problems.append(Problem(parsed.file, line, f"{field} entry {_shown(entry)}: {reason}"))
-                elif below:
-                    pending.append(below)
-    return list(dict.fromkeys(problems))  # a link below two kustomizations is one problem
+    """Problems with every kustomization that rendering `folder` would read
+    and every file, folder or address they name (load/kustomize_check.py):
+    what leaves `root` (the repository) or names something to fetch, git's
+    own files, Helm unless the user asked for it, and files git does not track."""
+    return checked_kustomization(folder, root, allow_remote, helm).problems
 
 
-def _entries(document: Document) -> list[tuple[int, str, str]]:
-    """(line, field, entry) of every entry that names something to read."""
-    found = []
-    for key, value in document.node.value:
-        if not isinstance(key, yaml.ScalarNode):
-            continue
-        if key.value == "helmCharts" and isinstance(value, yaml.SequenceNode):
-            for chart in value.value:  # entry: the chart repository it is fetched from, if any
-                repo = next((v.value for k, v in chart.value if isinstance(k, yaml.ScalarNode) and k.value == "repo"
-                             and isinstance(v, yaml.ScalarNode)), "") if isinstance(chart, yaml.MappingNode) else ""
-                found.append((document.line_of(chart), "helmCharts", repo.strip()))
-        elif key.value in ENTRY_FIELDS and isinstance(value, yaml.SequenceNode):
-            for item in value.value:
-                if isinstance(item, yaml.ScalarNode) and "\n" not in item.value.strip():
-                    found.append((document.line_of(item), key.value, item.value.strip()))
+def checked_kustomization(folder: str, root: str, allow_remote: bool, helm: bool = False) -> Checked:
+    found = check(folder, root, allow_remote, helm)
+    if not allow_remote:  # with it, kustomize reads the checkout itself (and beyond)
+        found.problems += untracked(found, root)
     return found
-
-
-def _entry_problem(folder: str, root: str, entry: str, allow_remote: bool) -> tuple[str | None, str | None]:
-    """(why the entry is refused, or None; a local folder to check next, or None)."""
-    if not entry:
-        return "empty", None
-    local = os.path.join(folder, entry)
-    if is_remote(entry) or not os.path.lexists(local):
-        if allow_remote:
-            return None, None
-        what = "a remote or file:// location" if is_remote(entry) else "nothing in the repository"
-        return (f"names {what}, which kustomize would fetch; svcdocs renders only what is in the repository "
-                "(pass --allow-remote to let kustomize fetch it)"), None
-    target = os.path.realpath(local)
-    if not inside(root, target) and not allow_remote:
-        return f"leads outside the repository ({root}); svcdocs renders only what is in it", None
-    return None, (target if os.path.isdir(target) else None)
-
-
-def _shown(entry: str) -> str:
-    return repr(entry if len(entry) <= MAX_SHOWN_ENTRY else entry[:MAX_SHOWN_ENTRY] + "…")
 
 
 # --- Running the renderers ----------------------------------------------------------
@@ -162,7 +100,23 @@ def _shown(entry: str) -> str:
 def kustomize_source(folder: str, label: str, options: LoadOptions, root: str) -> Source:
     """A checked kustomization folder rendered through load/origin.py, so that
     each object is placed in the file it comes from (a file inside `root`,
-    the repository)."""
+    the repository): in a git work tree, from a private copy of the tracked
+    files the checker let through (load/staged.py), unless the user allowed
+    remote fetches; with --render helm, `helmCharts` inflated from svcdocs's
+    chart cache (load/helm/kustomize.py)."""
+    checked = check(folder, root, options.allow_remote, options.helm)
+    with staged(checked, root) if not options.allow_remote else nullcontext() as stage:
+        if stage is None:
+            return _kustomize_source(folder, label, options, root)
+        inner = os.path.join(stage, os.path.relpath(os.path.realpath(folder), root))
+        try:
+            source = _kustomize_source(inner, label, options, stage)
+        except SvcdocsError as e:
+            raise SvcdocsError(str(e).replace(inner, folder).replace(stage, root)) from None
+    return replace(source, origins=replace(source.origins, folder=folder))
+
+
+def _kustomize_source(folder: str, label: str, options: LoadOptions, root: str) -> Source:
     if options.helm:  # helmCharts: inflated from svcdocs's chart cache, in a copy of the repository
         from svcdocs.load.helm.kustomize import helm_charts_source
         found = helm_charts_source(folder, label, options, root, lambda path, helm_command: render_kustomization(
@@ -191,36 +145,29 @@ def render_kustomization(folder: str, allow_remote: bool = False, helm: bool = F
             f"{folder} holds a kustomization, but neither kubectl nor kustomize is on PATH; "
             f"install one, or render it yourself: kustomize build {folder} | svcdocs <command> -"
         )
-    env = dict(os.environ, GIT_ALLOW_PROTOCOL=REMOTE_GIT_PROTOCOLS if allow_remote else "",
-               GIT_TERMINAL_PROMPT="0")
-    return _run(argv, folder, env)
+    return run_tool(argv, folder, kustomize_env(allow_remote))
+
+
+def kustomize_env(allow_remote: bool) -> dict[str, str]:
+    """kustomize's environment: git limited to the allowed protocols (none
+    without --allow-remote), and without it a proxy that goes nowhere for
+    kustomize, git and helm, so that a fetch the checks missed fails (Go
+    sends no request to a loopback address through a proxy: the checks
+    alone stand there)."""
+    env = dict(os.environ, GIT_ALLOW_PROTOCOL=REMOTE_GIT_PROTOCOLS if allow_remote else "", GIT_TERMINAL_PROMPT="0")
+    if allow_remote:
+        return env
+    env.update({name: NOWHERE for name in PROXIES}, NO_PROXY="", no_proxy="")
+    count = env.get("GIT_CONFIG_COUNT", "0")
+    count = int(count) if count.isdigit() else 0
+    env.update({"GIT_CONFIG_COUNT": str(count + 1), f"GIT_CONFIG_KEY_{count}": "http.proxy",
+                f"GIT_CONFIG_VALUE_{count}": NOWHERE})
+    return env
 
 
 def check_chart(folder: str) -> list[Problem]:
     """A link in the chart that leads outside it: helm would read its target."""
     return links_outside(folder, os.path.realpath(folder), "the chart")
-
-
-def links_outside(folder: str, root: str, what: str) -> list[Problem]:
-    """A problem for each link below `folder` that leads outside `root` (a
-    renderer would read what it points at: a patch, a generator's file, a
-    chart's template), found without following links to folders."""
-    problems = []
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        try:
-            with os.scandir(current) as scan:
-                entries = sorted(scan, key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_symlink() and not inside(root, os.path.realpath(entry.path)):
-                problems.append(Problem(display_path(entry.path), 1, f"a symbolic link to outside {what}; svcdocs "
-                                        "does not render it (the renderer would read what it points at)"))
-            elif entry.is_dir(follow_symlinks=False) and entry.name != ".git":
-                pending.append(entry.path)
-    return problems
 
 
 def render_chart(folder: str) -> bytes:
@@ -229,30 +176,4 @@ def render_chart(folder: str) -> bytes:
             f"{folder} holds a Helm chart, but helm is not on PATH; "
             f"install helm, or render it yourself: helm template {folder} | svcdocs <command> -"
         )
-    return _run(["helm", "template", "--", os.path.abspath(folder)], folder, dict(os.environ))
-
-
-def run_tool(argv: list[str], folder: str, env: dict[str, str] | None = None) -> bytes:
-    """Run a renderer: its output, or SvcdocsError with its whole error on one line."""
-    return _run(argv, folder, dict(os.environ) if env is None else env)
-
-
-def _run(argv: list[str], folder: str, env: dict[str, str]) -> bytes:
-    shown = " ".join(argv[:2] + [folder])
-    try:
-        proc = subprocess.run(argv, capture_output=True, timeout=RENDER_TIMEOUT_S, check=False, env=env,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise SvcdocsError(f"{folder}: `{shown}` did not finish in {RENDER_TIMEOUT_S} s") from None
-    except OSError as e:
-        raise SvcdocsError(f"{folder}: could not run {argv[0]}: {e.strerror}") from None
-    if proc.returncode != 0:
-        raise SvcdocsError(f"{folder}: `{shown}` failed: {error_text(proc.stderr, proc.returncode)}")
-    return proc.stdout
-
-
-def error_text(stderr: bytes, returncode: int) -> str:
-    """A tool's whole error on one line (its lines joined), cut at MAX_ERROR_CHARS."""
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
-    text = " ".join(line for line in lines if line and line != ">") or f"exit status {returncode}"
-    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS - 1] + "…"
+    return run_tool(["helm", "template", "--", os.path.abspath(folder)], folder)

@@ -26,6 +26,11 @@ KUSTOMIZE_KINDS = frozenset({"Kustomization", "Component"})
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENTS = 100_000
 MAX_DEPTH = 1000  # libyaml's own limit on nesting
+# A composed node costs some 300 bytes, whatever its text: a flow mapping of
+# short keys costs 65 times its size. Past this many nodes in one file, it is
+# not composed (some 350 MB; cert-manager's release, 1 MB with its CRDs, is
+# 17,000 nodes).
+MAX_NODES = 1_000_000
 _DEPTH_REASON = f"nested more than {MAX_DEPTH} levels deep; not read (a limit against hostile input)"
 _DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 _NULL = "tag:yaml.org,2002:null"
@@ -80,6 +85,9 @@ def parse(source: Source, kustomizations: bool = False) -> Parsed:
     text, bad_lines = _decode(raw, parsed)
     if text is None:
         return parsed
+    if too_many_nodes(text):
+        parsed.problem(1, f"more than {MAX_NODES:,} YAML nodes in one file; not read (a limit against hostile input)")
+        return parsed
     try:
         roots = [(node, 0) for node in _compose(text)]
     except (yaml.YAMLError, RecursionError):
@@ -91,6 +99,29 @@ def parse(source: Source, kustomizations: bool = False) -> Parsed:
             break
         _add_root(parsed, node, offset, bad_lines, source.tool_config and not kustomizations, kustomizations)
     return parsed
+
+
+def too_many_nodes(text: str) -> bool:
+    """Whether composing `text` would make more than MAX_NODES nodes. Nodes
+    are separated by a comma, a colon or a line break (nesting is limited to
+    MAX_DEPTH): when those are few, so are the nodes; else they are counted
+    from the parser's events, which cost no memory."""
+    separators = sum(text.count(c) for c in (",", ":", "\n", "[", "{"))
+    if separators <= MAX_NODES:
+        return False
+    loader = Loader(text)
+    nodes = 0
+    try:
+        while loader.check_event():
+            if isinstance(loader.get_event(), (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    return True
+    except (yaml.YAMLError, RecursionError):
+        return False  # composing says what is wrong, document by document
+    finally:
+        loader.dispose()
+    return False
 
 
 def in_hand(source: Source) -> Source:
@@ -246,7 +277,7 @@ def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset
     if (kind in KUSTOMIZE_KINDS and not kustomizations) or (kind is None and tool_config
                                                               and _value_at(node, "kind") is None):
         parsed.skipped += 1  # a tool's configuration, which kubectl would not apply either
-    elif kind is not None and kind.endswith("List") and _value_at(node, "items") is not None:
+    elif _value_at(node, "items") is not None:  # a list to kubectl, whatever its kind
         _add_items(parsed, node, offset)
     else:
         parsed.seen += 1
@@ -254,7 +285,13 @@ def _add_root(parsed: Parsed, node: yaml.Node, offset: int, bad_lines: frozenset
 
 
 def _add_items(parsed: Parsed, node: yaml.MappingNode, offset: int) -> None:
+    """kubectl decodes any document with a top-level `items` as a list and
+    applies its items, whatever the document's kind (a `kind: ConfigMap`
+    too): so are they read here."""
     items = _value_at(node, "items")
+    if isinstance(items, yaml.ScalarNode) and items.tag == _NULL:
+        parsed.skipped += 1  # an empty list: kubectl applies nothing
+        return
     if not isinstance(items, yaml.SequenceNode):
         parsed.problem(items.start_mark.line + offset + 1, "List items is not a sequence")
         return
@@ -271,10 +308,12 @@ def _add_items(parsed: Parsed, node: yaml.MappingNode, offset: int) -> None:
 
 
 def _value_at(node: yaml.MappingNode, key: str) -> yaml.Node | None:
+    """The value of `key`; the last one when it is repeated, as kubectl reads it."""
+    found = None
     for k, v in node.value:
         if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v
-    return None
+            found = v
+    return found
 
 
 def _scalar_at(node: yaml.MappingNode, key: str) -> str | None:

@@ -65,6 +65,7 @@ class Inputs:
     # Of the kinds not modelled, those that decide connections which svcdocs
     # does not apply (`AuthorizationPolicy (security.istio.io)`).
     unapplied_policies: tuple[tuple[str, int], ...] = ()
+    dropped: tuple[Problem, ...] = ()  # of `problems`, those of a document (or file) not read at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ class _SourceResult:
     unmodelled: list[Unmodelled]
     routing_kinds: Counter
     unapplied: Counter
+    dropped: list[Problem]
 
 
 def build_model(sources: Iterable[Source], *, namespace: str = "default", skipped_files: int = 0,
@@ -165,6 +167,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
     by_id: dict[str, Object] = {}
     duplicates: list[Duplicate] = []
     problems: list[Problem] = []
+    dropped: list[Problem] = []
     other: Counter = Counter()
     unmodelled: list[Unmodelled] = []
     routing: Counter = Counter()
@@ -172,6 +175,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
     documents = skipped = unusable = 0
     for result in results:
         problems.extend(result.problems)
+        dropped.extend(result.dropped)
         other.update(result.other_kinds)
         unmodelled.extend(result.unmodelled)
         routing.update(result.routing_kinds)
@@ -194,6 +198,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
         unmodelled=tuple(sorted(unmodelled, key=lambda u: (u.id, u.file, u.line))),
         routing_kinds=tuple(sorted(routing.items())),
         unapplied_policies=tuple(sorted(unapplied.items())),
+        dropped=tuple(sorted(dropped, key=lambda p: (p.file, p.line, p.reason))),
     )
     return _group(inputs, by_id.values(), duplicates)
 
@@ -251,7 +256,8 @@ def _renamed(result: _SourceResult, old: str, new: str) -> _SourceResult:
         return replace(item, file=new) if item.file == old else item
     return _SourceResult([moved(o) for o in result.objects], [moved(p) for p in result.problems], result.skipped,
                          result.documents, result.unusable, result.other_kinds,
-                         [moved(u) for u in result.unmodelled], result.routing_kinds, result.unapplied)
+                         [moved(u) for u in result.unmodelled], result.routing_kinds, result.unapplied,
+                         [moved(p) for p in result.dropped])
 
 
 def _map_sources(sources: list[Source], namespace: str | list[str], jobs: int | None,
@@ -281,6 +287,7 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
     parsed = parse(source)
     objects: list[Object] = []
     problems = list(parsed.problems)
+    dropped = list(parsed.problems)  # each one a document (or a whole file) that could not be read
     other: Counter = Counter()
     unmodelled: list[Unmodelled] = []
     routing: Counter = Counter()
@@ -301,5 +308,6 @@ def _read_source(source: Source, namespace: str, routers: Routers) -> _SourceRes
             objects.append(obj)
         else:
             unusable += 1
+            dropped.extend(doc_problems)
     return _SourceResult(objects, problems, parsed.skipped, parsed.seen, unusable, other, unmodelled, routing,
-                         unapplied)
+                         unapplied, dropped)

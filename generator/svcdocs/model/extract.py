@@ -82,7 +82,7 @@ def extract(doc: Document, default_namespace: str, routers: Routers,
     read where its `placement` puts it (its source file)."""
     r = Reader(doc, placement)
     try:
-        root = fields_of(doc.node, r.line)
+        root = fields_of(doc.node)
         kind = r.string(root.get("kind"), "kind") or doc.implied_kind
         if not kind:
             raise Unusable(r.line(doc.node), "no kind; not a Kubernetes manifest")
@@ -118,7 +118,7 @@ def _unmodelled(r: Reader, doc: Document, kind: str, group: str | None, unknown:
     return Unmodelled(f"{id_kind}/{meta['namespace']}/{meta['name']}", shown, r.file, r.line(doc.node),
                       "" if kind in DATA_KINDS and not group else content_digest(doc.node),
                       named if role == ROUTER else None, role, named if role == POLICY else None,
-                      config_refs(r, fields_of(doc.node, r.line)) if kind == "ConfigMap" and not group else ())
+                      config_refs(r, fields_of(doc.node)) if kind == "ConfigMap" and not group else ())
 
 
 def config_refs(r: Reader, root: dict) -> tuple[EnvRef, ...]:

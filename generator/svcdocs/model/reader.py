@@ -3,7 +3,9 @@
 Only the fields the model needs are read, straight from the nodes, so every
 field keeps its line for free and nothing else is ever turned into a value. A
 field of the wrong type is reported as a problem at its line and ignored; a
-document with a key defined twice (kubectl rejects it) is unusable.
+key defined twice takes its last value, as kubectl's client does (and as
+every decision svcdocs makes from the document must, or the review would
+judge another object than the one applied).
 Every builder, built-in or a router family's, reads through a `Reader`.
 """
 
@@ -65,7 +67,7 @@ class Reader:
         if not isinstance(node, MappingNode):
             self.warn(node, f"{what} is not a mapping; ignored")
             return {}
-        return fields_of(node, self.line)
+        return fields_of(node)
 
     def sequence(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
         if node is None or is_null(node):
@@ -79,7 +81,7 @@ class Reader:
         """The items of a list of mappings, with their index."""
         for i, item in enumerate(self.sequence(node, what)):
             if isinstance(item, MappingNode):
-                yield i, item, fields_of(item, self.line)
+                yield i, item, fields_of(item)
             elif not is_null(item):
                 self.warn(item, f"{what}[{i}] is not a mapping; ignored")
 
@@ -150,8 +152,9 @@ def as_int(node: yaml.Node) -> int | None:
         return None
 
 
-def fields_of(node: MappingNode, line_of) -> dict[str, yaml.Node]:
-    """A mapping as key -> node. A repeated key makes the document unusable.
+def fields_of(node: MappingNode) -> dict[str, yaml.Node]:
+    """A mapping as key -> node. A repeated key takes its last value, as
+    kubectl's client reads it (YAML and JSON alike).
 
     Merge keys (`<<`) take the keys of the mappings they name, depth first,
     earlier ones first, never overriding. Each merged mapping is read once:
@@ -171,8 +174,6 @@ def fields_of(node: MappingNode, line_of) -> dict[str, yaml.Node]:
                 continue
             if key.tag == _MERGE:
                 merged.extend(value.value if isinstance(value, SequenceNode) else [value])
-            elif key.value in own:
-                raise Unusable(line_of(key), f"duplicate key '{key.value}' in a mapping (kubectl rejects this)")
             else:
                 own[key.value] = value
         for k, v in own.items():

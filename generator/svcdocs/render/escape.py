@@ -10,6 +10,10 @@ _MERMAID_SAFE = re.compile(r"[A-Za-z0-9 ./:_@=,+-]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~^$\"'&])")
 # C0 and C1 controls (\x9b starts a terminal sequence too), zero-width and
 # bidirectional-formatting characters, and the Unicode line and paragraph separators.
+# What GitHub turns into a mention or a link in a comment's text: `@name`, an
+# email, `scheme://...` and `www.`; each is broken by a zero-width space.
+_AUTOLINKED = re.compile(r"@|:(?=//)|(?i:www)(?=\.)")
+_ZERO_WIDTH = "&#8203;"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
@@ -35,8 +39,12 @@ def mermaid_text(text: object) -> str:
 
 def markdown_text(text: object) -> str:
     """Inline Markdown text (also safe in a table cell): every special character
-    backslash-escaped or an entity, so no link, code span, HTML or cell break."""
+    backslash-escaped or an entity, so no link, code span, HTML or cell break;
+    and a zero-width space after each `@`, in each `://` and after each `www`
+    before a dot, so that a name never mentions (notifies) a person or team
+    in a GitHub comment and a bare address or email is never made a link."""
     def sub(m: re.Match) -> str:
         c = m.group(1)
         return {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;", "|": "&#124;"}.get(c, "\\" + c)
-    return _MARKDOWN_SPECIAL.sub(sub, visible(str(text))).replace("\n", " ")
+    escaped = _MARKDOWN_SPECIAL.sub(sub, visible(str(text))).replace("\n", " ")
+    return _AUTOLINKED.sub(lambda m: m.group() + _ZERO_WIDTH, escaped)

@@ -17,8 +17,10 @@ from typing import Any, Sequence
 from svcdocs.load.rendering import NotRendered
 from svcdocs.render.environments_json import not_rendered_json
 from svcdocs.render.escape import markdown_text
-from svcdocs.render.review_json import review_document
-from svcdocs.render.review_markdown import LIMIT, MARKER, _size, comment
+from svcdocs.render.review_json import review_document, unseen_json
+from svcdocs.render.review_markdown import LIMIT, MARKER, _size, comment, top_lines
+from svcdocs.review import Unseen
+from svcdocs.review.coverage import unseen_fails
 from svcdocs.review.environments import EnvironmentReview, fails, more_exposed, overall_verdict
 
 SCHEMA = "svcdocs.review-environments/v1"
@@ -27,8 +29,13 @@ MAX_NAMED = 5  # unchanged environments named in the table's last row
 
 
 def environments_comment(reviews: tuple[EnvironmentReview, ...], base: str, head: str,
-                         not_rendered: Sequence[NotRendered] = (), limit: int = LIMIT) -> str:
-    top = [MARKER, f"## {markdown_text(overall_verdict(reviews))}", "", "| Environment | Change |", "|---|---|"]
+                         not_rendered: Sequence[NotRendered] = (), limit: int = LIMIT,
+                         unseen: Sequence[Unseen] = ()) -> str:
+    top = [MARKER, f"## {markdown_text(overall_verdict(reviews, unseen))}"]
+    if unseen:
+        top += ["", "> [!CAUTION]", "> New in HEAD, and not read or rendered: this review cannot say what it does."]
+        top += [f"> - {line}" for line in top_lines([markdown_text(u.sentence()) for u in unseen])]
+    top += ["", "| Environment | Change |", "|---|---|"]
     listed = [r for r in reviews if r.status != "unchanged"]
     top += [f"| {markdown_text(r.environment)} | "
             + markdown_text(f"the same as {r.same_as}" if r.same_as else r.verdict) + " |"
@@ -77,11 +84,13 @@ def _and(names: list[str]) -> str:
 
 
 def environments_document(reviews: tuple[EnvironmentReview, ...], base: str, head: str,
-                          not_rendered: Sequence[NotRendered] = ()) -> dict[str, Any]:
+                          not_rendered: Sequence[NotRendered] = (), unseen: Sequence[Unseen] = ()) -> dict[str, Any]:
     return {
-        "schema": SCHEMA, "base": base, "head": head, "verdict": overall_verdict(reviews),
+        "schema": SCHEMA, "base": base, "head": head, "verdict": overall_verdict(reviews, unseen),
         "more_exposed": more_exposed(reviews),
-        "fails": fails(reviews),
+        "fails": fails(reviews) or bool(unseen and unseen_fails(tuple(unseen), reviews[0].review.fail_on_unmodelled
+                                                                if reviews else True)),
+        "unseen": [unseen_json(u) for u in unseen],
         "environments": [{
             "environment": r.environment, "status": r.status, "same_as": r.same_as,
             **{k: v for k, v in review_document(r.review, base, head).items() if k not in ("schema", "base", "head")},

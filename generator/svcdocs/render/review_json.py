@@ -8,9 +8,13 @@ from typing import Any
 
 from svcdocs.analysis.reach.ports import text as conn_text
 from svcdocs.render.graph_json import edge_json, entrypoint_json, finding_json
-from svcdocs.review import Review, verdict
+from svcdocs.review import Review, Unseen, verdict
 
 SCHEMA = "svcdocs.review/v1"
+
+
+def unseen_json(unseen: Unseen) -> dict[str, Any]:
+    return {"file": unseen.file, "line": unseen.line or None, "kind": unseen.kind, "reason": unseen.reason}
 
 
 def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
@@ -25,6 +29,8 @@ def review_document(review: Review, base: str, head: str) -> dict[str, Any]:
         "notes": list(review.notes),
         "rendering": [{"path": c.path, "before": c.before, "after": c.after} for c in review.renderings],
         "base_not_rendered": list(review.base_unrendered),
+        "unseen": [unseen_json(u) for u in review.unseen],
+        "toward_absent": [entrypoint_json(e) for e in review.toward_absent],
         "not_read": [{"change": c.change, "file": c.file, "reason": c.reason} for c in review.unread],
         "unmodelled": [{"change": c.change, "object": c.object, "kind": c.kind, "inert": c.inert}
                        for c in review.unmodelled],

@@ -46,6 +46,7 @@ CHANGES = {"entrypoints": ("added", "removed"), "reach": ("gained", "lost"), "ob
            "edges": ("added", "removed", "changed"), "findings": ("new", "resolved"),
            "unread": ("added", "removed"), "unmodelled": ("added", "removed", "changed")}
 MAX_TARGETS = 5  # workloads named in one row of reachability changes
+MAX_TOP_LINES = 20  # lines of one list at the top of the comment
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def comment(review: Review, base: str, head: str, limit: int = LIMIT, *, title: 
              "neutral": _neutral_line(review),
              "limit": LIMIT_NAMES.get(limit, f"a limit of {limit:,} bytes"),
              "warnings": [markdown_text(c.sentence()) for c in review.renderings],
+             "toward_absent": top_lines([markdown_text(way_in_toward(e)) for e in review.toward_absent]),
+             "unseen": top_lines([markdown_text(u.sentence()) for u in review.unseen]),
              "notes": [markdown_text(note) for note in review.notes],
              "charts": chart_sections(review, display),
              "unrendered": [markdown_text(sentence) for sentence in review.base_unrendered],
@@ -130,6 +133,20 @@ def _render(review: Review, fixed: dict[str, Any], rows: dict[str, list], diagra
         show_edges=not cut.edges, left_out=_left_out(rows, cut),
     )
     return _BLANK_LINES.sub("\n\n", text)
+
+
+def top_lines(lines: list[str]) -> list[str]:
+    """Lines said at the top of a comment, at most MAX_TOP_LINES."""
+    if len(lines) <= MAX_TOP_LINES:
+        return lines
+    return lines[:MAX_TOP_LINES - 1] + [f"and {len(lines) - MAX_TOP_LINES + 1} more (`--format json` has every one)"]
+
+
+def way_in_toward(entry) -> str:
+    """`HTTPProxy default/root: root.bar.com /blog → Service default/blog:80 (internet)`."""
+    where = " ".join(p for p in (entry.host, entry.path) if p) or "every host and path"
+    port = f":{entry.port}" if entry.port is not None else ""
+    return f"{display(entry.via)}: {where} → {display(entry.service)}{port} ({entry.level})"
 
 
 def _section(rows: list, shown: int | None) -> dict[str, Any]:

@@ -1,15 +1,21 @@
 """What a review cannot judge by itself, and so says at the top: files that
 `kubectl apply` would read and svcdocs did not, objects of kinds svcdocs does
-not model, and PATHs read differently at BASE and HEAD (plain files that became
-a kustomization). Each of these can hide new exposure, so `--fail-on-exposure`
-fails on them: on unread files and unmodelled objects unless the config says
-`fail-on-unmodelled: false`, and on objects of inert kinds (which open no way
-in) never.
+not model, PATHs read differently at BASE and HEAD (plain files that became
+a kustomization), and what is new in HEAD that svcdocs could not read or
+render (a document dropped for a parse error, a kustomization refused, failed
+or timed out, a chart or a release not rendered). Each of these can hide new
+exposure, so `--fail-on-exposure` fails on them: on unread files and
+unmodelled objects unless the config says `fail-on-unmodelled: false`, on
+objects of inert kinds (which open no way in) never, and on what was not read
+or rendered always.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from dataclasses import dataclass
+
 from svcdocs.load.git import ABSENT
 from svcdocs.pipeline import EnvironmentReports, Report
 
@@ -70,6 +76,59 @@ def unrendered_at_base(base: EnvironmentReports, head: EnvironmentReports,
         "unknown and everything in it reads as added" for n in base.not_rendered
         if n.kind == "revision" or ((environment is None or n.environment == environment)
                                     and (n.kind, n.what) not in failing and n.what in rendered)))
+
+
+@dataclass(frozen=True, slots=True)
+class Unseen:
+    """Something new in HEAD that svcdocs could not read or render."""
+
+    file: str  # where it is: the file, or the file that declares what was not rendered
+    line: int  # 0 for a whole file
+    reason: str
+    kind: str  # document | kustomization | chart | helm-release | file (a file not read)
+
+    def sentence(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
+
+
+def unseen_changes(base: EnvironmentReports, head: EnvironmentReports,
+                   roots: tuple[str, str] = ("", "")) -> tuple[Unseen, ...]:
+    """What HEAD could not read or render and BASE could (or did not have):
+    documents dropped (matched by file below its PATH and reason, counted),
+    renders that did not happen (by kind and what), and, in a repository
+    read as environments, files not read. `roots` are the folders BASE and
+    HEAD were read from (`diff BASE HEAD`); "" for `--git`."""
+    found: list[Unseen] = []
+    before = Counter(_dropped(base, roots[0]).values())
+    for (file, line, reason), key in _dropped(head, roots[1]).items():
+        if before[key] > 0:
+            before[key] -= 1
+        else:
+            found.append(Unseen(file, line, reason, "document"))
+    rendered_before = {(n.kind, _below_root(n.what, roots[0])) for n in base.not_rendered}
+    found += [Unseen(n.file, n.line, f"{n.what} not rendered: {n.reason}", n.kind) for n in head.not_rendered
+              if n.kind != "component" and (n.kind, _below_root(n.what, roots[1])) not in rendered_before]
+    if head.discovered:
+        read_before = {_below_root(u.file, roots[0]) for u in base.unread}
+        found += [Unseen(u.file, 0, f"not read: {u.reason}", "file") for u in head.unread
+                  if _below_root(u.file, roots[1]) not in read_before]
+    return tuple(sorted(set(found), key=lambda u: (u.file, u.line, u.reason)))
+
+
+def unseen_fails(unseen: tuple[Unseen, ...], fail_on_unmodelled: bool) -> bool:
+    """Whether what was not read or rendered fails `--fail-on-exposure`: always,
+    but files not read only as the config says (`fail-on-unmodelled`)."""
+    return any(u.kind != "file" or fail_on_unmodelled for u in unseen)
+
+
+def _dropped(side: EnvironmentReports, root: str) -> dict[tuple[str, int, str], tuple[str, str]]:
+    """Each document dropped (once, however many environments hold its file),
+    with the key it is matched by."""
+    return {(p.file, p.line, p.reason): (_below_root(p.file, root), p.reason) for p in side.dropped}
+
+
+def _below_root(path: str, root: str) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/") if root else os.path.normpath(path)
 
 
 def unread_changes(base: Report, head: Report) -> list[UnreadChange]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from svcdocs.analysis import RANK, EntryPoint
+from svcdocs.analysis import RANK, EntryPoint, toward_absent
 from svcdocs.config import Config
 from svcdocs.graph import Edge
 from svcdocs.pipeline import Report
 from svcdocs.review.content import FieldChange, same_content
 from svcdocs.review.coverage import (
-    RenderingChange, UnmodelledChange, UnreadChange, rendering_changes, unmodelled_changes,
-    unread_changes,
+    RenderingChange, UnmodelledChange, UnreadChange, Unseen, rendering_changes, unmodelled_changes,
+    unread_changes, unseen_fails,
 )
 from svcdocs.review.part import ChangedPart, changed_part
 from svcdocs.model.policies import KINDS as POLICY_KINDS
@@ -106,15 +106,21 @@ class Review:
     renderings: tuple[RenderingChange, ...] = ()
     fail_on_unmodelled: bool = True
     notes: tuple[str, ...] = ()  # about how the review was made, shown at its top
+    # New ways in toward a Service that is not in the input (deployed from
+    # elsewhere): what they expose cannot be seen, and they carry traffic.
+    toward_absent: tuple[EntryPoint, ...] = ()
+    unseen: tuple[Unseen, ...] = ()  # new in HEAD and not read or rendered
     charts: tuple = ()  # chart bumps (review.charts.ChartChange), a part of their own beside the rows
     base_unrendered: tuple[str, ...] = ()  # what BASE could not render, one sentence each
 
     @property
     def more_exposed(self) -> bool:
-        """Exposure raised (declared or admitted), a new entry point, or reach newly
-        allowed from the internet or another namespace."""
+        """Exposure raised (declared or admitted), a new entry point (toward a
+        Service in the input or not), or reach newly allowed from the internet
+        or another namespace."""
         return (any(c.raised or c.admitted_raised for c in self.exposure)
-                or any(c.change == "added" for c in self.entrypoints) or bool(self.reach_from_outside))
+                or any(c.change == "added" for c in self.entrypoints) or bool(self.reach_from_outside)
+                or bool(self.toward_absent))
 
     @property
     def reach_from_outside(self) -> list[ReachChange]:
@@ -122,10 +128,11 @@ class Review:
 
     @property
     def unjudged(self) -> bool:
-        """A change svcdocs cannot judge: the rendering of a PATH changed, or
-        (unless the config lets them pass) a file it does not read or an object
-        of a kind it does not model, not inert, was added or changed."""
-        if self.renderings or self.base_unrendered:
+        """A change svcdocs cannot judge: the rendering of a PATH changed, BASE
+        could not be rendered, something new in HEAD was not read or rendered,
+        or (unless the config lets them pass) a file it does not read or an
+        object of a kind it does not model, not inert, was added or changed."""
+        if self.renderings or self.base_unrendered or unseen_fails(self.unseen, self.fail_on_unmodelled):
             return True
         return self.fail_on_unmodelled and (
             any(c.change == "added" for c in self.unread)
@@ -139,11 +146,15 @@ class Review:
     @property
     def empty(self) -> bool:
         return not (self.exposure or self.entrypoints or self.objects or self.edges or self.findings or self.reach
-                    or self.unread or self.unmodelled or self.renderings or self.base_unrendered)
+                    or self.unread or self.unmodelled or self.renderings or self.base_unrendered
+                    or self.toward_absent or self.unseen)
 
 
 def review(base: Report, head: Report, config: Config = Config(), notes: tuple[str, ...] = (),
-           base_unrendered: tuple[str, ...] = ()) -> Review:
+           base_unrendered: tuple[str, ...] = (), unseen: tuple[Unseen, ...] = ()) -> Review:
+    """`base_unrendered`: what BASE could not render that HEAD did
+    (coverage.unrendered_at_base); `unseen`: what is new in HEAD and not read
+    or rendered (coverage.unseen_changes)."""
     objects = tuple(object_changes(base, head))
     exposure = tuple(exposure_changes(base, head))
     entries = tuple(entrypoint_changes(base.analysis.entrypoints, head.analysis.entrypoints,
@@ -165,6 +176,8 @@ def review(base: Report, head: Report, config: Config = Config(), notes: tuple[s
         fail_on_unmodelled=config.fail_on_unmodelled,
         notes=notes,
         base_unrendered=base_unrendered,
+        toward_absent=new_toward_absent(base, head),
+        unseen=unseen,
     )
 
 
@@ -209,6 +222,12 @@ def _backed(report: Report, object_id: str) -> bool:
     """A workload, or a Service that selects some."""
     node = report.graph.get(object_id)
     return node is not None and (node.kind != "Service" or bool(report.graph.edges_from(object_id, "selects")))
+
+
+def new_toward_absent(base: Report, head: Report) -> tuple[EntryPoint, ...]:
+    """HEAD's ways in toward a Service not in its input that BASE did not have."""
+    old = {_entry_key(e) for e in toward_absent(base.graph, base.analysis.router_levels)}
+    return tuple(e for e in toward_absent(head.graph, head.analysis.router_levels) if _entry_key(e) not in old)
 
 
 def _entry_key(entry: EntryPoint) -> tuple:

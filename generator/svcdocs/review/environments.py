@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from typing import Sequence
 
 from svcdocs.config import Config
 from svcdocs.load.environments import PLAIN, Environment
 from svcdocs.pipeline import EnvironmentReports, report_for_sources
 from svcdocs.review.charts import chart_changes
-from svcdocs.review.coverage import RenderingChange, unrendered_at_base
+from svcdocs.review.coverage import RenderingChange, Unseen, unrendered_at_base
 from svcdocs.review.diff import Review, review
 from svcdocs.review.verdict import verdict
 
@@ -145,16 +146,18 @@ def _below(path: str, root: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def overall_verdict(reviews: tuple[EnvironmentReview, ...]) -> str:
-    """One line over every environment."""
+def overall_verdict(reviews: tuple[EnvironmentReview, ...], unseen: Sequence[Unseen] = ()) -> str:
+    """One line over every environment (and what HEAD holds that none reads)."""
     exposed = [r.environment for r in reviews if r.review.more_exposed]
     unjudged = [r.environment for r in reviews if r.review.unjudged and not r.review.more_exposed]
     changed = [r for r in reviews if r.status != "unchanged"]
     n = len(reviews)
-    if exposed or unjudged:
+    if exposed or unjudged or unseen:
         parts = [f"More exposed in {len(exposed)} of {n} environments: {', '.join(exposed)}"] if exposed else []
         if unjudged:
             parts.append(f"changes svcdocs cannot judge in {len(unjudged)} of {n} environments: {', '.join(unjudged)}")
+        if unseen:
+            parts.append(f"{len(unseen)} new input{'s' * (len(unseen) != 1)} svcdocs could not read or render")
         text = "; ".join(parts)
         return "⚠ " + text[0].upper() + text[1:]
     if changed:

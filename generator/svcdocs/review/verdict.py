@@ -44,6 +44,8 @@ def _more_exposed(review: Review) -> list[str]:
     others = {t for c in review.reach_from_outside if c.source_kind != "internet" for t in c.targets}
     if others:
         parts.append(f"{count(len(others), 'workload')} newly reachable from other namespaces")
+    if review.toward_absent:
+        parts.append(f"{count(len(review.toward_absent), 'new way')} in toward Services not in the input")
     return parts
 
 
@@ -53,6 +55,9 @@ def _unjudged(review: Review) -> list[str]:
     if review.base_unrendered:
         parts.append("BASE could not be rendered" if len(review.base_unrendered) == 1
                      else f"BASE could not be rendered in {len(review.base_unrendered)} places")
+    unseen = sum(1 for u in review.unseen if u.kind != "file" or review.fail_on_unmodelled)
+    if unseen:
+        parts.append(f"{count(unseen, 'new input')} svcdocs could not read or render")
     if not review.fail_on_unmodelled:
         return parts
     unread = sum(1 for c in review.unread if c.change == "added")

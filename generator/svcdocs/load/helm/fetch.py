@@ -32,7 +32,7 @@ from svcdocs.errors import SvcdocsError
 from svcdocs.load.helm import names
 from svcdocs.load.helm.chart import HTTP, OCI, HelmChart
 from svcdocs.load.helm.values import ValuesError, parse_values
-from svcdocs.load.render import run_tool
+from svcdocs.load.tools import run_tool
 from svcdocs.load.sources import LoadOptions
 from svcdocs.state import charts as cache
 

@@ -39,7 +39,8 @@ from svcdocs.load.helm.chart import FOLDER, HelmChart
 from svcdocs.load.helm.fetch import Fetched, fetch
 from svcdocs.load.helm.origins import ChartOrigins, chart_origins
 from svcdocs.load.helm.values import Computed, DataIndex, ValuesError, flat_keys, flux_values, merge, parse_values
-from svcdocs.load.render import links_outside, run_tool
+from svcdocs.load.kustomize_check import links_outside
+from svcdocs.load.tools import run_tool
 from svcdocs.load.sources import LoadOptions, inside
 from svcdocs.state.charts import MAX_CHART_BYTES, helm_home
 

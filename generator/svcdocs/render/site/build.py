@@ -49,6 +49,7 @@ from svcdocs.render.site.engine import Shard, page_for, run_engine, shard_config
 from svcdocs.render.site.project import (Project, check_page_paths, diagram_block, diagram_placeholder, inject_diagrams,
                                          mkdocs_yml, render_page)
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
+from svcdocs.state.output import refuse_links_above
 from svcdocs.state.cache import locked, make_clean, open_cache, remove, site_cache
 from svcdocs.state.proof import secret, sign, verify
 from svcdocs.state.site import has_marker, proven_site, write_marker
@@ -401,7 +402,9 @@ def _shown(path: Path) -> str:
 
 def output_folder(out: Path) -> Path:
     """The output folder as an absolute path whose folders above are real
-    (links there resolved); the folder itself must not be a link."""
+    (links there resolved, those of the checkout refused); the folder itself
+    must not be a link."""
+    refuse_links_above(out)
     out = Path(os.path.abspath(out))
     if out.is_symlink():
         raise SvcdocsError(f"{out}: is a symbolic link; svcdocs does not build through links "

@@ -121,15 +121,30 @@ def shard_config(shard: Shard) -> str:
     return "\n".join(lines + [f"  {pattern}" for pattern in shard.excluded]) + "\n"
 
 
+def python() -> list[str]:
+    """`python -P -m`: a module run so never imports from the working directory
+    (a repository's own `mkdocs.py`, `yaml.py` or `markdown.py` would run).
+    Python 3.10 has no -P: there, that the working directory is the project
+    folder svcdocs made, which holds no Python, is what keeps it out."""
+    return [sys.executable, "-P", "-m"] if sys.version_info >= (3, 11) else [sys.executable, "-m"]
+
+
+def isolated(env: dict[str, str]) -> dict[str, str]:
+    """The environment of a Python child: PYTHONSAFEPATH as -P says, for any
+    Python it starts in turn. It runs in the project folder, which svcdocs made."""
+    return {**env, "PYTHONSAFEPATH": "1"}
+
+
 def run_mkdocs(project: Path, shards: list[Shard], out: Path, env: dict[str, str],
                tick: Callable[[], None] = lambda: None) -> None:
     """Build every shard at once; shard 0 into `out`, the rest merged into it.
     `tick` is called a few times a second while they run (progress)."""
+    out, project = out.absolute(), project.absolute()  # the children run in `project`
     folders = [out] + [out.with_name(f"{out.name}-shard-{i}") for i in range(1, len(shards))]
     running = [
         subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / shard.config), "-d", str(folder)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [*python(), "mkdocs", "build", "-q", "-f", str(project / shard.config), "-d", str(folder)],
+            cwd=project, env=isolated(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for shard, folder in zip(shards, folders)
     ]
@@ -264,8 +279,8 @@ def run_zensical(project: Path, out: Path, env: dict[str, str], tick: Callable[[
     for leftover in (built, project / ".cache"):
         shutil.rmtree(leftover, ignore_errors=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "zensical", "build", "--clean", "-f", str(project / "mkdocs.yml")],
-        cwd=project, env={**env, "NO_COLOR": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [*python(), "zensical", "build", "--clean", "-f", str(project / "mkdocs.yml")],
+        cwd=project, env=isolated({**env, "NO_COLOR": "1"}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         (stdout, stderr), = _wait([process], tick)

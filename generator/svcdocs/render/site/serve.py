@@ -2,8 +2,10 @@
 
 The server answers from the output folder by its path, so a rebuild that
 swaps the folder is served from the next request on; it never follows a link
-(a path through one is not found). Changes are found by polling the inputs'
-names, sizes and modification times once a second.
+(a path through one is not found), and it answers only requests addressed to
+`127.0.0.1:PORT` or `localhost:PORT` (a page of another site cannot reach it
+by DNS rebinding). Changes are found by polling the inputs' names, sizes and
+modification times once a second.
 """
 
 from __future__ import annotations
@@ -28,10 +30,21 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def send_head(self):
+        if not local_host(self.headers.get("Host"), self.server.server_address[1]):
+            # DNS rebinding: a page of another site, its name now resolving to
+            # 127.0.0.1, would read the preview with the browser's own requests
+            self.send_error(421, "Misdirected Request")
+            return None
         if not no_link_on_the_way(self.directory, self.translate_path(self.path)):
             self.send_error(404, "File not found")
             return None
         return super().send_head()
+
+
+def local_host(host: str | None, port: int) -> bool:
+    """Whether a request's Host header names this server as the user's
+    browser does: `127.0.0.1:PORT` or `localhost:PORT`."""
+    return host is not None and host.strip().lower() in (f"127.0.0.1:{port}", f"localhost:{port}")
 
 
 def no_link_on_the_way(root: str, path: str) -> bool:
