@@ -238,3 +238,23 @@ def test_what_the_user_leaves_out_is_left_out_at_base_too(cli, tmp_path, monkeyp
     monkeypatch.chdir(repo / "k8s")
     code, doc = review(cli, "--git", "HEAD", "--exclude", "old", ".")
     assert code == 0 and doc["verdict"] == "No architectural changes"
+
+
+@needs_git
+@needs_kustomize
+def test_base_renders_the_files_it_tracked_though_head_deleted_them(cli, tmp_path, monkeypatch):
+    """kustomize renders a copy of the tracked files only (load/staged.py): at
+    BASE those are the revision's, not what the checkout's index holds now."""
+    repo = committed(tmp_path / "repo", {"app/web.yaml": WEB, "app/kustomization.yaml": "resources: [web.yaml]\n"})
+    git(repo, "rm", "-q", "app/web.yaml")
+    write(repo, "app/api.yaml", WEB.replace("web", "api"))
+    write(repo, "app/kustomization.yaml", "resources: [api.yaml]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "web goes")
+    monkeypatch.chdir(repo)
+    code, doc = review(cli, "--git", "HEAD~1", "app")
+    assert code == 0
+    assert doc["base_not_rendered"] == [] and doc["unseen"] == []
+    assert sorted((o["change"], o["object"]) for o in doc["objects"]) == [
+        ("added", "Deployment/default/api"), ("added", "Service/default/api"),
+        ("removed", "Deployment/default/web"), ("removed", "Service/default/web")]
