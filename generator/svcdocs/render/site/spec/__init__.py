@@ -36,7 +36,7 @@ from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap
 from svcdocs.render.site.spec.builder import Builder, entry_label, first_hops, kind_label, port_chain, route_label
 from svcdocs.render.site.spec.diagram import (MAX_NODES, SOURCE_KINDS, SOURCES, Cluster, DiagramSpec, Edge, Node,
-                                              grid_rows)
+                                              grid_rows, split)
 from svcdocs.render.site.spec.entrypoints import exposure_diagrams
 from svcdocs.render.site.spec.fanout import FANIN, FANOUT
 from svcdocs.render.site.spec.namespace import namespace_diagrams
@@ -45,7 +45,7 @@ from svcdocs.render.site.spec.reachability import reach_diagram
 
 __all__ = ["FANIN", "FANOUT", "MAX_NODES", "SOURCE_KINDS", "SOURCES", "Builder", "Cluster", "DiagramSpec", "Edge",
            "Node", "entry_label", "first_hops", "grid_rows", "kind_label", "port_chain", "route_label",
-           "site_diagrams"]
+           "site_diagrams", "split"]
 
 
 def site_diagrams(report: Report, sitemap: SiteMap) -> tuple[DiagramSpec, ...]:

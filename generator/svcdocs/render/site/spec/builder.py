@@ -19,6 +19,12 @@ from svcdocs.render.site.spec.diagram import SOURCE_TOOLTIPS, SOURCES, Cluster, 
 # How a way in that the NetworkPolicies do not fully admit is marked on its edge
 # (after the host and path: the dash sorts after them where edges merge).
 POLICY_MARKS = {"blocked": "— blocked by NetworkPolicies", "restricted": "— restricted by NetworkPolicies"}
+# What an exposure reason that is not an object says, after "through".
+REASON_WORDS = {"type LoadBalancer": "its LoadBalancer", "type NodePort": "its NodePort",
+                "externalIPs": "its externalIPs", "type ExternalName": "its ExternalName"}
+WHY_ITEMS = 2  # reasons named in a box's one line; the rest are counted
+INSIDE = {"cluster": "no way in from outside the cluster", "none": "no Service selects it",
+          "egress": "a name for something outside the cluster"}
 
 
 class Builder:
@@ -43,6 +49,10 @@ class Builder:
                 self.hops[hop].append((i, j, entry))
         self.entries_by_route = {(e.via, e.service, e.host, e.path): e for e in report.analysis.entrypoints
                                  if e.kind not in OUTSIDE_KINDS}
+        self.entries_of: dict[str, list[EntryPoint]] = defaultdict(list)  # what a way in leads into
+        for entry in report.analysis.entrypoints:
+            for node_id in dict.fromkeys((entry.via, *((entry.service,) if entry.service else ()), *entry.workloads)):
+                self.entries_of[node_id].append(entry)
 
     def mark(self, entry: EntryPoint) -> tuple[str | None, str]:
         """The mark and tooltip of a way in that the NetworkPolicies do not fully admit."""
@@ -73,8 +83,54 @@ class Builder:
         return Node(
             id=node_id, kind=id_kind(node_id), label=label, level=level, look="ghost" if ghost else look,
             link=self.sitemap.page_of(node_id, obj.kind, obj.namespace, obj.name), tooltip=tooltip,
-            cluster=obj.namespace,
+            cluster=obj.namespace, why=self.why(node_id, level),
         )
+
+    def why(self, node_id: str, level: str | None) -> str:
+        """The one-line reason for an object's level: the way in, and what the
+        NetworkPolicies make of it (`through Ingress web; restricted by NetworkPolicies`)."""
+        if level is None:
+            return ""
+        return "; ".join(part for part in (self._way_in(node_id, level), self._policy_words(node_id)) if part)
+
+    def _way_in(self, node_id: str, level: str) -> str:
+        if node_id in self.router_levels:
+            return f"it opens a way in from {FROM[level]}" if level in FROM else ""
+        if level in INSIDE:
+            return INSIDE[level]
+        exposure = self.report.analysis.exposure.get(node_id)
+        reasons = exposure.reasons if exposure is not None else ()
+        if not reasons:
+            return ""
+        here = self.graph.nodes[node_id].namespace
+        words = [self._reason(reason, here) for reason in reasons[:WHY_ITEMS]]
+        more = f" and {len(reasons) - WHY_ITEMS} more" if len(reasons) > WHY_ITEMS else ""
+        return "through " + ", ".join(words) + more
+
+    def _reason(self, reason: str, here: str) -> str:
+        obj = self.graph.nodes.get(reason)
+        if obj is None:
+            return REASON_WORDS.get(reason, reason)
+        name = obj.name if obj.namespace in ("", here) else f"{obj.namespace}/{obj.name}"
+        return f"{kind_label(obj)} {name}"
+
+    def _policy_words(self, node_id: str) -> str:
+        """`open`, `restricted by NetworkPolicies`, `blocked ...`, `partly ...`
+        for the ways in that lead into it; else the level the policies admit, where lower."""
+        reach = self.report.analysis.reach
+        states = set()
+        for entry in self.entries_of.get(node_id, ()):
+            policy = reach.entry(entry)
+            states.add("open" if policy is None else policy.state_of(node_id))
+        if len(states) == 1:
+            state = states.pop()
+            return state if state == "open" else f"{state} by NetworkPolicies"
+        if states:
+            return "partly restricted by NetworkPolicies"
+        effective = reach.effective.get(node_id)
+        if effective is not None and effective != self.report.analysis.level(node_id):
+            return f"NetworkPolicies admit only {effective}"
+        return ""
 
     def source(self, level: str) -> Node:
         node_id, kind, label = SOURCES[level]
@@ -88,6 +144,9 @@ class Builder:
             label += f" ({policies} NetworkPolic{'y' if policies == 1 else 'ies'})"
         link = (self.sitemap.namespaces[namespace], "") if namespace in self.sitemap.namespaces else None
         return Cluster(namespace, label, link, ghost=home is not None and namespace != home)
+
+
+FROM = {"internet": "the internet", "network": "the private network", "node": "the nodes"}
 
 
 def kind_label(obj) -> str:

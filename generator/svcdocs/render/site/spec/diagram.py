@@ -4,11 +4,14 @@ together from its pieces: edges merged, large diagrams packed into parts."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 MAX_NODES = 150
 MAX_LABEL_LINES = 4  # on one edge; the rest is counted
+# Edges that lead in from a source, router or Gateway: what they start from is
+# drawn again in each part of a split diagram that it leads into.
+LEADS_IN = frozenset({"entry", "routes", "attaches"})
 
 # The nodes a way in starts from, by exposure level: id, icon kind, label.
 SOURCES = {
@@ -17,6 +20,7 @@ SOURCES = {
     "node": ("source/node", "Nodes", "Cluster nodes"),
 }
 SOURCE_KINDS = frozenset(kind for _, kind, _ in SOURCES.values())
+ENTRY_LEVELS = tuple(SOURCES)  # the levels a way in opens, the most exposed first
 SOURCE_TOOLTIPS = {
     "internet": "Anyone on the internet",
     "network": "The private network around the cluster (internal load balancers)",
@@ -32,8 +36,9 @@ class Node:
     level: str | None = None  # exposure level, for the colour
     look: str = ""  # a Service type, or "ghost" for a neighbour from another namespace
     link: tuple[str, str] | None = None  # (page, anchor)
-    tooltip: str = ""
+    tooltip: str = ""  # what it is, and its level
     cluster: str = ""  # the namespace it is drawn in; "" for none
+    why: str = ""  # the one-line reason for its level: the way in and what the NetworkPolicies make of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +69,13 @@ class DiagramSpec:
     clusters: tuple[Cluster, ...] = ()
     caption: str = ""  # shown above the drawing when a page has several
     grid: int = 0  # lay the nodes out in rows of this many, without edges to rank them (a map)
+    table: tuple[str, str] | None = None  # (page, anchor) of the table that holds the same facts
 
     def as_dict(self) -> dict:
         """For golden files."""
         return {
             "key": self.key, "title": self.title, "page": self.page, "caption": self.caption, "grid": self.grid,
+            "table": list(self.table) if self.table else None,
             "clusters": [_compact(c.__slots__, c) for c in self.clusters],
             "nodes": [_compact(n.__slots__, n) for n in self.nodes],
             "edges": [_compact(e.__slots__, e) for e in self.edges],
@@ -116,7 +123,8 @@ def edges_by_part(edges: list[Edge], parts: list[set[str]]) -> list[list[Edge]]:
 
 
 def make_spec(key: str, title: str, page: str, nodes: Iterable[Node], edges: Iterable[Edge],
-          clusters: Iterable[Cluster], caption: str = "", grid: int = 0) -> DiagramSpec:
+              clusters: Iterable[Cluster], caption: str = "", grid: int = 0,
+              table: tuple[str, str] | None = None) -> DiagramSpec:
     order = [n.id for n in nodes]
     nodes = {n.id: n for n in nodes}
     edges = [e for e in edges if e.source in nodes and e.target in nodes]
@@ -126,7 +134,7 @@ def make_spec(key: str, title: str, page: str, nodes: Iterable[Node], edges: Ite
         nodes=tuple(nodes[k] for k in (dict.fromkeys(order) if grid else sorted(nodes))),
         edges=merge_edges(edges),
         clusters=tuple(sorted((c for c in clusters if c.id in used), key=lambda c: c.id)),
-        caption=caption, grid=grid,
+        caption=caption, grid=grid, table=table,
     )
 
 
@@ -152,3 +160,67 @@ def part_titles(key: str, title: str, count: int) -> list[tuple[str, str, str]]:
         return [(key, title, "")]
     return [(f"{key}-{i}", f"{title} ({i} of {count})", f"Part {i} of {count}") for i in range(1, count + 1)]
 
+
+
+def split(spec: DiagramSpec, count: int) -> list[DiagramSpec]:
+    """The diagram in `count` parts, for one too wide to read whole: its boxes
+    in groups that edges other than calls join, the groups shared out in
+    order by size, each part with what leads into its boxes (drawn again in
+    every part it leads into) and the other end of their calls; `[spec]` when
+    it does not come apart."""
+    if count < 2 or spec.grid:
+        return [spec]
+    leading = {e.source for e in spec.edges if e.kind in LEADS_IN}
+    groups = _joined([n.id for n in spec.nodes if n.id not in leading], spec.edges)
+    count = min(count, len(groups))
+    if count < 2:
+        return [spec]
+    total, done = sum(map(len, groups)), 0
+    cores: list[set[str]] = [set() for _ in range(count)]
+    for group in groups:
+        cores[done * count // total].update(group)
+        done += len(group)
+    parts = [_with_neighbours(core, spec.edges) for core in cores if core]
+    specs = []
+    for (key, title, caption), part, edges in zip(part_titles(f"{spec.key}-part", spec.title, len(parts)), parts,
+                                                  edges_by_part(list(spec.edges), parts)):
+        used = {n.cluster for n in spec.nodes if n.id in part}
+        caption = f"{spec.caption} ({caption.lower()})" if spec.caption else caption
+        specs.append(replace(spec, key=key, title=title, caption=caption,
+                             nodes=tuple(n for n in spec.nodes if n.id in part), edges=tuple(edges),
+                             clusters=tuple(c for c in spec.clusters if c.id in used)))
+    return specs
+
+
+def _with_neighbours(core: set[str], edges: Iterable[Edge]) -> set[str]:
+    """The boxes of a part: its own, what leads into them, and the other end of their calls."""
+    into: dict[str, list[str]] = defaultdict(list)
+    found = set(core)
+    for e in edges:
+        if e.kind in LEADS_IN:
+            into[e.target].append(e.source)
+        elif e.kind == "calls" and (e.source in core or e.target in core):
+            found.update((e.source, e.target))
+    stack = list(core)
+    while stack:
+        for source in into.get(stack.pop(), ()):
+            if source not in found:
+                found.add(source)
+                stack.append(source)
+    return found
+
+
+def _joined(nodes: list[str], edges: Iterable[Edge]) -> list[list[str]]:
+    """`nodes` in groups that edges between them (but calls) join, in their order."""
+    order = {n: i for i, n in enumerate(nodes)}
+    group = dict(order)
+    members: dict[int, list[str]] = {i: [n] for i, n in enumerate(nodes)}
+    for e in edges:
+        if e.kind == "calls" or e.source not in group or e.target not in group:
+            continue
+        a, b = sorted((group[e.source], group[e.target]))
+        if a != b:  # the later group joins the earlier one
+            for n in members.pop(b):
+                group[n] = a
+                members[a].append(n)
+    return [sorted(found, key=order.__getitem__) for _, found in sorted(members.items())]

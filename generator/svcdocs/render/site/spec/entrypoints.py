@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from svcdocs.render.site.spec.builder import Builder, first_edges, first_hops, graph_edges
-from svcdocs.render.site.spec.diagram import SOURCES, DiagramSpec, edges_by_part, make_spec, pack, part_titles
+from svcdocs.render.site.spec.diagram import (ENTRY_LEVELS, SOURCES, DiagramSpec, edges_by_part, make_spec, pack,
+                                              part_titles)
 from svcdocs.render.site.spec.fanout import fold
 
 
@@ -30,6 +31,9 @@ def exposure_diagrams(b: Builder, page: str = "exposure.md") -> list[DiagramSpec
         groups[(ns, target)] += members
     parts = pack(tuple(dict.fromkeys(m)) for _, m in sorted(groups.items()))
     folded_selects = edges_by_part(folding.edges, parts)
+    # The Exposure page's tables, one per level: the first.
+    table = (page, next(level for level in ENTRY_LEVELS if any(e.level == level for e in entries))) \
+        if entries else None
     specs = []
     for (key, title, caption), scope, part_selects in zip(part_titles("exposure", "Entry points", len(parts)), parts,
                                                           folded_selects):
@@ -38,6 +42,6 @@ def exposure_diagrams(b: Builder, page: str = "exposure.md") -> list[DiagramSpec
         sources, entry_edges = first_edges(b, objects)
         edges = entry_edges + graph_edges(b, objects, ("routes", "attaches")) + part_selects
         clusters = [b.cluster(ns) for ns in {n.cluster for n in nodes if n.cluster}]
-        specs.append(make_spec(key, title, page, nodes + sources, edges, clusters, caption))
+        specs.append(make_spec(key, title, page, nodes + sources, edges, clusters, caption, table=table))
     return specs
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from svcdocs.model import Workload
+from svcdocs.model import Service, Workload
 from svcdocs.render.site.spec.builder import Builder, first_edges, graph_edges
 from svcdocs.render.site.spec.diagram import DiagramSpec, Edge, edges_by_part, make_spec, pack, part_titles
 from svcdocs.render.site.spec.fanout import fold
@@ -30,13 +30,16 @@ def namespace_diagrams(b: Builder, namespace: str) -> list[DiagramSpec]:
     nodes.update({s.id: s for s in sources})
     nodes.update(folding.nodes)
     parts = pack(_namespace_groups(own, folding.edges, graph))
+    # The namespace page's table of Services, or of workloads when it has no Service.
+    table = (page, "services" if any(isinstance(graph.nodes[n], Service) for n in own) else "workloads")
     specs = []
     name_slug = page.removeprefix("namespaces/").removesuffix(".md")
     for (key, title, caption), part, part_edges in zip(
             part_titles(f"namespace-{name_slug}", f"Namespace {namespace}", len(parts)), parts,
             edges_by_part(folding.edges, parts)):
         clusters = [b.cluster(ns, home=namespace) for ns in {nodes[n].cluster for n in part if nodes[n].cluster}]
-        specs.append(make_spec(key, title, page, [nodes[n] for n in part], part_edges, clusters, caption))
+        specs.append(make_spec(key, title, page, [nodes[n] for n in part], part_edges, clusters, caption,
+                               table=table))
     return specs
 
 

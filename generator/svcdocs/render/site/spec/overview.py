@@ -10,12 +10,12 @@ from dataclasses import replace
 from svcdocs.analysis import RANK, EntryPoint
 from svcdocs.model import Service, Workload
 from svcdocs.render.site.spec.builder import Builder, entry_label, kind_label
-from svcdocs.render.site.spec.diagram import MAX_NODES, SOURCES, DiagramSpec, Edge, Node, make_spec
+from svcdocs.render.site.spec.diagram import ENTRY_LEVELS, MAX_NODES, SOURCES, DiagramSpec, Edge, Node, make_spec
 
 OVERVIEW_EXTERNALS_PER_NAMESPACE = 3
 COMPACT_NAMESPACES = 12  # past this many namespaces, the overview is a map (a grid)
 GRID_COLUMNS = 6
-ENTRY_LEVELS = ("internet", "network", "node")
+NAMESPACES_TABLE = ("namespaces/index.md", "")  # each namespace's exposure and ways in
 ENTRY_WORDS = {"ingress": "Ingress host", "route": "route host", "loadbalancer": "LoadBalancer",
                "external-ip": "externalIP Service", "nodeport": "NodePort", "host-port": "hostPort workload"}
 
@@ -37,7 +37,8 @@ def overview_diagram(b: Builder, page: str = "index.md") -> DiagramSpec:
         label = tuple(dict.fromkeys(_way_in(b.graph, e) for e in entries))
         edges.append(Edge(SOURCES[level][0], f"namespace/{namespace}", "entry", label, level))
     externals, alias_edges = _overview_externals(b)
-    return make_spec("overview", "Overview", page, nodes + externals, edges + _namespace_calls(b) + alias_edges, ())
+    return make_spec("overview", "Overview", page, nodes + externals, edges + _namespace_calls(b) + alias_edges, (),
+                     table=NAMESPACES_TABLE)
 
 
 def _overview_map(b: Builder, ways_in: dict[tuple[str, str], list[EntryPoint]], page: str) -> DiagramSpec:
@@ -59,7 +60,8 @@ def _overview_map(b: Builder, ways_in: dict[tuple[str, str], list[EntryPoint]], 
             source = b.source(level)
             count = len(reached[level])
             sources.append(replace(source, label=(*source.label, f"into {count} namespace{'s' * (count != 1)}")))
-    return make_spec("overview", "Overview", page, sources + nodes, _namespace_calls(b), (), grid=GRID_COLUMNS)
+    return make_spec("overview", "Overview", page, sources + nodes, _namespace_calls(b), (), grid=GRID_COLUMNS,
+                     table=NAMESPACES_TABLE)
 
 
 def _namespace_node(b: Builder, namespace: str, ways_in: tuple[str, ...] = ()) -> Node:

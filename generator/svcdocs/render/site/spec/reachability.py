@@ -59,8 +59,9 @@ def reach_diagram(b: Builder, namespace: str) -> DiagramSpec:
     slug_ = page.removeprefix("namespaces/").removesuffix(".md")
     clusters = [b.cluster(namespace, home=namespace)]
     return make_spec(f"reach-{slug_}", f"Who reaches namespace {namespace}, and whom it reaches", page,
-                 list(nodes.values()), edges, clusters,
-                 caption="Who reaches it, and whom it reaches, as the NetworkPolicies admit")
+                     list(nodes.values()), edges, clusters,
+                     caption="Who reaches it, and whom it reaches, as the NetworkPolicies admit",
+                     table=(page, "reach-table"))
 
 
 def _group_node(b: Builder, namespace: str, i: int, members: tuple[str, ...]) -> Node:
