@@ -26,6 +26,12 @@ are bounded, and symbolic links are refused.
 
 The token comes from GITHUB_TOKEN and the API from GITHUB_API_URL (GitHub
 Enterprise Server, or a test server); both are set in every Actions job.
+Server errors (5xx), rate limits (429, or 403 with the rate-limit headers) and
+connections that fail are tried again, up to ATTEMPTS times, after the wait
+the API asks for (Retry-After, x-ratelimit-reset) or a doubling backoff; each
+retry and the giving up are said on stderr. A POST that failed with a server
+error may still have made the comment, so the lookup starts over before it is
+sent again: a retry never leaves two comments.
 Exit status: 0 posted (or nothing to post), 1 the API refused, 2 bad input.
 """
 
@@ -37,6 +43,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -47,6 +54,9 @@ MAX_READ = 1 << 20  # bytes read from any one file of an artifact
 MAX_ARTIFACTS = 50
 PER_PAGE = 100
 TIMEOUT = 30
+ATTEMPTS = 5  # tries of one call before giving up
+BACKOFF = 2.0  # seconds before the second try, doubled for each next one
+MAX_WAIT = 120.0  # seconds: the longest wait for a rate limit to reset
 DEFAULT_AUTHOR = "github-actions[bot]"
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -58,6 +68,10 @@ class Refused(Exception):
     def __init__(self, message: str, status: int = 1):
         super().__init__(message)
         self.status = status
+
+
+class Unanswered(Refused):
+    """A POST that failed with a server error: it may or may not have been done."""
 
 
 # --- The marker ----------------------------------------------------------------------
@@ -107,6 +121,22 @@ class GitHub:
         self.token = token
 
     def call(self, method: str, path: str, data: dict | None = None) -> tuple[object, dict[str, str]]:
+        """One REST call, tried again on server errors and rate limits."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._once(method, path, data)
+            except _Transient as e:
+                if method == "POST" and e.server_error:
+                    raise Unanswered(e.text) from None  # post() looks again before sending it again
+                if attempt == ATTEMPTS:
+                    raise Refused(f"{e.text}; gave up after {ATTEMPTS} attempts") from None
+                wait = e.wait if e.wait is not None else backoff(attempt)
+                print(f"svcdocs: {e.text}; trying again in {wait:g} s (attempt {attempt + 1} of {ATTEMPTS})",
+                      file=sys.stderr)
+                sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _once(self, method: str, path: str, data: dict | None) -> tuple[object, dict[str, str]]:
         url = path if path.startswith(self.api + "/") else f"{self.api}/{path.lstrip('/')}"
         request = urllib.request.Request(url, method=method, data=None if data is None else json.dumps(data).encode())
         request.add_header("Authorization", f"Bearer {self.token}")
@@ -120,9 +150,13 @@ class GitHub:
                 text = response.read().decode("utf-8")
                 return (json.loads(text) if text else None), dict(response.headers.items())
         except urllib.error.HTTPError as e:
+            if _rate_limited(e) or e.code >= 500:
+                raise _Transient(_refusal(method, path, e, hint=False), _asked_wait(e),
+                                 server_error=e.code >= 500) from None
             raise Refused(_refusal(method, path, e)) from None
         except (urllib.error.URLError, OSError) as e:
-            raise Refused(f"{method} {path}: {getattr(e, 'reason', e)}") from None
+            raise _Transient(f"{method} {path.split('?')[0]}: {getattr(e, 'reason', e)}", None,
+                             server_error=True) from None
 
     def comments(self, repo: str, pr: int):
         """Every comment of the pull request, following the pages."""
@@ -135,13 +169,50 @@ class GitHub:
                 raise Refused(f"the API's next page is elsewhere: {url}")
 
 
-def _refusal(method: str, path: str, error: urllib.error.HTTPError) -> str:
+class _Transient(Exception):
+    """A call worth trying again: a server error, a rate limit, a lost connection."""
+
+    def __init__(self, text: str, wait: float | None, server_error: bool):
+        super().__init__(text)
+        self.text, self.wait, self.server_error = text, wait, server_error
+
+
+def backoff(attempt: int) -> float:
+    """The wait after the ATTEMPT-th failed try: 2, 4, 8, 16 s."""
+    return BACKOFF * 2 ** (attempt - 1)
+
+
+def sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _rate_limited(error: urllib.error.HTTPError) -> bool:
+    """429, or 403 with Retry-After or no requests remaining (GitHub's primary
+    and secondary rate limits); any other 403 is a refusal."""
+    headers = error.headers or {}
+    return error.code == 429 or (error.code == 403 and (headers.get("Retry-After") is not None
+                                                        or headers.get("x-ratelimit-remaining") == "0"))
+
+
+def _asked_wait(error: urllib.error.HTTPError) -> float | None:
+    """The seconds the API asks to wait (Retry-After, or until x-ratelimit-reset), if it says."""
+    headers = error.headers or {}
+    retry_after = (headers.get("Retry-After") or "").strip()
+    if retry_after.isdigit():
+        return min(float(retry_after), MAX_WAIT)
+    reset = (headers.get("x-ratelimit-reset") or "").strip()
+    if headers.get("x-ratelimit-remaining") == "0" and reset.isdigit():
+        return min(max(float(reset) - time.time(), 1.0), MAX_WAIT)
+    return None
+
+
+def _refusal(method: str, path: str, error: urllib.error.HTTPError, hint: bool = True) -> str:
     try:
         message = json.loads(error.read().decode("utf-8")).get("message", "")
     except (ValueError, AttributeError, OSError):
         message = ""
     text = f"{method} {path.split('?')[0]}: HTTP {error.code}" + (f" {message}" if message else "")
-    if error.code in (401, 403, 404):
+    if hint and error.code in (401, 403, 404):
         text += (" (the token needs `pull-requests: write`; a pull request from a fork gets a read-only token:"
                  " use `comment: artifact` and post from a workflow_run job)")
     return text
@@ -158,7 +229,23 @@ def _next_page(link: str) -> str:
 # --- Posting -------------------------------------------------------------------------
 
 def post(github: GitHub, repo: str, pr: int, text: str, key: str, author: str = DEFAULT_AUTHOR) -> str:
-    """Update the comment with KEY's marker, or create it. Returns what was done."""
+    """Update the comment with KEY's marker, or create it. Returns what was
+    done. A creation that failed with a server error starts over from the
+    lookup, which finds the comment if it was made after all."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _post_once(github, repo, pr, text, key, author)
+        except Unanswered as e:
+            if attempt == ATTEMPTS:
+                raise Refused(f"{e}; gave up after {ATTEMPTS} attempts") from None
+            wait = backoff(attempt)
+            print(f"svcdocs: {e}; looking for the comment again in {wait:g} s (attempt {attempt + 1} of {ATTEMPTS})",
+                  file=sys.stderr)
+            sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def _post_once(github: GitHub, repo: str, pr: int, text: str, key: str, author: str) -> str:
     first_line = marker(key)
     for comment in github.comments(repo, pr):
         login = (comment.get("user") or {}).get("login")

@@ -46,6 +46,9 @@ class FakeGitHub(http.server.ThreadingHTTPServer):
         self.calls: list[tuple[str, str]] = []
         self.heads = {PR: HEAD_SHA}
         self.lock = threading.Lock()
+        # (method, status, headers, after): the next call of METHOD fails with
+        # STATUS, before it is done, or after it is done when AFTER.
+        self.faults: list[tuple[str, int, dict[str, str], bool]] = []
 
     @property
     def url(self) -> str:
@@ -84,6 +87,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         user = self._user()
         if user is None:
             return self._reply(401, {"message": "Bad credentials"})
+        fault = next((f for f in self.server.faults if f[0] == method), None)
+        if fault is not None:
+            self.server.faults.remove(fault)
+            _, status, headers, after = fault
+            if after:
+                self._reply = lambda *_a, **_k: _Handler._reply(self, status, {"message": "Bad gateway"}, headers)
+            else:
+                return self._reply(status, {"message": "Server Error"}, headers)
         with self.server.lock:
             if match := re.fullmatch(rf"/repos/{REPO}/issues/(\d+)/comments", url.path):
                 pr = int(match.group(1))
@@ -254,6 +265,65 @@ def test_outside_a_pull_request_nothing_is_posted(runner, github):
                                                       "ENVIRONMENT": "", "SVCDOCS_PATHS": ".", "AUTHOR": BOT})
     assert proc.returncode == 0 and "not a pull_request event" in proc.stdout
     assert github.calls == []
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """The waits between retries, recorded instead of slept."""
+    slept: list[float] = []
+    monkeypatch.setattr(sticky_comment, "sleep", slept.append)
+    return slept
+
+
+def post_in_process(github, text: str = "the review\n") -> str:
+    api = sticky_comment.GitHub(github.url, "bot-token")
+    key = sticky_comment.key_of("k8s")
+    return sticky_comment.post(api, REPO, PR, sticky_comment.body(text, key), key)
+
+
+def test_server_errors_are_tried_again_with_a_doubling_backoff(github, waits, capsys):
+    github.faults += [("GET", 502, {}, False), ("GET", 503, {}, False)]
+    assert post_in_process(github).startswith("created")
+    assert waits == [2.0, 4.0] and len(github.comments) == 1
+    said = capsys.readouterr().err
+    assert "HTTP 502" in said and "trying again in 2 s (attempt 2 of 5)" in said
+
+
+@pytest.mark.parametrize("status, headers, wait", [
+    (429, {"Retry-After": "7"}, 7.0),
+    (403, {"Retry-After": "3"}, 3.0),
+    (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"}, 1.0),  # reset already passed: a second
+    (429, {}, 2.0),  # no time given: the backoff
+])
+def test_rate_limits_wait_as_long_as_the_api_asks(github, waits, status, headers, wait):
+    github.faults.append(("PATCH" if status == 403 else "POST", status, headers, False))
+    post_in_process(github)
+    post_in_process(github, "changed\n")
+    assert waits == [wait]
+    assert len(github.comments) == 1 and github.comments[0]["body"].endswith("changed\n")
+
+
+def test_a_403_that_is_no_rate_limit_is_not_tried_again(github, waits):
+    post_in_process(github)
+    github.faults.append(("PATCH", 403, {"x-ratelimit-remaining": "4999"}, False))
+    with pytest.raises(sticky_comment.Refused, match="HTTP 403.*pull-requests: write"):
+        post_in_process(github, "changed\n")
+    assert waits == []
+
+
+def test_a_comment_made_despite_a_server_error_is_not_made_twice(github, waits):
+    github.faults.append(("POST", 502, {}, True))  # created, then answered 502
+    assert post_in_process(github).startswith("updated")
+    assert len(github.comments) == 1 and waits == [2.0]
+    assert [m for m, _ in github.calls if m != "GET"] == ["POST", "PATCH"]
+
+
+def test_it_says_when_it_gives_up(runner, github, waits):
+    """Five tries, then one line and exit 1; the Action's step fails with it."""
+    github.faults += [("GET", 500, {}, False)] * 5
+    with pytest.raises(sticky_comment.Refused, match=r"HTTP 500.*gave up after 5 attempts"):
+        post_in_process(github)
+    assert waits == [2.0, 4.0, 8.0, 16.0] and github.comments == []
 
 
 def test_a_comment_past_githubs_limit_is_cut_at_a_line():

@@ -157,7 +157,7 @@ def test_rules_lists_every_rule_in_each_format(cli, fmt):
 def test_pre_commit_hooks_run_svcdocs_check():
     yaml = pytest.importorskip("yaml")
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
-    assert hooks["svcdocs-check"]["entry"] == "svcdocs check"
+    assert hooks["svcdocs-check"]["entry"] == "svcdocs check --allow-empty"
     assert hooks["svcdocs-check"]["language"] == "python"
     assert hooks["svcdocs-check-all"]["pass_filenames"] is False
 

@@ -88,7 +88,7 @@ def test_internal_ingress_classes_lower_exposure(cli, project):
     ("severity: {nodeport-servic: error}\n", "severity names unknown rule 'nodeport-servic'"),
     ("severity: {nodeport-service: fatal}\n", "severity of nodeport-service must be one of error, warning, info"),
     ("thresholds: {nodeport-service: 3}\n", "rule 'nodeport-service' has no threshold"),
-    ("thresholds: {many-loadbalancers: many}\n", "threshold of many-loadbalancers must be a whole number"),
+    ("thresholds: {many-loadbalancers: many}\n", "thresholds of many-loadbalancers must be a whole number"),
     ("rules: {}\n", "unknown config key 'rules'"),
     ("disable: [a\n", "config is not valid YAML"),
 ])

@@ -310,7 +310,7 @@ def test_config_environments_start_at_the_config_folder(tmp_path, fake_kustomize
     from svcdocs.cli.environments import Choice
     options = Choice().options(config, LoadOptions())
     assert options.named == (("production", os.path.join(str(tmp_path / "repo"), "overlays/prod")),)
-    with pytest.raises(SvcdocsError, match="environments must map names to paths"):
+    with pytest.raises(SvcdocsError, match="environments of x must be a path, not '1'"):
         parse_config({"environments": {"x": 1}})
 
 

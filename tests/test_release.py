@@ -122,6 +122,8 @@ def test_check_and_rules_from_the_wheel(installed, user):
     sarif = svcdocs(installed, user, "check", "--format", "sarif", "--fail-on", "never", "sample-manifests")
     assert sarif.returncode == 0 and json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]
     assert "dangling-service" in svcdocs(installed, user, "rules", "--format", "markdown").stdout
+    schema = svcdocs(installed, user, "schema", "config")  # the schemas ship in the wheel
+    assert schema.returncode == 0 and json.loads(schema.stdout)["title"] == ".svcdocs.yaml"
 
 
 def test_diff_from_the_wheel_uses_its_comment_template(installed, user):
@@ -149,7 +151,7 @@ def test_build_from_the_wheel_without_graphviz_ships_its_vendored_mermaid(instal
 
 
 def _project_copy(folder: Path) -> Path:
-    for name in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", ".gitattributes", ".git_archival.txt"):
         shutil.copy(ROOT / name, folder / name)
     for name in ("generator", "templates"):
         shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
@@ -178,3 +180,27 @@ def test_the_version_comes_from_the_git_tag_and_falls_back_without_git(tmp_path)
     (repo / "CHANGELOG.md").write_text("next\n")
     assert _run(["git", "commit", "-qam", "second"], repo, env).returncode == 0
     assert re.fullmatch(r"1\.2\.4\.dev1\+g[0-9a-f]+", _version_of(repo))
+
+
+def _archive(repo: Path, into: Path, ref: str = "HEAD") -> Path:
+    """What GitHub's tarball of REF holds (the copy of the Action a workflow runs): `git archive`."""
+    tar = _run(["git", "archive", "--format=tar", "-o", into.with_suffix(".tar"), ref], repo)
+    assert tar.returncode == 0, tar.stderr
+    into.mkdir()
+    assert _run(["tar", "-xf", into.with_suffix(".tar"), "-C", into], repo).returncode == 0
+    return into
+
+
+def test_an_archive_of_a_tag_or_a_branch_has_the_version_its_ref_describes(tmp_path):
+    """No .git in GitHub's tarballs: .git_archival.txt (export-subst) carries `git describe`."""
+    _needs("hatch_vcs")
+    (tmp_path / "repo").mkdir()
+    repo = _project_copy(tmp_path / "repo")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull}
+    for argv in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "first"], ["tag", "-a", "v1.2.3", "-m", "1.2.3"]):
+        assert _run(["git", *argv], repo, env).returncode == 0
+    assert _version_of(_archive(repo, tmp_path / "tag")) == "1.2.3"
+    (repo / "CHANGELOG.md").write_text("next\n")
+    assert _run(["git", "commit", "-qam", "second"], repo, env).returncode == 0
+    assert re.fullmatch(r"1\.2\.4\.dev1\+g[0-9a-f]+", _version_of(_archive(repo, tmp_path / "branch")))

@@ -855,3 +855,72 @@ def test_serve_survives_a_rebuild_that_fails(tmp_path):
     finally:
         _stop(process)
     assert process.returncode == 128 + signal.SIGTERM
+
+
+# --- issue 19, Action install (issue-24) ---
+
+def _action_steps() -> list[dict]:
+    return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
+
+
+def _install_step() -> dict:
+    return next(s for s in _action_steps() if s.get("name") == "Install svcdocs")
+
+
+def _checkout_with_a_fake_pip(tmp_path: Path) -> tuple[Path, Path]:
+    """A pull request's checkout holding pip.py, which would replace pip (and
+    could install a fake svcdocs that says "No architectural changes")."""
+    marker = tmp_path / "pip-py-ran"
+    checkout = tmp_path / "checkout"
+    write(checkout, "pip.py", f"open({str(marker)!r}, 'w').write('ran')\nraise SystemExit(0)\n")
+    return checkout, marker
+
+
+def _run_install(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The Action's install step, pip asked only for its help (nothing installed)."""
+    bin_dir = Path(sys.executable).parent
+    environment = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FROM": "input",
+                   "SPEC": "--help", "PRETEND": "", "GITHUB_ACTION_PATH": str(ROOT), **env}
+    return subprocess.run(["bash", "-e", "-c", _install_step()["run"]], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
+def test_the_actions_pip_never_imports_a_pip_py_from_the_checkout(tmp_path):
+    """The install step ran `python -m pip` in the checkout: a pip.py there ran instead of pip."""
+    if sys.version_info < (3, 11):
+        pytest.skip("PYTHONSAFEPATH is Python 3.11's")
+    checkout, marker = _checkout_with_a_fake_pip(tmp_path)
+    step = _install_step()
+    assert step["working-directory"] == "${{ runner.temp }}"  # pip runs outside the checkout
+    # Even in the checkout, the step's PYTHONSAFEPATH keeps its pip.py out.
+    proc = _run_install(checkout, {k: str(v) for k, v in step["env"].items() if k == "PYTHONSAFEPATH"})
+    assert proc.returncode == 0, proc.stderr
+    assert "pip install [options]" in proc.stdout and not marker.exists()
+    # Without it, the planted pip.py runs: the attack is real.
+    _run_install(checkout, {"PYTHONSAFEPATH": ""})
+    assert marker.exists()
+
+
+def test_every_python_the_action_runs_keeps_the_checkout_off_its_path():
+    for step in _action_steps():
+        script = step.get("run", "")
+        if re.search(r"\bpython3? -m pip\b", script):
+            assert step["working-directory"] == "${{ runner.temp }}", step["name"]
+            assert step["env"]["PYTHONSAFEPATH"] == "1", step["name"]
+        for call in re.findall(r"\bpython3?\b(?! -m pip)[^\n]*sticky_comment", script):
+            assert call.startswith("python3 -I "), call
+        if step.get("name") == "svcdocs ${{ inputs.command }}":
+            assert step["env"]["PYTHONSAFEPATH"] == "1"  # and the mkdocs that svcdocs starts
+
+
+@pytest.mark.parametrize("name", ["check.yml", "pages.yml", "pr-review.yml", "pr-review-comment.yml"])
+def test_the_example_workflows_set_pythonsafepath_concurrency_and_no_kept_credentials(name):
+    workflow = yaml.safe_load((ROOT / "examples" / name).read_text(encoding="utf-8"))
+    assert workflow["concurrency"]["group"]
+    for job_id, job in workflow["jobs"].items():
+        steps = job.get("steps", [])
+        if any("svcdocs" in str(s.get("uses", "")) for s in steps):
+            assert job["env"]["PYTHONSAFEPATH"] == "1", job_id
+        for s in steps:
+            if str(s.get("uses", "")).startswith("actions/checkout@"):
+                assert s["with"]["persist-credentials"] is False, job_id

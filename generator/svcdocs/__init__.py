@@ -1,5 +1,10 @@
 """svcdocs: document the architecture that Kubernetes manifests describe."""
 
+# Where svcdocs lives: placeholders until the repository is public, kept equal
+# to pyproject.toml's [project.urls] by tests/test_docs.py.
+REPOSITORY_URL = "https://github.com/svcdocs/svcdocs"
+DOCS_URL = "https://svcdocs.github.io/svcdocs/"
+
 
 def __getattr__(name: str) -> str:
     """`__version__`, looked up when first asked for: the installed metadata

@@ -15,6 +15,7 @@ fail-on-unmodelled: true     # --fail-on-exposure fails on unread files and unmo
 environments:                # what --env names; paths from this file's folder
   - prod=overlays/prod
   - apps/*                   # each matching folder its own environment
+exclude: [docs/**, mkdocs.yml]  # paths not read, as --exclude (globs from this file's folder)
 router-kinds:                # routers svcdocs does not know, read from simple field paths
   - apiVersion: example.com/v1
     kind: WebRoute
@@ -48,7 +49,7 @@ from svcdocs.load.sources import DEFAULT_RENDER, RENDERERS
 CONFIG_NAMES = (".svcdocs.yaml", ".svcdocs.yml")
 SEVERITIES = ("error", "warning", "info")
 KEYS = ("disable", "severity", "thresholds", "internal-ingress-classes", "render", "inert-kinds",
-        "fail-on-unmodelled", "router-kinds", "environments")
+        "fail-on-unmodelled", "router-kinds", "environments", "exclude")
 MAX_DEPTH = 8  # the config is three levels deep at most
 MAX_SHOWN = 60
 
@@ -65,6 +66,7 @@ class Config:
     fail_on_unmodelled: bool = True
     router_kinds: tuple[RouterKind, ...] = ()
     environments: tuple[str, ...] = ()  # `NAME=PATH` or `PATH`, as --env takes them
+    exclude: tuple[str, ...] = ()  # globs from the config file's folder, as --exclude takes them
 
 
 def config_path(path: str | None = None, directory: str = ".") -> str | None:
@@ -140,6 +142,7 @@ def parse_config(data: object, path: str = ".svcdocs.yaml") -> Config:
         return Config(path=path)
     if not isinstance(data, dict):
         raise SvcdocsError(f"{path}: config must be a mapping with keys {', '.join(KEYS)}")
+    check_schema(data, path)
     unknown = sorted(str(k) for k in data if k not in KEYS)
     if unknown:
         raise SvcdocsError(f"{path}: unknown config key {_shown(unknown[0])}; known keys: {', '.join(KEYS)}")
@@ -171,7 +174,47 @@ def parse_config(data: object, path: str = ".svcdocs.yaml") -> Config:
         fail_on_unmodelled=fail,
         router_kinds=parse_router_kinds(data.get("router-kinds"), path),
         environments=_environments(data, path),
+        exclude=tuple(_strings(data, "exclude", path)),
     )
+
+
+def check_schema(data: dict, path: str) -> None:
+    """Every error against the config's JSON Schema (`svcdocs schema config`),
+    one line each: the key path, what was expected, what is there. The entries
+    of router-kinds are checked by parse_router_kinds, whose messages say more."""
+    from svcdocs import schemas
+
+    shape = {k: [] if k == "router-kinds" and isinstance(v, list) else v for k, v in data.items()}
+    found = schemas.errors(shape, schemas.load("config"))
+    if found:
+        lines = [f"{path}: {_schema_error(e)}" for e in found]
+        raise SvcdocsError(*lines)
+
+
+def _schema_error(error) -> str:
+    where = _key_path(error.path)
+    if error.unknown is not None:
+        known = error.expected.removeprefix("one of the keys ")
+        return (f"unknown config key {_shown(error.unknown)}; known keys: {known}" if not where
+                else f"{where}: unknown key {_shown(error.unknown)}; known keys: {known}")
+    if error.expected.startswith("the key"):
+        return f"{where or 'config'} needs {error.expected.removeprefix('the keys ').removeprefix('the key ')}"
+    return f"{where or 'config'} must be {error.expected}, not {_described(error.value)}"
+
+
+def _key_path(path: tuple) -> str:
+    """`severity of nodeport-service`, `disable[2]`, `router-kinds[0].service`."""
+    if not path:
+        return ""
+    text = str(path[0])
+    for i, part in enumerate(path[1:], 1):
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif i == 1:
+            text = f"{text} of {_name(part)}"
+        else:
+            text += f".{_name(part)}"
+    return text
 
 
 def _environments(data: dict, path: str) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ import svcdocs
 
 # name -> the module (in svcdocs.cli) that defines it, as a function of that name
 COMMANDS = {"graph": "graph", "check": "check", "rules": "rules", "diff": "diff", "build": "build",
-            "serve": "serve", "reach": "reach"}
+            "serve": "serve", "reach": "reach", "schema": "schema"}
 
 
 class _Commands(click.Group):
@@ -28,7 +28,9 @@ class _Commands(click.Group):
         module = COMMANDS.get(name)
         if module is None:
             return None
-        return getattr(importlib.import_module(f"svcdocs.cli.{module}"), name)
+        from svcdocs.cli.conventions import with_conventions
+
+        return with_conventions(getattr(importlib.import_module(f"svcdocs.cli.{module}"), name))
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

@@ -7,7 +7,8 @@ import click
 from svcdocs.cli.common import friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
-from svcdocs.render.site.build import build_environments, build_options, summary
+from svcdocs.cli.conventions import quiet, say
+from svcdocs.render.site.build import Progress, build_environments, build_options, summary
 from svcdocs.render.site.engine import ENGINES
 
 
@@ -41,5 +42,7 @@ def build(paths, namespace, config_path, render, allow_remote, environments, out
                             engine=engine)
     config = load_config(config_path)
     reports = read_reports(paths, namespace, config, environments, load_options(config, render, allow_remote))
-    result = build_environments(reports, options, say=lambda text: click.echo(text, err=True))
-    click.echo(summary(result), err=True)
+    progress = Progress()
+    progress.active = progress.active and not quiet()
+    result = build_environments(reports, options, say=say, progress=progress)
+    say(summary(result))

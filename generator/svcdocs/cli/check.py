@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from svcdocs.cli.common import friendly, input_options, load_options
+from svcdocs.cli.common import NoManifests, friendly, input_options, load_options
+from svcdocs.cli.conventions import say
 from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import load_config
 from svcdocs.render import environment_findings as findings_out
@@ -25,15 +26,24 @@ from svcdocs.state.output import write_output
               show_default=True, help="Exit 1 when a finding is at or above this severity.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE (through a temporary file beside it; never through a link), not stdout.")
+@click.option("--allow-empty", is_flag=True,
+              help="Pass when the PATHs hold no Kubernetes manifest (as the pre-commit hook does, for a commit "
+                   "whose YAML files are not manifests), instead of exit 2.")
 @friendly
-def check(paths, namespace, config_path, render, allow_remote, environments, fmt, fail_on, output):
+def check(paths, namespace, config_path, render, allow_remote, environments, fmt, fail_on, output, allow_empty):
     """Check the manifests against the rules (`svcdocs rules` lists them).
 
     With several environments, each finding names its environment.
     """
     config = load_config(config_path)
-    reports = read_reports(paths, namespace, config, environments, load_options(config, render, allow_remote),
-                           say_not_rendered=False)
+    try:
+        reports = read_reports(paths, namespace, config, environments, load_options(config, render, allow_remote),
+                               say_not_rendered=False)
+    except NoManifests as e:
+        if not allow_empty:
+            raise
+        say(f"svcdocs: {e.message}; nothing to check")
+        return
     if fmt == "text" and output is None:
         click.echo(findings_out.to_text(reports), nl=False)  # click drops the colour off a terminal
     elif fmt == "text":
@@ -46,7 +56,7 @@ def check(paths, namespace, config_path, render, allow_remote, environments, fmt
         document = findings_out.to_sarif(reports, source_root())
         left_out = sarif.fit_code_scanning(document)
         if left_out:
-            click.echo(f"svcdocs: warning: {left_out}", err=True)
+            say(f"svcdocs: warning: {left_out}")
         emit(sarif.dumps(document), output)
     findings = [f for _, report in reports.reports for f in report.findings]
     if fail_on != "never" and at_or_above(findings, fail_on):

@@ -11,9 +11,11 @@ from typing import Iterable
 
 import click
 
+from svcdocs.cli.conventions import say
 from svcdocs.config import Config
 from svcdocs.errors import SvcdocsError
 from svcdocs.load import LoadOptions, Unread
+from svcdocs.load.exclude import Excludes
 from svcdocs.load.sources import RENDERERS
 from svcdocs.pipeline import Report, report_for_paths
 from svcdocs.render.escape import visible
@@ -22,13 +24,23 @@ TEXT_LIMIT = 2000  # characters of an error shown
 
 
 class Failure(click.ClickException):
-    """A user-caused error: one line on stderr, exit 2."""
+    """A user-caused error: one line on stderr (one per problem, when several
+    were found at once), exit 2."""
 
     exit_code = 2
 
+    def __init__(self, message: str, *more: str):
+        super().__init__(message)
+        self.more = more
+
     def show(self, file=None) -> None:
-        message = visible(self.message)  # one line, whatever a name or a tool's output holds
-        click.echo(f"svcdocs: {message if len(message) <= TEXT_LIMIT else message[:TEXT_LIMIT] + '…'}", err=True)
+        for line in (self.message, *self.more):
+            line = visible(line)  # one line, whatever a name or a tool's output holds
+            click.echo(f"svcdocs: {line if len(line) <= TEXT_LIMIT else line[:TEXT_LIMIT] + '…'}", err=True)
+
+
+class NoManifests(Failure):
+    """Nothing in the PATHs that svcdocs reads: exit 2, or nothing to check."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -48,7 +60,8 @@ def _default_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-os.register_at_fork(after_in_child=_default_sigterm)
+if hasattr(os, "register_at_fork"):  # POSIX; Windows starts workers afresh
+    os.register_at_fork(after_in_child=_default_sigterm)
 
 
 def friendly(command):
@@ -60,7 +73,7 @@ def friendly(command):
         try:
             return command(*args, **kwargs)
         except SvcdocsError as e:
-            raise Failure(str(e)) from None
+            raise Failure(*e.lines) from None
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
@@ -85,8 +98,18 @@ def os_error(e: OSError) -> str:
     return f"{where}: {e.strerror or e}"
 
 
+def _remember_excludes(ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> None:
+    ctx.meta["svcdocs.exclude"] = value
+
+
 def input_options(command):
-    """PATH arguments, --namespace, --config, --render and --allow-remote, shared by every reading command."""
+    """PATH arguments, --namespace, --config, --render, --allow-remote and
+    --exclude, shared by every reading command."""
+    command = click.option("--exclude", "-x", multiple=True, metavar="GLOB", expose_value=False,
+                           callback=_remember_excludes,
+                           help="Leave out the paths this glob matches (repeatable; as .gitignore: a name at any "
+                                "depth, or a path from the working directory, ** for any depth; a folder with all "
+                                "below it), besides the config's exclude.")(command)
     command = click.option("--allow-remote", is_flag=True,
                            help="Let kustomize fetch remote bases (URLs, git::, github.com/...) and read "
                                 "paths outside the repository.")(command)
@@ -102,9 +125,13 @@ def input_options(command):
 
 
 def load_options(config: Config, render: tuple[str, ...], allow_remote: bool) -> LoadOptions:
-    """--render when given (none: nothing), else the config's renderers."""
+    """--render when given (none: nothing), else the config's renderers; the
+    config's excludes (from its folder) and --exclude's (from here)."""
     chosen = frozenset(r for r in render if r != "none") if render else config.render
-    return LoadOptions(render=chosen, allow_remote=allow_remote)
+    ctx = click.get_current_context(silent=True)
+    excludes = Excludes().plus(os.path.dirname(config.path or "") or ".", config.exclude)
+    excludes = excludes.plus(".", ctx.meta.get("svcdocs.exclude", ()) if ctx else ())
+    return LoadOptions(render=chosen, allow_remote=allow_remote, exclude=excludes)
 
 
 def read_report(paths: tuple[str, ...], namespace: str, config: Config, options: LoadOptions | None = None) -> Report:
@@ -113,22 +140,22 @@ def read_report(paths: tuple[str, ...], namespace: str, config: Config, options:
     report = report_for_paths(paths or (".",), config, namespace=namespace, options=options)
     show_inputs(report)
     if not report.usable:
-        raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
+        raise NoManifests(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}")
     return report
 
 
 def show_inputs(report: Report) -> None:
     show_load_notes(report.notes, report.model.inputs.problems, report.unread)
     if report.graph.truncated:
-        click.echo(f"svcdocs: warning: {report.graph.truncated}", err=True)
+        say(f"svcdocs: warning: {report.graph.truncated}")
 
 
 def show_load_notes(notes: Iterable[str], problems: Iterable[object], unread: Iterable[Unread]) -> None:
     """What load said, on stderr. One line each, whatever a name holds: a
     newline could start a workflow command (`::error ...`) in a CI log."""
     for note in notes:
-        click.echo(f"svcdocs: {visible(note)}", err=True)
+        say(f"svcdocs: {visible(note)}")
     for problem in problems:
-        click.echo(visible(str(problem)), err=True)
+        say(visible(str(problem)))
     for item in unread:
-        click.echo(visible(str(item)), err=True)
+        say(visible(str(item)))

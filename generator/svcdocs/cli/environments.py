@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import click
 
-from svcdocs.cli.common import Failure, show_load_notes
+from svcdocs.cli.common import Failure, NoManifests, show_load_notes
+from svcdocs.cli.conventions import say
 from svcdocs.config import Config
 from svcdocs.load import LoadOptions
 from svcdocs.load.environments import EnvironmentOptions, parse_env
@@ -67,18 +68,19 @@ def show_reports(reports: EnvironmentReports, paths: tuple[str, ...],
     for environment, report in reports.reports:
         if report.graph.truncated:
             where = f" in {environment.name}" if reports.single is None else ""
-            click.echo(f"svcdocs: warning{where}: {report.graph.truncated}", err=True)
+            say(f"svcdocs: warning{where}: {report.graph.truncated}")
     shown = reports.not_rendered if say_not_rendered or not reports.usable else ()
     components = [item.what for item in shown if item.kind == "component"]
     command = click.get_current_context(silent=True)
     verb = command.info_name if command is not None and command.info_name else "<command>"
+    tell = say if reports.usable else lambda text: click.echo(text, err=True)  # the error's reasons, even if quiet
     for item in shown:
         if item.kind != "component":
-            click.echo(f"svcdocs: {visible(str(item)).replace('svcdocs <command> -', f'svcdocs {verb} -')}", err=True)
+            tell(f"svcdocs: {visible(str(item)).replace('svcdocs <command> -', f'svcdocs {verb} -')}")
     if components:
-        click.echo(f"svcdocs: not read: {len(components)} kustomize Components that no kustomization includes "
-                   f"({visible(', '.join(components))})", err=True)
+        say(f"svcdocs: not read: {len(components)} kustomize Components that no kustomization includes "
+            f"({visible(', '.join(components))})")
     if not reports.usable:
         why = f" ({len(reports.not_rendered)} not rendered, said above)" if reports.not_rendered else ""
-        raise Failure(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}{why}")
+        raise NoManifests(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}{why}")
     return reports

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from svcdocs.cli.build import site_options
+from svcdocs.cli.conventions import say
 from svcdocs.cli.common import Failure, friendly, input_options, load_options, os_error
 from svcdocs.cli.environments import environment_options, read_reports
 from svcdocs.config import CONFIG_NAMES, load_config
@@ -53,8 +54,7 @@ def _serve(paths, namespace, config_path, render, allow_remote, environments, po
     def build() -> None:
         config = load_config(config_path)
         reports = read_reports(paths, namespace, config, environments, load_options(config, render, allow_remote))
-        click.echo(summary(build_environments(reports, options, say=lambda text: click.echo(text, err=True))),
-                   err=True)
+        say(summary(build_environments(reports, options, say=say)))
 
     def rebuild() -> None:
         try:

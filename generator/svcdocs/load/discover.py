@@ -39,10 +39,12 @@ def discover(paths: list[str] | tuple[str, ...], stdin: BinaryIO | None = None,
             if mode != "files":
                 sources.append(render_folder(path, mode, repository_root(path), options))
                 continue
-            walked = walk(path)
+            walked = walk(path, options.exclude)
             sources.extend(walked.sources)
             unread.extend(walked.unread)
             skipped += walked.skipped
+        elif os.path.isfile(path) and options.exclude.excluded(path):
+            continue  # named, and left out: pre-commit names every changed file
         elif os.path.isfile(path):
             renderings.append(Rendering(path, "file"))
             sources.append(Source(label=path, path=path, size=os.path.getsize(path)))

@@ -52,6 +52,7 @@ from svcdocs.load.kustomizations import (
 )
 from svcdocs.load.problems import Unread
 from svcdocs.load.rendering import HelmChart, NotRendered, kustomize_command, render_chart, render_kustomization
+from svcdocs.load.exclude import Excludes
 from svcdocs.load.walk import walk as walk_folder
 from svcdocs.load.yamldocs import in_hand
 from svcdocs.load.discover import discover, refuse_link_outside
@@ -303,12 +304,12 @@ class _Tree:
         return [k for real, k in self.roots.items() if real not in included and k.kind == "Component"]
 
 
-def walk(folder: str) -> _Tree:
+def walk(folder: str, exclude: Excludes = Excludes()) -> _Tree:
     """The folder walk of `load.walk` (every file `kubectl apply -R` would read,
     in its order, the files not read named), which also finds kustomization
     roots and charts; what lies inside one is its own."""
     tree = _Tree(folder)
-    walked = walk_folder(folder)
+    walked = walk_folder(folder, exclude)
     tree.skipped, tree.unread = walked.skipped, walked.unread
     owner: dict[str, str] = {}  # folder -> "kustomization" | "chart" | "" (plain); parents come first
     for current, names in walked.folders:
@@ -381,7 +382,7 @@ class _Discovery:
         return any(self._scan_file(s).pointers for s in files)
 
     def walk(self, folder: str) -> _Tree:
-        tree = walk(folder)
+        tree = walk(folder, self.options.exclude)
         self.kustomizations.update(tree.roots)
         return tree
 

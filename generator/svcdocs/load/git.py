@@ -24,7 +24,7 @@ from svcdocs.errors import SvcdocsError
 from svcdocs.load.problems import Problem, Unread
 from svcdocs.load.render import mode_of, render_folder
 from svcdocs.load.sources import (
-    MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, LoadOptions, Rendering, Source, display_path,
+    MANIFEST_SUFFIXES, STDIN, Discovered, LoadOptions, Rendering, Source, display_path, is_tool_config,
 )
 
 GIT_TIMEOUT_S = 300
@@ -55,8 +55,8 @@ def discover_at(rev: str, paths: list[str] | tuple[str, ...], options: LoadOptio
                     items.append(_render(top, commit, export, inside, path, mode, options))
                     continue
                 found, missed = _files(top, entries, inside, path)
-            items += found
-            unread += missed
+            items += [f for f in found if not options.exclude.excluded(f[0])]
+            unread += [u for u in missed if not options.exclude.excluded(u.file)]
     files = [item for item in items if isinstance(item, tuple)]
     blobs = iter(_cat(top, [sha for _, sha, _ in files]))
     sources = [item if isinstance(item, Source) else
@@ -106,7 +106,7 @@ def _files(top: str, entries: list[tuple[str, str, str]], inside: str, path: str
         if not single and not file.endswith(MANIFEST_SUFFIXES):
             continue
         label = path if single else display_path(os.path.join(path, relative))
-        config = any(f.startswith(".") for f in folders) or file.startswith(".") or file in TOOL_CONFIG_FILES
+        config = any(f.startswith(".") for f in folders) or file.startswith(".") or is_tool_config(file)
         if mode == LINK_MODE:
             sha, reason = _resolve(name, targets, blobs, "" if single else inside)
             if sha is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
+from svcdocs.load.exclude import Excludes, other_tool
 from svcdocs.load.problems import Problem, Unread
 from svcdocs.state.site import MARKER as SITE_MARKER  # noqa: F401 (what marks a site svcdocs built)
 
@@ -68,10 +69,12 @@ class Rendering:
 @dataclass(frozen=True, slots=True)
 class LoadOptions:
     """What the user allows: the renderers (`kustomize`, `helm`) and remote
-    bases (`--allow-remote`)."""
+    bases (`--allow-remote`); and the paths they leave out (`--exclude`,
+    `exclude:`)."""
 
     render: frozenset[str] = DEFAULT_RENDER
     allow_remote: bool = False
+    exclude: Excludes = Excludes()
 
     @property
     def helm(self) -> bool:
@@ -85,6 +88,12 @@ class Discovered:
     unread: tuple[Unread, ...] = ()
     renderings: tuple[Rendering, ...] = ()
     notes: tuple[str, ...] = ()  # one line each, for stderr
+
+
+def is_tool_config(name: str) -> bool:
+    """A file of kustomize, Helm or another well-known tool (mkdocs.yml,
+    package.json, ...): its documents without a kind are configuration."""
+    return name in TOOL_CONFIG_FILES or other_tool(name)
 
 
 def inside(folder: str, path: str) -> bool:

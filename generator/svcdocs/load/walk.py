@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from svcdocs.load.problems import Unread
-from svcdocs.load.sources import MANIFEST_SUFFIXES, TOOL_CONFIG_FILES, Source, display_path, inside
+from svcdocs.load.exclude import Excludes
+from svcdocs.load.sources import MANIFEST_SUFFIXES, Source, display_path, inside, is_tool_config
 from svcdocs.state.cache import cache_root, is_own_folder
 from svcdocs.state.proof import secret
 from svcdocs.state.site import has_marker, proven_site
@@ -38,7 +39,8 @@ class Walked:
     folders: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # each folder read, its files' names
 
 
-def walk(root: str) -> Walked:
+def walk(root: str, exclude: Excludes = Excludes()) -> Walked:
+    """The walk of ROOT, without the paths EXCLUDE leaves out (nor anything below them)."""
     walked = Walked()
     real_root = os.path.realpath(root)
     proofs = _Proofs()
@@ -54,7 +56,7 @@ def walk(root: str) -> Walked:
         folders = []
         walked.folders.append((folder, tuple(e.name for e in entries if not e.is_dir(follow_symlinks=False))))
         for entry in entries:
-            if entry.name == NEVER_CHECKED_OUT:
+            if entry.name == NEVER_CHECKED_OUT or (exclude and exclude.excluded(entry.path)):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 if has_marker(Path(entry.path)) and proofs.proven(entry.path):
@@ -69,7 +71,7 @@ def walk(root: str) -> Walked:
 
 def _file(walked: Walked, entry: os.DirEntry, real_root: str, hidden: bool) -> None:
     label = display_path(entry.path)
-    config = hidden or entry.name in TOOL_CONFIG_FILES
+    config = hidden or is_tool_config(entry.name)
     try:
         st = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(st.st_mode):

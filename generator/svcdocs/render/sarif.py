@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from svcdocs import __version__
 from svcdocs.render.locations import relative_to
-from svcdocs.render.rules_doc import rule_markdown, rule_text
+from svcdocs.render.rules_doc import rule_markdown, rule_page, rule_text
 from svcdocs.rules import RULES, Finding, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -49,14 +49,20 @@ def sarif_document(findings: Iterable[Finding], root: str, environments: Sequenc
 
 
 def rule_json(rule: Rule) -> dict[str, Any]:
+    """A rule, with its page on the docs site (helpUri) and, for the rules about
+    exposure, the security-severity that code scanning shows as low to critical."""
+    properties: dict[str, Any] = {"tags": ["kubernetes"]}
+    if rule.security_severity is not None:
+        properties = {"tags": ["kubernetes", "security"], "security-severity": rule.security_severity}
     return {
         "id": rule.id,
         "name": "".join(word.capitalize() for word in rule.id.split("-")),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.rationale},
         "help": {"text": rule_text(rule), "markdown": rule_markdown(rule)},
+        "helpUri": rule_page(rule.id),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": ["kubernetes"]},
+        "properties": properties,
     }
 
 

@@ -3,7 +3,9 @@
 A rule module carries, in one place, its stable `ID`, default `SEVERITY`, a
 one-line `SUMMARY` (what it flags), `RATIONALE` (why this matters), `FIX` (how
 to fix, one sentence ending with a period), an `EXAMPLE` that it flags and the
-manifest to `USE_INSTEAD`, an optional `THRESHOLD`, and `check(ctx)`, a
+manifest to `USE_INSTEAD`, an optional `THRESHOLD`, for the rules about
+exposure a `SECURITY_SEVERITY` (a CVSS-like score from 0.0 to 10.0, which code
+scanning shows as low, medium, high or critical), and `check(ctx)`, a
 generator of hits. `svcdocs rules`, the site's rules page and the SARIF rule
 metadata are all rendered from `RULES`.
 """
@@ -50,6 +52,7 @@ class Rule:
     use_instead: str
     threshold: int | None
     check: Callable[[Context], Iterable[Hit]]
+    security_severity: str | None = None
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Rule:
@@ -57,6 +60,7 @@ class Rule:
             id=module.ID, severity=module.SEVERITY, summary=module.SUMMARY, rationale=module.RATIONALE,
             fix=module.FIX, example=module.EXAMPLE, use_instead=module.USE_INSTEAD,
             threshold=getattr(module, "THRESHOLD", None), check=module.check,
+            security_severity=getattr(module, "SECURITY_SEVERITY", None),
         )
 
 

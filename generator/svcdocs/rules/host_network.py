@@ -6,6 +6,7 @@ from svcdocs.rules.context import Context, Hit, named
 
 ID = "host-network"
 SEVERITY = "warning"
+SECURITY_SEVERITY = "6.5"  # code scanning: a pod on the node's network: its ports are the node's, past NetworkPolicies
 SUMMARY = "A workload whose pods use the node's network (hostNetwork: true)."
 RATIONALE = (
     "A pod on the host network shares the node's network namespace: every port it opens is open on "

@@ -6,6 +6,7 @@ from svcdocs.rules.context import Context, Hit, named
 
 ID = "host-port"
 SEVERITY = "warning"
+SECURITY_SEVERITY = "5.3"  # code scanning: a port open on the node that runs the pod
 SUMMARY = "A container port that sets hostPort."
 RATIONALE = (
     "A hostPort opens the port on the address of every node the pod runs on: anything that can reach "

@@ -7,6 +7,7 @@ from svcdocs.rules.context import Context, Hit, named
 
 ID = "ingress-without-tls"
 SEVERITY = "warning"
+SECURITY_SEVERITY = "5.9"  # code scanning: plain HTTP from the internet: traffic readable and changeable on the way
 SUMMARY = ("An Ingress host that no spec.tls entry covers, or any other router's internet host served over plain "
            "HTTP.")
 RATIONALE = (

@@ -7,6 +7,7 @@ from svcdocs.rules.context import Context, Hit, named
 
 ID = "loadbalancer-open-to-world"
 SEVERITY = "info"
+SECURITY_SEVERITY = "4.3"  # code scanning: a load balancer open to every address
 SUMMARY = "An internet-facing LoadBalancer Service without loadBalancerSourceRanges."
 RATIONALE = (
     "A LoadBalancer Service without source ranges accepts connections from every address on the "

@@ -7,6 +7,7 @@ from svcdocs.rules.context import Context, Hit, named
 
 ID = "no-network-policy"
 SEVERITY = "warning"
+SECURITY_SEVERITY = "4.3"  # code scanning: pods any workload in the cluster can reach
 SUMMARY = "A workload whose pods listen for connections and that no NetworkPolicy selects."
 RATIONALE = (
     "Kubernetes lets every pod connect to every other pod, in any namespace, until a NetworkPolicy "

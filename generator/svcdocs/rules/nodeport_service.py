@@ -6,6 +6,7 @@ from svcdocs.rules.context import Context, Hit, named
 
 ID = "nodeport-service"
 SEVERITY = "warning"
+SECURITY_SEVERITY = "5.3"  # code scanning: a port open on every node
 SUMMARY = "A Service of type NodePort."
 RATIONALE = (
     "A NodePort Service opens the same port, from 30000-32767, on every node of the cluster, "

@@ -8,6 +8,7 @@ from svcdocs.rules.context import Context, Hit, listed, named
 
 ID = "reachable-from-all-namespaces"
 SEVERITY = "info"
+SECURITY_SEVERITY = "3.7"  # code scanning: pods any namespace can reach on every port
 SUMMARY = ("A workload that NetworkPolicies select, yet any pod of any namespace can reach on every port "
            "and protocol.")
 RATIONALE = (

@@ -8,6 +8,7 @@ from svcdocs.rules.context import Context, Hit, named
 
 ID = "sensitive-port-exposed"
 SEVERITY = "error"
+SECURITY_SEVERITY = "8.6"  # code scanning: a database, cache or admin port reachable from outside the cluster
 SUMMARY = ("A well-known database, cache, queue, coordination or admin port reachable through an entry point "
            "(an error from the internet, a warning from the private network or the nodes).")
 RATIONALE = (

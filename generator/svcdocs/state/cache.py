@@ -1,5 +1,8 @@
-"""The cache folder, outside any repository: `SVCDOCS_CACHE_DIR`, else
-`$XDG_CACHE_HOME/svcdocs`, else `~/.cache/svcdocs`.
+r"""The cache folder, outside any repository: `SVCDOCS_CACHE_DIR`, else where
+the platform keeps a user's caches (platformdirs): `$XDG_CACHE_HOME/svcdocs` or
+`~/.cache/svcdocs` on Linux, `~/Library/Caches/svcdocs` on macOS,
+`%LOCALAPPDATA%\svcdocs\Cache` on Windows. A relative XDG_CACHE_HOME is not
+taken (it would put the cache in the working directory, a checkout).
 
 Every folder svcdocs writes or deletes in here is a real folder this user owns
 (checked with `lstat`, never through a link). A site's part of the cache that
@@ -10,17 +13,18 @@ still cannot make svcdocs write or delete outside it.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
 import stat
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.state.portable import owned, user
 
 ENV = "SVCDOCS_CACHE_DIR"
 LOCK = "lock"
@@ -31,13 +35,15 @@ def cache_root() -> Path:
     override = os.environ.get(ENV)
     if override:
         return Path(override).absolute()
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        return Path(xdg) / "svcdocs"
-    home = os.path.expanduser("~")
+    import platformdirs  # only when the cache is needed: not on every command's way
+
+    root = platformdirs.user_cache_path("svcdocs", appauthor=False)
+    if root.is_absolute():
+        return root
+    home = os.path.expanduser("~")  # a relative XDG_CACHE_HOME: the default under home instead
     if os.path.isabs(home):
         return Path(home) / ".cache" / "svcdocs"
-    return Path(tempfile.gettempdir()) / f"svcdocs-{os.geteuid()}"
+    return Path(tempfile.gettempdir()) / (f"svcdocs-{user()}" if user() is not None else "svcdocs")
 
 
 def private_folder(path: Path) -> Path:
@@ -58,7 +64,7 @@ def is_own_folder(path: Path) -> bool:
         st = os.lstat(path)
     except OSError:
         return False
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid()
+    return stat.S_ISDIR(st.st_mode) and owned(st)
 
 
 def open_cache() -> Path:
@@ -83,13 +89,12 @@ def make_clean(folder: Path, keep: str = LOCK) -> None:
 
 def _only_own_files(folder: Path) -> bool:
     """Every entry below `folder` a real folder or regular file of this user."""
-    uid = os.geteuid()
     pending = [str(folder)]
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
                 st = entry.stat(follow_symlinks=False)
-                if st.st_uid != uid:
+                if not owned(st):
                     return False
                 if stat.S_ISDIR(st.st_mode):
                     pending.append(entry.path)
@@ -112,20 +117,25 @@ def remove(path: Path) -> None:
 
 @contextmanager
 def locked(folder: Path, what: str) -> Iterator[None]:
-    """Hold the lock of a cache folder; another svcdocs holding it is one clear error."""
+    """Hold the lock of a cache folder; another svcdocs holding it is one clear
+    error. The lock is filelock's: flock on POSIX, msvcrt's on Windows."""
+    with warnings.catch_warnings():  # where neither fcntl nor msvcrt exists, its soft lock is the lock
+        warnings.simplefilter("ignore")
+        from filelock import FileLock, Timeout  # only for a build: not on every command's way
+
     try:
         st = os.lstat(folder / LOCK)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+        if not stat.S_ISREG(st.st_mode) or not owned(st):
             remove(folder / LOCK)  # not a lock svcdocs made
     except FileNotFoundError:
         pass
-    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    lock = FileLock(folder / LOCK, timeout=0, mode=0o600, is_singleton=False)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SvcdocsError(f"{what}: another svcdocs build is writing it; "
-                               "run one build at a time for each output folder") from None
+        lock.acquire()
+    except Timeout:
+        raise SvcdocsError(f"{what}: another svcdocs build is writing it; "
+                           "run one build at a time for each output folder") from None
+    try:
         yield
     finally:
-        os.close(fd)
+        lock.release()

@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 
 from svcdocs.errors import SvcdocsError
+from svcdocs.state.portable import BINARY, CLOEXEC, NOFOLLOW, NONBLOCK, private
 
 SECRET = "secret"
 SECRET_BYTES = 32
@@ -32,7 +33,7 @@ def secret(cache: Path, create: bool = True) -> bytes | None:
         if not create:
             return None
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC | BINARY, 0o600)
         except FileExistsError:
             continue  # another svcdocs made it first, or it is not usable: read again
         try:
@@ -46,7 +47,7 @@ def _read_secret(path: Path) -> bytes | None:
     """The secret, if the file is one this user made private; a file that is
     not (a link, readable by others, another user's) is removed."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW | CLOEXEC | NONBLOCK | BINARY)
     except FileNotFoundError:
         return None
     except OSError:  # a link (ELOOP) or unreadable: not ours to trust
@@ -57,7 +58,7 @@ def _read_secret(path: Path) -> bytes | None:
         data = os.read(fd, SECRET_BYTES + 1) if stat.S_ISREG(st.st_mode) else b""
     finally:
         os.close(fd)
-    if st.st_uid != os.geteuid() or st.st_mode & 0o077 or len(data) != SECRET_BYTES:
+    if not private(st) or len(data) != SECRET_BYTES:
         os.unlink(path)
         return None
     return data

@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from svcdocs import __version__
+from svcdocs.state.portable import BINARY, CLOEXEC, NOFOLLOW, NONBLOCK
 from svcdocs.state.proof import folder_digest, sign, verify
 
 MARKER = ".svcdocs-site"
@@ -50,7 +51,7 @@ def proven_site(folder: Path, key: bytes | None, project: str | None = None) -> 
 
 def _read_marker(folder: Path) -> dict | None:
     try:
-        fd = os.open(folder / MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        fd = os.open(folder / MARKER, os.O_RDONLY | NOFOLLOW | CLOEXEC | NONBLOCK | BINARY)
     except OSError:
         return None
     try:
