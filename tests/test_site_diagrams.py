@@ -159,7 +159,7 @@ def test_a_diagram_too_wide_to_read_fitted_is_laid_out_top_to_bottom_or_split(sa
 
 @needs_dot
 def test_boxes_and_edges_carry_what_the_script_needs(sample_specs):
-    """Each box's class names its place (`n3`) and each edge its ends (`s3 t7`),
+    """Each box's class names its place (`n3`) and each edge its kind and ends (`routes s3 t7`),
     so that the paths into a box can be found; its tooltip says why."""
     spec = next(s for s in sample_specs if s.key == "namespace-payments")
     svg = graphviz.render_svg(graphviz.to_dot(spec), spec.key, shutil.which("dot"))
@@ -167,7 +167,7 @@ def test_boxes_and_edges_carry_what_the_script_needs(sample_specs):
     route = index["HTTPRoute/payments/payment-webhooks"]
     service = index["Service/payments/payment-webhooks"]
     assert f'class="node n{service} level&#45;internet"' in svg
-    assert f'class="edge s{route} t{service}"' in svg
+    assert f'class="edge routes s{route} t{service}"' in svg
     assert ('xlink:title="Service payments/payment&#45;webhooks: exposure internet&#10;'
             'through HTTPRoute payment&#45;webhooks; restricted by NetworkPolicies"') in svg
 

@@ -53,7 +53,8 @@ def serious_violations(browser, folder) -> dict[str, list[str]]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
     try:
         context.add_init_script(path=str(AXE))
-        context.route("**/search/search_index.json", lambda route: route.abort())  # not what is checked
+        for search in ("**/search/search_index.json", "**/search.json", "**/workers/search.*.js"):
+            context.route(search, lambda route: route.abort())  # the search's index and worker: not what is checked
         tabs = [context.new_page() for _ in range(TABS)]
         found: dict[str, list[str]] = {}
         waiting: dict[int, str] = {}

@@ -261,7 +261,9 @@
     this.show(link, event.detail === 0);
   };
 
-  /* Select a box (or none): the boxes and edges on the paths into it stay, the rest fade. */
+  /* Select a box (or none): the boxes and edges on the paths into it stay, the rest fade.
+     The paths lead back to where traffic comes from (the internet, a router, a
+     Service); a call is one step back, to its caller, not to the caller's own callers. */
   Diagram.prototype.select = function (node) {
     var marked = this.svg.querySelectorAll(".svcdocs-on, .svcdocs-picked");
     for (var i = 0; i < marked.length; i++) marked[i].classList.remove("svcdocs-on", "svcdocs-picked");
@@ -280,7 +282,7 @@
         var from = index(edges[j], "s");
         var box = this.svg.querySelector("g.node.n" + from);
         if (box) box.classList.add("svcdocs-on");
-        queue.push(from);
+        if (!edges[j].classList.contains("calls")) queue.push(from);
       }
     }
   };

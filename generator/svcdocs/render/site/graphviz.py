@@ -169,8 +169,8 @@ def wrap(value: str, width: int, max_lines: int) -> list[str]:
 def to_dot(spec: s.DiagramSpec, direction: str = "LR") -> str:
     """The Graphviz source of a diagram, left to right or top to bottom (TB);
     deterministic for the same spec. Each node has the class `n<i>` (its
-    place in the spec) and each edge `s<i> t<j>`, so that the site's script
-    finds the paths into a box."""
+    place in the spec) and each edge its kind and `s<i> t<j>`, so that the
+    site's script finds the paths into a box."""
     with SourceOnlyDiagram("", direction=direction, show=False, graph_attr=GRAPH_ATTRS, node_attr=NODE_ATTRS,
                            edge_attr={"fontsize": "11"}) as diagram:
         made: dict[str, Node] = {}
@@ -190,7 +190,7 @@ def to_dot(spec: s.DiagramSpec, direction: str = "LR") -> str:
         lengths = {} if spec.grid else _staggered(spec)
         for i, edge in enumerate(spec.edges):
             attrs = _edge_attrs(edge)
-            attrs["class"] = f"s{index[edge.source]} t{index[edge.target]}"
+            attrs["class"] = f"{edge.kind} s{index[edge.source]} t{index[edge.target]}"
             if spec.grid or (edge.kind == "calls" and clusters[edge.source]
                              and clusters[edge.source] == clusters[edge.target]):
                 attrs.update(minlen="0", weight="0")  # chains of calls do not stretch the layout
