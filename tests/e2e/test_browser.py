@@ -177,5 +177,6 @@ def test_the_mermaid_fallback_renders_offline(browser, tmp_path, monkeypatch, en
         visit.page.wait_for_selector("div.mermaid", state="attached", timeout=15000)
         visit.check(f"home-mermaid-{engine_name}.png")
         assert any(u.endswith("assets/javascripts/mermaid.min.js") for u in visit.requests)
+        assert visit.page.locator(".svcdocs-legend-explore").first.is_hidden()  # no zoom, no paths: not said
     finally:
         server.shutdown()

@@ -131,6 +131,7 @@ def test_a_box_says_what_it_is_and_why_and_leads_to_the_paths_into_it(browser, s
     page = visit.page
     tip = page.locator(".svcdocs-tip").first
     admin = page.locator("figure.svcdocs-diagram g.node a[*|href$='services/shop/admin/']").first
+    assert page.locator(".svcdocs-legend-explore").first.is_visible()  # the legend says how (not for Mermaid)
     admin.hover()
     assert tip.is_visible()
     assert tip.inner_text().startswith("Service shop/admin: exposure internet\n"

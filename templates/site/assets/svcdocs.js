@@ -340,6 +340,10 @@
       var svg = views[i].querySelector(":scope > svg[aria-labelledby]");
       if (svg) new Diagram(views[i].parentElement, views[i], svg);
     }
+    if (document.querySelector(".svcdocs-diagram-tools")) {  /* the legend's words on exploring (not for Mermaid) */
+      var explore = document.querySelectorAll(".svcdocs-legend-explore");
+      for (var j = 0; j < explore.length; j++) explore[j].hidden = false;
+    }
     window.addEventListener("load", scrollRegions);
     var timer;
     window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(scrollRegions, 200); });
