@@ -28,8 +28,8 @@ from test_site import build, files_of, links_resolve
 needs_zensical = pytest.mark.skipif(importlib.util.find_spec("zensical") is None,
                                     reason="zensical is not installed (pip install 'svcdocs[zensical]')")
 URLS = {"site_url": "https://owner.github.io/repo/", "repo_url": "https://github.com/owner/repo"}
-# A diagram's drawing (Zensical drops the block's data-search-exclude once its search has read it).
-DIAGRAM = re.compile(r'<div class="svcdocs-diagram"[^>]*>\n(.*?</svg>|.*?</pre>)\n</div>', re.S)
+# A diagram's figure: its caption and drawing (Zensical drops the block's data-search-exclude once its search has read it).
+DIAGRAM = re.compile(r'<figure class="svcdocs-diagram"[^>]*>\n(.*?</svg>|.*?</pre>)\n</div>\n</figure>', re.S)
 
 
 class _Article(HTMLParser):

@@ -148,6 +148,30 @@ def test_no_svg_links_a_file_by_its_local_path(site):
             assert "<image" not in svg.split("</defs>")[-1]
 
 
+def test_each_diagram_is_a_figure_that_says_what_it_shows_and_links_its_table(site):
+    """Its drawing is an image labelled by the figure's text alternative (what
+    it shows, its boxes, the most exposed), beside a link to the table that
+    holds the same facts; the script that fits and zooms it is the site's own."""
+    figures = 0
+    for page in site.rglob("index.html"):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r'<figure class="svcdocs-diagram".*?</figure>', text, re.S):
+            figures += 1
+            alt = re.search(r'<span id="([a-z0-9-]+-alt)">([^<]+)</span>', block)
+            assert alt and re.search(r": \d+ box(es)? and \d+ arrows?; ", alt[2]), (page, block[:300])
+            assert re.search(rf'<svg [^>]*role="img" aria-labelledby="{alt[1]}"', block), (page, alt[1])
+            table = urlsplit(urljoin("https://h/" + page.relative_to(site).as_posix(),
+                                     re.search(r'<a href="([^"]*)">Read it as a table</a>', block)[1]))
+            target = site / table.path.lstrip("/") / ("index.html" if table.path.endswith("/") else "")
+            assert not table.fragment or table.fragment in refs_of(target).ids, (page, table)
+        if figures:
+            assert 'src="' in text and "assets/svcdocs.js" in text
+    assert figures == 11  # 10 diagrams, the shop namespace's in two parts (too wide to read whole)
+    script = (site / "assets" / "svcdocs.js").read_text(encoding="utf-8")
+    assert re.findall(r"https?://[^\s\"]+", script) == ["http://www.w3.org/1999/xlink"]  # a name, not a request
+    assert not re.search(r"fetch\(|XMLHttpRequest|import\(|eval\(", script)
+
+
 def test_every_link_between_pages_resolves(site):
     assert links_resolve(site) > 0
 

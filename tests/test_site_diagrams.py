@@ -14,8 +14,9 @@ from conftest import ROOT, SAMPLES
 from svcdocs.config import Config
 from svcdocs.pipeline import report_for_paths
 from svcdocs.render.site import graphviz, mermaid
+from svcdocs.render.site.figure import describe, figure
 from svcdocs.render.site.names import SiteMap, link_from, page_url, slug, unique_slugs, url_from
-from svcdocs.render.site.spec import FANIN, FANOUT, MAX_NODES, Cluster, DiagramSpec, Edge, Node, site_diagrams
+from svcdocs.render.site.spec import FANIN, FANOUT, MAX_NODES, Cluster, DiagramSpec, Edge, Node, site_diagrams, split
 
 GOLDEN = ROOT / "tests" / "golden" / "site"
 HOSTILE = ["<script>alert('svcdocs-xss')</script>", 'q"uote\\', "back\\slash\\", "a\nb", "café-\u202eevil\u202c",
@@ -85,9 +86,95 @@ def test_every_node_links_to_its_page(sample_specs):
             assert node.link is not None, (spec.key, node.id)
 
 
+def test_each_box_says_why_it_has_its_level(sample_specs):
+    """The one line a box shows when pointed at: the way in, and what the NetworkPolicies make of it."""
+    why = {n.id: n.why for spec in sample_specs for n in spec.nodes}
+    assert why["Service/shop/admin"] == "through Ingress web; blocked by NetworkPolicies"
+    assert why["Deployment/shop/admin"] == "through Service admin; blocked by NetworkPolicies"
+    assert why["Service/shop/notifications"] == "through its LoadBalancer; open"
+    assert why["Service/ops/pgweb"] == "through its NodePort; open"
+    assert why["DaemonSet/ops/fluent-bit"] == "through hostPort 2020; open"
+    assert why["Ingress/shop/web"] == "it opens a way in from the internet; partly restricted by NetworkPolicies"
+    assert why["Service/data/redis"] == "no way in from outside the cluster"
+    assert why["Service/data/orders-db"] == "a name for something outside the cluster"
+
+
+def test_the_text_alternative_says_what_a_diagram_shows(sample_specs):
+    specs = {s.key: s for s in sample_specs}
+    assert describe(specs["namespace-payments"]) == (
+        "Namespace payments: 10 boxes and 9 arrows; the most exposed: HTTPRoute payment-webhooks (internet), "
+        "Service payment-webhooks (internet), Deployment payment-webhooks (internet).")
+    assert describe(specs["namespace-data"]) == (
+        "Namespace data: 12 boxes and 10 arrows; nothing in it is reached from outside the cluster.")
+    assert describe(specs["overview"]).startswith("Overview: 8 boxes and 9 arrows; the most exposed: Namespace ops")
+
+
+def test_a_figure_says_what_it_shows_and_links_the_table_with_the_same_facts(sample_specs):
+    specs = {s.key: s for s in sample_specs}
+    block = figure(specs["namespace-shop"], '<svg role="img" aria-labelledby="namespace-shop-alt"></svg>')
+    assert '<span id="namespace-shop-alt">Namespace shop: 30 boxes' in block and 'href="#services"' in block
+    assert 'class="svcdocs-diagram-view" tabindex="0" role="region" aria-label="Diagram: Namespace shop"' in block
+    assert 'href="namespaces/"' in figure(specs["overview"], "<svg></svg>")  # the Namespaces table
+    assert 'href="#internet"' in figure(specs["exposure"], "<svg></svg>")
+    assert 'href="#reach-table"' in figure(specs["reach-shop"], "<svg></svg>")
+    too_large = figure(specs["exposure"], "", "This diagram is too large to draw.")
+    assert "svcdocs-diagram-view" not in too_large and "too large to draw" in too_large
+    hostile = figure(_hostile_spec(), "")
+    assert "<b>" not in hostile and "<script" not in hostile and "&lt;b&gt;" in hostile
+
+
+def test_a_split_diagram_keeps_every_box_and_arrow(sample_specs):
+    """Each part has its own boxes, what leads into them and the other end of
+    their calls: every box and arrow is in a part, none is lost."""
+    for spec in sample_specs:
+        parts = split(spec, 2)
+        assert {n for part in parts for n in part.nodes} == set(spec.nodes), spec.key
+        assert {e for part in parts for e in part.edges} == set(spec.edges), spec.key
+        if len(parts) > 1:
+            assert [p.key for p in parts] == [f"{spec.key}-part-1", f"{spec.key}-part-2"]
+            assert [p.caption for p in parts] == [f"{spec.caption} (part {i} of 2)" if spec.caption
+                                                  else f"Part {i} of 2" for i in (1, 2)]
+    shop = split(next(s for s in sample_specs if s.key == "namespace-shop"), 2)
+    assert len(shop) == 2 and all("Internet" in {n.id for n in part.nodes} for part in shop)
+    overview = next(s for s in sample_specs if s.key == "overview")
+    assert split(overview, 1) == [overview]
+
+
+@needs_dot
+def test_a_diagram_too_wide_to_read_fitted_is_laid_out_top_to_bottom_or_split(sample_specs):
+    specs = {s.key: s for s in sample_specs}
+    dot = shutil.which("dot")
+    assert graphviz.width_pt(graphviz.render_svg(graphviz.to_dot(specs["namespace-payments"]), "p", dot)) \
+        > graphviz.READABLE_WIDTH_PT
+    (payments, svg), = graphviz.draw(specs["namespace-payments"], dot)
+    assert payments == specs["namespace-payments"] and graphviz.width_pt(svg) <= graphviz.READABLE_WIDTH_PT
+    shop = graphviz.draw(specs["namespace-shop"], dot)  # too wide both ways: in two parts
+    assert [part.key for part, _ in shop] == ["namespace-shop-part-1", "namespace-shop-part-2"]
+    for part, svg in shop:
+        assert graphviz.width_pt(svg) <= graphviz.READABLE_WIDTH_PT
+        assert f'aria-labelledby="{part.key}-alt"' in svg
+    (overview, _), = graphviz.draw(specs["overview"], dot)  # readable as it is: left to right
+    assert overview == specs["overview"]
+
+
+@needs_dot
+def test_boxes_and_edges_carry_what_the_script_needs(sample_specs):
+    """Each box's class names its place (`n3`) and each edge its kind and ends (`routes s3 t7`),
+    so that the paths into a box can be found; its tooltip says why."""
+    spec = next(s for s in sample_specs if s.key == "namespace-payments")
+    svg = graphviz.render_svg(graphviz.to_dot(spec), spec.key, shutil.which("dot"))
+    index = {n.id: i for i, n in enumerate(spec.nodes)}
+    route = index["HTTPRoute/payments/payment-webhooks"]
+    service = index["Service/payments/payment-webhooks"]
+    assert f'class="node n{service} level&#45;internet"' in svg
+    assert f'class="edge routes s{route} t{service}"' in svg
+    assert ('xlink:title="Service payments/payment&#45;webhooks: exposure internet&#10;'
+            'through HTTPRoute payment&#45;webhooks; restricted by NetworkPolicies"') in svg
+
+
 def _hostile_spec() -> DiagramSpec:
     nodes = [Node(f"Service/ns/{i}", "Service", (text, "ClusterIP :80"), "internet", "LoadBalancer",
-                  ("services/ns/x.md", ""), text, "ns") for i, text in enumerate(HOSTILE)]
+                  ("services/ns/x.md", ""), text, "ns", why=text) for i, text in enumerate(HOSTILE)]
     nodes.append(Node("Internet", "Internet", ("Internet",), "internet", link=("exposure.md", "internet")))
     edges = [Edge("Internet", n.id, "routes", (HOSTILE[i],), "internet") for i, n in enumerate(nodes[:-1])]
     return DiagramSpec("hostile", "Hostile <b>", "namespaces/ns.md", tuple(nodes), tuple(edges),
@@ -96,7 +183,7 @@ def _hostile_spec() -> DiagramSpec:
 
 @needs_dot
 def test_hostile_labels_reach_the_svg_as_text():
-    svg = graphviz.render_svg(graphviz.to_dot(_hostile_spec()), "hostile", shutil.which("dot"), "Hostile <b>")
+    svg = graphviz.render_svg(graphviz.to_dot(_hostile_spec()), "hostile", shutil.which("dot"))
     root = ET.fromstring(svg)  # well-formed
     texts = " ".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
     assert "<script>alert('svcdocs-xss')</script>" in texts.replace("\n", "")  # literal text, split over lines

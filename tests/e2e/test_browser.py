@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+import sites
 from conftest import ROOT, SAMPLES
 from svcdocs.config import Config
 from svcdocs.pipeline import report_for_paths
@@ -59,6 +60,11 @@ def _build(out: Path, engine: str) -> None:
     build_site(report_for_paths([str(SAMPLES)], Config()), options, say=lambda text: None)
 
 
+def sample_site(tmp_path_factory, engine: str) -> Path:
+    """The sample site built with `engine`, once for every browser test."""
+    return sites.site(tmp_path_factory, f"sample-{engine}", lambda out: _build(out, engine))
+
+
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
@@ -74,9 +80,7 @@ def engine(request) -> str:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, engine):
-    out = tmp_path_factory.mktemp(f"e2e-{engine}") / "site"
-    _build(out, engine)
-    server, url = _serve(out)
+    server, url = _serve(sample_site(tmp_path_factory, engine))
     yield url
     server.shutdown()
 
@@ -115,7 +119,8 @@ def test_an_exposure_diagram_renders_and_its_nodes_lead_to_their_pages(browser, 
     visit = Visit(browser, served + "exposure/")
     visit.check(f"exposure-{engine}.png")
     node = visit.page.locator(".svcdocs-diagram a[*|href$='services/shop/frontend/']").first
-    assert node.get_attribute("xlink:title").startswith("Service shop/frontend")
+    assert node.get_attribute("data-tip").startswith("Service shop/frontend")  # the script shows it
+    node.click()  # the first click selects the box (the paths into it), the second opens its page
     node.click()
     visit.page.wait_for_url("**/REPO/services/shop/frontend/")
     assert visit.page.title().startswith("Service shop/frontend - ")
@@ -145,9 +150,10 @@ def test_the_reachability_section_says_who_reaches_each_workload(browser, served
     assert cells[0] == "StatefulSet postgres"
     assert "Deployment shop/catalog (TCP 5432)" in cells[3] and "Deployment ops/pgweb (TCP 5432)" in cells[3]
     assert "allow-postgres-clients" in cells[4]
-    diagram = visit.page.locator("xpath=//h2[@id='reachability']/following::div[contains(@class,'svcdocs-diagram')][1]//*[local-name()='svg']")
+    diagram = visit.page.locator("xpath=//h2[@id='reachability']/following::figure[contains(@class,'svcdocs-diagram')][1]//*[local-name()='svg']")
     assert "TCP 5432" in diagram.inner_html()
     link = diagram.locator("a[*|href$='shop/#reachability']").first
+    link.click()
     link.click()
     visit.page.wait_for_url("**/REPO/namespaces/shop/#reachability")
 
@@ -171,5 +177,6 @@ def test_the_mermaid_fallback_renders_offline(browser, tmp_path, monkeypatch, en
         visit.page.wait_for_selector("div.mermaid", state="attached", timeout=15000)
         visit.check(f"home-mermaid-{engine_name}.png")
         assert any(u.endswith("assets/javascripts/mermaid.min.js") for u in visit.requests)
+        assert visit.page.locator(".svcdocs-legend-explore").first.is_hidden()  # no zoom, no paths: not said
     finally:
         server.shutdown()

@@ -41,13 +41,14 @@ from svcdocs.runtime import gc_paused
 from svcdocs.render.locations import forge_url, source_root
 from svcdocs.render.site import graphviz, mermaid
 from svcdocs.load.environments import Environment
+from svcdocs.render.site.figure import figure, figures
 from svcdocs.load.rendering import NotRendered
 from svcdocs.render.site.environments import environment_site, note_not_rendered
 from svcdocs.render.site.names import SiteMap
 from svcdocs.render.site.pages import Page, SiteOptions, site_pages
 from svcdocs.render.site.engine import Shard, page_for, run_engine, shard_config, shards_for
-from svcdocs.render.site.project import (Project, check_page_paths, diagram_block, diagram_placeholder, inject_diagrams,
-                                         mkdocs_yml, render_page)
+from svcdocs.render.site.project import (Project, check_page_paths, diagram_placeholder, inject_diagrams, mkdocs_yml,
+                                         render_page)
 from svcdocs.render.site.spec import DiagramSpec, site_diagrams
 from svcdocs.state.output import refuse_links_above
 from svcdocs.state.cache import locked, make_clean, open_cache, remove, site_cache
@@ -260,6 +261,7 @@ class Drawings:
         return sum(1 for future in self.futures.values() if future.done())
 
     def _path(self, key: str) -> Path:
+        """Where a diagram's drawn block (its figures, around the SVG) is cached."""
         return self.folder / f"{self.keys[key]}.svg"
 
     def start(self) -> None:
@@ -267,33 +269,33 @@ class Drawings:
             self.futures[key] = self.pool.submit(self._draw, spec)
 
     def _draw(self, spec: DiagramSpec) -> str:
+        """The diagram's block: its figure, or the figures of its parts."""
         drawn, note = graphviz.drawable(spec)
-        caption = " ".join(part for part in (spec.caption, note) if part)
         if drawn is None:
-            return diagram_block(caption, "")
+            return figure(spec, "", note)
         if self.dot is None:
-            return diagram_block(caption, mermaid.block(mermaid.to_mermaid(drawn)))
-        svg = self._cached(spec.key)
-        if svg is None:
+            return figure(spec, mermaid.block(mermaid.to_mermaid(drawn)), note)
+        block = self._cached(spec.key)
+        if block is None:
             try:
-                svg = graphviz.render_svg(graphviz.to_dot(drawn), spec.key, self.dot, spec.title, self._started)
+                block = figures(graphviz.draw(drawn, self.dot, self._started), note)
             except graphviz.TooLarge:  # not cached: a faster machine may draw it
-                return diagram_block(" ".join(p for p in (spec.caption, graphviz.too_large_note(drawn)) if p), "")
+                return figure(spec, "", graphviz.too_large_note(drawn))
             self.folder.mkdir(mode=0o700, exist_ok=True)
-            mac = sign(self.key, "diagram", self.keys[spec.key], svg)
-            _atomic_write(self._path(spec.key), f"{MAC_PREFIX}{mac}\n{svg}")
+            mac = sign(self.key, "diagram", self.keys[spec.key], block)
+            _atomic_write(self._path(spec.key), f"{MAC_PREFIX}{mac}\n{block}")
             with self.lock:
                 self.drawn += 1
-        return diagram_block(caption, svg)
+        return block
 
     def _cached(self, key: str) -> str | None:
-        """The cached drawing, if its HMAC holds."""
+        """The cached block, if its HMAC holds."""
         try:
-            first, _, svg = self._path(key).read_text(encoding="utf-8").partition("\n")
+            first, _, block = self._path(key).read_text(encoding="utf-8").partition("\n")
         except (OSError, UnicodeDecodeError):
             return None
         mac = first.removeprefix(MAC_PREFIX)
-        return svg if first.startswith(MAC_PREFIX) and verify(self.key, mac, "diagram", self.keys[key], svg) else None
+        return block if first.startswith(MAC_PREFIX) and verify(self.key, mac, "diagram", self.keys[key], block) else None
 
     def _started(self, process: subprocess.Popen) -> None:
         with self.lock:

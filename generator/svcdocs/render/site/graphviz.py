@@ -12,8 +12,8 @@ on this machine, embedded once as a `<symbol>` that every node `<use>`s.
 from __future__ import annotations
 
 import base64
-import html
 import hashlib
+import math
 import re
 import subprocess
 from dataclasses import replace
@@ -38,14 +38,18 @@ from diagrams.onprem.network import Envoy, Internet, Istio, Nginx, Traefik
 from svcdocs.errors import SvcdocsError
 from svcdocs.render import palette
 from svcdocs.render.escape import visible
-from svcdocs.render.palette import GHOST, LEVEL_COLOURS, NEUTRAL
+from svcdocs.render.palette import EDGE, GHOST, GHOST_TEXT, LEVEL_COLOURS, NEUTRAL
+from svcdocs.render.site import figure
 from svcdocs.render.site import spec as s
 from svcdocs.render.site.names import url_from
+from svcdocs.render.site.spec import diagram as spec_diagram
 
-# Part of every cache key, with `dot -V`: this module's own source, so a
-# change to how diagrams are drawn never reuses an old drawing.
-# The drawing code and its colours key the diagram cache.
-RENDERER_VERSION = hashlib.sha256(Path(__file__).read_bytes() + Path(palette.__file__).read_bytes()).hexdigest()[:16]
+# Part of every cache key, with `dot -V`: the source of what makes a drawn
+# block (this module, its colours, the figure around it, how a wide diagram
+# is split), so a change to how diagrams are drawn never reuses an old one.
+RENDERER_VERSION = hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
+                                           for module in (palette, figure, spec_diagram))
+                                  + Path(__file__).read_bytes()).hexdigest()[:16]
 
 ICONS = {
     "Internet": Internet, "Network": VPN, "Nodes": ClusterNode, "Namespace": NS, "External": Datacenter,
@@ -85,7 +89,10 @@ NAME_LINES = 3
 EDGE_LINE_CHARS = 60
 ICON_PT = 48  # the icon's size in the SVG, whatever room Graphviz made for it
 ICON_TOP_PT = 5
-MIN_SCALE = 0.6
+# The widest drawing that stays readable fitted to a laptop's page (about
+# 1,330 pixels of column at 1,400): its 12-point text at 60% or more. Wider,
+# it is laid out top to bottom, and split where that is still too wide.
+READABLE_WIDTH_PT = 1650
 # A summary of fan-out ("150 workloads") that many Services share would stack
 # them in one tall column: past FAN_EDGES edges on one side, they are spread
 # over STAGGER columns instead, as Graphviz's `unflatten -l` does.
@@ -159,26 +166,31 @@ def wrap(value: str, width: int, max_lines: int) -> list[str]:
     return lines
 
 
-def to_dot(spec: s.DiagramSpec) -> str:
-    """The Graphviz source of a diagram; deterministic for the same spec."""
-    with SourceOnlyDiagram("", direction="LR", show=False, graph_attr=GRAPH_ATTRS, node_attr=NODE_ATTRS,
+def to_dot(spec: s.DiagramSpec, direction: str = "LR") -> str:
+    """The Graphviz source of a diagram, left to right or top to bottom (TB);
+    deterministic for the same spec. Each node has the class `n<i>` (its
+    place in the spec) and each edge its kind and `s<i> t<j>`, so that the
+    site's script finds the paths into a box."""
+    with SourceOnlyDiagram("", direction=direction, show=False, graph_attr=GRAPH_ATTRS, node_attr=NODE_ATTRS,
                            edge_attr={"fontsize": "11"}) as diagram:
         made: dict[str, Node] = {}
+        index = {node.id: i for i, node in enumerate(spec.nodes)}
         for node in spec.nodes:
             if not node.cluster:
-                made[node.id] = _node(node, spec.page)
+                made[node.id] = _node(node, spec.page, index[node.id])
         for cluster in spec.clusters:
             with Cluster(text(cluster.label), graph_attr=_cluster_attrs(cluster, spec.page)) as c:
                 c.dot.name = "cluster_" + dot_id("namespace/" + cluster.id)
                 for node in spec.nodes:
                     if node.cluster == cluster.id:
-                        made[node.id] = _node(node, spec.page)
+                        made[node.id] = _node(node, spec.page, index[node.id])
         if spec.grid:
             _grid(diagram, s.grid_rows(spec))
         clusters = {n.id: n.cluster for n in spec.nodes}
         lengths = {} if spec.grid else _staggered(spec)
         for i, edge in enumerate(spec.edges):
             attrs = _edge_attrs(edge)
+            attrs["class"] = f"{edge.kind} s{index[edge.source]} t{index[edge.target]}"
             if spec.grid or (edge.kind == "calls" and clusters[edge.source]
                              and clusters[edge.source] == clusters[edge.target]):
                 attrs.update(minlen="0", weight="0")  # chains of calls do not stretch the layout
@@ -219,17 +231,18 @@ def _grid(diagram: Diagram, rows: list[list[str]]) -> None:
         diagram.dot.edge(dot_id(upper[0]), dot_id(lower[0]), style="invis")
 
 
-def _node(node: s.Node, page: str) -> Node:
+def _node(node: s.Node, page: str, index: int) -> Node:
     name = node.label[0] if node.label else ""
     lines = wrap(name, LINE_CHARS, NAME_LINES) + [wrap(line, LINE_CHARS, 1)[0] for line in node.label[1:]]
     stroke, fill = GHOST if node.look == "ghost" else LEVEL_COLOURS.get(node.level or "", NEUTRAL)
     attrs = {
-        "id": dot_id(node.id), "tooltip": text(node.tooltip or name), "shape": "box", "color": stroke,
-        "fillcolor": fill, "fontcolor": stroke, "height": f"{ICON_INCHES + 0.08 + 0.19 * len(lines):.2f}",
-        "class": f"level-{node.level or 'none'}",
+        "id": dot_id(node.id), "tooltip": label([line for line in (node.tooltip or name, node.why) if line]),
+        "shape": "box", "color": stroke, "fillcolor": fill, "fontcolor": stroke,
+        "height": f"{ICON_INCHES + 0.08 + 0.19 * len(lines):.2f}",
+        "class": f"n{index} level-{node.level or 'none'}",
     }
     if node.look == "ghost":
-        attrs.update(style="rounded,filled,dashed", penwidth="1.5")
+        attrs.update(style="rounded,filled,dashed", penwidth="1.5", fontcolor=GHOST_TEXT)
     else:
         attrs.update(TYPE_LOOKS.get(node.look, {}))
     if node.link:
@@ -244,16 +257,16 @@ def _node(node: s.Node, page: str) -> Node:
 def _cluster_attrs(cluster: s.Cluster, page: str) -> dict[str, str]:
     attrs = {"label": text(cluster.label), "tooltip": text(cluster.label), "fontsize": "13", "margin": "14"}
     if cluster.ghost:
-        attrs.update(bgcolor="#F7F9FA", style="rounded,dashed", fontcolor="#607D8B")
+        attrs.update(bgcolor="#F7F9FA", style="rounded,dashed", fontcolor=GHOST_TEXT)
     if cluster.link:
         attrs.update(URL=url_from(page, *cluster.link), target="_top")
     return attrs
 
 
 def _edge_attrs(edge: s.Edge) -> dict[str, str]:
-    colour = LEVEL_COLOURS[edge.level][0] if edge.level else "#78909C"
+    colour, text_colour = (LEVEL_COLOURS[edge.level][0],) * 2 if edge.level else (EDGE, GHOST_TEXT)
     lines = [part for line in edge.label for part in wrap(line, EDGE_LINE_CHARS, 2)]
-    attrs = {"color": colour, "fontcolor": colour, **EDGE_LOOKS[edge.kind]}
+    attrs = {"color": colour, "fontcolor": text_colour, **EDGE_LOOKS[edge.kind]}
     if lines:
         attrs["label"] = label(lines)
     if edge.tooltip:
@@ -288,7 +301,36 @@ def dot_version(dot: str) -> str:
     return (found.stderr or found.stdout).strip()
 
 
-def render_svg(source: str, prefix: str, dot: str, title: str = "",
+def draw(spec: s.DiagramSpec, dot: str,
+         started: Callable[[subprocess.Popen], None] = lambda process: None) -> list[tuple[s.DiagramSpec, str]]:
+    """The diagram's SVG, left to right. One wider than READABLE_WIDTH_PT is
+    laid out top to bottom when that is narrower, and split into parts when
+    that is too wide as well (each part in the narrower of the two)."""
+    svg = render_svg(to_dot(spec), spec.key, dot, started)
+    if spec.grid or width_pt(svg) <= READABLE_WIDTH_PT:
+        return [(spec, svg)]
+    best = _narrower(svg, render_svg(to_dot(spec, "TB"), spec.key, dot, started))
+    parts = s.split(spec, math.ceil(width_pt(best) / READABLE_WIDTH_PT)) if width_pt(best) > READABLE_WIDTH_PT else []
+    if len(parts) < 2:
+        return [(spec, best)]
+    drawn = []
+    for part in parts:
+        svg = render_svg(to_dot(part), part.key, dot, started)
+        if width_pt(svg) > READABLE_WIDTH_PT:
+            svg = _narrower(svg, render_svg(to_dot(part, "TB"), part.key, dot, started))
+        drawn.append((part, svg))
+    return drawn
+
+
+def width_pt(svg: str) -> float:
+    return float(_SIZE.search(svg).group(1))
+
+
+def _narrower(wide: str, tall: str) -> str:
+    return tall if width_pt(tall) < width_pt(wide) else wide
+
+
+def render_svg(source: str, prefix: str, dot: str,
                started: Callable[[subprocess.Popen], None] = lambda process: None) -> str:
     """Run `dot -Tsvg` (at most DOT_TIMEOUT_S) and make the result inline-able.
     `started` is given the process, so that an interrupted build can stop it."""
@@ -311,7 +353,7 @@ def render_svg(source: str, prefix: str, dot: str, title: str = "",
     if process.returncode != 0:
         reason = stderr.decode("utf-8", "replace").strip().splitlines()
         raise SvcdocsError(f"Graphviz dot failed on diagram {prefix}: {reason[-1] if reason else process.returncode}")
-    return postprocess(stdout.decode("utf-8"), prefix, title)
+    return postprocess(stdout.decode("utf-8"), prefix)
 
 
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
@@ -323,9 +365,10 @@ _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def postprocess(svg: str, prefix: str, title: str = "") -> str:
+def postprocess(svg: str, prefix: str) -> str:
     """Self-contained, deterministic SVG: each icon embedded once, ids prefixed,
-    no prolog, comments or titles, and free to shrink on a narrow screen."""
+    no prolog, comments or titles, free to shrink on a narrow screen, and an
+    image labelled by the text alternative of its figure (`<prefix>-alt`)."""
     svg = _PROLOG.sub("", svg, count=1)
     svg = _COMMENT.sub("", svg)
     svg = _TITLE.sub("", svg)
@@ -335,18 +378,17 @@ def postprocess(svg: str, prefix: str, title: str = "") -> str:
     if "<image" in svg:
         raise SvcdocsError(f"diagram {prefix}: Graphviz wrote an image element svcdocs cannot embed")
     defs = "".join(_symbol(path, symbol) for path, symbol in sorted(icons.items(), key=lambda kv: kv[1]))
-    svg = _SIZE.sub(lambda m: _sized(m, title), svg, count=1)
+    svg = _SIZE.sub(lambda m: _sized(m, prefix), svg, count=1)
     if defs:
         svg = svg.replace("\n<g ", f"\n<defs>{defs}</defs>\n<g ", 1)
     return svg.strip() + "\n"
 
 
-def _sized(m: re.Match, title: str) -> str:
-    """Shrink to the page's width, but not below MIN_SCALE of the natural size:
-    past that the diagram scrolls sideways instead of becoming unreadable."""
-    width, height = m.group(1), m.group(2)
-    return (f'<svg width="{width}pt" height="{height}pt" role="img" aria-label="{html.escape(visible(title))}" '
-            f'style="max-width:100%;min-width:{float(width) * MIN_SCALE:.0f}pt;height:auto"')
+def _sized(m: re.Match, prefix: str) -> str:
+    """Fitted to the page's width (the script then lets the reader zoom in).
+    Not a stop of its own for the Tab key (Chromium makes one of it): its boxes are."""
+    return (f'<svg width="{m.group(1)}pt" height="{m.group(2)}pt" role="img" aria-labelledby="{prefix}-alt" '
+            f'tabindex="-1" style="max-width:100%;height:auto"')
 
 
 def _use(attributes: str, prefix: str, icons: dict[str, str]) -> str:

@@ -13,7 +13,7 @@ import re
 
 from svcdocs.render.escape import mermaid_text, visible
 from svcdocs.render.site import spec as s
-from svcdocs.render.palette import GHOST, LEVEL_COLOURS, NEUTRAL
+from svcdocs.render.palette import EDGE, GHOST, GHOST_TEXT, LEVEL_COLOURS, NEUTRAL
 from svcdocs.render.site.names import url_from
 
 SHAPES = {  # opening and closing brackets by node kind
@@ -56,7 +56,8 @@ def to_mermaid(spec: s.DiagramSpec) -> str:
     lines += _styles(spec, ids)
     for node in spec.nodes:
         if node.link:
-            lines.append(f'  click {ids[node.id]} href "{url_from(spec.page, *node.link)}" "{_tooltip(node.tooltip)}"')
+            tip = ": ".join(part for part in (node.tooltip, node.why) if part)
+            lines.append(f'  click {ids[node.id]} href "{url_from(spec.page, *node.link)}" "{_tooltip(tip)}"')
     return "\n".join(lines) + "\n"
 
 
@@ -84,14 +85,15 @@ def _styles(spec: s.DiagramSpec, ids: dict[str, str]) -> list[str]:
         members = [ids[n.id] for n in spec.nodes if _class(n) == level]
         if members:
             dash = ",stroke-dasharray:4 3" if level == "ghost" else ""
-            lines.append(f"  classDef {level} fill:{fill},stroke:{stroke},color:{stroke},stroke-width:2px{dash}")
+            text = GHOST_TEXT if level == "ghost" else stroke
+            lines.append(f"  classDef {level} fill:{fill},stroke:{stroke},color:{text},stroke-width:2px{dash}")
             lines.append(f"  class {','.join(members)} {level}")
     for node in spec.nodes:
         if node.look in TYPE_STYLES:
             lines.append(f"  style {ids[node.id]} {TYPE_STYLES[node.look]}")
     for i, edge in enumerate(spec.edges):
-        colour = LEVEL_COLOURS[edge.level][0] if edge.level else "#78909C"
-        lines.append(f"  linkStyle {i} stroke:{colour},color:{colour}")
+        colour, text = (LEVEL_COLOURS[edge.level][0],) * 2 if edge.level else (EDGE, GHOST_TEXT)
+        lines.append(f"  linkStyle {i} stroke:{colour},color:{text}")
     return lines
 
 

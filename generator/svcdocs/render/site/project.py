@@ -80,13 +80,6 @@ def _with_banner(text: str, banner: str) -> str:
     return "\n".join(lines[:at] + ["", banner, ""] + lines[at:])
 
 
-def diagram_block(caption: str, drawing: str) -> str:
-    """The raw HTML block a diagram sits in: kept out of the search index and
-    out of Markdown's hands."""
-    caption = f'<p class="svcdocs-diagram-title">{html.escape(caption)}</p>\n' if caption else ""
-    return f'<div class="svcdocs-diagram" markdown="0" data-search-exclude>\n{caption}{drawing.strip()}\n</div>'
-
-
 def diagram_placeholder(key: str) -> str:
     """Where a diagram goes in a page's Markdown for mkdocs, which puts it in
     the built page as it is: an empty block, filled by `inject_diagrams`."""
@@ -143,7 +136,8 @@ class Project:
         self.changed += 1
 
     def write_assets(self, mermaid: bool) -> None:
-        self.write("docs/assets/svcdocs.css", (template_dir() / "site" / "assets" / "svcdocs.css").read_bytes())
+        for asset in ("svcdocs.css", "svcdocs.js"):
+            self.write(f"docs/assets/{asset}", (template_dir() / "site" / "assets" / asset).read_bytes())
         if mermaid:
             self.write(f"docs/{MERMAID_JS}", (VENDOR / "mermaid.min.js").read_bytes())
 
