@@ -11,6 +11,7 @@ import re
 import pytest
 
 from test_browser import ENGINES, Visit, _serve, browser, sample_site  # noqa: F401  (the browser fixture)
+from playwright.sync_api import expect  # (after test_browser, which skips without playwright)
 
 SIZES = {"laptop": (1400, 900), "phone": (390, 844)}
 DIAGRAM_PAGES = ["", "exposure/", "namespaces/data/", "namespaces/ops/", "namespaces/payments/", "namespaces/shop/"]
@@ -121,7 +122,8 @@ def test_the_full_size_view_opens_and_closes(browser, served):
     assert dialog.count() == 1
     assert dialog.locator("svg").bounding_box()["width"] == pytest.approx(natural, abs=1)
     page.keyboard.press("Escape")
-    assert page.locator("dialog.svcdocs-full").count() == 0
+    # a dialog's close event is a task queued after the key press: wait for it
+    expect(page.locator("dialog.svcdocs-full")).to_have_count(0)
     assert figure.locator(".svcdocs-diagram-view > svg").count() == 1
     assert fitted(page) == [] and visit.problems == []
 
