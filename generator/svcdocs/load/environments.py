@@ -74,6 +74,24 @@ MAX_ROUNDS = 20  # pointers found in what pointers led to, and so on (app of app
 
 
 @dataclass(frozen=True, slots=True)
+class App:
+    """One deployable unit inside an environment: an Argo CD Application, a
+    Flux Kustomization or HelmRelease, an entry kustomization, a chart, or a
+    top-level plain folder that nothing ties to another. Its objects are those
+    of its sources (by `Source.label`)."""
+
+    name: str  # Application / Kustomization / HelmRelease name; else the folder, relative to the PATH
+    kind: str  # Application | Kustomization | HelmRelease | kustomization | chart | folder
+    path: str  # what it is read from, repository-relative ("" when from outside the repository)
+    sources: tuple[str, ...] = ()  # the labels of the sources it deploys
+    source: str = ""  # where it comes from when not this repository: a chart repository, an OCI URL
+    chart: str = ""  # chart name, when it is a chart
+    version: str = ""  # chart version, when known
+    namespace: str = ""  # where its objects that name none go ("" when not set)
+    declared: tuple[str, int] = ("", 0)  # the file and line of its Application / Kustomization / HelmRelease
+
+
+@dataclass(frozen=True, slots=True)
 class Environment:
     """One environment: its name, where it is read from, and its sources."""
 
@@ -89,6 +107,7 @@ class Environment:
     release_namespaces: tuple[tuple[str, str], ...] = ()  # (label, namespace): a HelmRelease's objects go to its own
     releases: tuple[Release, ...] = ()  # its Helm releases (load.helm.inventory)
     unset: tuple[Unset, ...] = ()  # Flux variables used without a value
+    apps: tuple[App, ...] = ()  # what is deployed apart inside it (by name)
 
     def namespace_of(self, source: Source, default: str) -> str:
         """Where the objects of `source` that name no namespace go."""
@@ -104,6 +123,8 @@ class Environments:
     unread: tuple[Unread, ...] = ()  # files kubectl would apply that svcdocs did not read
     renderings: tuple[Rendering, ...] = ()  # read as before: how each PATH was read
     notes: tuple[str, ...] = ()  # read as before: for the user, one line each
+    found_by: str = ""  # how the environments were found, one sentence ("one per Flux cluster folder: ...")
+    env_pattern: str = ""  # the --env option that would group them, when there are many ("--env 'clusters/*'")
 
 
 @dataclass(frozen=True, slots=True)
