@@ -447,3 +447,24 @@ def test_files_base_and_head_share_are_read_once_and_keep_their_own_names(cli, t
     assert [(f["rule"], f["file"]) for f in new] == [("duplicate-object", "head/web.yaml")]
     resolved = {(f["rule"], f["file"]) for f in document["findings"] if f["change"] == "resolved"}
     assert ("nodeport-service", "base/web.yaml") not in resolved  # the same finding at the same place in both
+
+
+def test_a_release_not_rendered_on_both_sides_is_not_new_whatever_the_folders(cli, tmp_path, monkeypatch):
+    """`diff . /elsewhere/copy`: a HelmRelease from a chart repository, not
+    rendered (no --allow-remote) on both sides, is matched by its name, which
+    no PATH prefixes: nothing is new that svcdocs could not read."""
+    here = tmp_path / "here"
+    (here / "apps").mkdir(parents=True)
+    (here / "apps" / "podinfo.yaml").write_text(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\n"
+        "metadata: {name: podinfo, namespace: apps}\nspec: {url: https://stefanprodan.github.io/podinfo}\n"
+        "---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: podinfo, namespace: apps}\n"
+        "spec:\n  chart:\n    spec:\n      chart: podinfo\n      sourceRef: {kind: HelmRepository, name: podinfo}\n")
+    (here / "apps" / "kustomization.yaml").write_text("resources: [podinfo.yaml]\n")
+    copy = tmp_path / "elsewhere" / "copy"
+    shutil.copytree(here, copy)
+    monkeypatch.chdir(here)
+    result = cli("diff", ".", str(copy), "--fail-on-exposure")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "No architectural changes" in result.stdout
+    assert "could not read or render" not in result.stdout

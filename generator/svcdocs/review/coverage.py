@@ -105,9 +105,9 @@ def unseen_changes(base: EnvironmentReports, head: EnvironmentReports,
             before[key] -= 1
         else:
             found.append(Unseen(file, line, reason, "document"))
-    rendered_before = {(n.kind, _below_root(n.what, roots[0])) for n in base.not_rendered}
+    rendered_before = {_not_rendered_key(n, roots[0]) for n in base.not_rendered}
     found += [Unseen(n.file, n.line, f"{n.what} not rendered: {n.reason}", n.kind) for n in head.not_rendered
-              if n.kind != "component" and (n.kind, _below_root(n.what, roots[1])) not in rendered_before]
+              if n.kind != "component" and _not_rendered_key(n, roots[1]) not in rendered_before]
     if head.discovered:
         read_before = {_below_root(u.file, roots[0]) for u in base.unread}
         found += [Unseen(u.file, 0, f"not read: {u.reason}", "file") for u in head.unread
@@ -125,6 +125,15 @@ def _dropped(side: EnvironmentReports, root: str) -> dict[tuple[str, int, str], 
     """Each document dropped (once, however many environments hold its file),
     with the key it is matched by."""
     return {(p.file, p.line, p.reason): (_below_root(p.file, root), p.reason) for p in side.dropped}
+
+
+def _not_rendered_key(item, root: str) -> tuple[str, str]:
+    """What is not rendered, matched by kind and what: a folder below its
+    PATH; a release or a chart from a repository (`HelmRelease apps/podinfo`,
+    `chart podinfo`) by its name, which no PATH prefixes."""
+    if item.kind == "helm-release" or item.what.startswith("chart "):
+        return item.kind, item.what
+    return item.kind, _below_root(item.what, root)
 
 
 def _below_root(path: str, root: str) -> str:
