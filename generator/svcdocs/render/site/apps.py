@@ -4,7 +4,7 @@ chart, a top-level folder) with where it comes from, and its Services.
 
 An app's objects are those of its sources (`App.sources`, by label). An object
 read from a plain file carries that file's label; an object of a render is
-placed at the file a person edits (load/origin.py, model/placement.py), so a
+placed at the file a person edits (load/origin.py, load/placement.py), so a
 render's objects are those placed at the files its origins name. Two apps
 that render the same base file both list what is defined there: both deploy it.
 """
