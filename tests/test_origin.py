@@ -1,5 +1,5 @@
 """Findings in a kustomize render point at the source file and the field's line
-there (load/origin.py, model/placement.py), in every output, and never at a
+there (load/origin.py, load/placement.py), in every output, and never at a
 path that does not exist."""
 
 from __future__ import annotations

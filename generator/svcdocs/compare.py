@@ -3,9 +3,11 @@
 Environments of one repository name their objects differently on purpose: an
 overlay sets its own namespace (`shop-dev`, `shop-prod`) or `namePrefix`
 (`prod-web`). So objects are matched by kind and name, without the entry
-kustomization's own `namePrefix` and `nameSuffix`, and without the namespace,
-unless one environment holds two of the same kind and name in different
-namespaces (then the namespace is part of the match for that name).
+kustomization's own `namePrefix` and `nameSuffix`, and without the namespace.
+The namespace is part of the match only for a name that is ambiguous (one
+environment holds that kind and name in several namespaces), and only for its
+objects: every other name is still matched across environments, however many
+names are ambiguous.
 
 Each Service's cell says its level, its type and its ways in; each workload's,
 its level and whether a NetworkPolicy isolates it. A row differs when the
@@ -94,17 +96,17 @@ class Comparison:
 
 def compare(reports: Sequence[tuple[Environment, Report]]) -> Comparison:
     names = [_Names(environment, report) for environment, report in reports]
-    with_namespace = _ambiguous(names)
+    keys = _keys(names)
     rows: dict[tuple, list[Cell | None]] = defaultdict(lambda: [None] * len(reports))
     for i, (environment, report) in enumerate(reports):
         for obj in (*report.model.services, *report.model.workloads):
-            rows[names[i].key(obj, with_namespace)][i] = _cell(report, obj)
+            rows[keys[i][obj.id]][i] = _cell(report, obj)
     built = [_row(key, cells) for key, cells in rows.items()]
     built.sort(key=lambda r: (not r.differs, r.kind != "Service", r.kind, r.name, r.namespace))
     return Comparison(
         environments=tuple(e.name for e, _ in reports),
         rows=tuple(built),
-        entries=_entries(reports, names, with_namespace),
+        entries=_entries(reports, names, keys),
         findings=_findings(reports),
     )
 
@@ -124,18 +126,30 @@ class _Names:
             name = name[:-len(self.suffix)]
         return name
 
-    def key(self, obj, with_namespace: set[tuple[str, str]]) -> tuple[str, str, str]:
-        base = self.base(obj.name)
-        return (obj.kind, base, obj.namespace if (obj.kind, base) in with_namespace else "")
+    def objects(self):
+        return (*self.report.model.services, *self.report.model.workloads)
 
 
-def _ambiguous(names: list[_Names]) -> set[tuple[str, str]]:
-    """(kind, name) that some environment holds in two namespaces."""
-    found: set[tuple[str, str]] = set()
-    for n in names:
-        counts = Counter((o.kind, n.base(o.name)) for o in (*n.report.model.services, *n.report.model.workloads))
-        found.update(k for k, c in counts.items() if c > 1)
-    return found
+def _keys(names: list[_Names]) -> list[dict[str, tuple[str, str, str]]]:
+    """Per environment, each object's row: (kind, name, namespace), the
+    namespace "" unless that name is ambiguous. A name is matched per name,
+    never per page: where every environment holds (kind, name) once, its
+    objects share one row whatever their namespaces. Where one environment
+    holds it in several namespaces, each of those is a row of its namespace;
+    an environment that holds it once joins the row of its own namespace when
+    there is one, else the row without a namespace."""
+    held: dict[tuple[str, str], list[list]] = defaultdict(lambda: [[] for _ in names])
+    for i, n in enumerate(names):
+        for obj in n.objects():
+            held[(obj.kind, n.base(obj.name))][i].append(obj)
+    keys: list[dict[str, tuple[str, str, str]]] = [{} for _ in names]
+    for (kind, name), per_environment in held.items():
+        several = {o.namespace for objects in per_environment if len(objects) > 1 for o in objects}
+        for i, objects in enumerate(per_environment):
+            for obj in objects:
+                qualified = len(objects) > 1 or obj.namespace in several
+                keys[i][obj.id] = (kind, name, obj.namespace if qualified else "")
+    return keys
 
 
 def _cell(report: Report, obj) -> Cell:
@@ -173,12 +187,15 @@ def _row(key: tuple[str, str, str], cells: list[Cell | None]) -> Row:
 
 
 def _entries(reports: Sequence[tuple[Environment, Report]], names: list[_Names],
-             with_namespace: set[tuple[str, str]]) -> tuple[EntryRow, ...]:
+             keys: list[dict[str, tuple[str, str, str]]]) -> tuple[EntryRow, ...]:
     levels: dict[tuple, list[str]] = defaultdict(lambda: [""] * len(reports))
     for i, (_, report) in enumerate(reports):
         for entry in report.analysis.entrypoints:
             target = report.graph.nodes.get(entry.service or entry.via)
-            service = "/".join(p for p in names[i].key(target, with_namespace)[1:][::-1] if p) if target else ""
+            service = ""
+            if target is not None:
+                _, name, namespace = keys[i].get(target.id, (target.kind, names[i].base(target.name), ""))
+                service = f"{namespace}/{name}" if namespace else name
             port = entry.node_port if entry.kind == "nodeport" and entry.node_port else entry.port
             key = (WAYS[entry.kind], entry.host or "", entry.path or "", service, "" if port is None else str(port))
             levels[key][i] = entry.level

@@ -75,6 +75,8 @@ class EnvironmentReports:
     unread: tuple[Unread, ...] = ()  # files kubectl would apply that svcdocs did not read
     notes: tuple[str, ...] = ()  # for the user, from load: a chart read as plain files
     dropped: tuple[Problem, ...] = ()  # documents not read, of every environment (those left empty too), once each
+    found_by: str = ""  # how discovery found the environments (Environments.found_by)
+    env_pattern: str = ""  # the --env option that would group them (Environments.env_pattern)
 
     @property
     def single(self) -> Report | None:
@@ -128,7 +130,7 @@ def _reports(found: Environments, models: list[Model], config: Config) -> Enviro
         empty = [e for e, r in reports if not _deploys(r)]
         reports = [(e, r) for e, r in reports if _deploys(r)]
     return EnvironmentReports(tuple(reports), found.pointers, found.not_rendered, tuple(empty), found.discovered,
-                              found.unread, found.notes, tuple(dropped))
+                              found.unread, found.notes, tuple(dropped), found.found_by, found.env_pattern)
 
 
 def _deploys(report: Report) -> bool:

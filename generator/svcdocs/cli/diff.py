@@ -82,7 +82,7 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         repository = repository_of(paths)
         config, notes = _config_as_of(rev, config_path, repository)
         load = load_options(config, render, allow_remote)
-        options = environments.options(config, load)
+        options = environments.options(config, load, paths)
         head_label = " ".join(_label(p, repository.top) for p in paths)
         base_label = f"{head_label} at {rev}"
         found = discover_environments(paths, options=options)

@@ -18,9 +18,10 @@ from svcdocs.cli.common import Failure, NoManifests, show_load_notes
 from svcdocs.cli.conventions import say
 from svcdocs.config import Config
 from svcdocs.load import LoadOptions
+from svcdocs.load import bounded
 from svcdocs.load.bounded import start_of
 from svcdocs.load.environments import EnvironmentOptions, parse_env
-from svcdocs.load.sources import inside, repository_root
+from svcdocs.load.sources import MANIFEST_SUFFIXES, inside, repository_root
 from svcdocs.pipeline import EnvironmentReports, reports_for_paths
 from svcdocs.render.escape import visible
 
@@ -31,10 +32,11 @@ class Choice:
 
     env: tuple[str, ...] = ()
 
-    def options(self, config: Config, load: LoadOptions) -> EnvironmentOptions:
-        """--env wins over the config's `environments:` (whose paths start at the config's folder)."""
+    def options(self, config: Config, load: LoadOptions, paths: tuple[str, ...] = ()) -> EnvironmentOptions:
+        """--env wins over the config's `environments:` (whose paths start at the config's folder).
+        An --env path is found where svcdocs names it (env_path): from here, the PATH or its repository."""
         if self.env:
-            named = tuple(parse_env(spec) for spec in self.env)
+            named = tuple(found for spec in self.env for found in env_paths(parse_env(spec), paths))
         else:
             base = os.path.dirname(config.path or "")
             named = tuple((name, os.path.normpath(os.path.join(base, path)) if base else path)
@@ -43,6 +45,35 @@ class Choice:
                 for _, path in named:
                     _inside_repository(path, config)
         return EnvironmentOptions(named=named, render=load)
+
+
+def env_paths(spec: tuple[str, str], paths: tuple[str, ...]) -> list[tuple[str, str]]:
+    """An --env (NAME, PATH) whose PATH is relative is read from the working
+    directory when it is there; else from the first of the PATHs, then of
+    their repositories' roots, that holds it: svcdocs names environments from
+    the PATH, so `--env overlays/prod` as svcdocs printed it works from
+    anywhere. Each keeps the name it was given, or the path as written (a
+    glob without a NAME: one environment per match, named from there)."""
+    name, pattern = spec
+    if os.path.isabs(pattern) or _matches(".", pattern):
+        return [spec]
+    folders = [os.path.relpath(p) for p in paths if p != "-" and os.path.isdir(p)]
+    for base in dict.fromkeys([*folders, *(os.path.relpath(repository_root(p)) for p in folders)]):
+        found = _matches(base, pattern) if base != "." else []
+        if not found:
+            continue
+        if start_of(pattern) == pattern or name:
+            return [(name or pattern, os.path.normpath(os.path.join(base, pattern)))]
+        return [(match, os.path.normpath(os.path.join(base, match))) for match in found]
+    return [spec]  # not found anywhere: discovery says so
+
+
+def _matches(base: str, pattern: str) -> list[str]:
+    """What `pattern` names from `base`: itself, or the files and folders its glob matches."""
+    if start_of(pattern) == pattern:
+        return [pattern] if os.path.lexists(os.path.join(base, pattern)) else []
+    return [m for m in bounded.glob(pattern, base) if not os.path.basename(m).startswith(".")
+            and (os.path.isdir(os.path.join(base, m)) or m.endswith(MANIFEST_SUFFIXES))]
 
 
 def _inside_repository(path: str, config: Config) -> None:
@@ -70,7 +101,7 @@ def read_reports(paths: tuple[str, ...], namespace: str, config: Config, choice:
     """Run the pipeline per environment; say on stderr what could not be read
     (and, unless the command's own output says it, what was not rendered);
     exit 2 if nothing was usable."""
-    reports = reports_for_paths(paths or (".",), config, namespace=namespace, options=choice.options(config, load))
+    reports = reports_for_paths(paths or (".",), config, namespace=namespace, options=choice.options(config, load, paths))
     return show_reports(reports, paths, say_not_rendered)
 
 

@@ -149,8 +149,8 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
     paths = tuple(paths) or (".",)
     if options.render is None:
         options = replace(options, render=LoadOptions())
-    if options.named:
-        return _Discovery(options.render, _repository(".")).named(options.named)
+    if options.named:  # the repository of the PATH, as when discovery walks it
+        return _Discovery(options.render, _repository(paths[0] if os.path.isdir(paths[0]) else ".")).named(options.named)
     for path in paths:
         if path != STDIN:
             refuse_link_outside(path)

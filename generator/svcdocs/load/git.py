@@ -124,7 +124,8 @@ def environments_at(rev: str, paths: Iterable[str], options: EnvironmentOptions 
         mapped, absent = _mapped(paths, scratch, here)
         os.chdir(here)
         try:
-            found = _in_memory(discover_environments(mapped, options=_excludes_beneath(options, scratch)))
+            found = _in_memory(discover_environments(mapped, options=_named_beneath(
+                _excludes_beneath(options, scratch), scratch)))
         except SvcdocsError as e:  # BASE cannot be read: said, never taken as empty
             found = Environments((), discovered=False, not_rendered=(
                 NotRendered(" ".join(paths), "revision", " ".join(paths), 1, str(e).replace(scratch, "")),))
@@ -216,6 +217,13 @@ def _excludes_beneath(options: EnvironmentOptions, scratch: str) -> EnvironmentO
         return options
     exclude = Excludes(tuple((_beneath(scratch, base), glob) for base, glob in render.exclude.patterns))
     return dataclasses.replace(options, render=dataclasses.replace(render, exclude=exclude))
+
+
+def _named_beneath(options: EnvironmentOptions, scratch: str) -> EnvironmentOptions:
+    """The same options, with an absolute --env path read in the export (a
+    relative one already is: the working directory is)."""
+    named = tuple((name, _beneath(scratch, path) if os.path.isabs(path) else path) for name, path in options.named)
+    return dataclasses.replace(options, named=named) if named != options.named else options
 
 
 def _safe(name: str) -> bool:

@@ -30,6 +30,7 @@ from svcdocs.load.helm import argo, flux
 from svcdocs.load.helm.chart import HelmChart
 from svcdocs.load.helm.flux import FluxSource
 from svcdocs.load.helm.substitute import PostBuild, post_build_of
+from svcdocs.load.placement import Locator
 from svcdocs.load.sources import Source
 
 MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io")
@@ -91,10 +92,11 @@ def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
     """The pointers and Flux sources in one source. `directories(pattern)` lists
     the repository's folders that match a glob, for git directory generators."""
     found = Scan()
+    locate = Locator(source)  # a render's pointers are said at their source files
     for node, offset in composed.mappings(source, MARKERS):
         kind = composed.scalar(composed.value(node, "kind")) or ""
         group = (composed.scalar(composed.value(node, "apiVersion")) or "").rpartition("/")[0]
-        doc = _Doc(node, offset, source.label)
+        doc = _Doc(node, offset, locate)
         if group == ARGO_GROUP and kind == "Application":
             found.pointers += _application(doc)
         elif group == ARGO_GROUP and kind == "ApplicationSet":
@@ -109,11 +111,11 @@ def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
 
 
 class _Doc:
-    def __init__(self, node: MappingNode, offset: int, file: str):
+    def __init__(self, node: MappingNode, offset: int, locate: Locator):
         self.node = node
-        self.file = file
         self.offset = offset
-        self.line = composed.line(node, offset)
+        self.locate = locate
+        self.file, self.line = locate(node, offset)
         meta = composed.value(node, "metadata")
         self.name = composed.scalar(composed.value(meta, "name")) or ""
         self.namespace = composed.scalar(composed.value(meta, "namespace")) or ""
@@ -177,7 +179,7 @@ def _application_set(doc: _Doc, directories: Callable[[str], list[str]]) -> list
         params, note = _generator_params(generator, go, directories)
         if note:
             pointers.append(Pointer(kind="ApplicationSet", namespace=doc.namespace, name=doc.name, file=doc.file,
-                                    line=composed.line(generator, doc.offset), note=note))
+                                    line=doc.locate(doc.node, doc.offset, generator)[1], note=note))
             continue
         for values in params:
             fill = _filler(values, go)

@@ -7,7 +7,7 @@ temporary folder that asks for kustomize's origin annotations
 or which kustomization generated it (`configuredIn:`). Those files are read
 here, while they exist (a `--git` render works in a temporary export), so that
 the model can place each object, and each field, in its own file and line
-(model/placement.py). Paths are kept relative to the rendered folder and
+(load/placement.py). Paths are kept relative to the rendered folder and
 shown under the folder as the user gave it.
 
 When the wrapped render fails (kustomize's error then names the temporary

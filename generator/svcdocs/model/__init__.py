@@ -21,7 +21,7 @@ from svcdocs.load import Problem, Source, parse
 from svcdocs.load.yamldocs import in_hand
 from svcdocs.runtime import gc_paused
 from svcdocs.model.extract import extract
-from svcdocs.model.placement import placer_of
+from svcdocs.load.placement import placer_of
 from svcdocs.model.objects import (
     ROUTE_KINDS, WORKLOAD_KINDS, Backend, BackendRef, BackendTLSPolicy, Container, ContainerPort, Endpoints,
     EnvRef, Gateway, Ingress, IngressPath, IngressRule, IngressTLS, IPBlock, LabelSelector, Listener,

@@ -24,7 +24,7 @@ from svcdocs.model.objects import (
 )
 from svcdocs.model import policies
 from svcdocs.model.operators import pods_made
-from svcdocs.model.placement import Placement
+from svcdocs.load.placement import Placement
 from svcdocs.model.pods import MAX_ENV_VALUE, containers, hosts_in, pod_fields, pod_template
 from svcdocs.model import schemes
 from svcdocs.model.reader import HELM_REASON, Reader, Unusable, api_group, fields_of, is_null, is_template, label_selector

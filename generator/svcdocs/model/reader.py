@@ -16,7 +16,7 @@ from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load import Document, Problem
 from svcdocs.model.objects import LabelSelector, Pairs, Requirement
-from svcdocs.model.placement import Placement
+from svcdocs.load.placement import Placement
 
 _NULL = "tag:yaml.org,2002:null"
 _INT = "tag:yaml.org,2002:int"

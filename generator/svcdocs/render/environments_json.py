@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from svcdocs.load.environments import Environment
+from svcdocs.load.environments import App, Environment
 from svcdocs.load.gitops import Pointer
 from svcdocs.load.rendering import NotRendered
 from svcdocs.pipeline import EnvironmentReports
@@ -23,6 +23,7 @@ def environments_document(reports: EnvironmentReports) -> dict[str, Any]:
         "empty": [environment_json(e) for e in reports.empty],
         "pointers": [pointer_json(p) for p in reports.pointers],
         "not_rendered": [not_rendered_json(n) for n in reports.not_rendered],
+        **{k: v for k, v in (("found_by", reports.found_by), ("env_pattern", reports.env_pattern)) if v},
     }
 
 
@@ -33,9 +34,23 @@ def environment_json(environment: Environment) -> dict[str, Any]:
         data["releases"] = [{"name": r.name, "namespace": r.namespace, "pointer": r.pointer, "chart": r.chart,
                              "version": r.version, "source": r.source, "values_digest": r.values_digest,
                              "status": r.status} for r in environment.releases]
+    if environment.apps:
+        data["apps"] = [app_json(a) for a in environment.apps]
     if environment.unset:
         data["unset"] = [{"variable": u.name, "file": u.file, "line": u.line, "kustomization": u.kustomization}
                          for u in environment.unset]
+    return data
+
+
+def app_json(app: App) -> dict[str, Any]:
+    """What is deployed apart inside an environment: its name, kind, where it
+    is read from, the labels of its sources, and where it comes from when not
+    this repository (a chart, its version)."""
+    data: dict[str, Any] = {"name": app.name, "kind": app.kind, "path": app.path, "sources": list(app.sources)}
+    data.update({k: v for k, v in (("source", app.source), ("chart", app.chart), ("version", app.version),
+                                   ("namespace", app.namespace)) if v})
+    if app.declared[0]:
+        data["file"], data["line"] = app.declared
     return data
 
 

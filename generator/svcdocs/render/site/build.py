@@ -108,7 +108,7 @@ def build_site(report: Report, options: BuildOptions, say: Callable[[str], None]
         sitemap = SiteMap.of(report.graph)
         specs = site_diagrams(report, sitemap)
         pages = note_not_rendered(site_pages(report, sitemap, specs, options.site), not_rendered, options.site,
-                                  environment)
+                                  environment, report, sitemap)
     return build_pages(pages, specs, options, len(report.findings), say, progress, started=started)
 
 

@@ -28,6 +28,7 @@ from svcdocs.load.gitops import Pointer
 from svcdocs.load.rendering import NotRendered
 from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.render.locations import relative_to, shown, without_machine_paths
+from svcdocs.render.site.apps import note_apps
 from svcdocs.render.site.names import MAX_SLUG, RESERVED, SiteMap, unique_slugs, url_from
 from svcdocs.render.site.pages import Link, Page, SiteOptions, site_pages
 from svcdocs.render.site.project import page_environment
@@ -43,6 +44,7 @@ KINDS = {"kustomization": "kustomization", "chart": "Helm chart", "helm-release"
          "component": "kustomize Component", "folder": "folder"}
 COMPARE_ROWS = 2000  # rows of the exposure tables; the rest are counted
 SAME_LINKS = 8  # environments linked on a row that is the same in each
+MANY = 8  # past this many environments: a compact selector, and how they were found
 SERVICE_PAGE = "site/service.md.j2"
 _ANCHOR = "svcdocs-row-anchor"  # stands for a Compare row's anchor in a Service page's line
 
@@ -56,12 +58,16 @@ class EnvironmentSite:
 
 
 def note_not_rendered(pages: list[Page], items: Sequence[NotRendered],
-                      options: SiteOptions | None = None, environment: Environment | None = None) -> list[Page]:
+                      options: SiteOptions | None = None, environment: Environment | None = None,
+                      report: Report | None = None, sitemap: SiteMap | None = None) -> list[Page]:
     """The home page says first what was not rendered, and why; and lists the
-    environment's Helm releases."""
+    environment's Helm releases and its apps."""
     if environment is not None:
         pages = note_releases(pages, environment.releases, environment.unset,
                               lambda file, line: _source(options, file, line))
+    if report is not None and sitemap is not None:
+        pages = note_apps(pages, environment, report, sitemap, lambda file, line: _source(options, file, line),
+                          lambda path: _path(options, path))
     if not items:
         return pages
     extra = {"not_rendered": not_rendered_rows(items, options), "not_rendered_summary": not_rendered_summary(items)}
@@ -137,7 +143,7 @@ class _Sections:
         options = replace(self.options, title=f"{self.options.title}: {environment.name}")
         pages = site_pages(report, sitemap, specs, options)
         notes = [n for n in self.reports.not_rendered if n.environment == environment.name]
-        pages = note_not_rendered(pages, notes, self.options, environment)
+        pages = note_not_rendered(pages, notes, self.options, environment, report, sitemap)
         key = f"e-{slug}-"  # diagram keys: unique in the site, and still a plain identifier
         moved = [replace(p, path=prefix + p.path, diagrams=tuple(key + k for k in p.diagrams),
                          context={**p.context, "title": f"{p.context['title']} · {environment.name}"})
@@ -155,6 +161,7 @@ class _Sections:
         own = [Link(title, url_from(path, section.prefix + page)) for title, page in SECTION_PAGES]
         template = page_environment().get_template("site/_environments_switcher.html.j2")
         return template.render(environments=others, own=own, name=section.environment.name,
+                               compact=len(others) > MANY,
                                 home=url_from(path, "index.md"), compare=url_from(path, "compare.md")).strip()
 
     # --- the home page --------------------------------------------------------------------
@@ -165,6 +172,8 @@ class _Sections:
         return Page(here, "site/environments.md.j2", {
             "title": "Environments", "site_title": self.options.title,
             "environments": rows,
+            "apps": any(s.environment.apps for s in self.sections),
+            "found": _found(self.reports, len(rows)),
             "totals": {"environments": len(rows), "services": sum(r["services"] for r in rows),
                        "workloads": sum(r["workloads"] for r in rows)},
             "empty": [{"name": e.name, "path": _path(self.options, e.path), "from": ORIGINS.get(e.origin, e.origin)}
@@ -188,6 +197,7 @@ class _Sections:
             "severities": [(s, counts[s]) for s in ("error", "warning", "info") if counts[s]],
             "findings": url_from(here, f"{section.prefix}findings.md"),
             "pointed_by": section.environment.pointed_by,
+            "apps": len(section.environment.apps),
         }
 
     def _pointer_row(self, here: str, pointer: Pointer) -> dict:
@@ -270,6 +280,15 @@ class _Sections:
                  "counts": [Link(str(n), url_from(here, f"{s.prefix}findings.md", row.rule) if n else None)
                             for s, n in zip(self.sections, row.counts)]}
                 for row in found.findings]
+
+
+def _found(reports: EnvironmentReports, count: int) -> dict | None:
+    """How the environments were found, and the --env option that would group
+    them: said when there are more than MANY."""
+    if count <= MANY or not (reports.found_by or reports.env_pattern):
+        return None
+    return {"by": reports.found_by.rstrip("."), "pattern": reports.env_pattern,
+            "command": f"svcdocs build {reports.env_pattern}" if reports.env_pattern else ""}
 
 
 def _with_anchor(line: str, anchor: str) -> str:

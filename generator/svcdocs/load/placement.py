@@ -1,5 +1,10 @@
 """Place the objects of a kustomize render in their source files.
 
+The model places every object it reads (model/); discovery places the GitOps
+pointers it finds in a render the same way (`Locator`, load/gitops.py), so a
+Flux Kustomization or an Argo CD Application read through a kustomization is
+said at the file and line a person edits, never at a line of svcdocs's render.
+
 kustomize's origin annotation names the file an object was read from
 (load/origin.py reads those files). The object is found in that file by kind
 and name (kustomize may have added a name prefix or suffix, or a patch may
@@ -39,6 +44,24 @@ class Placement:
         if self.lines is None:
             return self.line
         return self.lines.get(id(node), self.line)
+
+
+class Locator:
+    """Where a document of one source, or a node in it, is in the file a person
+    edits: for a kustomize or helm render, where its origin says; else the
+    source's own file and line. Each origin file is parsed once per source."""
+
+    def __init__(self, source: Source):
+        self.label = source.label
+        self.placer = placer_of(source.origins) if source.origins is not None else None
+
+    def __call__(self, node: MappingNode, offset: int, part: yaml.Node | None = None) -> tuple[str, int]:
+        """(file, line) of the document `node` (composed at `offset`), or of its node `part`."""
+        doc = Document(self.label, node, offset)
+        if self.placer is None:
+            return self.label, doc.line_of(part) if part is not None else doc.line
+        placement = self.placer.place(doc)
+        return placement.file, placement.line_of(part) if part is not None else placement.line
 
 
 def placer_of(origins: Origins | ChartOrigins) -> Placer | ChartPlacer:
@@ -84,7 +107,8 @@ class Placer:
 
     def _documents(self, path: str, file: str) -> list[Document]:
         if path not in self.parsed:
-            self.parsed[path] = parse(Source(label=file, data=self.files[path][1])).documents
+            # every document: a Flux Kustomization shares its kind with kustomize's own files
+            self.parsed[path] = parse(Source(label=file, data=self.files[path][1]), kustomizations=True).documents
         return self.parsed[path]
 
 
