@@ -42,10 +42,10 @@ ENVIRONMENTS_XFAIL = pytest.mark.xfail(strict=True, raises=AssertionError,
 KNOWN = {
     ("duplicates", "argo-catalog"): "issue 20: the plain folders helm-hooks and sync-waves (two Applications, deployed "
                                     "apart) are read as one set: 5 duplicate-object errors (branch issue-20-envs)",
-    ("duplicates", "argo-applicationsets"): "issue 20: ApplicationSets with no root above them are read as plain "
-                                            "manifests, not per destination cluster: the guestbook-ui that two "
-                                            "Applications deploy into namespace guestbook of in-cluster is reported "
-                                            "in namespace default of `plain manifests` (branch issue-20-envs)",
+    ("duplicates", "argo-applicationsets"): "issue 20: each folder an ApplicationSet deploys is read as an environment "
+                                            "of its own, so the guestbook-ui that engineering-dev-guestbook and "
+                                            "engineering-prod-guestbook both deploy into namespace guestbook of one "
+                                            "cluster is never seen twice: no error (branch issue-20-envs)",
     **{("review", name): "issue 20: a HelmRelease not rendered is matched across BASE and HEAD by its name taken as a "
                          "path below each PATH (review/coverage.py unseen_changes: _below_root(n.what, root)), so "
                          "`diff . OTHER` reads every one as new" for name in ("flux-monorepo", "home-lab-flux")},
