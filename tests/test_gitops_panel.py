@@ -46,9 +46,6 @@ KNOWN = {
                                             "of its own, so the guestbook-ui that engineering-dev-guestbook and "
                                             "engineering-prod-guestbook both deploy into namespace guestbook of one "
                                             "cluster is never seen twice: no error (branch issue-20-envs)",
-    **{("review", name): "issue 20: a HelmRelease not rendered is matched across BASE and HEAD by its name taken as a "
-                         "path below each PATH (review/coverage.py unseen_changes: _below_root(n.what, root)), so "
-                         "`diff . OTHER` reads every one as new" for name in ("flux-monorepo", "home-lab-flux")},
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
