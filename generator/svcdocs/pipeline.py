@@ -120,7 +120,7 @@ def _reports(found: Environments, models: list[Model], config: Config) -> Enviro
         with gc_paused():
             graph = build_graph(model)
             analysis = analyze(graph, config.internal_classes)
-            report = Report(model, graph, analysis, run_rules(graph, analysis, config))
+            report = Report(model, graph, analysis, run_rules(graph, analysis, config, environment.apps_of_sources()))
         if not found.discovered:  # read as before: the report says what load said of the PATHs
             report = replace(report, unread=found.unread, renderings=found.renderings, notes=found.notes)
         reports.append((environment, report))

@@ -43,8 +43,8 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Iterable
 
 from svcdocs.errors import SvcdocsError
-from svcdocs.load import bounded, gitops
-from svcdocs.load.gitops import FluxSource, Pointer, Scan
+from svcdocs.load import bounded, gitops, targets
+from svcdocs.load.gitops import Artifact, FluxSource, Pointer, Scan
 from svcdocs.load.kustomizations import (
     Kustomization, escapes, kustomization_file, read_kustomization,
 )
@@ -108,6 +108,14 @@ class Environment:
     releases: tuple[Release, ...] = ()  # its Helm releases (load.helm.inventory)
     unset: tuple[Unset, ...] = ()  # Flux variables used without a value
     apps: tuple[App, ...] = ()  # what is deployed apart inside it (by name)
+    deployed_apart: bool = False  # its apps are deployed apart (nothing applies them together)
+
+    def apps_of_sources(self) -> dict[str, str]:
+        """Each source's label to its app's name, when the apps are deployed
+        apart ({} when they are deployed together: one deploy set)."""
+        if not self.deployed_apart:
+            return {}
+        return {label: app.name for app in self.apps for label in app.sources}
 
     def namespace_of(self, source: Source, default: str) -> str:
         """Where the objects of `source` that name no namespace go."""
@@ -340,6 +348,8 @@ class _Draft:
     suffix: str = ""
     post_build: PostBuild | None = None  # the Flux Kustomization's variables, substituted into what it deploys
     releases: list[tuple[str, HelmChart]] = field(default_factory=list)  # its HelmReleases' renders, done or not
+    rel: str = ""  # its path from the walked folder ("" for a chart from a chart repository)
+    app: App | None = None  # the first pointer that names it, as an app
 
 
 class _Discovery:
@@ -356,6 +366,9 @@ class _Discovery:
         self.job_declared: dict[_Job, tuple[str, int]] = {}  # a release's HelmRelease or Application: file, line
         self.every_data: tuple[tuple, DataIndex] = ((), DataIndex())  # (generation, every draft's ConfigMaps, Secrets)
         self.helm = HelmDiscovery(options, repository.top, repository.same, self._here)
+        self.led_to: dict[Pointer, _Draft] = {}  # each pointer followed, to the draft it leads to
+        self.owner: dict[str, _Draft] = {}  # each source's label, to the one draft that deploys it
+        self.folder = repository.root  # the walked folder, where apps' paths start
 
     # --- what a folder holds ---------------------------------------------------------
 
@@ -370,7 +383,9 @@ class _Discovery:
         return tree
 
     def automatic(self, tree: _Tree, prefix: str = "") -> Environments:
-        """Entry kustomizations, charts and the plain manifests; then pointers."""
+        """Entry kustomizations, charts and the plain manifests; then pointers;
+        then what is deployed together (load/targets.py)."""
+        self.folder = tree.folder
         def named(path: str) -> str:
             relative = os.path.relpath(path, tree.folder).replace(os.sep, "/")
             return f"{prefix}/{relative}" if prefix else relative
@@ -385,13 +400,14 @@ class _Discovery:
         for component in tree.unused_components():
             self.not_rendered.append(NotRendered(
                 _display(component.folder), "component", component.file, 1,
-                "a kustomize Component that no kustomization here includes; it is read through those that do"))
+                "a kustomize Component that no kustomization here includes, so nothing here deploys it; "
+                "add it to a kustomization's components to read it"))
         plain = self._draft(("plain", os.path.realpath(tree.folder)), f"{prefix}: {PLAIN}" if prefix else PLAIN,
                             _display(tree.folder), "plain", files=tree.plain, skipped=tree.skipped)
         self._follow_pointers(automatic=True)
         taken = {c for d in self.drafts.values() if d is not plain for c in d.claims}
         plain.files = [s for s in plain.files if os.path.realpath(s.path) not in taken]
-        return self._finish()
+        return self._finish(grouped=True, prefix=prefix)
 
     def named(self, specs: tuple[tuple[str, str], ...]) -> Environments:
         """Exactly the environments the user named."""
@@ -414,11 +430,16 @@ class _Discovery:
         draft = self.drafts.get(key)
         if draft is None:
             draft = self.drafts[key] = _Draft(name, path, origin, list(files), skipped)
+            draft.rel = self._rel(key[1]) if len(key) > 1 and isinstance(key[1], str) and key[0] != "named" else ""
             if kustomization is not None:
                 draft.prefix, draft.suffix = kustomization.name_prefix, kustomization.name_suffix
             for job in jobs:
                 self._add_job(draft, job)
         return draft
+
+    def _rel(self, real: str) -> str:
+        """A real path from the walked folder, with `/` between folders."""
+        return os.path.relpath(real, os.path.realpath(self.folder)).replace(os.sep, "/")
 
     def _add_job(self, draft: _Draft, job: _Job) -> None:
         draft.jobs.append(job)
@@ -548,8 +569,8 @@ class _Discovery:
         substituted into what the Kustomization deploys (not into what its
         HelmReleases render: Flux substitutes the HelmRelease, helm the chart)."""
         if draft.post_build is None:
-            return self._plain_sources(draft)
-        own = self._plain_sources(draft, releases=False)
+            return self._owned(draft, self._plain_sources(draft))
+        own = self._owned(draft, self._plain_sources(draft, releases=False))
         index = self._data(self.helm.index(own))
         substituted = []
         for source in own:
@@ -581,16 +602,42 @@ class _Discovery:
             index.update(found.sources)
         return index
 
+    def _artifacts(self) -> dict[tuple[str, str], Artifact]:
+        index: dict[tuple[str, str], Artifact] = {}
+        for found in self.scans.values():
+            index.update(found.artifacts)
+        return index
+
+    def _ours(self, source: tuple[str, str, str]) -> bool:
+        """Whether a Flux source is this repository (a GitRepository whose URL
+        is unknown here counts: whether the path exists decides)."""
+        if source[0] != "GitRepository":
+            return False
+        found = self._flux_sources().get(source)
+        return found is None or self.repo.same(found.url)
+
+    def _in_artifact(self, pointer: Pointer) -> str | None:
+        """The path in this repository of a Flux Kustomization's path in an
+        ExternalArtifact that an ArtifactGenerator copies from one folder here."""
+        _, namespace, name = pointer.source
+        artifact = self._artifacts().get((namespace, name))
+        if artifact is None or not artifact.folder or not self._ours(artifact.source):
+            return None
+        path = re.sub(r"^(\./)+", "", pointer.path.strip().lstrip("/")).rstrip("/")
+        path = "" if path == "." else path
+        if artifact.into and path != artifact.into and not path.startswith(artifact.into + "/"):
+            return None
+        below = path[len(artifact.into):].lstrip("/") if artifact.into else path
+        return self.repo.resolve(f"{artifact.folder}/{below}" if below else artifact.folder)
+
     def _target(self, pointer: Pointer) -> str | None:
         """Where a pointer leads in this repository, or None."""
         if pointer.note or pointer.kind == "HelmRelease" or (pointer.chart and pointer.chart.repository):
             return None
         if pointer.kind == "Kustomization":
-            kind, namespace, name = pointer.source
-            if kind != "GitRepository":
-                return None
-            found = self._flux_sources().get((kind, namespace, name))
-            if found is not None and not self.repo.same(found.url):
+            if pointer.source[0] == "ExternalArtifact":
+                return self._in_artifact(pointer)
+            if not self._ours(pointer.source):
                 return None
         elif not self.repo.same(pointer.repo_url):
             return None
@@ -628,8 +675,7 @@ class _Discovery:
                 self.job_declared[job] = (pointer.file, pointer.line)
                 draft = self._draft(key, pointer.title, f"chart {chart.chart} from {chart.repository}", "chart",
                                     jobs=[job])
-            draft.pointed_by.append(pointer.title)
-            draft.destinations.add(pointer.destination)
+            self._led_to(pointer, draft)
             return replace(pointer, environment=draft.name)
         target = self._target(pointer)
         if target is None:
@@ -654,9 +700,21 @@ class _Discovery:
             return replace(pointer, target=shown, status="no environment named here reads it")
         if pointer.post_build is not None and draft.post_build is None:
             draft.post_build = pointer.post_build
+        self._led_to(pointer, draft)
+        return replace(pointer, target=shown, environment=draft.name)
+
+    def _led_to(self, pointer: Pointer, draft: _Draft) -> None:
+        """A pointer leads to a draft: the first one names it as an app."""
+        self.led_to[pointer] = draft
         draft.pointed_by.append(pointer.title)
         draft.destinations.add(pointer.destination)
-        return replace(pointer, target=shown, environment=draft.name)
+        if draft.app is None:
+            chart = pointer.chart
+            draft.app = App(pointer.generated or pointer.name, "Application" if pointer.generated else pointer.kind,
+                            draft.rel, source=chart.repository if chart is not None else "",
+                            chart=chart.chart if chart is not None and chart.repository else "",
+                            version=chart.version if chart is not None and chart.repository else "",
+                            namespace=pointer.destination, declared=(pointer.file, pointer.line))
 
     def _chart_met_walking(self, key: tuple) -> _Draft | None:
         """A chart found while walking, that no pointer has named yet: the first
@@ -682,6 +740,8 @@ class _Discovery:
         return None
 
     def _why_not(self, pointer: Pointer) -> str:
+        if pointer.kind == "Kustomization" and pointer.source[0] == "ExternalArtifact":
+            return self._why_not_artifact(pointer)
         if pointer.kind == "Kustomization":
             kind, namespace, name = pointer.source
             if kind != "GitRepository":
@@ -692,6 +752,20 @@ class _Discovery:
         elif not self.repo.same(pointer.repo_url):
             return f"{pointer.repo_url} is another repository"
         return f"{pointer.path or '.'} is not a path in this repository"
+
+    def _why_not_artifact(self, pointer: Pointer) -> str:
+        _, namespace, name = pointer.source
+        artifact = self._artifacts().get((namespace, name))
+        if artifact is None:
+            return f"its source is ExternalArtifact {name}, which no ArtifactGenerator in this repository builds"
+        built = f"ExternalArtifact {name} is built by ArtifactGenerator {artifact.generator}"
+        if not artifact.folder:
+            return f"{built} from several copies or files; svcdocs follows an artifact copied from one folder"
+        kind, source_namespace, source = artifact.source
+        if not self._ours(artifact.source):
+            return f"{built} from {kind} {source_namespace}/{source}, not this repository"
+        return (f"{pointer.path or '.'} is not in {built}, which copies {artifact.folder} "
+                f"into {artifact.into or 'its root'}")
 
     # --- HelmReleases ------------------------------------------------------------------------
 
@@ -743,50 +817,217 @@ class _Discovery:
 
     # --- the result ---------------------------------------------------------------------
 
-    def _finish(self) -> Environments:
+    def _own(self) -> None:
+        """Each source to the one draft that deploys it, when several read it
+        (a folder a pointer leads to holds an entry kustomization that is its
+        own): a draft a pointer leads to before one found walking, then the
+        deeper folder (its own pointer's namespace applies), then the first."""
+        ranks: dict[str, tuple] = {}
+        for order, draft in enumerate(self.drafts.values()):
+            rank = (not draft.pointed_by, -_depth(draft.rel), order)
+            for source in self._plain_sources(draft, releases=False):
+                if source.label not in ranks or rank < ranks[source.label]:
+                    ranks[source.label] = rank
+                    self.owner[source.label] = draft
+
+    def _owned(self, draft: _Draft, sources: list[Source]) -> list[Source]:
+        if not self.owner:
+            return sources
+        return [s for s in sources if self.owner.get(s.label, draft) is draft]
+
+    def _finish(self, grouped: bool = False, prefix: str = "") -> Environments:
+        if grouped:
+            self._own()
         self._helm_releases()
-        environments: list[Environment] = []
-        names: set[str] = set()
-        for draft in self.drafts.values():
-            unset: list[Unset] = []
-            sources = self._sources_of(draft, unset)
-            for job in draft.jobs:
-                result = self.rendered[job]
-                if not isinstance(result, Source):
-                    self.not_rendered.append(replace(result, environment=draft.name))
-            if not sources:
-                continue
-            name = draft.name
-            while name in names:
-                name = f"{name} (again)"
-            names.add(name)
-            namespace = next(iter(draft.destinations)) if len(draft.destinations) == 1 else ""
-            release_namespaces = tuple((job.label, job.chart.namespace) for job in draft.jobs
-                                       if job.chart is not None and job.release and job.chart.namespace)
-            renders = list(dict.fromkeys(draft.releases + [(j.label, j.chart) for j in draft.jobs if j.chart]))
-            releases = tuple(r for label, chart in renders if (r := self.helm.release(label, chart)) is not None)
-            environments.append(Environment(
-                name, draft.path, draft.origin, tuple(sources), draft.skipped,
-                tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix, namespace, release_namespaces,
-                releases, tuple(sorted(set(unset), key=lambda u: (u.file, u.line, u.name))),
-            ))
+        pieces = [piece for draft in self.drafts.values() for piece in self._pieces(draft, split=grouped)]
+        if grouped:
+            environments, found_by, env_pattern = self._grouped(pieces, prefix)
+        else:
+            environments = [self._environment(p.draft.name, p.draft.path, p.draft.origin, [p]) for p in pieces]
+            found_by = env_pattern = ""
         environments.sort(key=_order)
-        not_rendered = sorted(set(self.not_rendered), key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
-        return Environments(tuple(environments), tuple(sorted(set(self.pointers), key=Pointer.sort_key)),
-                            tuple(not_rendered))
+        where = self._environments_of(pieces, environments)
+        not_rendered = sorted({replace(n, environment=env) for n in self.not_rendered
+                               for env in where.get(n.environment, [n.environment])},
+                              key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
+        pointers = {replace(p, environment=", ".join(where.get(p.environment, [p.environment])))
+                    for p in self.pointers}
+        return Environments(tuple(environments), tuple(sorted(pointers, key=Pointer.sort_key)),
+                            tuple(not_rendered), found_by=found_by, env_pattern=env_pattern)
+
+    def _environments_of(self, pieces: list[_Piece], environments: list[Environment]) -> dict[str, list[str]]:
+        """Each draft's name, to the names of the environments it is in."""
+        where: dict[str, list[str]] = {}
+        for environment in environments:
+            labels = {s.label for s in environment.sources}
+            for piece in pieces:
+                if any(s.label in labels for s in piece.sources) or not piece.sources:
+                    names = where.setdefault(piece.draft.name, [])
+                    if environment.name not in names and (piece.sources or piece.draft.name == environment.name):
+                        names.append(environment.name)
+        for pointer, draft in self.led_to.items():  # a draft with nothing read: where its pointer is
+            if draft.name not in where or not where[draft.name]:
+                where[draft.name] = [e.name for e in environments if any(s.label == pointer.file for s in e.sources)]
+        return where
+
+    def _pieces(self, draft: _Draft, split: bool) -> list[_Piece]:
+        """What a draft deploys, as pieces: one, or (its plain files, when
+        grouping) one per folder; each job not rendered is said."""
+        unset: list[Unset] = []
+        sources = self._sources_of(draft, unset)
+        for job in draft.jobs:
+            result = self.rendered[job]
+            if not isinstance(result, Source):
+                self.not_rendered.append(replace(result, environment=draft.name))
+        namespace = next(iter(draft.destinations)) if len(draft.destinations) == 1 else ""
+        if not split or draft.origin != "plain":
+            return [_Piece(draft, draft.rel, sources, unset, namespace)] if sources else []
+        folder_of = _plain_folders([os.path.relpath(s.path, self.folder).replace(os.sep, "/")
+                                    for s in draft.files])
+        home = {s.label: folder_of[i] for i, s in enumerate(draft.files)}
+        for job in draft.jobs:  # a HelmRelease goes with the file that declares it
+            home.setdefault(job.label, home.get(self._declared(job)[0], ""))
+        pieces: dict[str, _Piece] = {}
+        for source in sources:
+            folder = home.get(source.label, "")
+            piece = pieces.setdefault(folder, _Piece(draft, folder, [], [], namespace))
+            piece.sources.append(source)
+        for u in unset:
+            next((p for p in pieces.values() if any(s.label == u.file for s in p.sources)),
+                 next(iter(pieces.values()))).unset.append(u)
+        return [pieces[f] for f in sorted(pieces)]
+
+    def _grouped(self, pieces: list[_Piece], prefix: str) -> tuple[list[Environment], str, str]:
+        """Pieces grouped into deployment targets (load/targets.py)."""
+        index = {id(p.draft): i for i, p in enumerate(pieces) if p.draft.origin != "plain"}
+        units = []
+        for piece in pieces:
+            edges = {}
+            for source in piece.sources:
+                for pointer in self._scan_file(self._unsubstituted(piece.draft, source)).pointers:
+                    draft = self.led_to.get(pointer)
+                    if draft is not None and id(draft) in index:
+                        edges.setdefault(targets.Edge(index[id(draft)], pointer.cluster))
+            origin = "plain" if piece.draft.origin == "plain" else piece.draft.origin
+            units.append(targets.Unit(piece.rel or piece.draft.name, origin, tuple(edges)))
+        plain = f"{prefix}: {PLAIN}" if prefix else PLAIN
+        found = targets.group(units, plain)
+        environments = []
+        for target in found:
+            members = [pieces[i] for i in target.members]
+            name = f"{prefix}/{target.name}" if prefix and target.how != "plain" else target.name
+            if target.how in ("own", "plain"):
+                path, origin = members[0].draft.path, ("plain" if target.how == "plain" else members[0].draft.origin)
+            else:
+                path, origin = self._shown_rel(target.path), {"layout": "kustomization"}.get(target.how, target.how)
+            environments.append(self._environment(name, path, origin, members, apart=target.apart))
+        if len(environments) <= targets.MANY:
+            return environments, "", ""
+        return (environments, targets.found_by(found),
+                targets.env_pattern([self._shown_rel(t.path) for t in found if t.how != "plain"]))
+
+    def _unsubstituted(self, draft: _Draft, source: Source) -> Source:
+        """The source as read, before a Flux Kustomization's variables (pointers are scanned in it)."""
+        if draft.post_build is None:
+            return source
+        return next((s for s in self._plain_sources(draft) if s.label == source.label), source)
+
+    def _shown_rel(self, rel: str) -> str:
+        """A path from the walked folder, as the user would write it."""
+        folder = _display(self.folder)
+        if folder in ("", ".") or not rel:
+            return rel
+        return ", ".join(f"{folder.rstrip('/')}/{r}" for r in rel.split(", "))
+
+    def _environment(self, name: str, path: str, origin: str, members: list[_Piece], apart: bool = False) -> Environment:
+        """One environment of its pieces, each source once (the first piece's)."""
+        sources: dict[str, Source] = {}
+        namespaces: dict[str, str] = {}
+        for piece in members:
+            for source in piece.sources:
+                if source.label not in sources:
+                    sources[source.label] = source
+                    if piece.namespace:
+                        namespaces[source.label] = piece.namespace
+        drafts = list({id(p.draft): p.draft for p in members}.values())
+        jobs = [j for d in drafts for j in d.jobs if j.label in sources]
+        for job in jobs:
+            if job.chart is not None and job.release and job.chart.namespace:
+                namespaces[job.label] = job.chart.namespace
+        common = set(namespaces.values())
+        namespace = common.pop() if len(common) == 1 and len(namespaces) == len(sources) else ""
+        renders = list(dict.fromkeys([r for d in drafts for r in d.releases if r[0] in sources or not d.jobs]
+                                     + [(j.label, j.chart) for j in jobs if j.chart]))
+        releases = tuple(r for label, chart in renders if (r := self.helm.release(label, chart)) is not None)
+        prefixes = {(d.prefix, d.suffix) for d in drafts if d.origin != "plain"}
+        prefix, suffix = prefixes.pop() if len(prefixes) == 1 else ("", "")
+        unset = {u for p in members for u in p.unset}
+        return Environment(
+            name, path, origin, tuple(sources.values()), sum(d.skipped for d in drafts),
+            tuple(sorted({t for d in drafts for t in d.pointed_by})), prefix, suffix, namespace,
+            tuple(sorted(namespaces.items())) if not namespace else (), releases,
+            tuple(sorted(unset, key=lambda u: (u.file, u.line, u.name))),
+            tuple(self._apps(members, sources)), apart,
+        )
+
+    def _apps(self, members: list[_Piece], sources: dict[str, Source]) -> list[App]:
+        """The apps of an environment: each piece's, and each HelmRelease's."""
+        apps: dict[tuple[str, str, str], App] = {}
+        for piece in members:
+            releases = {j.label: j for j in piece.draft.jobs if j.release and j.label in sources}
+            own = tuple(s.label for s in piece.sources if s.label not in releases)
+            if own:
+                app = piece.draft.app if piece.draft.app is not None and piece.draft.origin != "plain" else \
+                    App(piece.rel or PLAIN, _APP_KINDS.get(piece.draft.origin, "folder"), piece.rel)
+                app = replace(app, path=piece.rel, sources=own,
+                              namespace=app.namespace or piece.namespace)
+                apps.setdefault((app.kind, app.name, app.path), app)
+            for label, job in releases.items():
+                if label not in {s.label for s in piece.sources}:
+                    continue
+                found = self.helm.release(label, job.chart)
+                file, line = self._declared(job)
+                app = App(job.chart.release or label, "HelmRelease", piece.rel, (label,), job.chart.repository,
+                          job.chart.chart.rsplit("/", 1)[-1], found.version if found else job.chart.version,
+                          job.chart.namespace, (file, line))
+                apps.setdefault((app.kind, app.name, label), app)
+        return list(apps.values())
 
 
-# How teams name the stages a change goes through, earliest first: environments
-# that share a folder are listed in this order, the others by name.
-STAGES = ("local", "dev", "develop", "development", "test", "testing", "qa", "int", "integration", "uat",
-          "stage", "stg", "staging", "preprod", "pre-prod", "canary", "prod", "prd", "production", "live")
+_APP_KINDS = {"kustomization": "kustomization", "chart": "chart", "folder": "folder", "flat": "folder"}
+
+
+@dataclass
+class _Piece:
+    """What one draft deploys into an environment (a plain draft is one piece per folder)."""
+
+    draft: _Draft
+    rel: str  # its folder from the walked one
+    sources: list[Source]
+    unset: list[Unset]
+    namespace: str  # where its objects that name none go ("" when its pointers do not say one)
+
+
+def _depth(rel: str) -> int:
+    return 0 if rel in ("", ".") else rel.count("/") + 1
+
+
+def _plain_folders(files: list[str]) -> list[str]:
+    """For each plain file (from the walked folder), the folder of its app: the
+    shallowest folder on its path that holds a plain file itself ("" for the
+    files at the top)."""
+    holding = {os.path.dirname(f) for f in files}
+    found = []
+    for f in files:
+        parts = os.path.dirname(f).split("/") if os.path.dirname(f) else []
+        found.append(next(("/".join(parts[:k]) for k in range(1, len(parts) + 1)
+                           if "/".join(parts[:k]) in holding), ""))
+    return found
 
 
 def _order(environment: Environment) -> tuple:
     """By path, with the stages of one folder in the order a change goes through them."""
-    return (environment.origin == "plain",
-            tuple((STAGES.index(s.lower()) if s.lower() in STAGES else len(STAGES), s)
-                  for s in environment.name.split("/")))
+    return (environment.origin == "plain", targets.stage_order(environment.name))
 
 
 def _release(chart_folder: str) -> str:

@@ -9,6 +9,8 @@
 - Flux `HelmRelease`: a chart, its version and values, from a `HelmRepository`
   (or an OCI one) or from a folder of a `GitRepository`.
 - Flux `GitRepository`, `HelmRepository`, `OCIRepository`: where those come from.
+- Flux `ArtifactGenerator`: the `ExternalArtifact`s it builds, and from which
+  folder of which source each is copied.
 
 Only these fields are read, from composed nodes (nothing is constructed; inline
 Helm values are kept as YAML text, to pass to helm and never to show). Whether a
@@ -38,6 +40,9 @@ FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
 FLUX_SOURCE_KINDS = flux.SOURCE_KINDS
+FLUX_EXTENSIONS_GROUP = "source.extensions.fluxcd.io"
+IN_CLUSTER = "in-cluster"  # Argo CD's name for the cluster it runs in
+_LOCAL_SERVER = "https://kubernetes.default.svc"
 # Kinds that only configure the GitOps tool: an environment holding nothing else
 # deploys nothing svcdocs documents (its pointers are listed on their own).
 CONFIG_KINDS = frozenset({"Application", "ApplicationSet", "AppProject", "GitRepository", "HelmRepository",
@@ -66,6 +71,7 @@ class Pointer:
     note: str = ""  # why it cannot be followed (a template not expanded, a generator not supported)
     generated: str = ""  # the Application an ApplicationSet made
     destination: str = ""  # the namespace objects that name none go to (Argo CD destination, Flux targetNamespace)
+    cluster: str = ""  # an Argo CD Application's destination cluster (its name, in-cluster, or the server's host)
     post_build: PostBuild | None = None  # a Flux Kustomization's postBuild substitution
     target: str = ""  # filled in by discovery: the path it leads to in this repository
     environment: str = ""  # filled in by discovery: the environment it names
@@ -81,10 +87,22 @@ class Pointer:
         return (self.file, self.line, self.kind, self.namespace, self.name, self.path)
 
 
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """An ExternalArtifact an ArtifactGenerator builds: the folder of one
+    source it copies, and where in the artifact (when it is one folder)."""
+
+    generator: str  # `namespace/name` of the ArtifactGenerator
+    source: tuple[str, str, str] = ("", "", "")  # kind, namespace, name of the source it copies from
+    folder: str = ""  # the folder of that source copied ("" when not one folder of one source)
+    into: str = ""  # where in the artifact it is copied
+
+
 @dataclass
 class Scan:
     pointers: list[Pointer] = field(default_factory=list)
     sources: dict[tuple[str, str, str], FluxSource] = field(default_factory=dict)
+    artifacts: dict[tuple[str, str], Artifact] = field(default_factory=dict)  # (namespace, name) -> how it is built
 
 
 def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
@@ -105,6 +123,8 @@ def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
             found.pointers.append(_helm_release(doc))
         elif group == FLUX_SOURCE_GROUP and kind in FLUX_SOURCE_KINDS:
             found.sources[(kind, doc.namespace, doc.name)] = flux.source_of(kind, doc.namespace, doc.name, node)
+        elif group == FLUX_EXTENSIONS_GROUP and kind == "ArtifactGenerator":
+            found.artifacts.update(_artifacts(doc))
     return found
 
 
@@ -124,9 +144,22 @@ class _Doc:
 
 def _application(doc: _Doc) -> list[Pointer]:
     destination = composed.scalar(composed.path(doc.spec, "destination", "namespace")) or ""
+    cluster = _cluster(composed.value(doc.spec, "destination"), lambda text: text)
     refs = argo.refs_of(doc.spec)
-    return [_argo_source(doc, source, doc.name, destination, lambda text: text, refs)
+    return [replace(_argo_source(doc, source, doc.name, destination, lambda text: text, refs), cluster=cluster)
             for source in _argo_sources(doc.spec)]
+
+
+def _cluster(destination, fill: Callable[[str], str]) -> str:
+    """An Application's destination cluster: its name; else `in-cluster` for
+    the cluster Argo CD runs in; else the server's host."""
+    name = fill(composed.scalar(composed.value(destination, "name")) or "")
+    server = fill(composed.scalar(composed.value(destination, "server")) or "").rstrip("/")
+    if name:
+        return name
+    if not server or server == _LOCAL_SERVER:
+        return IN_CLUSTER
+    return re.sub(r"^[a-z][a-z0-9+.-]*://", "", server).split("/", 1)[0]
 
 
 def _argo_sources(spec) -> list:
@@ -184,10 +217,11 @@ def _application_set(doc: _Doc, directories: Callable[[str], list[str]]) -> list
             try:
                 app = fill(composed.scalar(composed.path(template, "metadata", "name")) or doc.name)
                 namespace = fill(composed.scalar(composed.path(template, "spec", "destination", "namespace")) or "")
+                cluster = _cluster(composed.path(template, "spec", "destination"), fill)
                 refs = argo.refs_of(composed.value(template, "spec"))
                 for source in _argo_sources(composed.value(template, "spec")):
                     pointers.append(replace(_argo_source(doc, source, app, namespace, fill, refs), name=doc.name,
-                                            generated=app))
+                                            generated=app, cluster=cluster))
             except Unexpanded as e:
                 pointers.append(Pointer(kind="ApplicationSet", namespace=doc.namespace, name=doc.name,
                                         file=doc.file, line=doc.line,
@@ -322,3 +356,35 @@ def _helm_release(doc: _Doc) -> Pointer:
         kind="HelmRelease", namespace=doc.namespace, name=doc.name, file=doc.file, line=doc.line,
         source=found.source, chart=found.chart, values_from=found.values_from,
     )
+
+
+def _artifacts(doc: _Doc) -> dict[tuple[str, str], Artifact]:
+    """The ExternalArtifacts an ArtifactGenerator builds (in its namespace)."""
+    aliases = {}
+    for entry in composed.items(composed.value(doc.spec, "sources")):
+        alias = composed.scalar(composed.value(entry, "alias")) or ""
+        aliases[alias] = _source_ref(doc, entry)
+    built: dict[tuple[str, str], Artifact] = {}
+    for artifact in composed.items(composed.value(doc.spec, "artifacts")):
+        name = composed.scalar(composed.value(artifact, "name")) or ""
+        copies = [(composed.scalar(composed.value(c, "from")) or "", composed.scalar(composed.value(c, "to")) or "")
+                  for c in composed.items(composed.value(artifact, "copy"))]
+        found = Artifact(f"{doc.namespace}/{doc.name}" if doc.namespace else doc.name)
+        if len(copies) == 1:
+            folder, into = _copied_folder(*copies[0])
+            alias = copies[0][0].removeprefix("@").split("/", 1)[0]
+            if folder is not None and alias in aliases:
+                found = replace(found, source=aliases[alias], folder=folder, into=into)
+        if name:
+            built[(doc.namespace, name)] = found
+    return built
+
+
+def _copied_folder(source: str, target: str) -> tuple[str | None, str]:
+    """`@repo/deploy/**` -> `@artifact/apps/`: ("deploy", "apps"); None when
+    the copy is not a whole folder into a folder."""
+    match = re.fullmatch(r"@[\w-]+/(.*?)/?(\*\*)?", source)
+    into = re.fullmatch(r"@artifact/?(.*?)/?", target)
+    if not match or not into or not match.group(2) or "*" in match.group(1):
+        return None, ""
+    return match.group(1) or ".", into.group(1)
