@@ -602,11 +602,15 @@ class _Discovery:
             index.update(found.sources)
         return index
 
-    def _artifacts(self) -> dict[tuple[str, str], Artifact]:
-        index: dict[tuple[str, str], Artifact] = {}
-        for found in self.scans.values():
-            index.update(found.artifacts)
-        return index
+    def _artifact(self, pointer: Pointer) -> Artifact | None:
+        """The ExternalArtifact a Flux Kustomization reads: of those so named,
+        the one declared nearest to it (each cluster folder has its own)."""
+        _, namespace, name = pointer.source
+        found = [(os.path.commonpath([os.path.abspath(key if isinstance(key, str) else key[0]),
+                                      os.path.abspath(pointer.file)]), artifact)
+                 for key, scan in self.scans.items() for artifact in [scan.artifacts.get((namespace, name))]
+                 if artifact is not None]
+        return max(found, key=lambda f: len(f[0]))[1] if found else None
 
     def _ours(self, source: tuple[str, str, str]) -> bool:
         """Whether a Flux source is this repository (a GitRepository whose URL
@@ -618,17 +622,22 @@ class _Discovery:
 
     def _in_artifact(self, pointer: Pointer) -> str | None:
         """The path in this repository of a Flux Kustomization's path in an
-        ExternalArtifact that an ArtifactGenerator copies from one folder here."""
-        _, namespace, name = pointer.source
-        artifact = self._artifacts().get((namespace, name))
-        if artifact is None or not artifact.folder or not self._ours(artifact.source):
+        ExternalArtifact that an ArtifactGenerator copies from folders here
+        (the copy into the deepest folder holding the path)."""
+        artifact = self._artifact(pointer)
+        if artifact is None:
             return None
         path = re.sub(r"^(\./)+", "", pointer.path.strip().lstrip("/")).rstrip("/")
         path = "" if path == "." else path
-        if artifact.into and path != artifact.into and not path.startswith(artifact.into + "/"):
+        holding = [(into, folder, source) for source, folder, into in artifact.copies
+                   if not into or path == into or path.startswith(into + "/")]
+        if not holding:
             return None
-        below = path[len(artifact.into):].lstrip("/") if artifact.into else path
-        return self.repo.resolve(f"{artifact.folder}/{below}" if below else artifact.folder)
+        into, folder, source = max(holding, key=lambda h: len(h[0]))
+        if not self._ours(source):
+            return None
+        below = path[len(into):].lstrip("/")
+        return self.repo.resolve(f"{folder}/{below}" if below else folder)
 
     def _target(self, pointer: Pointer) -> str | None:
         """Where a pointer leads in this repository, or None."""
@@ -754,18 +763,18 @@ class _Discovery:
         return f"{pointer.path or '.'} is not a path in this repository"
 
     def _why_not_artifact(self, pointer: Pointer) -> str:
-        _, namespace, name = pointer.source
-        artifact = self._artifacts().get((namespace, name))
+        name = pointer.source[2]
+        artifact = self._artifact(pointer)
         if artifact is None:
             return f"its source is ExternalArtifact {name}, which no ArtifactGenerator in this repository builds"
         built = f"ExternalArtifact {name} is built by ArtifactGenerator {artifact.generator}"
-        if not artifact.folder:
-            return f"{built} from several copies or files; svcdocs follows an artifact copied from one folder"
-        kind, source_namespace, source = artifact.source
-        if not self._ours(artifact.source):
-            return f"{built} from {kind} {source_namespace}/{source}, not this repository"
-        return (f"{pointer.path or '.'} is not in {built}, which copies {artifact.folder} "
-                f"into {artifact.into or 'its root'}")
+        theirs = sorted({f"{kind} {ns}/{source}" for (kind, ns, source), _, _ in artifact.copies
+                         if not self._ours((kind, ns, source))})
+        if theirs:
+            return f"{built} from {', '.join(theirs)}, not this repository"
+        if not artifact.copies:
+            return f"{built} from files or patterns; svcdocs follows artifacts copied from whole folders"
+        return f"{built}, which holds no folder {pointer.path or '.'} copied from this repository"
 
     # --- HelmReleases ------------------------------------------------------------------------
 
@@ -991,7 +1000,17 @@ class _Discovery:
                           job.chart.chart.rsplit("/", 1)[-1], found.version if found else job.chart.version,
                           job.chart.namespace, (file, line))
                 apps.setdefault((app.kind, app.name, label), app)
+        for piece in members:  # HelmReleases not rendered are apps all the same
+            for label, chart in piece.draft.releases:
+                if label not in sources and chart is not None and piece is self._first_piece(members, piece.draft):
+                    app = App(chart.release or label, "HelmRelease", piece.rel, (), chart.repository,
+                              chart.chart.rsplit("/", 1)[-1], chart.version, chart.namespace)
+                    apps.setdefault((app.kind, app.name, label), app)
         return list(apps.values())
+
+    @staticmethod
+    def _first_piece(members: list[_Piece], draft: _Draft) -> _Piece:
+        return next(p for p in members if p.draft is draft)
 
 
 _APP_KINDS = {"kustomization": "kustomization", "chart": "chart", "folder": "folder", "flat": "folder"}

@@ -34,7 +34,7 @@ from svcdocs.load.helm.flux import FluxSource
 from svcdocs.load.helm.substitute import PostBuild, post_build_of
 from svcdocs.load.sources import Source
 
-MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io")
+MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io", b"extensions.fluxcd.io")
 ARGO_GROUP = "argoproj.io"
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
@@ -89,13 +89,12 @@ class Pointer:
 
 @dataclass(frozen=True, slots=True)
 class Artifact:
-    """An ExternalArtifact an ArtifactGenerator builds: the folder of one
-    source it copies, and where in the artifact (when it is one folder)."""
+    """An ExternalArtifact an ArtifactGenerator builds: the whole folders it
+    copies, each from one source into a folder of the artifact."""
 
     generator: str  # `namespace/name` of the ArtifactGenerator
-    source: tuple[str, str, str] = ("", "", "")  # kind, namespace, name of the source it copies from
-    folder: str = ""  # the folder of that source copied ("" when not one folder of one source)
-    into: str = ""  # where in the artifact it is copied
+    copies: tuple[tuple[tuple[str, str, str], str, str], ...] = ()  # (source kind/namespace/name, folder, into)
+    partial: bool = False  # some copies are files or patterns, not whole folders
 
 
 @dataclass
@@ -367,16 +366,18 @@ def _artifacts(doc: _Doc) -> dict[tuple[str, str], Artifact]:
     built: dict[tuple[str, str], Artifact] = {}
     for artifact in composed.items(composed.value(doc.spec, "artifacts")):
         name = composed.scalar(composed.value(artifact, "name")) or ""
-        copies = [(composed.scalar(composed.value(c, "from")) or "", composed.scalar(composed.value(c, "to")) or "")
-                  for c in composed.items(composed.value(artifact, "copy"))]
-        found = Artifact(f"{doc.namespace}/{doc.name}" if doc.namespace else doc.name)
-        if len(copies) == 1:
-            folder, into = _copied_folder(*copies[0])
-            alias = copies[0][0].removeprefix("@").split("/", 1)[0]
-            if folder is not None and alias in aliases:
-                found = replace(found, source=aliases[alias], folder=folder, into=into)
+        copies, partial = [], False
+        for copy in composed.items(composed.value(artifact, "copy")):
+            source = composed.scalar(composed.value(copy, "from")) or ""
+            folder, into = _copied_folder(source, composed.scalar(composed.value(copy, "to")) or "")
+            alias = source.removeprefix("@").split("/", 1)[0]
+            if folder is None or alias not in aliases:
+                partial = True
+            else:
+                copies.append((aliases[alias], folder, into))
         if name:
-            built[(doc.namespace, name)] = found
+            built[(doc.namespace, name)] = Artifact(f"{doc.namespace}/{doc.name}" if doc.namespace else doc.name,
+                                                    tuple(copies), partial)
     return built
 
 

@@ -113,6 +113,11 @@ def _flux(units: list[Unit], reached: set[int]) -> list[Target]:
             folder = folder.rsplit("/", 1)[0]
         targets.append(Target(_last(folder), folder, "flux", list(closure), longer=_longer(folder)))
         reached |= set(closure)
+    for target in targets:  # what lies in a cluster folder is the cluster's (its flux-system, too)
+        for i, unit in enumerate(units):
+            if i not in reached and target.path not in ("", ".") and unit.path.startswith(target.path + "/"):
+                target.members.append(i)
+                reached.add(i)
     return targets
 
 
@@ -197,12 +202,22 @@ def env_name(path: str) -> str:
 
 
 def _glob(paths: list[str]) -> str:
-    """One path standing for several: the parts where they differ are `*`."""
+    """One path standing for several: where they differ, `*` for one folder
+    (when all are as deep) or `**` for any number."""
     paths = sorted(dict.fromkeys(paths))
     split = [p.split("/") for p in paths]
-    if not paths or len({len(s) for s in split}) != 1:
-        return ", ".join(paths)
-    return "/".join(parts[0] if len(set(parts)) == 1 else "*" for parts in zip(*split))
+    if len(paths) < 2:
+        return paths[0] if paths else ""
+    if len({len(s) for s in split}) == 1:
+        return "/".join(parts[0] if len(set(parts)) == 1 else "*" for parts in zip(*split))
+    shortest = min(len(s) for s in split)
+    head = 0
+    while head < shortest and len({s[head] for s in split}) == 1:
+        head += 1
+    tail = 0
+    while tail < shortest - head and len({s[-1 - tail] for s in split}) == 1:
+        tail += 1
+    return "/".join(split[0][:head] + ["**"] + (split[0][len(split[0]) - tail:] if tail else []))
 
 
 def _last(path: str) -> str:
