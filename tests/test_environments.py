@@ -150,12 +150,16 @@ def test_a_folder_without_kustomization_chart_or_pointer_is_read_exactly_as_befo
     assert tree.plain == list(before.sources) and tree.skipped == before.skipped_files
 
 
-def test_each_entry_kustomization_is_an_environment_and_bases_are_not_plain_files(overlays, fake_kustomize):
+def test_each_entry_kustomization_is_an_environment_named_by_its_layout_and_bases_are_not_plain_files(
+        overlays, fake_kustomize):
     found = environments(overlays)
-    assert names(found) == ["overlays/dev", "overlays/prod", "plain manifests"]
-    assert labels(by_name(found, "overlays/prod")) == [f"{overlays}/overlays/prod (kustomize)"]
+    assert names(found) == ["dev", "prod", "plain manifests"]
+    assert labels(by_name(found, "prod")) == [f"{overlays}/overlays/prod (kustomize)"]
+    assert by_name(found, "prod").path == f"{overlays}/overlays/prod"
     assert labels(by_name(found, "plain manifests")) == [f"{overlays}/monitoring/grafana.yaml"]
-    assert by_name(found, "overlays/prod").name_prefix == "prod-"
+    assert by_name(found, "prod").name_prefix == "prod-"
+    assert [(a.name, a.kind) for a in by_name(found, "prod").apps] == [("overlays/prod", "kustomization")]
+    assert [(a.name, a.kind) for a in by_name(found, "plain manifests").apps] == [("monitoring", "folder")]
     rendered = fake_kustomize.read_text().split()
     assert sorted(rendered) == [f"{overlays}/overlays/dev", f"{overlays}/overlays/prod"]  # never the base alone
 
@@ -341,14 +345,21 @@ def test_an_application_makes_its_folder_an_environment_and_takes_its_files_from
     write(tmp_path, "flat/sub/skipped.yaml", service("skipped"))
     write(tmp_path, "other/svc.yaml", service("other"))
     found = environments(tmp_path)
-    assert names(found) == ["flat", "guestbook", "plain manifests"]
-    assert by_name(found, "guestbook").pointed_by == ("Application argocd/guestbook",)
-    assert by_name(found, "guestbook").namespace == "guestbook"  # the Application's destination
+    # both Applications go to the cluster Argo CD runs in: one environment, each Application an app
+    assert names(found) == ["in-cluster", "plain manifests"]
+    cluster = by_name(found, "in-cluster")
+    assert cluster.pointed_by == ("Application argocd/guestbook", "Application argocd/top")
+    apps = {a.name: (a.kind, a.path, a.namespace, [os.path.relpath(s, tmp_path) for s in a.sources])
+            for a in cluster.apps}
     # Argo CD reads a plain folder's subfolders only with directory.recurse: those stay plain
-    assert [os.path.basename(s) for s in labels(by_name(found, "guestbook"))] == ["svc.yaml"]
-    assert [os.path.basename(s) for s in labels(by_name(found, "flat"))] == ["svc.yaml"]
-    assert sorted(os.path.basename(s) for s in labels(by_name(found, "plain manifests"))) == [
-        "apps.yaml", "deep.yaml", "skipped.yaml", "svc.yaml"]
+    assert apps == {"argocd": ("folder", "argocd", "", ["argocd/apps.yaml"]),
+                    "guestbook": ("Application", "guestbook", "guestbook", ["guestbook/svc.yaml"]),
+                    "top": ("Application", "flat", "top", ["flat/svc.yaml"])}
+    guestbook = next(s for s in cluster.sources if s.label.endswith("guestbook/svc.yaml"))
+    assert cluster.namespace_of(guestbook, "default") == "guestbook"  # the Application's destination
+    assert sorted(os.path.relpath(s, tmp_path) for s in labels(by_name(found, "plain manifests"))) == [
+        "flat/sub/skipped.yaml", "guestbook/more/deep.yaml", "other/svc.yaml"]
+    assert [a.name for a in by_name(found, "plain manifests").apps] == ["flat/sub", "guestbook/more", "other"]
     assert {p.name: p.target for p in found.pointers} == {"guestbook": "guestbook", "top": "flat"}
 
 
@@ -357,7 +368,8 @@ def test_directory_recurse_reads_subfolders(tmp_path):
     write(tmp_path, "deep/a.yaml", service("a"))
     write(tmp_path, "deep/sub/b.yaml", service("b"))
     found = environments(tmp_path)
-    assert [os.path.basename(s) for s in labels(by_name(found, "deep"))] == ["a.yaml", "b.yaml"]
+    (deep,) = [a for a in by_name(found, "in-cluster").apps if a.name == "deep"]
+    assert [os.path.basename(s) for s in deep.sources] == ["a.yaml", "b.yaml"]
 
 
 def test_a_pointer_to_another_repository_or_a_missing_path_names_no_environment(tmp_path):
@@ -371,7 +383,7 @@ def test_a_pointer_to_another_repository_or_a_missing_path_names_no_environment(
     write(tmp_path, "guestbook/svc.yaml", service("guestbook"))
     found = environments(tmp_path)
     status = {p.name: (p.environment, p.status) for p in found.pointers}
-    assert status["here"] == ("guestbook", "")
+    assert status["here"] == ("in-cluster", "")
     assert status["elsewhere"] == ("", "https://github.com/org/other-repo.git is another repository")
     assert status["missing"] == ("", "nope is not a path in this repository")
 
@@ -427,7 +439,10 @@ def test_an_application_set_expands_its_list_and_git_directory_generators(tmp_pa
     for path in ("envs/prod", "envs/dev", "apps/cart", "apps/shop", "apps/legacy"):
         write(tmp_path, f"{path}/svc.yaml", service(path.replace("/", "-")))
     found = environments(tmp_path)
-    assert names(found) == ["apps/cart", "apps/shop", "envs/dev", "envs/prod", "plain manifests"]
+    # one cluster, whose Applications deploy envs/dev and envs/prod: split by that name, apps/* in each
+    assert names(found) == ["dev", "prod", "plain manifests"]
+    assert [a.name for a in by_name(found, "dev").apps] == ["argocd", "app-west", "cart", "shop"]
+    assert [a.name for a in by_name(found, "prod").apps] == ["argocd", "app-east", "cart", "shop"]
     titles = {p.title: (p.target, p.status) for p in found.pointers}
     assert titles["ApplicationSet argocd/clusters (app-east)"] == ("envs/prod", "")
     assert titles["ApplicationSet argocd/apps (cart)"] == ("apps/cart", "")
@@ -435,7 +450,7 @@ def test_an_application_set_expands_its_list_and_git_directory_generators(tmp_pa
     assert titles["ApplicationSet argocd/odd"] == ("", "template placeholder {{missing}} not expanded")
     # the excluded folder is no Application's: it stays with the plain manifests
     assert sorted(os.path.relpath(s, tmp_path) for s in labels(by_name(found, "plain manifests"))) == [
-        "apps/legacy/svc.yaml", "argocd/sets.yaml"]
+        "apps/legacy/svc.yaml"]
 
 
 def test_a_flux_kustomization_names_its_path_and_a_foreign_source_none(tmp_path, fake_kustomize):
@@ -456,11 +471,13 @@ def test_a_flux_kustomization_names_its_path_and_a_foreign_source_none(tmp_path,
         """)
     write(tmp_path, "apps/prod/svc.yaml", service("web"))
     found = environments(tmp_path)
-    assert names(found) == ["apps/prod", "plain manifests"]
+    # the cluster folder and what its Kustomizations reach: one environment, named after the folder
+    assert names(found) == ["prod"]
+    assert [(a.name, a.kind, a.path) for a in by_name(found, "prod").apps] == [
+        ("clusters/prod", "folder", "clusters/prod"), ("apps", "Kustomization", "apps/prod")]
     status = {p.name: (p.environment, p.status) for p in found.pointers}
-    assert status == {"apps": ("apps/prod", ""), "vendor": ("", "its source is OCIRepository vendor, not this repository")}
-    # the plain file holds only Flux configuration: no environment of its own
-    assert [e.name for e in reports_for_paths([str(tmp_path)], Config()).empty] == ["plain manifests"]
+    assert status == {"apps": ("prod", ""), "vendor": ("", "its source is OCIRepository vendor, not this repository")}
+    assert reports_for_paths([str(tmp_path)], Config()).empty == ()
 
 
 HELM_RELEASE = """\
@@ -541,9 +558,9 @@ def test_the_same_object_in_two_environments_is_no_duplicate(overlays, fake_kust
     write(overlays, "overlays/prod/again.yaml", service("web", "LoadBalancer"))  # a duplicate inside prod
     found = reports_for_paths([str(overlays)], Config())
     duplicates = {e.name: [f.object for f in r.findings if f.rule == "duplicate-object"] for e, r in found.reports}
-    assert duplicates == {"overlays/dev": [], "overlays/prod": ["Service/default/web"], "plain manifests": []}
+    assert duplicates == {"dev": [], "prod": ["Service/default/web"], "plain manifests": []}
     levels = {e.name: r.analysis.exposure["Service/default/web"].level for e, r in found.reports if e.name != "plain manifests"}
-    assert levels == {"overlays/dev": "node", "overlays/prod": "internet"}
+    assert levels == {"dev": "node", "prod": "internet"}
 
 
 def test_discovery_is_deterministic(overlays, fake_kustomize):
@@ -565,31 +582,39 @@ def test_shop_dev_staging_prod(monkeypatch):
     """environments-shop (written here; its README has the table this checks)."""
     monkeypatch.chdir(FIXTURES / "environments-shop")
     found = reports_for_paths(["."], Config())
-    assert [e.name for e, _ in found.reports] == ["overlays/dev", "overlays/staging", "overlays/prod"]
-    assert [e.name for e in found.empty] == ["plain manifests"]  # only the ApplicationSet
-    dev, staging, prod = (_levels(found, f"overlays/{s}") for s in ("dev", "staging", "prod"))
+    # one cluster, its ApplicationSet's Applications split by the overlay each deploys
+    assert [e.name for e, _ in found.reports] == ["dev", "staging", "prod"]
+    assert found.empty == ()
+    assert {e.name: [a.name for a in e.apps] for e, _ in found.reports} == {
+        "dev": ["argocd", "shop-dev"], "staging": ["argocd", "shop-staging"], "prod": ["argocd", "shop-prod"]}
+    dev, staging, prod = (_levels(found, s) for s in ("dev", "staging", "prod"))
     assert (dev["Service/shop-dev/web"], staging["Service/shop-staging/web"], prod["Service/shop-prod/prod-web"]) == \
         ("node", "internet", "internet")
     assert (dev["Service/shop-dev/api"], staging["Service/shop-staging/api"], prod["Service/shop-prod/prod-api"]) == \
         ("cluster", "cluster", "network")
     rules = {e.name: sorted({f.rule for f in r.findings}) for e, r in found.reports}
     # prod's internal load balancer admits 10.0.0.0/8, but api admits only web's pods: a dead way in
-    assert rules == {"overlays/dev": ["nodeport-service"], "overlays/prod": ["entrypoint-blocked-by-policy"],
-                     "overlays/staging": ["ingress-without-tls", "no-network-policy"]}
+    assert rules == {"dev": ["nodeport-service"], "prod": ["entrypoint-blocked-by-policy"],
+                     "staging": ["ingress-without-tls", "no-network-policy"]}
     pointed = {e.name: e.pointed_by for e, _ in found.reports}
-    assert pointed["overlays/prod"] == ("ApplicationSet argocd/shop (shop-prod)",)
+    assert pointed["prod"] == ("ApplicationSet argocd/shop (shop-prod)",)
 
 
 @needs_kustomize
 def test_kubernetes_sigs_kustomize_examples(monkeypatch):
     monkeypatch.chdir(FIXTURES / "kustomize-examples")
     found = reports_for_paths(["."], Config())
+    # ldap's and springboot's overlays share a layout: one environment per name, each overlay an app
     assert [e.name for e, _ in found.reports] == [
-        "examples/helloWorld", "examples/ldap/overlays/staging", "examples/ldap/overlays/production",
-        "examples/multibases", "examples/springboot/overlays/staging", "examples/springboot/overlays/production",
-        "examples/transformerconfigs/crd", "examples/wordpress", "plain manifests"]
+        "staging", "production", "examples/helloWorld", "examples/multibases", "examples/transformerconfigs/crd",
+        "examples/wordpress", "plain manifests"]
+    assert {e.name: [a.name for a in e.apps] for e, _ in found.reports if e.name in ("staging", "production")} == {
+        "staging": ["examples/ldap/overlays/staging", "examples/springboot/overlays/staging"],
+        "production": ["examples/ldap/overlays/production", "examples/springboot/overlays/production"]}
+    assert [a.name for a in found.reports[-1][0].apps] == [
+        "examples/mySql", "examples/validationTransformer"]  # plain folders, each an app
     assert _levels(found, "examples/helloWorld")["Service/default/the-service"] == "internet"  # type LoadBalancer
-    assert _levels(found, "examples/ldap/overlays/production")["Service/default/production-ldap-service"] == "cluster"
+    assert _levels(found, "production")["Service/default/production-ldap-service"] == "cluster"
     assert _levels(found, "examples/wordpress")["Service/default/demo-wordpress"] == "internet"
     assert _levels(found, "examples/wordpress")["Service/default/demo-mysql"] == "cluster"
     assert _levels(found, "plain manifests")["Service/default/mysql"] == "cluster"
@@ -638,31 +663,43 @@ def test_flux2_kustomize_helm_example(monkeypatch, tmp_path, chart_servers):
     monkeypatch.chdir(copy_fixture(FIXTURES / "flux2-kustomize-helm-example", tmp_path / "repo", chart_servers,
                                    repositories))
     found = reports_for_paths(["."], Config())
-    assert [e.name for e, _ in found.reports] == ["apps/staging", "apps/production", "infrastructure/configs",
-                                                  "infrastructure/controllers"]
-    assert sorted(e.name for e in found.empty) == ["clusters/production/flux-system", "clusters/staging/flux-system",
-                                                   "plain manifests"]
+    # one environment per cluster folder: all its Flux Kustomizations reach (infrastructure is in both)
+    assert [e.name for e, _ in found.reports] == ["staging", "production"]
+    assert found.empty == ()
+    apps = {e.name: [(a.name, a.kind, a.path) for a in e.apps] for e, _ in found.reports}
+    for stage in ("staging", "production"):
+        assert apps[stage] == [
+            (f"clusters/{stage}", "folder", f"clusters/{stage}"), ("apps", "Kustomization", f"apps/{stage}"),
+            ("infra-controllers", "Kustomization", "infrastructure/controllers"),
+            ("infra-configs", "Kustomization", "infrastructure/configs"),
+            (f"clusters/{stage}/flux-system", "kustomization", f"clusters/{stage}/flux-system"),
+            ("podinfo", "HelmRelease", f"apps/{stage}"),
+            ("cert-manager", "HelmRelease", "infrastructure/controllers"),
+            ("ingress-nginx", "HelmRelease", "infrastructure/controllers")]
     pointed = {e.name: e.pointed_by for e, _ in found.reports}
-    assert pointed["apps/production"] == ("Flux Kustomization flux-system/apps",)
-    assert pointed["infrastructure/controllers"] == ("Flux Kustomization flux-system/infra-controllers",)
+    assert pointed["production"] == ("Flux Kustomization flux-system/apps", "Flux Kustomization flux-system/infra-configs",
+                                     "Flux Kustomization flux-system/infra-controllers")
     releases = sorted((p.environment, p.name, p.chart.version, p.chart.repository)
                       for p in found.pointers if p.kind == "HelmRelease")
     assert releases == [
-        ("apps/production", "podinfo", ">=1.0.0", chart_servers.http),
-        ("apps/staging", "podinfo", ">=1.0.0-alpha", chart_servers.http),
-        ("infrastructure/controllers", "cert-manager", "1.x", chart_servers.http),
-        ("infrastructure/controllers", "ingress-nginx", "*", chart_servers.http),
+        ("production", "podinfo", ">=1.0.0", chart_servers.http),
+        ("staging", "podinfo", ">=1.0.0-alpha", chart_servers.http),
+        ("staging, production", "cert-manager", "1.x", chart_servers.http),
+        ("staging, production", "ingress-nginx", "*", chart_servers.http),
     ]
-    assert {n.what for n in found.not_rendered} == {"HelmRelease podinfo/podinfo", "HelmRelease cert-manager/cert-manager",
-                                                    "HelmRelease ingress-nginx/ingress-nginx"}
+    assert {(n.what, n.environment) for n in found.not_rendered} == {
+        (f"HelmRelease {r}", stage) for r in ("podinfo/podinfo", "cert-manager/cert-manager",
+                                              "ingress-nginx/ingress-nginx") for stage in ("staging", "production")}
     # With helm, podinfo's real chart (6.9.3, what both constraints resolve to) with each overlay's values:
     rendered = reports_for_paths(["."], Config(), options=EnvironmentOptions(
         render=LoadOptions(render=frozenset({"kustomize", "helm"}), allow_remote=True)))
-    hosts = {e.name: sorted({p.host for p in r.analysis.entrypoints if p.host})
-             for e, r in rendered.reports if e.name.startswith("apps/")}
-    assert hosts == {"apps/staging": ["podinfo.staging"], "apps/production": ["podinfo.production"]}
-    versions = {e.name: [(r.chart, r.version) for r in e.releases] for e, _ in rendered.reports}
-    assert versions["apps/production"] == versions["apps/staging"] == [("podinfo", "6.9.3")]
+    hosts = {e.name: sorted({p.host for p in r.analysis.entrypoints if p.host}) for e, r in rendered.reports}
+    assert hosts == {"staging": ["podinfo.staging"], "production": ["podinfo.production"]}
+    versions = {e.name: [(r.chart, r.version) for r in e.releases if r.version] for e, _ in rendered.reports}
+    assert versions["production"] == versions["staging"] == [("podinfo", "6.9.3")]
+    (podinfo,) = [a for a in rendered.reports[1][0].apps if a.name == "podinfo"]
+    assert (podinfo.kind, podinfo.chart, podinfo.version, podinfo.namespace) == ("HelmRelease", "podinfo", "6.9.3",
+                                                                                 "podinfo")
     failed = {n.what: n.reason for n in rendered.not_rendered}
     assert "chart cert-manager 1.x is not in" in failed["HelmRelease cert-manager/cert-manager"]
 
@@ -676,27 +713,33 @@ def test_argocd_example_apps(monkeypatch, real_helm):
     assert not_rendered == {"apps": "chart", "blue-green": "chart", "helm-dependency": "chart",
                             "helm-guestbook": "chart", "plugins/kustomized-helm": "kustomization"}
     assert _levels(found, "sock-shop")["Service/default/front-end"] == "internet"  # the Ingress
-    # Without the app of apps rendered, three unrelated apps share the plain environment (and names):
+    # Without the app of apps rendered, three unrelated folders share the plain environment, each an app:
+    # the names they share are noted, never an error (nothing deploys them together)
     plain = dict((e.name, r) for e, r in found.reports)["plain manifests"]
-    assert {f.object for f in plain.findings if f.rule == "duplicate-object"} >= {"Service/default/frontend"}
-    # With helm, the apps chart's Applications give each its own environment, and nothing is plain:
+    assert [a.name for a in found.reports[-1][0].apps] == ["guestbook", "helm-hooks", "sync-waves"]
+    shared = {f.object: (f.severity, f.message) for f in plain.findings if f.rule == "duplicate-object"}
+    assert shared["Service/default/frontend"] == ("info", "Service default/frontend is defined in both helm-hooks and "
+                                                  "sync-waves, which are deployed apart; if both are applied, the later wins.")
+    assert {severity for severity, _ in shared.values()} == {"info"}
+    # With helm, the apps chart's Applications: one environment (the cluster they go to), each an app
     with_helm = reports_for_paths(["."], Config(), options=EnvironmentOptions(render=LoadOptions(render=frozenset({"kustomize", "helm"}))))
-    assert [e.name for e, _ in with_helm.reports] == [
-        "blue-green", "guestbook", "helm-guestbook", "helm-hooks", "kustomize-guestbook", "pre-post-sync", "sock-shop",
-        "sync-waves"]
+    assert [e.name for e, _ in with_helm.reports] == ["in-cluster"]
+    assert [a.name for a in with_helm.reports[0][0].apps] == [
+        "apps", "example.blue-green", "example.guestbook", "example.helm-guestbook", "example.helm-hooks",
+        "example.kustomize-guestbook", "example.pre-post-sync", "example.sock-shop", "example.sync-waves"]
     # helm-dependency's chart needs wordpress from a chart repository: not without --allow-remote.
     assert "dependency wordpress: the chart comes from https://charts.helm.sh/stable" in \
         {n.what: n.reason for n in with_helm.not_rendered}["helm-dependency"]
-    assert [e.name for e in with_helm.empty] == ["apps"]  # Applications only
+    assert with_helm.empty == ()
     assert all(f.rule != "duplicate-object" for _, r in with_helm.reports for f in r.findings)
     status = {p.name: p.status or p.environment for p in with_helm.pointers if p.kind == "Application"}
-    assert status["example.guestbook"] == "guestbook"
-    assert status["example.kustomize-guestbook"] == "kustomize-guestbook"
+    assert status["example.guestbook"] == "in-cluster"
+    assert status["example.kustomize-guestbook"] == "in-cluster"
     assert status["example.jsonnet-guestbook"] == "jsonnet-guestbook is not a path in this repository"
     assert status["example.plugin-kustomized-helm"] == "rendered by the config management plugin kustomized-helm, which svcdocs does not run"
     # Objects that name no namespace go where the Application sends them:
-    assert _levels(with_helm, "helm-guestbook")["Service/helm-guestbook/helm-guestbook"] == "cluster"
-    assert _levels(with_helm, "guestbook")["Service/guestbook/guestbook-ui"] == "cluster"
+    assert _levels(with_helm, "in-cluster")["Service/helm-guestbook/helm-guestbook"] == "cluster"
+    assert _levels(with_helm, "in-cluster")["Service/guestbook/guestbook-ui"] == "cluster"
 
 
 def test_pointers_of_every_wrong_shape_are_listed_never_a_crash(tmp_path):
