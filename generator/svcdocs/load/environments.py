@@ -850,12 +850,14 @@ class _Discovery:
         self._helm_releases()
         pieces = [piece for draft in self.drafts.values() for piece in self._pieces(draft, split=grouped)]
         if grouped:
-            environments, found_by, env_pattern = self._grouped(pieces, prefix)
+            environments, where, found_by, env_pattern = self._grouped(pieces, prefix)
         else:
             environments = [self._environment(p.draft.name, p.draft.path, p.draft.origin, [p]) for p in pieces]
-            found_by = env_pattern = ""
-        environments.sort(key=_order)
-        where = self._environments_of(pieces, environments)
+            where, found_by, env_pattern = {}, "", ""
+        environments = sorted((e for e in environments if e.sources), key=_order)
+        order = {e.name: i for i, e in enumerate(environments)}
+        where = {draft: sorted(names, key=lambda n: order.get(n, len(order))) for draft, names in where.items()}
+        self._where_pointers_are(where, environments)
         not_rendered = sorted({replace(n, environment=env) for n in self.not_rendered
                                for env in where.get(n.environment, [n.environment])},
                               key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
@@ -864,20 +866,11 @@ class _Discovery:
         return Environments(tuple(environments), tuple(sorted(pointers, key=Pointer.sort_key)),
                             tuple(not_rendered), found_by=found_by, env_pattern=env_pattern)
 
-    def _environments_of(self, pieces: list[_Piece], environments: list[Environment]) -> dict[str, list[str]]:
-        """Each draft's name, to the names of the environments it is in."""
-        where: dict[str, list[str]] = {}
-        for environment in environments:
-            labels = {s.label for s in environment.sources}
-            for piece in pieces:
-                if any(s.label in labels for s in piece.sources) or not piece.sources:
-                    names = where.setdefault(piece.draft.name, [])
-                    if environment.name not in names and (piece.sources or piece.draft.name == environment.name):
-                        names.append(environment.name)
-        for pointer, draft in self.led_to.items():  # a draft with nothing read: where its pointer is
-            if draft.name not in where or not where[draft.name]:
+    def _where_pointers_are(self, where: dict[str, list[str]], environments: list[Environment]) -> None:
+        """A draft that is in no environment is said where the pointer to it is."""
+        for pointer, draft in self.led_to.items():
+            if not where.get(draft.name):
                 where[draft.name] = [e.name for e in environments if any(s.label == pointer.file for s in e.sources)]
-        return where
 
     def _pieces(self, draft: _Draft, split: bool) -> list[_Piece]:
         """What a draft deploys, as pieces: one, or (its plain files, when
@@ -890,7 +883,8 @@ class _Discovery:
                 self.not_rendered.append(replace(result, environment=draft.name))
         namespace = next(iter(draft.destinations)) if len(draft.destinations) == 1 else ""
         if not split or draft.origin != "plain":
-            return [_Piece(draft, draft.rel, sources, unset, namespace)] if sources else []
+            read = sources or not self._plain_sources(draft)  # nothing read at all: said in its environment
+            return [_Piece(draft, draft.rel, sources, unset, namespace)] if read else []
         folder_of = _plain_folders([os.path.relpath(s.path, self.folder).replace(os.sep, "/")
                                     for s in draft.files])
         home = {s.label: folder_of[i] for i, s in enumerate(draft.files)}
@@ -906,7 +900,7 @@ class _Discovery:
                  next(iter(pieces.values()))).unset.append(u)
         return [pieces[f] for f in sorted(pieces)]
 
-    def _grouped(self, pieces: list[_Piece], prefix: str) -> tuple[list[Environment], str, str]:
+    def _grouped(self, pieces: list[_Piece], prefix: str) -> tuple[list[Environment], dict[str, list[str]], str, str]:
         """Pieces grouped into deployment targets (load/targets.py)."""
         index = {id(p.draft): i for i, p in enumerate(pieces) if p.draft.origin != "plain"}
         units = []
@@ -921,19 +915,24 @@ class _Discovery:
             units.append(targets.Unit(piece.rel or piece.draft.name, origin, tuple(edges)))
         plain = f"{prefix}: {PLAIN}" if prefix else PLAIN
         found = targets.group(units, plain)
-        environments = []
+        environments, where = [], {}
         for target in found:
             members = [pieces[i] for i in target.members]
             name = f"{prefix}/{target.name}" if prefix and target.how != "plain" else target.name
+            for piece in members:
+                where.setdefault(piece.draft.name, [])
+                if name not in where[piece.draft.name]:
+                    where[piece.draft.name].append(name)
             if target.how in ("own", "plain"):
                 path, origin = members[0].draft.path, ("plain" if target.how == "plain" else members[0].draft.origin)
             else:
                 path, origin = self._shown_rel(target.path), {"layout": "kustomization"}.get(target.how, target.how)
             environments.append(self._environment(name, path, origin, members, apart=target.apart))
-        if len(environments) <= targets.MANY:
-            return environments, "", ""
-        return (environments, targets.found_by(found),
-                targets.env_pattern([self._shown_rel(t.path) for t in found if t.how != "plain"]))
+        shown = [t for t, e in zip(found, environments) if e.sources]
+        if len(shown) <= targets.MANY:
+            return environments, where, "", ""
+        return (environments, where, targets.found_by(shown),
+                targets.env_pattern([self._shown_rel(t.path) for t in shown if t.how != "plain"]))
 
     def _unsubstituted(self, draft: _Draft, source: Source) -> Source:
         """The source as read, before a Flux Kustomization's variables (pointers are scanned in it)."""
