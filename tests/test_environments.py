@@ -775,3 +775,240 @@ def test_pointers_of_every_wrong_shape_are_listed_never_a_crash(tmp_path):
         ("HelmRelease", "z"): "it names no chart source (spec.chart.spec.sourceRef or spec.chartRef)",
         ("Kustomization", "k"): "../../../../etc is not a path in this repository",
     }
+
+
+# --- Deployment targets: one test per shape -----------------------------------------------------
+
+def flux_kustomization(name: str, path: str, namespace: str = "", source: str = "GitRepository") -> str:
+    target = f"  targetNamespace: {namespace}\n" if namespace else ""
+    return (f"apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+            f"metadata: {{name: {name}, namespace: flux-system}}\nspec:\n  path: {path}\n"
+            f"  sourceRef: {{kind: {source}, name: flux-system}}\n{target}")
+
+
+GOTK_SYNC = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: flux-system, namespace: flux-system}}
+spec: {{url: https://github.com/org/fleet}}
+---
+{root}"""
+
+
+def flux_cluster(repo: Path, cluster: str, *kustomizations: str) -> None:
+    """A bootstrapped cluster folder: flux-system (its GitRepository and the root
+    Kustomization of the folder) and one file per Flux Kustomization."""
+    write(repo, f"clusters/{cluster}/flux-system/kustomization.yaml", "resources: [gotk-sync.yaml]\n")
+    write(repo, f"clusters/{cluster}/flux-system/gotk-sync.yaml",
+          GOTK_SYNC.format(root=flux_kustomization("flux-system", f"./clusters/{cluster}")))
+    for i, text in enumerate(kustomizations):
+        write(repo, f"clusters/{cluster}/ks-{i}.yaml", text)
+
+
+def apps_of(environment) -> dict[str, tuple[str, str]]:
+    return {a.name: (a.kind, a.path) for a in environment.apps}
+
+
+def rule_hits(found, rule: str) -> dict[str, list[tuple[str, str]]]:
+    return {e.name: sorted((f.object, f.severity) for f in r.findings if f.rule == rule) for e, r in found.reports}
+
+
+def test_a_flux_cluster_folder_is_one_environment_through_its_pointer_chain(tmp_path, fake_kustomize):
+    flux_cluster(tmp_path, "production", flux_kustomization("apps", "./apps/production"))
+    write(tmp_path, "apps/production/kustomization.yaml", "resources: [podinfo.yaml]\n")
+    write(tmp_path, "apps/production/podinfo.yaml", flux_kustomization("podinfo", "./apps/podinfo", "podinfo"))
+    write(tmp_path, "apps/podinfo/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "apps/podinfo/svc.yaml", service("podinfo"))
+    found = reports_for_paths([str(tmp_path)], Config())
+    assert [e.name for e, _ in found.reports] == ["production"]
+    (production, report), = found.reports
+    assert (production.origin, production.path) == ("flux", f"{tmp_path}/clusters/production")
+    assert apps_of(production) == {"flux-system": ("Kustomization", "clusters/production"),
+                                   "apps": ("Kustomization", "apps/production"),
+                                   "podinfo": ("Kustomization", "apps/podinfo")}
+    # the Service once, where its Kustomization puts it
+    assert [s.id for s in report.model.services] == ["Service/podinfo/podinfo"]
+    assert {p.name: p.environment for p in found.pointers} == {"flux-system": "production", "apps": "production",
+                                                               "podinfo": "production"}
+
+
+def test_a_flux_kustomization_of_a_parent_folder_reads_each_app_once(tmp_path, fake_kustomize):
+    write(tmp_path, "clusters/prod/all.yaml", flux_kustomization("all", "./") + "---\n"
+          + flux_kustomization("podinfo", "./apps/podinfo", "podinfo"))
+    write(tmp_path, "apps/podinfo/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "apps/podinfo/svc.yaml", service("podinfo"))
+    found = reports_for_paths([str(tmp_path)], Config())
+    (prod, report), = found.reports
+    assert prod.name == "prod"
+    assert [s.id for s in report.model.services] == ["Service/podinfo/podinfo"]  # never once more in default
+    assert report.model.duplicates == ()
+    assert apps_of(prod) == {"all": ("Kustomization", "."), "podinfo": ("Kustomization", "apps/podinfo")}
+
+
+def test_two_flux_clusters_share_their_infrastructure(tmp_path, fake_kustomize):
+    for cluster in ("staging", "production"):
+        flux_cluster(tmp_path, cluster, flux_kustomization("infrastructure", "./infrastructure"),
+                     flux_kustomization("apps", f"./apps/{cluster}", "shop"))
+        write(tmp_path, f"apps/{cluster}/kustomization.yaml", "resources: [web.yaml]\n")
+        write(tmp_path, f"apps/{cluster}/web.yaml", service("web", "LoadBalancer" if cluster == "production" else "ClusterIP"))
+    write(tmp_path, "infrastructure/kustomization.yaml", "resources: [ingress.yaml]\n")
+    write(tmp_path, "infrastructure/ingress.yaml", service("ingress-nginx", "LoadBalancer"))
+    found = reports_for_paths([str(tmp_path)], Config())
+    assert [e.name for e, _ in found.reports] == ["staging", "production"]
+    for environment, report in found.reports:
+        assert apps_of(environment)["infrastructure"] == ("Kustomization", "infrastructure")
+        assert {s.id for s in report.model.services} == {"Service/default/ingress-nginx", "Service/shop/web"}
+    levels = {e.name: r.analysis.exposure["Service/shop/web"].level for e, r in found.reports}
+    assert levels == {"staging": "cluster", "production": "internet"}
+    (pointer,) = {p for p in found.pointers if p.name == "infrastructure" and p.file.endswith("staging/ks-0.yaml")}
+    assert pointer.environment == "staging"
+
+
+def test_an_argo_cd_app_of_apps_is_one_environment_per_destination_cluster(tmp_path):
+    write(tmp_path, "argocd/root.yaml", application("root", "argocd/apps"))
+    write(tmp_path, "argocd/apps/web.yaml", application("web", "apps/web"))
+    write(tmp_path, "argocd/apps/edge.yaml", application("edge", "apps/edge").replace(
+        "server: https://kubernetes.default.svc", "name: edge-eu"))
+    write(tmp_path, "argocd/apps/remote.yaml", application("metrics", "apps/metrics").replace(
+        "https://kubernetes.default.svc", "https://10.0.0.7:6443"))
+    for app in ("web", "edge", "metrics"):
+        write(tmp_path, f"apps/{app}/svc.yaml", service(app))
+    found = environments(tmp_path)
+    assert names(found) == ["10.0.0.7:6443", "edge-eu", "in-cluster"]
+    assert apps_of(by_name(found, "in-cluster")) == {"argocd": ("folder", "argocd"),
+                                                     "root": ("Application", "argocd/apps"),
+                                                     "web": ("Application", "apps/web")}
+    assert apps_of(by_name(found, "edge-eu")) == {"edge": ("Application", "apps/edge")}
+    edge = by_name(found, "edge-eu")
+    assert edge.namespace == "edge"  # the Application's destination namespace
+    assert by_name(found, "10.0.0.7:6443").origin == "argo"
+
+
+def test_applications_to_one_cluster_split_by_the_environment_their_folders_name(tmp_path):
+    write(tmp_path, "argocd/apps.yaml", "---\n".join(
+        application(f"{app}-{env}", f"apps/{app}/envs/{env}") for app in ("cart", "shop") for env in ("qa", "prod")))
+    write(tmp_path, "argocd/infra.yaml", application("infra", "infra"))
+    for app in ("cart", "shop"):
+        for env in ("qa", "prod"):
+            write(tmp_path, f"apps/{app}/envs/{env}/svc.yaml", service(app))
+    write(tmp_path, "infra/svc.yaml", service("ingress"))
+    found = environments(tmp_path)
+    assert names(found) == ["qa", "prod"]
+    assert sorted(apps_of(by_name(found, "qa"))) == ["argocd", "cart-qa", "infra", "shop-qa"]
+    assert by_name(found, "prod").path == f"{tmp_path}/apps/*/envs/prod"
+
+
+def test_per_service_overlays_give_one_environment_per_name_and_keep_services_apart(tmp_path, fake_kustomize):
+    for svc in ("cart", "shop", "ledger/writer"):
+        for env in ("development", "production"):
+            write(tmp_path, f"src/{svc}/k8s/overlays/{env}/kustomization.yaml", "resources: [svc.yaml, ns.yaml]\n")
+            write(tmp_path, f"src/{svc}/k8s/overlays/{env}/svc.yaml", service(svc.replace("/", "-")))
+            # each service's overlay brings the namespace too: the same object, deployed apart
+            write(tmp_path, f"src/{svc}/k8s/overlays/{env}/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: bank}\n")
+    found = reports_for_paths([str(tmp_path)], Config())
+    assert [e.name for e, _ in found.reports] == ["development", "production"]
+    production = found.reports[1][0]
+    assert production.path == f"{tmp_path}/src/**/k8s/overlays/production"
+    assert [a.name for a in production.apps] == ["src/cart/k8s/overlays/production",
+                                                 "src/ledger/writer/k8s/overlays/production",
+                                                 "src/shop/k8s/overlays/production"]
+    assert production.deployed_apart
+    assert rule_hits(found, "duplicate-object") == {
+        env: [("Namespace//bank", "info"), ("Namespace//bank", "info")] for env in ("development", "production")}
+
+
+def test_a_catalog_of_independent_apps_has_no_duplicate_error(tmp_path, fake_kustomize):
+    for app in ("guestbook", "blue-green", "sync-waves"):
+        write(tmp_path, f"{app}/svc.yaml", service("frontend"))
+    write(tmp_path, "kustomize-app/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "kustomize-app/svc.yaml", service("frontend"))
+    write(tmp_path, "guestbook/again.yaml", service("frontend"))  # twice in one app: an error
+    found = reports_for_paths([str(tmp_path)], Config())
+    assert [e.name for e, _ in found.reports] == ["kustomize-app", "plain manifests"]
+    plain, report = found.reports[1]
+    assert [a.name for a in plain.apps] == ["blue-green", "guestbook", "sync-waves"]
+    messages = sorted((f.severity, f.message) for f in report.findings if f.rule == "duplicate-object")
+    assert messages == [
+        ("error", f"Service default/frontend is defined again here after {tmp_path}/guestbook/again.yaml:4, so one "
+                  "definition silently replaces the other when both are applied."),
+        ("info", "Service default/frontend is defined in both blue-green and guestbook, which are deployed apart; "
+                 "if both are applied, the later wins."),
+        ("info", "Service default/frontend is defined in both guestbook and sync-waves, which are deployed apart; "
+                 "if both are applied, the later wins.")]
+
+
+def test_a_release_bundle_beside_its_sources_is_no_duplicate_error(tmp_path):
+    write(tmp_path, "config/web.yaml", service("web"))
+    write(tmp_path, "release/bundle.yaml", service("web"))
+    write(tmp_path, "argocd/app.yaml", application("other", "elsewhere", repo="https://github.com/org/other.git"))
+    found = reports_for_paths([str(tmp_path)], Config())
+    (plain, report), = found.reports
+    assert [a.name for a in plain.apps] == ["argocd", "config", "release"]
+    assert rule_hits(found, "duplicate-object") == {"plain manifests": [("Service/default/web", "info")]}
+
+
+def test_environment_promotion_folders_are_environments(tmp_path, fake_kustomize):
+    write(tmp_path, "base/kustomization.yaml", "resources: [web.yaml]\n")
+    write(tmp_path, "base/web.yaml", service("web"))
+    for env in ("prod-eu", "qa", "staging-us"):
+        write(tmp_path, f"envs/{env}/kustomization.yaml", f"resources: [../../base]\nnamespace: {env}\n")
+    found = environments(tmp_path)
+    assert names(found) == ["qa", "staging-us", "prod-eu"]  # in the order a change goes through them
+    assert apps_of(by_name(found, "qa")) == {"envs/qa": ("kustomization", "envs/qa")}
+
+
+def test_names_grow_longer_only_where_two_would_collide(tmp_path, fake_kustomize):
+    flux_cluster(tmp_path, "production", flux_kustomization("apps", "./apps"))
+    write(tmp_path, "apps/svc.yaml", service("web"))
+    write(tmp_path, "legacy/overlays/production/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "legacy/overlays/production/svc.yaml", service("legacy"))
+    write(tmp_path, "legacy/overlays/staging/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "legacy/overlays/staging/svc.yaml", service("legacy"))
+    found = environments(tmp_path)
+    assert names(found) == ["staging", "clusters/production", "overlays/production"]
+
+
+def test_many_environments_say_how_they_were_found_and_the_env_that_groups_them(tmp_path, fake_kustomize):
+    for i in range(10):
+        write(tmp_path, f"examples/app{i}/kustomization.yaml", "resources: [svc.yaml]\n")
+        write(tmp_path, f"examples/app{i}/svc.yaml", service(f"app{i}"))
+    found = environments(tmp_path)
+    assert len(found.environments) == 10
+    assert found.found_by == "10 environments: 10 by entry kustomization or chart outside such a layout."
+    assert found.env_pattern == "--env examples=examples"
+    few = environments(tmp_path / "examples" / "app1")
+    assert (few.found_by, few.env_pattern) == ("", "")
+
+
+def test_an_external_artifact_built_from_this_repository_is_followed(tmp_path, fake_kustomize):
+    write(tmp_path, "clusters/production/artifacts.yaml", """\
+        apiVersion: source.extensions.fluxcd.io/v1beta1
+        kind: ArtifactGenerator
+        metadata: {name: flux-system, namespace: flux-system}
+        spec:
+          sources: [{alias: repo, kind: GitRepository, name: flux-system}]
+          artifacts:
+          - name: apps
+            copy:
+            - {from: "@repo/apps/base/**", to: "@artifact/base/"}
+            - {from: "@repo/apps/production/**", to: "@artifact/production/"}
+          - name: bundle
+            copy: [{from: "@repo/deploy/*.yaml", to: "@artifact/"}]
+          - name: vendor
+            copy: [{from: "@other/deploy/**", to: "@artifact/"}]
+        """)
+    write(tmp_path, "clusters/production/apps.yaml", "---\n".join([
+        flux_kustomization("apps", "./production", source="ExternalArtifact").replace("name: flux-system}\n", "name: apps}\n"),
+        flux_kustomization("bundle", "./", source="ExternalArtifact").replace("name: flux-system}\n", "name: bundle}\n"),
+        flux_kustomization("missing", "./", source="ExternalArtifact").replace("name: flux-system}\n", "name: nope}\n"),
+    ]))
+    write(tmp_path, "apps/production/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "apps/production/svc.yaml", service("web"))
+    found = environments(tmp_path)
+    assert names(found) == ["production"]
+    status = {p.name: (p.target, p.status) for p in found.pointers}
+    assert status["apps"] == ("apps/production", "")
+    assert status["bundle"] == ("", "ExternalArtifact bundle is built by ArtifactGenerator flux-system/flux-system "
+                                    "from files or patterns; svcdocs follows artifacts copied from whole folders")
+    assert status["missing"] == ("", "its source is ExternalArtifact nope, which no ArtifactGenerator in this "
+                                     "repository builds")

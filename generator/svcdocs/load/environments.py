@@ -178,6 +178,8 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
         pointers=tuple(sorted((p for f in found for p in f.pointers), key=Pointer.sort_key)),
         not_rendered=tuple(n for f in found for n in f.not_rendered),
         unread=tuple(u for t in trees for u in t.unread),
+        found_by=" ".join(f.found_by for f in found if f.found_by),
+        env_pattern=" ".join(f.env_pattern for f in found if f.env_pattern),
     )
 
 
@@ -858,11 +860,14 @@ class _Discovery:
         order = {e.name: i for i, e in enumerate(environments)}
         where = {draft: sorted(names, key=lambda n: order.get(n, len(order))) for draft, names in where.items()}
         self._where_pointers_are(where, environments)
+        holding = {}  # each source's label, to the environments that read it
+        for environment in environments:
+            for source in environment.sources:
+                holding.setdefault(source.label, []).append(environment.name)
         not_rendered = sorted({replace(n, environment=env) for n in self.not_rendered
                                for env in where.get(n.environment, [n.environment])},
                               key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
-        pointers = {replace(p, environment=", ".join(where.get(p.environment, [p.environment])))
-                    for p in self.pointers}
+        pointers = {replace(p, environment=", ".join(_where_pointer(p, where, holding))) for p in self.pointers}
         return Environments(tuple(environments), tuple(sorted(pointers, key=Pointer.sort_key)),
                             tuple(not_rendered), found_by=found_by, env_pattern=env_pattern)
 
@@ -905,14 +910,17 @@ class _Discovery:
         index = {id(p.draft): i for i, p in enumerate(pieces) if p.draft.origin != "plain"}
         units = []
         for piece in pieces:
-            edges = {}
+            edges, homes = {}, set()
             for source in piece.sources:
                 for pointer in self._scan_file(self._unsubstituted(piece.draft, source)).pointers:
                     draft = self.led_to.get(pointer)
                     if draft is not None and id(draft) in index:
                         edges.setdefault(targets.Edge(index[id(draft)], pointer.cluster))
+                        if source.path and source.origins is None:
+                            homes.add(self._rel(os.path.realpath(os.path.dirname(source.path))))
             origin = "plain" if piece.draft.origin == "plain" else piece.draft.origin
-            units.append(targets.Unit(piece.rel or piece.draft.name, origin, tuple(edges)))
+            home = os.path.commonpath(sorted(homes)) if homes else ""
+            units.append(targets.Unit(piece.rel or piece.draft.name, origin, tuple(edges), home))
         plain = f"{prefix}: {PLAIN}" if prefix else PLAIN
         found = targets.group(units, plain)
         environments, where = [], {}
@@ -932,7 +940,7 @@ class _Discovery:
         if len(shown) <= targets.MANY:
             return environments, where, "", ""
         return (environments, where, targets.found_by(shown),
-                targets.env_pattern([self._shown_rel(t.path) for t in shown if t.how != "plain"]))
+                targets.env_pattern([t.path for t in shown if t.how != "plain"]))
 
     def _unsubstituted(self, draft: _Draft, source: Source) -> Source:
         """The source as read, before a Flux Kustomization's variables (pointers are scanned in it)."""
@@ -1024,6 +1032,14 @@ class _Piece:
     sources: list[Source]
     unset: list[Unset]
     namespace: str  # where its objects that name none go ("" when its pointers do not say one)
+
+
+def _where_pointer(pointer: Pointer, where: dict[str, list[str]], holding: dict[str, list[str]]) -> list[str]:
+    """The environments a pointer deploys into: those of what it leads to
+    that read the file it is in (a folder two clusters share is in both; the
+    pointer of one cluster, in one)."""
+    found = where.get(pointer.environment, [pointer.environment] if pointer.environment else [])
+    return [e for e in found if e in holding.get(pointer.file, ())] or found
 
 
 def _depth(rel: str) -> int:

@@ -46,6 +46,7 @@ class Unit:
     path: str  # repository-relative
     origin: str  # kustomization | chart | folder | plain
     edges: tuple[Edge, ...] = ()
+    home: str = ""  # the folder of the files that hold its pointers (a root that reads its parent folder)
 
 
 @dataclass
@@ -109,6 +110,8 @@ def _flux(units: list[Unit], reached: set[int]) -> list[Target]:
         if _is_argo(units, closure):
             continue
         folder = units[root].path
+        if folder in ("", ".") and units[root].home:
+            folder = units[root].home
         if folder.rsplit("/", 1)[-1] == FLUX_BOOTSTRAP and "/" in folder:
             folder = folder.rsplit("/", 1)[0]
         targets.append(Target(_last(folder), folder, "flux", list(closure), longer=_longer(folder)))
@@ -252,7 +255,11 @@ STAGES = ("local", "dev", "develop", "development", "test", "testing", "qa", "in
 
 def stage_order(name: str) -> tuple:
     """A name's folders, each a stage (in the order a change goes through them) or a name."""
-    return tuple((STAGES.index(s.lower()) if s.lower() in STAGES else len(STAGES), s) for s in name.split("/"))
+    def stage(part: str) -> int:
+        first = part.lower().split("-", 1)[0]  # prod-eu: a prod
+        return STAGES.index(part.lower()) if part.lower() in STAGES else \
+            STAGES.index(first) if first in STAGES else len(STAGES)
+    return tuple((stage(s), s) for s in name.split("/"))
 
 
 # --- How they were found ---------------------------------------------------------------------
