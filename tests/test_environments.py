@@ -441,8 +441,9 @@ def test_an_application_set_expands_its_list_and_git_directory_generators(tmp_pa
     found = environments(tmp_path)
     # one cluster, whose Applications deploy envs/dev and envs/prod: split by that name, apps/* in each
     assert names(found) == ["dev", "prod", "plain manifests"]
-    assert [a.name for a in by_name(found, "dev").apps] == ["argocd", "app-west", "cart", "shop"]
-    assert [a.name for a in by_name(found, "prod").apps] == ["argocd", "app-east", "cart", "shop"]
+    # the ApplicationSets whose generators svcdocs does not expand are apps all the same
+    assert [a.name for a in by_name(found, "dev").apps] == ["argocd", "app-west", "cart", "shop", "apps", "odd"]
+    assert [a.name for a in by_name(found, "prod").apps] == ["argocd", "app-east", "cart", "shop", "apps", "odd"]
     titles = {p.title: (p.target, p.status) for p in found.pointers}
     assert titles["ApplicationSet argocd/clusters (app-east)"] == ("envs/prod", "")
     assert titles["ApplicationSet argocd/apps (cart)"] == ("apps/cart", "")
@@ -473,8 +474,10 @@ def test_a_flux_kustomization_names_its_path_and_a_foreign_source_none(tmp_path,
     found = environments(tmp_path)
     # the cluster folder and what its Kustomizations reach: one environment, named after the folder
     assert names(found) == ["prod"]
-    assert [(a.name, a.kind, a.path) for a in by_name(found, "prod").apps] == [
-        ("clusters/prod", "folder", "clusters/prod"), ("apps", "Kustomization", "apps/prod")]
+    # vendor's source is not this repository: an app all the same, of nothing svcdocs reads
+    assert [(a.name, a.kind, a.path, a.sources) for a in by_name(found, "prod").apps] == [
+        ("clusters/prod", "folder", "clusters/prod", (f"{tmp_path}/clusters/prod/apps.yaml",)),
+        ("apps", "Kustomization", "apps/prod", (f"{tmp_path}/apps/prod/svc.yaml",)), ("vendor", "Kustomization", "", ())]
     status = {p.name: (p.environment, p.status) for p in found.pointers}
     assert status == {"apps": ("prod", ""), "vendor": ("", "its source is OCIRepository vendor, not this repository")}
     assert reports_for_paths([str(tmp_path)], Config()).empty == ()
@@ -724,9 +727,10 @@ def test_argocd_example_apps(monkeypatch, real_helm):
     # With helm, the apps chart's Applications: one environment (the cluster they go to), each an app
     with_helm = reports_for_paths(["."], Config(), options=EnvironmentOptions(render=LoadOptions(render=frozenset({"kustomize", "helm"}))))
     assert [e.name for e, _ in with_helm.reports] == ["in-cluster"]
-    assert [a.name for a in with_helm.reports[0][0].apps] == [
-        "apps", "example.blue-green", "example.guestbook", "example.helm-guestbook", "example.helm-hooks",
-        "example.kustomize-guestbook", "example.pre-post-sync", "example.sock-shop", "example.sync-waves"]
+    assert sorted(a.name for a in with_helm.reports[0][0].apps) == ["apps"] + [f"example.{name}" for name in (
+        "blue-green", "guestbook", "helm-dependency", "helm-guestbook", "helm-hooks", "jsonnet-guestbook",
+        "jsonnet-guestbook-tla", "kustomize-guestbook", "plugin-kasane", "plugin-kustomized-helm", "plugin-nix",
+        "pre-post-sync", "sock-shop", "sync-waves")]  # those svcdocs cannot read are apps all the same
     # helm-dependency's chart needs wordpress from a chart repository: not without --allow-remote.
     assert "dependency wordpress: the chart comes from https://charts.helm.sh/stable" in \
         {n.what: n.reason for n in with_helm.not_rendered}["helm-dependency"]
@@ -943,7 +947,7 @@ def test_a_release_bundle_beside_its_sources_is_no_duplicate_error(tmp_path):
     write(tmp_path, "argocd/app.yaml", application("other", "elsewhere", repo="https://github.com/org/other.git"))
     found = reports_for_paths([str(tmp_path)], Config())
     (plain, report), = found.reports
-    assert [a.name for a in plain.apps] == ["argocd", "config", "release"]
+    assert [a.name for a in plain.apps] == ["argocd", "config", "release", "other"]
     assert rule_hits(found, "duplicate-object") == {"plain manifests": [("Service/default/web", "info")]}
 
 

@@ -108,7 +108,7 @@ def reports_for_each(founds: Sequence[Environments], config: Config, *, namespac
     """`reports_for_environments` of each, all their files parsed in one pass
     and each distinct file once: BASE and HEAD of a review share most."""
     environments = [e for found in founds for e in found.environments]
-    models = iter(build_models([(e.sources, e.skipped_files, [e.namespace_of(s, namespace) for s in e.sources])
+    models = iter(build_models([(e.sources, e.skipped_files, e.namespaces(namespace))
                                 for e in environments], jobs=jobs, router_kinds_configured=config.router_kinds))
     return [_reports(found, [next(models) for _ in found.environments], config) for found in founds]
 

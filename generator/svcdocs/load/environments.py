@@ -109,6 +109,14 @@ class Environment:
     unset: tuple[Unset, ...] = ()  # Flux variables used without a value
     apps: tuple[App, ...] = ()  # what is deployed apart inside it (by name)
     deployed_apart: bool = False  # its apps are deployed apart (nothing applies them together)
+    source_namespaces: tuple[str, ...] = ()  # for each source, where its objects that name none go ("": namespace)
+
+    def namespaces(self, default: str) -> list[str]:
+        """For each source, where its objects that name no namespace go (a
+        folder two Applications deploy is two sources, one per namespace)."""
+        if self.source_namespaces:
+            return [n or self.namespace or default for n in self.source_namespaces]
+        return [self.namespace_of(s, default) for s in self.sources]
 
     def apps_of_sources(self) -> dict[str, str]:
         """Each source's label to its app's name, when the apps are deployed
@@ -351,7 +359,8 @@ class _Draft:
     post_build: PostBuild | None = None  # the Flux Kustomization's variables, substituted into what it deploys
     releases: list[tuple[str, HelmChart]] = field(default_factory=list)  # its HelmReleases' renders, done or not
     rel: str = ""  # its path from the walked folder ("" for a chart from a chart repository)
-    app: App | None = None  # the first pointer that names it, as an app
+    apps: list[App] = field(default_factory=list)  # the pointers that lead to it, as apps
+    original: _Draft | None = None  # the draft it reads again, into another Application's namespace
 
 
 class _Discovery:
@@ -371,6 +380,7 @@ class _Discovery:
         self.led_to: dict[Pointer, _Draft] = {}  # each pointer followed, to the draft it leads to
         self.owner: dict[str, _Draft] = {}  # each source's label, to the one draft that deploys it
         self.folder = repository.root  # the walked folder, where apps' paths start
+        self.read: set[int] = set()
 
     # --- what a folder holds ---------------------------------------------------------
 
@@ -700,9 +710,16 @@ class _Discovery:
         else:
             key = ("folder" if pointer.recurse else "flat", os.path.realpath(target))
         draft = self.drafts.get(key) or self._matching_named(target) or self._chart_met_walking(key)
+        original = None
+        if automatic and draft is not None and self._elsewhere(pointer, draft):
+            original, key = draft, key + (pointer.destination,)
+            draft = self.drafts.get(key)
         if draft is None and automatic:
             name = shown if all(d.name != shown for d in self.drafts.values()) else f"{shown} ({pointer.title})"
             draft = self._draft(key, name, shown, "folder" if key[0] in ("folder", "flat") else key[0])
+            draft.original = original
+            if original is not None:
+                draft.rel, draft.prefix, draft.suffix = original.rel, original.prefix, original.suffix
             if key[0] == "chart":
                 self._add_job(draft, self._chart_job(chart))
             else:
@@ -714,18 +731,25 @@ class _Discovery:
         self._led_to(pointer, draft)
         return replace(pointer, target=shown, environment=draft.name)
 
+    @staticmethod
+    def _elsewhere(pointer: Pointer, draft: _Draft) -> bool:
+        """Whether an Argo CD Application deploys a folder another one already
+        deploys, into another namespace: the folder is read once more, there."""
+        return (pointer.kind in ("Application", "ApplicationSet") and bool(draft.pointed_by)
+                and pointer.destination not in draft.destinations)
+
     def _led_to(self, pointer: Pointer, draft: _Draft) -> None:
-        """A pointer leads to a draft: the first one names it as an app."""
+        """A pointer leads to a draft: each one that does is an app of it."""
         self.led_to[pointer] = draft
         draft.pointed_by.append(pointer.title)
         draft.destinations.add(pointer.destination)
-        if draft.app is None:
-            chart = pointer.chart
-            draft.app = App(pointer.generated or pointer.name, "Application" if pointer.generated else pointer.kind,
-                            draft.rel, source=chart.repository if chart is not None else "",
-                            chart=chart.chart if chart is not None and chart.repository else "",
-                            version=chart.version if chart is not None and chart.repository else "",
-                            namespace=pointer.destination, declared=(pointer.file, pointer.line))
+        chart = pointer.chart if pointer.chart is not None and pointer.chart.repository else None
+        app = App(pointer.generated or pointer.name, "Application" if pointer.generated else pointer.kind,
+                  draft.rel, source=chart.repository if chart else "", chart=chart.chart if chart else "",
+                  version=chart.version if chart else "", namespace=pointer.destination,
+                  declared=(pointer.file, pointer.line))
+        if all((a.kind, a.name) != (app.kind, app.name) for a in draft.apps):
+            draft.apps.append(app)
 
     def _chart_met_walking(self, key: tuple) -> _Draft | None:
         """A chart found while walking, that no pointer has named yet: the first
@@ -835,6 +859,8 @@ class _Discovery:
         deeper folder (its own pointer's namespace applies), then the first."""
         ranks: dict[str, tuple] = {}
         for order, draft in enumerate(self.drafts.values()):
+            if draft.original is not None:  # reads what its original owns, into its own namespace
+                continue
             rank = (not draft.pointed_by, -_depth(draft.rel), order)
             for source in self._plain_sources(draft, releases=False):
                 if source.label not in ranks or rank < ranks[source.label]:
@@ -844,13 +870,15 @@ class _Discovery:
     def _owned(self, draft: _Draft, sources: list[Source]) -> list[Source]:
         if not self.owner:
             return sources
-        return [s for s in sources if self.owner.get(s.label, draft) is draft]
+        owner = draft.original or draft
+        return [s for s in sources if self.owner.get(s.label, owner) is owner]
 
     def _finish(self, grouped: bool = False, prefix: str = "") -> Environments:
         if grouped:
             self._own()
         self._helm_releases()
         pieces = [piece for draft in self.drafts.values() for piece in self._pieces(draft, split=grouped)]
+        self.read = {id(p.draft) for p in pieces if p.sources}  # the drafts that are in an environment
         if grouped:
             environments, where, found_by, env_pattern = self._grouped(pieces, prefix)
         else:
@@ -956,23 +984,21 @@ class _Discovery:
         return ", ".join(f"{folder.rstrip('/')}/{r}" for r in rel.split(", "))
 
     def _environment(self, name: str, path: str, origin: str, members: list[_Piece], apart: bool = False) -> Environment:
-        """One environment of its pieces, each source once (the first piece's)."""
-        sources: dict[str, Source] = {}
-        namespaces: dict[str, str] = {}
+        """One environment of its pieces, each source once in each namespace
+        it is deployed into (a folder two Applications deploy, twice)."""
+        sources: dict[tuple[str, str], Source] = {}
         for piece in members:
             for source in piece.sources:
-                if source.label not in sources:
-                    sources[source.label] = source
-                    if piece.namespace:
-                        namespaces[source.label] = piece.namespace
+                sources.setdefault((source.label, piece.namespace), source)
+        labels = {label for label, _ in sources}
         drafts = list({id(p.draft): p.draft for p in members}.values())
-        jobs = [j for d in drafts for j in d.jobs if j.label in sources]
-        for job in jobs:
-            if job.chart is not None and job.release and job.chart.namespace:
-                namespaces[job.label] = job.chart.namespace
-        common = set(namespaces.values())
-        namespace = common.pop() if len(common) == 1 and len(namespaces) == len(sources) else ""
-        renders = list(dict.fromkeys([r for d in drafts for r in d.releases if r[0] in sources or not d.jobs]
+        jobs = [j for d in drafts for j in d.jobs if j.label in labels]
+        released = {j.label: j.chart.namespace for j in jobs if j.chart is not None and j.release and j.chart.namespace}
+        placed = [released.get(label, namespace) for label, namespace in sources]
+        common = set(placed)
+        namespace = common.pop() if len(common) == 1 else ""
+        by_label = {label: placed[i] for i, (label, _) in reversed(list(enumerate(sources))) if placed[i]}
+        renders = list(dict.fromkeys([r for d in drafts for r in d.releases if r[0] in labels or not d.jobs]
                                      + [(j.label, j.chart) for j in jobs if j.chart]))
         releases = tuple(r for label, chart in renders if (r := self.helm.release(label, chart)) is not None)
         prefixes = {(d.prefix, d.suffix) for d in drafts if d.origin != "plain"}
@@ -981,38 +1007,47 @@ class _Discovery:
         return Environment(
             name, path, origin, tuple(sources.values()), sum(d.skipped for d in drafts),
             tuple(sorted({t for d in drafts for t in d.pointed_by})), prefix, suffix, namespace,
-            tuple(sorted(namespaces.items())) if not namespace else (), releases,
+            tuple(sorted(by_label.items())) if not namespace else (), releases,
             tuple(sorted(unset, key=lambda u: (u.file, u.line, u.name))),
-            tuple(self._apps(members, sources)), apart,
+            tuple(self._apps(members, labels)), apart, tuple(placed) if not namespace else (),
         )
 
-    def _apps(self, members: list[_Piece], sources: dict[str, Source]) -> list[App]:
-        """The apps of an environment: each piece's, and each HelmRelease's."""
+    def _apps(self, members: list[_Piece], labels: set[str]) -> list[App]:
+        """The apps of an environment: the pointers that lead to each piece
+        (or its folder), each HelmRelease, and each pointer svcdocs does not
+        follow (another repository, a plugin): an app all the same."""
         apps: dict[tuple[str, str, str], App] = {}
         for piece in members:
-            releases = {j.label: j for j in piece.draft.jobs if j.release and j.label in sources}
+            releases = {j.label: j for j in piece.draft.jobs if j.release and j.label in labels}
             own = tuple(s.label for s in piece.sources if s.label not in releases)
             if own:
-                app = piece.draft.app if piece.draft.app is not None and piece.draft.origin != "plain" else \
-                    App(piece.rel or PLAIN, _APP_KINDS.get(piece.draft.origin, "folder"), piece.rel)
-                app = replace(app, path=piece.rel, sources=own,
-                              namespace=app.namespace or piece.namespace)
-                apps.setdefault((app.kind, app.name, app.path), app)
+                named = piece.draft.apps if piece.draft.origin != "plain" else []
+                for app in named or [App(piece.rel or PLAIN, _APP_KINDS.get(piece.draft.origin, "folder"), piece.rel)]:
+                    app = replace(app, path=piece.rel, sources=own, namespace=app.namespace or piece.namespace)
+                    apps.setdefault((app.kind, app.name, app.path), app)
             for label, job in releases.items():
-                if label not in {s.label for s in piece.sources}:
-                    continue
                 found = self.helm.release(label, job.chart)
-                file, line = self._declared(job)
                 app = App(job.chart.release or label, "HelmRelease", piece.rel, (label,), job.chart.repository,
                           job.chart.chart.rsplit("/", 1)[-1], found.version if found else job.chart.version,
-                          job.chart.namespace, (file, line))
+                          job.chart.namespace, self._declared(job))
                 apps.setdefault((app.kind, app.name, label), app)
         for piece in members:  # HelmReleases not rendered are apps all the same
             for label, chart in piece.draft.releases:
-                if label not in sources and chart is not None and piece is self._first_piece(members, piece.draft):
+                if label not in labels and chart is not None and piece is self._first_piece(members, piece.draft):
                     app = App(chart.release or label, "HelmRelease", piece.rel, (), chart.repository,
                               chart.chart.rsplit("/", 1)[-1], chart.version, chart.namespace)
                     apps.setdefault((app.kind, app.name, label), app)
+        for piece in members:
+            for source in piece.sources:
+                for pointer in self._scan_file(self._unsubstituted(piece.draft, source)).pointers:
+                    draft = self.led_to.get(pointer)
+                    if pointer.kind == "HelmRelease" or (draft is not None and id(draft) in self.read):
+                        continue
+                    kind = "Application" if pointer.generated else pointer.kind
+                    app = App(pointer.generated or pointer.name, kind, "", namespace=pointer.destination,
+                              declared=(pointer.file, pointer.line))
+                    if all((a.kind, a.name) != (kind, app.name) for a in apps.values()):
+                        apps[(kind, app.name, "")] = app
         return list(apps.values())
 
     @staticmethod
