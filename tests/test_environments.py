@@ -352,8 +352,8 @@ def test_an_application_makes_its_folder_an_environment_and_takes_its_files_from
     apps = {a.name: (a.kind, a.path, a.namespace, [os.path.relpath(s, tmp_path) for s in a.sources])
             for a in cluster.apps}
     # Argo CD reads a plain folder's subfolders only with directory.recurse: those stay plain
-    assert apps == {"argocd": ("folder", "argocd", "", ["argocd/apps.yaml"]),
-                    "guestbook": ("Application", "guestbook", "guestbook", ["guestbook/svc.yaml"]),
+    # argocd/ holds only the Applications: they are the apps, not the folder
+    assert apps == {"guestbook": ("Application", "guestbook", "guestbook", ["guestbook/svc.yaml"]),
                     "top": ("Application", "flat", "top", ["flat/svc.yaml"])}
     guestbook = next(s for s in cluster.sources if s.label.endswith("guestbook/svc.yaml"))
     assert cluster.namespace_of(guestbook, "default") == "guestbook"  # the Application's destination
@@ -442,8 +442,8 @@ def test_an_application_set_expands_its_list_and_git_directory_generators(tmp_pa
     # one cluster, whose Applications deploy envs/dev and envs/prod: split by that name, apps/* in each
     assert names(found) == ["dev", "prod", "plain manifests"]
     # the ApplicationSets whose generators svcdocs does not expand are apps all the same
-    assert [a.name for a in by_name(found, "dev").apps] == ["argocd", "app-west", "cart", "shop", "apps", "odd"]
-    assert [a.name for a in by_name(found, "prod").apps] == ["argocd", "app-east", "cart", "shop", "apps", "odd"]
+    assert [a.name for a in by_name(found, "dev").apps] == ["app-west", "cart", "shop", "apps", "odd"]
+    assert [a.name for a in by_name(found, "prod").apps] == ["app-east", "cart", "shop", "apps", "odd"]
     titles = {p.title: (p.target, p.status) for p in found.pointers}
     assert titles["ApplicationSet argocd/clusters (app-east)"] == ("envs/prod", "")
     assert titles["ApplicationSet argocd/apps (cart)"] == ("apps/cart", "")
@@ -475,8 +475,8 @@ def test_a_flux_kustomization_names_its_path_and_a_foreign_source_none(tmp_path,
     # the cluster folder and what its Kustomizations reach: one environment, named after the folder
     assert names(found) == ["prod"]
     # vendor's source is not this repository: an app all the same, of nothing svcdocs reads
+    # (clusters/prod holds only Flux configuration: its Kustomizations are the apps, not the folder)
     assert [(a.name, a.kind, a.path, a.sources) for a in by_name(found, "prod").apps] == [
-        ("clusters/prod", "folder", "clusters/prod", (f"{tmp_path}/clusters/prod/apps.yaml",)),
         ("apps", "Kustomization", "apps/prod", (f"{tmp_path}/apps/prod/svc.yaml",)), ("vendor", "Kustomization", "", ())]
     status = {p.name: (p.environment, p.status) for p in found.pointers}
     assert status == {"apps": ("prod", ""), "vendor": ("", "its source is OCIRepository vendor, not this repository")}
@@ -589,7 +589,7 @@ def test_shop_dev_staging_prod(monkeypatch):
     assert [e.name for e, _ in found.reports] == ["dev", "staging", "prod"]
     assert found.empty == ()
     assert {e.name: [a.name for a in e.apps] for e, _ in found.reports} == {
-        "dev": ["argocd", "shop-dev"], "staging": ["argocd", "shop-staging"], "prod": ["argocd", "shop-prod"]}
+        "dev": ["shop-dev"], "staging": ["shop-staging"], "prod": ["shop-prod"]}
     dev, staging, prod = (_levels(found, s) for s in ("dev", "staging", "prod"))
     assert (dev["Service/shop-dev/web"], staging["Service/shop-staging/web"], prod["Service/shop-prod/prod-web"]) == \
         ("node", "internet", "internet")
@@ -672,7 +672,7 @@ def test_flux2_kustomize_helm_example(monkeypatch, tmp_path, chart_servers):
     apps = {e.name: [(a.name, a.kind, a.path) for a in e.apps] for e, _ in found.reports}
     for stage in ("staging", "production"):
         assert apps[stage] == [
-            (f"clusters/{stage}", "folder", f"clusters/{stage}"), ("apps", "Kustomization", f"apps/{stage}"),
+            ("apps", "Kustomization", f"apps/{stage}"),
             ("infra-controllers", "Kustomization", "infrastructure/controllers"),
             ("infra-configs", "Kustomization", "infrastructure/configs"),
             (f"clusters/{stage}/flux-system", "kustomization", f"clusters/{stage}/flux-system"),
@@ -727,7 +727,7 @@ def test_argocd_example_apps(monkeypatch, real_helm):
     # With helm, the apps chart's Applications: one environment (the cluster they go to), each an app
     with_helm = reports_for_paths(["."], Config(), options=EnvironmentOptions(render=LoadOptions(render=frozenset({"kustomize", "helm"}))))
     assert [e.name for e, _ in with_helm.reports] == ["in-cluster"]
-    assert sorted(a.name for a in with_helm.reports[0][0].apps) == ["apps"] + [f"example.{name}" for name in (
+    assert sorted(a.name for a in with_helm.reports[0][0].apps) == [f"example.{name}" for name in (
         "blue-green", "guestbook", "helm-dependency", "helm-guestbook", "helm-hooks", "jsonnet-guestbook",
         "jsonnet-guestbook-tla", "kustomize-guestbook", "plugin-kasane", "plugin-kustomized-helm", "plugin-nix",
         "pre-post-sync", "sock-shop", "sync-waves")]  # those svcdocs cannot read are apps all the same
@@ -879,8 +879,7 @@ def test_an_argo_cd_app_of_apps_is_one_environment_per_destination_cluster(tmp_p
         write(tmp_path, f"apps/{app}/svc.yaml", service(app))
     found = environments(tmp_path)
     assert names(found) == ["10.0.0.7:6443", "edge-eu", "in-cluster"]
-    assert apps_of(by_name(found, "in-cluster")) == {"argocd": ("folder", "argocd"),
-                                                     "root": ("Application", "argocd/apps"),
+    assert apps_of(by_name(found, "in-cluster")) == {"root": ("Application", "argocd/apps"),
                                                      "web": ("Application", "apps/web")}
     assert apps_of(by_name(found, "edge-eu")) == {"edge": ("Application", "apps/edge")}
     edge = by_name(found, "edge-eu")
@@ -898,7 +897,7 @@ def test_applications_to_one_cluster_split_by_the_environment_their_folders_name
     write(tmp_path, "infra/svc.yaml", service("ingress"))
     found = environments(tmp_path)
     assert names(found) == ["qa", "prod"]
-    assert sorted(apps_of(by_name(found, "qa"))) == ["argocd", "cart-qa", "infra", "shop-qa"]
+    assert sorted(apps_of(by_name(found, "qa"))) == ["cart-qa", "infra", "shop-qa"]
     assert by_name(found, "prod").path == f"{tmp_path}/apps/*/envs/prod"
 
 
@@ -947,7 +946,7 @@ def test_a_release_bundle_beside_its_sources_is_no_duplicate_error(tmp_path):
     write(tmp_path, "argocd/app.yaml", application("other", "elsewhere", repo="https://github.com/org/other.git"))
     found = reports_for_paths([str(tmp_path)], Config())
     (plain, report), = found.reports
-    assert [a.name for a in plain.apps] == ["argocd", "config", "release", "other"]
+    assert [a.name for a in plain.apps] == ["config", "release", "other"]
     assert rule_hits(found, "duplicate-object") == {"plain manifests": [("Service/default/web", "info")]}
 
 

@@ -1020,8 +1020,10 @@ class _Discovery:
         for piece in members:
             releases = {j.label: j for j in piece.draft.jobs if j.release and j.label in labels}
             own = tuple(s.label for s in piece.sources if s.label not in releases)
+            named = piece.draft.apps if piece.draft.origin != "plain" else []
+            if own and not named and not self._deploys(piece):
+                continue  # a folder of GitOps configuration alone: its pointers are the apps
             if own:
-                named = piece.draft.apps if piece.draft.origin != "plain" else []
                 for app in named or [App(piece.rel or PLAIN, _APP_KINDS.get(piece.draft.origin, "folder"), piece.rel)]:
                     app = replace(app, path=piece.rel, sources=own, namespace=app.namespace or piece.namespace)
                     apps.setdefault((app.kind, app.name, app.path), app)
@@ -1049,6 +1051,11 @@ class _Discovery:
                     if all((a.kind, a.name) != (kind, app.name) for a in apps.values()):
                         apps[(kind, app.name, "")] = app
         return list(apps.values())
+
+    def _deploys(self, piece: _Piece) -> bool:
+        """Whether a piece holds more than GitOps configuration (Applications,
+        Flux Kustomizations, their sources)."""
+        return any(self._scan_file(self._unsubstituted(piece.draft, s)).deploys for s in piece.sources)
 
     @staticmethod
     def _first_piece(members: list[_Piece], draft: _Draft) -> _Piece:

@@ -41,6 +41,7 @@ FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
 FLUX_SOURCE_KINDS = flux.SOURCE_KINDS
 FLUX_EXTENSIONS_GROUP = "source.extensions.fluxcd.io"
+GITOPS_GROUPS = frozenset({ARGO_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_HELM_GROUP, FLUX_SOURCE_GROUP, FLUX_EXTENSIONS_GROUP})
 IN_CLUSTER = "in-cluster"  # Argo CD's name for the cluster it runs in
 _LOCAL_SERVER = "https://kubernetes.default.svc"
 # Kinds that only configure the GitOps tool: an environment holding nothing else
@@ -102,15 +103,18 @@ class Scan:
     pointers: list[Pointer] = field(default_factory=list)
     sources: dict[tuple[str, str, str], FluxSource] = field(default_factory=dict)
     artifacts: dict[tuple[str, str], Artifact] = field(default_factory=dict)  # (namespace, name) -> how it is built
+    deploys: bool = True  # it holds more than GitOps configuration (or svcdocs did not look)
 
 
 def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
     """The pointers and Flux sources in one source. `directories(pattern)` lists
     the repository's folders that match a glob, for git directory generators."""
     found = Scan()
+    kinds = []
     for node, offset in composed.mappings(source, MARKERS):
         kind = composed.scalar(composed.value(node, "kind")) or ""
         group = (composed.scalar(composed.value(node, "apiVersion")) or "").rpartition("/")[0]
+        kinds.append(group in GITOPS_GROUPS or group.endswith(".fluxcd.io"))
         doc = _Doc(node, offset, source.label)
         if group == ARGO_GROUP and kind == "Application":
             found.pointers += _application(doc)
@@ -124,6 +128,7 @@ def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
             found.sources[(kind, doc.namespace, doc.name)] = flux.source_of(kind, doc.namespace, doc.name, node)
         elif group == FLUX_EXTENSIONS_GROUP and kind == "ArtifactGenerator":
             found.artifacts.update(_artifacts(doc))
+    found.deploys = not kinds or not all(kinds)
     return found
 
 
