@@ -326,3 +326,20 @@ def test_a_folder_that_becomes_a_kustomization_fails_the_gate(cli, tmp_path, mon
     assert result.exit_code == 1, result.output
     assert "## ⚠ Changes svcdocs cannot judge in 1 of" in result.stdout
     assert "app is read differently: plain files at BASE, a kustomization at HEAD" in result.stdout
+
+
+@needs_kustomize
+def test_check_passes_a_catalog_of_apps_deployed_apart(cli, tmp_path, monkeypatch):
+    """Sibling folders that each define Service frontend, and a release bundle
+    built from one of them: noted, never an error."""
+    monkeypatch.chdir(tmp_path)
+    for folder in ("guestbook", "helm-hooks", "release"):
+        write(tmp_path, f"{folder}/svc.yaml", service("frontend") + "---\n" + DEPLOYMENT.format(name="frontend"))
+    write(tmp_path, "overlays/prod/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "overlays/prod/svc.yaml", service("api") + "---\n" + DEPLOYMENT.format(name="api"))
+    result = cli("check", ".", "--format", "json")
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert sorted((f["severity"], f["object"]) for f in findings if f["rule"] == "duplicate-object") == [
+        ("info", "Deployment/default/frontend"), ("info", "Deployment/default/frontend"),
+        ("info", "Service/default/frontend"), ("info", "Service/default/frontend")]
