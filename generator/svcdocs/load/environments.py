@@ -266,7 +266,17 @@ class _Discovery(Assembly):
         return job
 
     def _chart_job(self, chart: HelmChart) -> _Job:
-        return _Job(label=f"{chart.chart} (helm template)", chart=chart)
+        """A chart's render, labelled apart from another render of the same
+        chart (two Applications, each with its release and values)."""
+        label = f"{chart.chart} (helm template)"
+        taken = {j.label for j, drafts in self.job_draft.items() if drafts and j.chart is not None and j.chart != chart}
+        if label in taken:
+            label = f"{chart.chart} (helm template, release {chart.release or 'release'})"
+        for n in range(2, 1000):
+            if label not in taken:
+                break
+            label = f"{chart.chart} (helm template, release {chart.release or 'release'} #{n})"
+        return _Job(label=label, chart=chart)
 
     def _refusal(self, folder: str) -> NotRendered | None:
         """Why a kustomization must not be rendered: what the one kustomization
