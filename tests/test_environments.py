@@ -447,7 +447,7 @@ def test_an_application_set_expands_its_list_and_git_directory_generators(tmp_pa
     titles = {p.title: (p.target, p.status) for p in found.pointers}
     assert titles["ApplicationSet argocd/clusters (app-east)"] == ("envs/prod", "")
     assert titles["ApplicationSet argocd/apps (cart)"] == ("apps/cart", "")
-    assert titles["ApplicationSet argocd/apps"] == ("", "clusters generator is not expanded (only list and git directories)")
+    assert titles["ApplicationSet argocd/apps"] == ("", "clusters generator is not expanded (only list, git directories and a matrix of those)")
     assert titles["ApplicationSet argocd/odd"] == ("", "template placeholder {{missing}} not expanded")
     # the excluded folder is no Application's: it stays with the plain manifests
     assert sorted(os.path.relpath(s, tmp_path) for s in labels(by_name(found, "plain manifests"))) == [
@@ -775,7 +775,7 @@ def test_pointers_of_every_wrong_shape_are_listed_never_a_crash(tmp_path):
     assert names(found) == ["plain manifests"]
     status = {(p.kind, p.name): p.status for p in found.pointers}
     assert status == {
-        ("ApplicationSet", "x"): "this generator is not expanded (only list and git directories)",
+        ("ApplicationSet", "x"): "this generator is not expanded (only list, git directories and a matrix of those)",
         ("HelmRelease", "z"): "it names no chart source (spec.chart.spec.sourceRef or spec.chartRef)",
         ("Kustomization", "k"): "../../../../etc is not a path in this repository",
     }
@@ -1015,3 +1015,34 @@ def test_an_external_artifact_built_from_this_repository_is_followed(tmp_path, f
                                     "from files or patterns; svcdocs follows artifacts copied from whole folders")
     assert status["missing"] == ("", "its source is ExternalArtifact nope, which no ArtifactGenerator in this "
                                      "repository builds")
+
+
+def test_a_matrix_generator_makes_one_application_per_folder_and_cluster(tmp_path):
+    write(tmp_path, "argocd/addons.yaml", """\
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: addons}
+        spec:
+          goTemplate: true
+          generators:
+          - matrix:
+              generators:
+              - git: {repoURL: https://github.com/org/deploy.git, directories: [{path: addons/*}]}
+              - list: {elements: [{cluster: dev, url: "https://1.2.3.4"}, {cluster: prod, url: "https://2.4.6.8:6443"}]}
+          - matrix: {generators: [{list: {elements: [{a: b}]}}]}
+          template:
+            metadata: {name: '{{.path.basename}}-{{.cluster}}'}
+            spec:
+              source: {repoURL: https://github.com/org/deploy.git, path: '{{.path.path}}'}
+              destination: {server: '{{.url}}', namespace: '{{.path.basename}}'}
+        """)
+    for addon in ("metrics", "dns"):
+        write(tmp_path, f"addons/{addon}/svc.yaml", service(addon))
+    found = environments(tmp_path)
+    # the same folders in two clusters: each cluster reads them, into its own environment
+    assert names(found) == ["1.2.3.4", "2.4.6.8:6443"]
+    assert [(a.name, a.namespace, a.cluster) for a in by_name(found, "1.2.3.4").apps] == [
+        ("dns-dev", "dns", "1.2.3.4"), ("metrics-dev", "metrics", "1.2.3.4"),
+        ("addons", "", "")]  # the ApplicationSet, for the generator it does not expand
+    assert [a.name for a in by_name(found, "2.4.6.8:6443").apps] == ["dns-prod", "metrics-prod", "addons"]
+    assert {p.status for p in found.pointers if not p.generated} == {"a matrix generator needs exactly two generators"}

@@ -164,7 +164,7 @@ class Assembly:
                 path, origin = members[0].draft.path, ("plain" if target.how == "plain" else members[0].draft.origin)
             else:
                 path, origin = self._shown_rel(target.path), {"layout": "kustomization"}.get(target.how, target.how)
-            environments.append(self._environment(name, path, origin, members, apart=target.apart))
+            environments.append(self._environment(name, path, origin, members, target.apart, target.cluster))
         shown = [t for t, e in zip(found, environments) if e.sources]
         if len(shown) <= targets.MANY:
             return environments, where, "", ""
@@ -184,7 +184,8 @@ class Assembly:
             return rel
         return ", ".join(f"{folder.rstrip('/')}/{r}" for r in rel.split(", "))
 
-    def _environment(self, name: str, path: str, origin: str, members: list[_Piece], apart: bool = False) -> Environment:
+    def _environment(self, name: str, path: str, origin: str, members: list[_Piece], apart: bool = False,
+                     cluster: str = "") -> Environment:
         """One environment of its pieces, each source once in each namespace
         it is deployed into (a folder two Applications deploy, twice)."""
         sources: dict[tuple[str, str], Source] = {}
@@ -210,10 +211,10 @@ class Assembly:
             tuple(sorted({t for d in drafts for t in d.pointed_by})), prefix, suffix, namespace,
             tuple(sorted(by_label.items())) if not namespace else (), releases,
             tuple(sorted(unset, key=lambda u: (u.file, u.line, u.name))),
-            tuple(self._apps(members, labels)), apart, tuple(placed) if not namespace else (),
+            tuple(self._apps(members, labels, cluster)), apart, tuple(placed) if not namespace else (),
         )
 
-    def _apps(self, members: list[_Piece], labels: set[str]) -> list[App]:
+    def _apps(self, members: list[_Piece], labels: set[str], cluster: str = "") -> list[App]:
         """The apps of an environment: the pointers that lead to each piece
         (or its folder), each HelmRelease, and each pointer svcdocs does not
         follow (another repository, a plugin): an app all the same."""
@@ -246,9 +247,12 @@ class Assembly:
                     draft = self.led_to.get(pointer)
                     if pointer.kind == "HelmRelease" or (draft is not None and id(draft) in self.read):
                         continue
+                    if cluster and pointer.cluster and pointer.cluster != cluster:
+                        continue  # an Application to another cluster: that cluster's
                     kind = "Application" if pointer.generated else pointer.kind
-                    app = App(pointer.generated or pointer.name, kind, "", namespace=pointer.destination,
-                              declared=(pointer.file, pointer.line))
+                    app = App(pointer.generated or pointer.name, kind, draft.rel if draft is not None else "",
+                              namespace=pointer.destination, declared=(pointer.file, pointer.line),
+                              cluster=pointer.cluster)
                     if all((a.kind, a.name) != (kind, app.name) for a in apps.values()):
                         apps[(kind, app.name, "")] = app
         return list(apps.values())

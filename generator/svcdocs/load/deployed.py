@@ -32,6 +32,7 @@ class App:
     version: str = ""  # chart version, when known
     namespace: str = ""  # where its objects that name none go ("" when not set)
     declared: tuple[str, int] = ("", 0)  # the file and line of its Application / Kustomization / HelmRelease
+    cluster: str = ""  # an Argo CD Application's destination cluster
 
 
 @dataclass(frozen=True, slots=True)

@@ -488,7 +488,7 @@ class _Discovery(Assembly):
         draft = self.drafts.get(key) or self._matching_named(target) or self._chart_met_walking(key)
         original = None
         if automatic and draft is not None and self._elsewhere(pointer, draft):
-            original, key = draft, key + (pointer.destination,)
+            original, key = draft, key + (pointer.destination, pointer.cluster)
             draft = self.drafts.get(key)
         if draft is None and automatic:
             name = shown if all(d.name != shown for d in self.drafts.values()) else f"{shown} ({pointer.title})"
@@ -510,9 +510,12 @@ class _Discovery(Assembly):
     @staticmethod
     def _elsewhere(pointer: Pointer, draft: _Draft) -> bool:
         """Whether an Argo CD Application deploys a folder another one already
-        deploys, into another namespace: the folder is read once more, there."""
+        deploys, into another namespace or cluster: the folder is read once
+        more, there."""
         return (pointer.kind in ("Application", "ApplicationSet") and bool(draft.pointed_by)
-                and pointer.destination not in draft.destinations)
+                and (pointer.destination not in draft.destinations
+                     or any(a.kind in ("Application", "ApplicationSet") and a.cluster != pointer.cluster
+                            for a in draft.apps)))
 
     def _led_to(self, pointer: Pointer, draft: _Draft) -> None:
         """A pointer leads to a draft: each one that does is an app of it."""
@@ -523,7 +526,7 @@ class _Discovery(Assembly):
         app = App(pointer.generated or pointer.name, "Application" if pointer.generated else pointer.kind,
                   draft.rel, source=chart.repository if chart else "", chart=chart.chart if chart else "",
                   version=chart.version if chart else "", namespace=pointer.destination,
-                  declared=(pointer.file, pointer.line))
+                  declared=(pointer.file, pointer.line), cluster=pointer.cluster)
         if all((a.kind, a.name) != (app.kind, app.name) for a in draft.apps):
             draft.apps.append(app)
 

@@ -48,6 +48,7 @@ _LOCAL_SERVER = "https://kubernetes.default.svc"
 # deploys nothing svcdocs documents (its pointers are listed on their own).
 CONFIG_KINDS = frozenset({"Application", "ApplicationSet", "AppProject", "GitRepository", "HelmRepository",
                           "OCIRepository", "Bucket", "HelmChart"})
+MAX_COMBINATIONS = 10_000  # Applications one matrix generator makes
 _PLACEHOLDER = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _INDEX = re.compile(r"index\s+(\.[\w.]+)\s+(\d+)")
 _NOT_NAME = re.compile(r"[^a-z0-9-]+")
@@ -243,13 +244,40 @@ def _generator_params(generator, go: bool, directories: Callable[[str], list[str
             return [bounded.plain_values(e) for e in elements if isinstance(e, MappingNode)], ""
         except bounded.TooLarge as e:
             return [], f"list generator elements not expanded: {e} (a limit against hostile input)"
+    if "matrix" in kinds:
+        return _matrix_params(composed.value(generator, "matrix"), go, directories)
     if "git" in kinds:
         git = composed.value(generator, "git")
         if composed.value(git, "directories") is None:
             return [], "git files generators are not expanded (only git directories)"
         prefix = composed.scalar(composed.value(git, "pathParamPrefix")) or ""
         return [_directory_params(d, prefix, go) for d in _git_directories(git, directories)], ""
-    return [], f"{', '.join(k for k in kinds if k) or 'this'} generator is not expanded (only list and git directories)"
+    return [], (f"{', '.join(k for k in kinds if k) or 'this'} generator is not expanded "
+                "(only list, git directories and a matrix of those)")
+
+
+def _matrix_params(matrix, go: bool, directories: Callable[[str], list[str]]) -> tuple[list[dict], str]:
+    """A matrix generator's parameter sets: each of its first generator's
+    merged with each of its second's (Argo CD allows exactly two)."""
+    children = composed.items(composed.value(matrix, "generators"))
+    if len(children) != 2:
+        return [], "a matrix generator needs exactly two generators"
+    (first, note), (second, other) = (_generator_params(child, go, directories) for child in children)
+    if note or other:
+        return [], f"matrix generator not expanded: {note or other}"
+    combined = [_merged(a, b) for a in first for b in second]
+    if len(combined) > MAX_COMBINATIONS:
+        return [], f"matrix generator not expanded: more than {MAX_COMBINATIONS:,} combinations (a limit against hostile input)"
+    return combined, ""
+
+
+def _merged(first: dict, second: dict) -> dict:
+    """Two parameter sets as one (nested mappings merged, the second wins)."""
+    merged = dict(first)
+    for key, value in second.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
+            else value
+    return merged
 
 
 def _git_directories(git, directories: Callable[[str], list[str]]) -> list[str]:

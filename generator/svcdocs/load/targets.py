@@ -59,7 +59,7 @@ class Target:
     members: list[int] = field(default_factory=list)
     apart: bool = False  # its units are deployed apart: nothing applies them together
     longer: tuple[str, ...] = ()  # longer names, tried in turn when this one collides
-
+    cluster: str = ""  # an Argo CD destination cluster
 
 def group(units: list[Unit], plain_name: str = "plain manifests") -> list[Target]:
     """The environments of `units`: GitOps roots first, then the rest."""
@@ -148,10 +148,11 @@ def _argo(units: list[Unit], reached: set[int]) -> list[Target]:
         split = _split_by_env(units, members)
         if len(split) < 2:
             path = ", ".join(dict.fromkeys(units[r].path for r in roots_of.get(cluster, [])))
-            targets.append(Target(cluster, path, "argo", members, longer=(f"{cluster} ({path})",)))
+            targets.append(Target(cluster, path, "argo", members, longer=(f"{cluster} ({path})",), cluster=cluster))
             continue
         for env, (glob, scoped) in split.items():
-            targets.append(Target(env, glob, "argo", scoped, longer=(f"{cluster}/{env}", *_longer(glob))))
+            targets.append(Target(env, glob, "argo", scoped, longer=(f"{cluster}/{env}", *_longer(glob)),
+                                  cluster=cluster))
     return targets
 
 
