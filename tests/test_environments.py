@@ -150,12 +150,16 @@ def test_a_folder_without_kustomization_chart_or_pointer_is_read_exactly_as_befo
     assert tree.plain == list(before.sources) and tree.skipped == before.skipped_files
 
 
-def test_each_entry_kustomization_is_an_environment_and_bases_are_not_plain_files(overlays, fake_kustomize):
+def test_each_entry_kustomization_is_an_environment_named_by_its_layout_and_bases_are_not_plain_files(
+        overlays, fake_kustomize):
     found = environments(overlays)
-    assert names(found) == ["overlays/dev", "overlays/prod", "plain manifests"]
-    assert labels(by_name(found, "overlays/prod")) == [f"{overlays}/overlays/prod (kustomize)"]
+    assert names(found) == ["dev", "prod", "plain manifests"]
+    assert labels(by_name(found, "prod")) == [f"{overlays}/overlays/prod (kustomize)"]
+    assert by_name(found, "prod").path == f"{overlays}/overlays/prod"
     assert labels(by_name(found, "plain manifests")) == [f"{overlays}/monitoring/grafana.yaml"]
-    assert by_name(found, "overlays/prod").name_prefix == "prod-"
+    assert by_name(found, "prod").name_prefix == "prod-"
+    assert [(a.name, a.kind) for a in by_name(found, "prod").apps] == [("overlays/prod", "kustomization")]
+    assert [(a.name, a.kind) for a in by_name(found, "plain manifests").apps] == [("monitoring", "folder")]
     rendered = fake_kustomize.read_text().split()
     assert sorted(rendered) == [f"{overlays}/overlays/dev", f"{overlays}/overlays/prod"]  # never the base alone
 
@@ -341,14 +345,21 @@ def test_an_application_makes_its_folder_an_environment_and_takes_its_files_from
     write(tmp_path, "flat/sub/skipped.yaml", service("skipped"))
     write(tmp_path, "other/svc.yaml", service("other"))
     found = environments(tmp_path)
-    assert names(found) == ["flat", "guestbook", "plain manifests"]
-    assert by_name(found, "guestbook").pointed_by == ("Application argocd/guestbook",)
-    assert by_name(found, "guestbook").namespace == "guestbook"  # the Application's destination
+    # both Applications go to the cluster Argo CD runs in: one environment, each Application an app
+    assert names(found) == ["in-cluster", "plain manifests"]
+    cluster = by_name(found, "in-cluster")
+    assert cluster.pointed_by == ("Application argocd/guestbook", "Application argocd/top")
+    apps = {a.name: (a.kind, a.path, a.namespace, [os.path.relpath(s, tmp_path) for s in a.sources])
+            for a in cluster.apps}
     # Argo CD reads a plain folder's subfolders only with directory.recurse: those stay plain
-    assert [os.path.basename(s) for s in labels(by_name(found, "guestbook"))] == ["svc.yaml"]
-    assert [os.path.basename(s) for s in labels(by_name(found, "flat"))] == ["svc.yaml"]
-    assert sorted(os.path.basename(s) for s in labels(by_name(found, "plain manifests"))) == [
-        "apps.yaml", "deep.yaml", "skipped.yaml", "svc.yaml"]
+    # argocd/ holds only the Applications: they are the apps, not the folder
+    assert apps == {"guestbook": ("Application", "guestbook", "guestbook", ["guestbook/svc.yaml"]),
+                    "top": ("Application", "flat", "top", ["flat/svc.yaml"])}
+    guestbook = next(s for s in cluster.sources if s.label.endswith("guestbook/svc.yaml"))
+    assert cluster.namespace_of(guestbook, "default") == "guestbook"  # the Application's destination
+    assert sorted(os.path.relpath(s, tmp_path) for s in labels(by_name(found, "plain manifests"))) == [
+        "flat/sub/skipped.yaml", "guestbook/more/deep.yaml", "other/svc.yaml"]
+    assert [a.name for a in by_name(found, "plain manifests").apps] == ["flat/sub", "guestbook/more", "other"]
     assert {p.name: p.target for p in found.pointers} == {"guestbook": "guestbook", "top": "flat"}
 
 
@@ -357,7 +368,8 @@ def test_directory_recurse_reads_subfolders(tmp_path):
     write(tmp_path, "deep/a.yaml", service("a"))
     write(tmp_path, "deep/sub/b.yaml", service("b"))
     found = environments(tmp_path)
-    assert [os.path.basename(s) for s in labels(by_name(found, "deep"))] == ["a.yaml", "b.yaml"]
+    (deep,) = [a for a in by_name(found, "in-cluster").apps if a.name == "deep"]
+    assert [os.path.basename(s) for s in deep.sources] == ["a.yaml", "b.yaml"]
 
 
 def test_a_pointer_to_another_repository_or_a_missing_path_names_no_environment(tmp_path):
@@ -371,7 +383,7 @@ def test_a_pointer_to_another_repository_or_a_missing_path_names_no_environment(
     write(tmp_path, "guestbook/svc.yaml", service("guestbook"))
     found = environments(tmp_path)
     status = {p.name: (p.environment, p.status) for p in found.pointers}
-    assert status["here"] == ("guestbook", "")
+    assert status["here"] == ("in-cluster", "")
     assert status["elsewhere"] == ("", "https://github.com/org/other-repo.git is another repository")
     assert status["missing"] == ("", "nope is not a path in this repository")
 
@@ -427,15 +439,19 @@ def test_an_application_set_expands_its_list_and_git_directory_generators(tmp_pa
     for path in ("envs/prod", "envs/dev", "apps/cart", "apps/shop", "apps/legacy"):
         write(tmp_path, f"{path}/svc.yaml", service(path.replace("/", "-")))
     found = environments(tmp_path)
-    assert names(found) == ["apps/cart", "apps/shop", "envs/dev", "envs/prod", "plain manifests"]
+    # one cluster, whose Applications deploy envs/dev and envs/prod: split by that name, apps/* in each
+    assert names(found) == ["dev", "prod", "plain manifests"]
+    # the ApplicationSets whose generators svcdocs does not expand are apps all the same
+    assert [a.name for a in by_name(found, "dev").apps] == ["app-west", "cart", "shop", "apps", "odd"]
+    assert [a.name for a in by_name(found, "prod").apps] == ["app-east", "cart", "shop", "apps", "odd"]
     titles = {p.title: (p.target, p.status) for p in found.pointers}
     assert titles["ApplicationSet argocd/clusters (app-east)"] == ("envs/prod", "")
     assert titles["ApplicationSet argocd/apps (cart)"] == ("apps/cart", "")
-    assert titles["ApplicationSet argocd/apps"] == ("", "clusters generator is not expanded (only list and git directories)")
+    assert titles["ApplicationSet argocd/apps"] == ("", "clusters generator is not expanded (only list, git directories and a matrix of those)")
     assert titles["ApplicationSet argocd/odd"] == ("", "template placeholder {{missing}} not expanded")
     # the excluded folder is no Application's: it stays with the plain manifests
     assert sorted(os.path.relpath(s, tmp_path) for s in labels(by_name(found, "plain manifests"))) == [
-        "apps/legacy/svc.yaml", "argocd/sets.yaml"]
+        "apps/legacy/svc.yaml"]
 
 
 def test_a_flux_kustomization_names_its_path_and_a_foreign_source_none(tmp_path, fake_kustomize):
@@ -456,11 +472,15 @@ def test_a_flux_kustomization_names_its_path_and_a_foreign_source_none(tmp_path,
         """)
     write(tmp_path, "apps/prod/svc.yaml", service("web"))
     found = environments(tmp_path)
-    assert names(found) == ["apps/prod", "plain manifests"]
+    # the cluster folder and what its Kustomizations reach: one environment, named after the folder
+    assert names(found) == ["prod"]
+    # vendor's source is not this repository: an app all the same, of nothing svcdocs reads
+    # (clusters/prod holds only Flux configuration: its Kustomizations are the apps, not the folder)
+    assert [(a.name, a.kind, a.path, a.sources) for a in by_name(found, "prod").apps] == [
+        ("apps", "Kustomization", "apps/prod", (f"{tmp_path}/apps/prod/svc.yaml",)), ("vendor", "Kustomization", "", ())]
     status = {p.name: (p.environment, p.status) for p in found.pointers}
-    assert status == {"apps": ("apps/prod", ""), "vendor": ("", "its source is OCIRepository vendor, not this repository")}
-    # the plain file holds only Flux configuration: no environment of its own
-    assert [e.name for e in reports_for_paths([str(tmp_path)], Config()).empty] == ["plain manifests"]
+    assert status == {"apps": ("prod", ""), "vendor": ("", "its source is OCIRepository vendor, not this repository")}
+    assert reports_for_paths([str(tmp_path)], Config()).empty == ()
 
 
 HELM_RELEASE = """\
@@ -541,9 +561,9 @@ def test_the_same_object_in_two_environments_is_no_duplicate(overlays, fake_kust
     write(overlays, "overlays/prod/again.yaml", service("web", "LoadBalancer"))  # a duplicate inside prod
     found = reports_for_paths([str(overlays)], Config())
     duplicates = {e.name: [f.object for f in r.findings if f.rule == "duplicate-object"] for e, r in found.reports}
-    assert duplicates == {"overlays/dev": [], "overlays/prod": ["Service/default/web"], "plain manifests": []}
+    assert duplicates == {"dev": [], "prod": ["Service/default/web"], "plain manifests": []}
     levels = {e.name: r.analysis.exposure["Service/default/web"].level for e, r in found.reports if e.name != "plain manifests"}
-    assert levels == {"overlays/dev": "node", "overlays/prod": "internet"}
+    assert levels == {"dev": "node", "prod": "internet"}
 
 
 def test_discovery_is_deterministic(overlays, fake_kustomize):
@@ -565,31 +585,39 @@ def test_shop_dev_staging_prod(monkeypatch):
     """environments-shop (written here; its README has the table this checks)."""
     monkeypatch.chdir(FIXTURES / "environments-shop")
     found = reports_for_paths(["."], Config())
-    assert [e.name for e, _ in found.reports] == ["overlays/dev", "overlays/staging", "overlays/prod"]
-    assert [e.name for e in found.empty] == ["plain manifests"]  # only the ApplicationSet
-    dev, staging, prod = (_levels(found, f"overlays/{s}") for s in ("dev", "staging", "prod"))
+    # one cluster, its ApplicationSet's Applications split by the overlay each deploys
+    assert [e.name for e, _ in found.reports] == ["dev", "staging", "prod"]
+    assert found.empty == ()
+    assert {e.name: [a.name for a in e.apps] for e, _ in found.reports} == {
+        "dev": ["shop-dev"], "staging": ["shop-staging"], "prod": ["shop-prod"]}
+    dev, staging, prod = (_levels(found, s) for s in ("dev", "staging", "prod"))
     assert (dev["Service/shop-dev/web"], staging["Service/shop-staging/web"], prod["Service/shop-prod/prod-web"]) == \
         ("node", "internet", "internet")
     assert (dev["Service/shop-dev/api"], staging["Service/shop-staging/api"], prod["Service/shop-prod/prod-api"]) == \
         ("cluster", "cluster", "network")
     rules = {e.name: sorted({f.rule for f in r.findings}) for e, r in found.reports}
     # prod's internal load balancer admits 10.0.0.0/8, but api admits only web's pods: a dead way in
-    assert rules == {"overlays/dev": ["nodeport-service"], "overlays/prod": ["entrypoint-blocked-by-policy"],
-                     "overlays/staging": ["ingress-without-tls", "no-network-policy"]}
+    assert rules == {"dev": ["nodeport-service"], "prod": ["entrypoint-blocked-by-policy"],
+                     "staging": ["ingress-without-tls", "no-network-policy"]}
     pointed = {e.name: e.pointed_by for e, _ in found.reports}
-    assert pointed["overlays/prod"] == ("ApplicationSet argocd/shop (shop-prod)",)
+    assert pointed["prod"] == ("ApplicationSet argocd/shop (shop-prod)",)
 
 
 @needs_kustomize
 def test_kubernetes_sigs_kustomize_examples(monkeypatch):
     monkeypatch.chdir(FIXTURES / "kustomize-examples")
     found = reports_for_paths(["."], Config())
+    # ldap's and springboot's overlays share a layout: one environment per name, each overlay an app
     assert [e.name for e, _ in found.reports] == [
-        "examples/helloWorld", "examples/ldap/overlays/staging", "examples/ldap/overlays/production",
-        "examples/multibases", "examples/springboot/overlays/staging", "examples/springboot/overlays/production",
-        "examples/transformerconfigs/crd", "examples/wordpress", "plain manifests"]
+        "staging", "production", "examples/helloWorld", "examples/multibases", "examples/transformerconfigs/crd",
+        "examples/wordpress", "plain manifests"]
+    assert {e.name: [a.name for a in e.apps] for e, _ in found.reports if e.name in ("staging", "production")} == {
+        "staging": ["examples/ldap/overlays/staging", "examples/springboot/overlays/staging"],
+        "production": ["examples/ldap/overlays/production", "examples/springboot/overlays/production"]}
+    assert [a.name for a in found.reports[-1][0].apps] == [
+        "examples/mySql", "examples/validationTransformer"]  # plain folders, each an app
     assert _levels(found, "examples/helloWorld")["Service/default/the-service"] == "internet"  # type LoadBalancer
-    assert _levels(found, "examples/ldap/overlays/production")["Service/default/production-ldap-service"] == "cluster"
+    assert _levels(found, "production")["Service/default/production-ldap-service"] == "cluster"
     assert _levels(found, "examples/wordpress")["Service/default/demo-wordpress"] == "internet"
     assert _levels(found, "examples/wordpress")["Service/default/demo-mysql"] == "cluster"
     assert _levels(found, "plain manifests")["Service/default/mysql"] == "cluster"
@@ -638,31 +666,43 @@ def test_flux2_kustomize_helm_example(monkeypatch, tmp_path, chart_servers):
     monkeypatch.chdir(copy_fixture(FIXTURES / "flux2-kustomize-helm-example", tmp_path / "repo", chart_servers,
                                    repositories))
     found = reports_for_paths(["."], Config())
-    assert [e.name for e, _ in found.reports] == ["apps/staging", "apps/production", "infrastructure/configs",
-                                                  "infrastructure/controllers"]
-    assert sorted(e.name for e in found.empty) == ["clusters/production/flux-system", "clusters/staging/flux-system",
-                                                   "plain manifests"]
+    # one environment per cluster folder: all its Flux Kustomizations reach (infrastructure is in both)
+    assert [e.name for e, _ in found.reports] == ["staging", "production"]
+    assert found.empty == ()
+    apps = {e.name: [(a.name, a.kind, a.path) for a in e.apps] for e, _ in found.reports}
+    for stage in ("staging", "production"):
+        assert apps[stage] == [
+            ("apps", "Kustomization", f"apps/{stage}"),
+            ("infra-controllers", "Kustomization", "infrastructure/controllers"),
+            ("infra-configs", "Kustomization", "infrastructure/configs"),
+            (f"clusters/{stage}/flux-system", "kustomization", f"clusters/{stage}/flux-system"),
+            ("podinfo", "HelmRelease", f"apps/{stage}"),
+            ("cert-manager", "HelmRelease", "infrastructure/controllers"),
+            ("ingress-nginx", "HelmRelease", "infrastructure/controllers")]
     pointed = {e.name: e.pointed_by for e, _ in found.reports}
-    assert pointed["apps/production"] == ("Flux Kustomization flux-system/apps",)
-    assert pointed["infrastructure/controllers"] == ("Flux Kustomization flux-system/infra-controllers",)
+    assert pointed["production"] == ("Flux Kustomization flux-system/apps", "Flux Kustomization flux-system/infra-configs",
+                                     "Flux Kustomization flux-system/infra-controllers")
     releases = sorted((p.environment, p.name, p.chart.version, p.chart.repository)
                       for p in found.pointers if p.kind == "HelmRelease")
     assert releases == [
-        ("apps/production", "podinfo", ">=1.0.0", chart_servers.http),
-        ("apps/staging", "podinfo", ">=1.0.0-alpha", chart_servers.http),
-        ("infrastructure/controllers", "cert-manager", "1.x", chart_servers.http),
-        ("infrastructure/controllers", "ingress-nginx", "*", chart_servers.http),
+        ("production", "podinfo", ">=1.0.0", chart_servers.http),
+        ("staging", "podinfo", ">=1.0.0-alpha", chart_servers.http),
+        ("staging, production", "cert-manager", "1.x", chart_servers.http),
+        ("staging, production", "ingress-nginx", "*", chart_servers.http),
     ]
-    assert {n.what for n in found.not_rendered} == {"HelmRelease podinfo/podinfo", "HelmRelease cert-manager/cert-manager",
-                                                    "HelmRelease ingress-nginx/ingress-nginx"}
+    assert {(n.what, n.environment) for n in found.not_rendered} == {
+        (f"HelmRelease {r}", stage) for r in ("podinfo/podinfo", "cert-manager/cert-manager",
+                                              "ingress-nginx/ingress-nginx") for stage in ("staging", "production")}
     # With helm, podinfo's real chart (6.9.3, what both constraints resolve to) with each overlay's values:
     rendered = reports_for_paths(["."], Config(), options=EnvironmentOptions(
         render=LoadOptions(render=frozenset({"kustomize", "helm"}), allow_remote=True)))
-    hosts = {e.name: sorted({p.host for p in r.analysis.entrypoints if p.host})
-             for e, r in rendered.reports if e.name.startswith("apps/")}
-    assert hosts == {"apps/staging": ["podinfo.staging"], "apps/production": ["podinfo.production"]}
-    versions = {e.name: [(r.chart, r.version) for r in e.releases] for e, _ in rendered.reports}
-    assert versions["apps/production"] == versions["apps/staging"] == [("podinfo", "6.9.3")]
+    hosts = {e.name: sorted({p.host for p in r.analysis.entrypoints if p.host}) for e, r in rendered.reports}
+    assert hosts == {"staging": ["podinfo.staging"], "production": ["podinfo.production"]}
+    versions = {e.name: [(r.chart, r.version) for r in e.releases if r.version] for e, _ in rendered.reports}
+    assert versions["production"] == versions["staging"] == [("podinfo", "6.9.3")]
+    (podinfo,) = [a for a in rendered.reports[1][0].apps if a.name == "podinfo"]
+    assert (podinfo.kind, podinfo.chart, podinfo.version, podinfo.namespace) == ("HelmRelease", "podinfo", "6.9.3",
+                                                                                 "podinfo")
     failed = {n.what: n.reason for n in rendered.not_rendered}
     assert "chart cert-manager 1.x is not in" in failed["HelmRelease cert-manager/cert-manager"]
 
@@ -676,27 +716,34 @@ def test_argocd_example_apps(monkeypatch, real_helm):
     assert not_rendered == {"apps": "chart", "blue-green": "chart", "helm-dependency": "chart",
                             "helm-guestbook": "chart", "plugins/kustomized-helm": "kustomization"}
     assert _levels(found, "sock-shop")["Service/default/front-end"] == "internet"  # the Ingress
-    # Without the app of apps rendered, three unrelated apps share the plain environment (and names):
+    # Without the app of apps rendered, three unrelated folders share the plain environment, each an app:
+    # the names they share are noted, never an error (nothing deploys them together)
     plain = dict((e.name, r) for e, r in found.reports)["plain manifests"]
-    assert {f.object for f in plain.findings if f.rule == "duplicate-object"} >= {"Service/default/frontend"}
-    # With helm, the apps chart's Applications give each its own environment, and nothing is plain:
+    assert [a.name for a in found.reports[-1][0].apps] == ["guestbook", "helm-hooks", "sync-waves"]
+    shared = {f.object: (f.severity, f.message) for f in plain.findings if f.rule == "duplicate-object"}
+    assert shared["Service/default/frontend"] == ("info", "Service default/frontend is defined in both helm-hooks and "
+                                                  "sync-waves, which are deployed apart; if both are applied, the later wins.")
+    assert {severity for severity, _ in shared.values()} == {"info"}
+    # With helm, the apps chart's Applications: one environment (the cluster they go to), each an app
     with_helm = reports_for_paths(["."], Config(), options=EnvironmentOptions(render=LoadOptions(render=frozenset({"kustomize", "helm"}))))
-    assert [e.name for e, _ in with_helm.reports] == [
-        "blue-green", "guestbook", "helm-guestbook", "helm-hooks", "kustomize-guestbook", "pre-post-sync", "sock-shop",
-        "sync-waves"]
+    assert [e.name for e, _ in with_helm.reports] == ["in-cluster"]
+    assert sorted(a.name for a in with_helm.reports[0][0].apps) == [f"example.{name}" for name in (
+        "blue-green", "guestbook", "helm-dependency", "helm-guestbook", "helm-hooks", "jsonnet-guestbook",
+        "jsonnet-guestbook-tla", "kustomize-guestbook", "plugin-kasane", "plugin-kustomized-helm", "plugin-nix",
+        "pre-post-sync", "sock-shop", "sync-waves")]  # those svcdocs cannot read are apps all the same
     # helm-dependency's chart needs wordpress from a chart repository: not without --allow-remote.
     assert "dependency wordpress: the chart comes from https://charts.helm.sh/stable" in \
         {n.what: n.reason for n in with_helm.not_rendered}["helm-dependency"]
-    assert [e.name for e in with_helm.empty] == ["apps"]  # Applications only
+    assert with_helm.empty == ()
     assert all(f.rule != "duplicate-object" for _, r in with_helm.reports for f in r.findings)
     status = {p.name: p.status or p.environment for p in with_helm.pointers if p.kind == "Application"}
-    assert status["example.guestbook"] == "guestbook"
-    assert status["example.kustomize-guestbook"] == "kustomize-guestbook"
+    assert status["example.guestbook"] == "in-cluster"
+    assert status["example.kustomize-guestbook"] == "in-cluster"
     assert status["example.jsonnet-guestbook"] == "jsonnet-guestbook is not a path in this repository"
     assert status["example.plugin-kustomized-helm"] == "rendered by the config management plugin kustomized-helm, which svcdocs does not run"
     # Objects that name no namespace go where the Application sends them:
-    assert _levels(with_helm, "helm-guestbook")["Service/helm-guestbook/helm-guestbook"] == "cluster"
-    assert _levels(with_helm, "guestbook")["Service/guestbook/guestbook-ui"] == "cluster"
+    assert _levels(with_helm, "in-cluster")["Service/helm-guestbook/helm-guestbook"] == "cluster"
+    assert _levels(with_helm, "in-cluster")["Service/guestbook/guestbook-ui"] == "cluster"
 
 
 def test_pointers_of_every_wrong_shape_are_listed_never_a_crash(tmp_path):
@@ -728,7 +775,311 @@ def test_pointers_of_every_wrong_shape_are_listed_never_a_crash(tmp_path):
     assert names(found) == ["plain manifests"]
     status = {(p.kind, p.name): p.status for p in found.pointers}
     assert status == {
-        ("ApplicationSet", "x"): "this generator is not expanded (only list and git directories)",
+        ("ApplicationSet", "x"): "this generator is not expanded (only list, git directories and a matrix of those)",
         ("HelmRelease", "z"): "it names no chart source (spec.chart.spec.sourceRef or spec.chartRef)",
         ("Kustomization", "k"): "../../../../etc is not a path in this repository",
     }
+
+
+# --- Deployment targets: one test per shape -----------------------------------------------------
+
+def flux_kustomization(name: str, path: str, namespace: str = "", source: str = "GitRepository") -> str:
+    target = f"  targetNamespace: {namespace}\n" if namespace else ""
+    return (f"apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+            f"metadata: {{name: {name}, namespace: flux-system}}\nspec:\n  path: {path}\n"
+            f"  sourceRef: {{kind: {source}, name: flux-system}}\n{target}")
+
+
+GOTK_SYNC = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {{name: flux-system, namespace: flux-system}}
+spec: {{url: https://github.com/org/fleet}}
+---
+{root}"""
+
+
+def flux_cluster(repo: Path, cluster: str, *kustomizations: str) -> None:
+    """A bootstrapped cluster folder: flux-system (its GitRepository and the root
+    Kustomization of the folder) and one file per Flux Kustomization."""
+    write(repo, f"clusters/{cluster}/flux-system/kustomization.yaml", "resources: [gotk-sync.yaml]\n")
+    write(repo, f"clusters/{cluster}/flux-system/gotk-sync.yaml",
+          GOTK_SYNC.format(root=flux_kustomization("flux-system", f"./clusters/{cluster}")))
+    for i, text in enumerate(kustomizations):
+        write(repo, f"clusters/{cluster}/ks-{i}.yaml", text)
+
+
+def apps_of(environment) -> dict[str, tuple[str, str]]:
+    return {a.name: (a.kind, a.path) for a in environment.apps}
+
+
+def rule_hits(found, rule: str) -> dict[str, list[tuple[str, str]]]:
+    return {e.name: sorted((f.object, f.severity) for f in r.findings if f.rule == rule) for e, r in found.reports}
+
+
+def test_a_flux_cluster_folder_is_one_environment_through_its_pointer_chain(tmp_path, fake_kustomize):
+    flux_cluster(tmp_path, "production", flux_kustomization("apps", "./apps/production"))
+    write(tmp_path, "apps/production/kustomization.yaml", "resources: [podinfo.yaml]\n")
+    write(tmp_path, "apps/production/podinfo.yaml", flux_kustomization("podinfo", "./apps/podinfo", "podinfo"))
+    write(tmp_path, "apps/podinfo/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "apps/podinfo/svc.yaml", service("podinfo"))
+    found = reports_for_paths([str(tmp_path)], Config())
+    assert [e.name for e, _ in found.reports] == ["production"]
+    (production, report), = found.reports
+    assert (production.origin, production.path) == ("flux", f"{tmp_path}/clusters/production")
+    assert apps_of(production) == {"flux-system": ("Kustomization", "clusters/production"),
+                                   "apps": ("Kustomization", "apps/production"),
+                                   "podinfo": ("Kustomization", "apps/podinfo")}
+    # the Service once, where its Kustomization puts it
+    assert [s.id for s in report.model.services] == ["Service/podinfo/podinfo"]
+    assert {p.name: p.environment for p in found.pointers} == {"flux-system": "production", "apps": "production",
+                                                               "podinfo": "production"}
+
+
+def test_a_flux_kustomization_of_a_parent_folder_reads_each_app_once(tmp_path, fake_kustomize):
+    write(tmp_path, "clusters/prod/all.yaml", flux_kustomization("all", "./") + "---\n"
+          + flux_kustomization("podinfo", "./apps/podinfo", "podinfo"))
+    write(tmp_path, "apps/podinfo/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "apps/podinfo/svc.yaml", service("podinfo"))
+    found = reports_for_paths([str(tmp_path)], Config())
+    (prod, report), = found.reports
+    assert prod.name == "prod"
+    assert [s.id for s in report.model.services] == ["Service/podinfo/podinfo"]  # never once more in default
+    assert report.model.duplicates == ()
+    assert apps_of(prod) == {"all": ("Kustomization", "."), "podinfo": ("Kustomization", "apps/podinfo")}
+
+
+def test_two_flux_clusters_share_their_infrastructure(tmp_path, fake_kustomize):
+    for cluster in ("staging", "production"):
+        flux_cluster(tmp_path, cluster, flux_kustomization("infrastructure", "./infrastructure"),
+                     flux_kustomization("apps", f"./apps/{cluster}", "shop"))
+        write(tmp_path, f"apps/{cluster}/kustomization.yaml", "resources: [web.yaml]\n")
+        write(tmp_path, f"apps/{cluster}/web.yaml", service("web", "LoadBalancer" if cluster == "production" else "ClusterIP"))
+    write(tmp_path, "infrastructure/kustomization.yaml", "resources: [ingress.yaml]\n")
+    write(tmp_path, "infrastructure/ingress.yaml", service("ingress-nginx", "LoadBalancer"))
+    found = reports_for_paths([str(tmp_path)], Config())
+    assert [e.name for e, _ in found.reports] == ["staging", "production"]
+    for environment, report in found.reports:
+        assert apps_of(environment)["infrastructure"] == ("Kustomization", "infrastructure")
+        assert {s.id for s in report.model.services} == {"Service/default/ingress-nginx", "Service/shop/web"}
+    levels = {e.name: r.analysis.exposure["Service/shop/web"].level for e, r in found.reports}
+    assert levels == {"staging": "cluster", "production": "internet"}
+    (pointer,) = {p for p in found.pointers if p.name == "infrastructure" and p.file.endswith("staging/ks-0.yaml")}
+    assert pointer.environment == "staging"
+
+
+def test_an_argo_cd_app_of_apps_is_one_environment_per_destination_cluster(tmp_path):
+    write(tmp_path, "argocd/root.yaml", application("root", "argocd/apps"))
+    write(tmp_path, "argocd/apps/web.yaml", application("web", "apps/web"))
+    write(tmp_path, "argocd/apps/edge.yaml", application("edge", "apps/edge").replace(
+        "server: https://kubernetes.default.svc", "name: edge-eu"))
+    write(tmp_path, "argocd/apps/remote.yaml", application("metrics", "apps/metrics").replace(
+        "https://kubernetes.default.svc", "https://10.0.0.7:6443"))
+    for app in ("web", "edge", "metrics"):
+        write(tmp_path, f"apps/{app}/svc.yaml", service(app))
+    found = environments(tmp_path)
+    assert names(found) == ["10.0.0.7:6443", "edge-eu", "in-cluster"]
+    assert apps_of(by_name(found, "in-cluster")) == {"root": ("Application", "argocd/apps"),
+                                                     "web": ("Application", "apps/web")}
+    assert apps_of(by_name(found, "edge-eu")) == {"edge": ("Application", "apps/edge")}
+    edge = by_name(found, "edge-eu")
+    assert edge.namespace == "edge"  # the Application's destination namespace
+    assert by_name(found, "10.0.0.7:6443").origin == "argo"
+
+
+def test_applications_to_one_cluster_split_by_the_environment_their_folders_name(tmp_path):
+    write(tmp_path, "argocd/apps.yaml", "---\n".join(
+        application(f"{app}-{env}", f"apps/{app}/envs/{env}") for app in ("cart", "shop") for env in ("qa", "prod")))
+    write(tmp_path, "argocd/infra.yaml", application("infra", "infra"))
+    for app in ("cart", "shop"):
+        for env in ("qa", "prod"):
+            write(tmp_path, f"apps/{app}/envs/{env}/svc.yaml", service(app))
+    write(tmp_path, "infra/svc.yaml", service("ingress"))
+    found = environments(tmp_path)
+    assert names(found) == ["qa", "prod"]
+    assert sorted(apps_of(by_name(found, "qa"))) == ["cart-qa", "infra", "shop-qa"]
+    assert by_name(found, "prod").path == f"{tmp_path}/apps/*/envs/prod"
+
+
+def test_per_service_overlays_give_one_environment_per_name_and_keep_services_apart(tmp_path, fake_kustomize):
+    for svc in ("cart", "shop", "ledger/writer"):
+        for env in ("development", "production"):
+            write(tmp_path, f"src/{svc}/k8s/overlays/{env}/kustomization.yaml", "resources: [svc.yaml, ns.yaml]\n")
+            write(tmp_path, f"src/{svc}/k8s/overlays/{env}/svc.yaml", service(svc.replace("/", "-")))
+            # each service's overlay brings the namespace too: the same object, deployed apart
+            write(tmp_path, f"src/{svc}/k8s/overlays/{env}/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: bank}\n")
+    found = reports_for_paths([str(tmp_path)], Config())
+    assert [e.name for e, _ in found.reports] == ["development", "production"]
+    production = found.reports[1][0]
+    assert production.path == f"{tmp_path}/src/**/k8s/overlays/production"
+    assert [a.name for a in production.apps] == ["src/cart/k8s/overlays/production",
+                                                 "src/ledger/writer/k8s/overlays/production",
+                                                 "src/shop/k8s/overlays/production"]
+    assert production.deployed_apart
+    assert rule_hits(found, "duplicate-object") == {
+        env: [("Namespace//bank", "info"), ("Namespace//bank", "info")] for env in ("development", "production")}
+
+
+def test_a_catalog_of_independent_apps_has_no_duplicate_error(tmp_path, fake_kustomize):
+    for app in ("guestbook", "blue-green", "sync-waves"):
+        write(tmp_path, f"{app}/svc.yaml", service("frontend"))
+    write(tmp_path, "kustomize-app/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "kustomize-app/svc.yaml", service("frontend"))
+    write(tmp_path, "guestbook/again.yaml", service("frontend"))  # twice in one app: an error
+    found = reports_for_paths([str(tmp_path)], Config())
+    assert [e.name for e, _ in found.reports] == ["kustomize-app", "plain manifests"]
+    plain, report = found.reports[1]
+    assert [a.name for a in plain.apps] == ["blue-green", "guestbook", "sync-waves"]
+    messages = sorted((f.severity, f.message) for f in report.findings if f.rule == "duplicate-object")
+    assert messages == [
+        ("error", f"Service default/frontend is defined again here after {tmp_path}/guestbook/again.yaml:4, so one "
+                  "definition silently replaces the other when both are applied."),
+        ("info", "Service default/frontend is defined in both blue-green and guestbook, which are deployed apart; "
+                 "if both are applied, the later wins."),
+        ("info", "Service default/frontend is defined in both guestbook and sync-waves, which are deployed apart; "
+                 "if both are applied, the later wins.")]
+
+
+def test_a_release_bundle_beside_its_sources_is_no_duplicate_error(tmp_path):
+    write(tmp_path, "config/web.yaml", service("web"))
+    write(tmp_path, "release/bundle.yaml", service("web"))
+    write(tmp_path, "argocd/app.yaml", application("other", "elsewhere", repo="https://github.com/org/other.git"))
+    found = reports_for_paths([str(tmp_path)], Config())
+    (plain, report), = found.reports
+    assert [a.name for a in plain.apps] == ["config", "release", "other"]
+    assert rule_hits(found, "duplicate-object") == {"plain manifests": [("Service/default/web", "info")]}
+
+
+def test_environment_promotion_folders_are_environments(tmp_path, fake_kustomize):
+    write(tmp_path, "base/kustomization.yaml", "resources: [web.yaml]\n")
+    write(tmp_path, "base/web.yaml", service("web"))
+    for env in ("prod-eu", "qa", "staging-us"):
+        write(tmp_path, f"envs/{env}/kustomization.yaml", f"resources: [../../base]\nnamespace: {env}\n")
+    found = environments(tmp_path)
+    assert names(found) == ["qa", "staging-us", "prod-eu"]  # in the order a change goes through them
+    assert apps_of(by_name(found, "qa")) == {"envs/qa": ("kustomization", "envs/qa")}
+
+
+def test_names_grow_longer_only_where_two_would_collide(tmp_path, fake_kustomize):
+    flux_cluster(tmp_path, "production", flux_kustomization("apps", "./apps"))
+    write(tmp_path, "apps/svc.yaml", service("web"))
+    write(tmp_path, "legacy/overlays/production/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "legacy/overlays/production/svc.yaml", service("legacy"))
+    write(tmp_path, "legacy/overlays/staging/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "legacy/overlays/staging/svc.yaml", service("legacy"))
+    found = environments(tmp_path)
+    assert names(found) == ["staging", "clusters/production", "overlays/production"]
+
+
+def test_many_environments_say_how_they_were_found_and_the_env_that_groups_them(tmp_path, fake_kustomize):
+    for i in range(10):
+        write(tmp_path, f"examples/app{i}/kustomization.yaml", "resources: [svc.yaml]\n")
+        write(tmp_path, f"examples/app{i}/svc.yaml", service(f"app{i}"))
+    found = environments(tmp_path)
+    assert len(found.environments) == 10
+    assert found.found_by == "10 environments: 10 by entry kustomization or chart outside such a layout."
+    assert found.env_pattern == "--env examples=examples"
+    few = environments(tmp_path / "examples" / "app1")
+    assert (few.found_by, few.env_pattern) == ("", "")
+
+
+def test_an_external_artifact_built_from_this_repository_is_followed(tmp_path, fake_kustomize):
+    write(tmp_path, "clusters/production/artifacts.yaml", """\
+        apiVersion: source.extensions.fluxcd.io/v1beta1
+        kind: ArtifactGenerator
+        metadata: {name: flux-system, namespace: flux-system}
+        spec:
+          sources: [{alias: repo, kind: GitRepository, name: flux-system}]
+          artifacts:
+          - name: apps
+            copy:
+            - {from: "@repo/apps/base/**", to: "@artifact/base/"}
+            - {from: "@repo/apps/production/**", to: "@artifact/production/"}
+          - name: bundle
+            copy: [{from: "@repo/deploy/*.yaml", to: "@artifact/"}]
+          - name: vendor
+            copy: [{from: "@other/deploy/**", to: "@artifact/"}]
+        """)
+    write(tmp_path, "clusters/production/apps.yaml", "---\n".join([
+        flux_kustomization("apps", "./production", source="ExternalArtifact").replace("name: flux-system}\n", "name: apps}\n"),
+        flux_kustomization("bundle", "./", source="ExternalArtifact").replace("name: flux-system}\n", "name: bundle}\n"),
+        flux_kustomization("missing", "./", source="ExternalArtifact").replace("name: flux-system}\n", "name: nope}\n"),
+    ]))
+    write(tmp_path, "apps/production/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "apps/production/svc.yaml", service("web"))
+    found = environments(tmp_path)
+    assert names(found) == ["production"]
+    status = {p.name: (p.target, p.status) for p in found.pointers}
+    assert status["apps"] == ("apps/production", "")
+    assert status["bundle"] == ("", "ExternalArtifact bundle is built by ArtifactGenerator flux-system/flux-system "
+                                    "from files or patterns; svcdocs follows artifacts copied from whole folders")
+    assert status["missing"] == ("", "its source is ExternalArtifact nope, which no ArtifactGenerator in this "
+                                     "repository builds")
+
+
+def test_a_matrix_generator_makes_one_application_per_folder_and_cluster(tmp_path):
+    write(tmp_path, "argocd/addons.yaml", """\
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: addons}
+        spec:
+          goTemplate: true
+          generators:
+          - matrix:
+              generators:
+              - git: {repoURL: https://github.com/org/deploy.git, directories: [{path: addons/*}]}
+              - list: {elements: [{cluster: dev, url: "https://1.2.3.4"}, {cluster: prod, url: "https://2.4.6.8:6443"}]}
+          - matrix: {generators: [{list: {elements: [{a: b}]}}]}
+          template:
+            metadata: {name: '{{.path.basename}}-{{.cluster}}'}
+            spec:
+              source: {repoURL: https://github.com/org/deploy.git, path: '{{.path.path}}'}
+              destination: {server: '{{.url}}', namespace: '{{.path.basename}}'}
+        """)
+    for addon in ("metrics", "dns"):
+        write(tmp_path, f"addons/{addon}/svc.yaml", service(addon))
+    found = environments(tmp_path)
+    # the same folders in two clusters: each cluster reads them, into its own environment
+    assert names(found) == ["1.2.3.4", "2.4.6.8:6443"]
+    assert [(a.name, a.namespace, a.cluster) for a in by_name(found, "1.2.3.4").apps] == [
+        ("dns-dev", "dns", "1.2.3.4"), ("metrics-dev", "metrics", "1.2.3.4"),
+        ("addons", "", "")]  # the ApplicationSet, for the generator it does not expand
+    assert [a.name for a in by_name(found, "2.4.6.8:6443").apps] == ["dns-prod", "metrics-prod", "addons"]
+    assert {p.status for p in found.pointers if not p.generated} == {"a matrix generator needs exactly two generators"}
+
+
+def test_an_application_of_two_sources_is_one_app_and_a_hydrated_one_is_listed_not_read(tmp_path):
+    """Two `sources` of one Application deploy into one app; an Application of
+    Argo CD's source hydrator deploys another branch: an app, said not read."""
+    repo = "https://github.com/org/deploy.git"
+    write(tmp_path, "argocd/apps.yaml", f"""\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {{name: config, namespace: argocd}}
+spec:
+  sources:
+  - {{repoURL: {repo}, targetRevision: main, path: config/a}}
+  - {{repoURL: {repo}, targetRevision: main, path: config/b}}
+  destination: {{server: https://kubernetes.default.svc, namespace: config}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {{name: guestbook-dev, namespace: argocd}}
+spec:
+  sourceHydrator:
+    drySource: {{repoURL: {repo}, targetRevision: HEAD, path: guestbook}}
+    syncSource: {{targetBranch: env/dev, path: guestbook-dev}}
+  destination: {{server: https://kubernetes.default.svc, namespace: guestbook}}
+""")
+    write(tmp_path, "config/a/svc.yaml", service("a"))
+    write(tmp_path, "config/b/svc.yaml", service("b"))
+    write(tmp_path, "guestbook/svc.yaml", service("guestbook"))
+    found = environments(tmp_path)
+    cluster = by_name(found, "in-cluster")
+    apps = {a.name: a for a in cluster.apps}
+    assert sorted(a.name for a in cluster.apps) == ["config", "guestbook-dev"]
+    assert sorted(os.path.relpath(s, tmp_path) for s in apps["config"].sources) == ["config/a/svc.yaml",
+                                                                                   "config/b/svc.yaml"]
+    assert apps["guestbook-dev"].sources == ()
+    hydrated = next(p for p in found.pointers if p.name == "guestbook-dev")
+    assert "source hydrator commits to branch env/dev from guestbook" in hydrated.status

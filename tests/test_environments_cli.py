@@ -42,11 +42,11 @@ def test_check_names_the_environment_of_each_finding(cli, shop):
     result = cli("check", ".", "--fail-on", "warning")
     assert result.exit_code == 1
     out = result.output
-    assert ("base/web.yaml:27: warning nodeport-service: [overlays/dev] Service shop-dev/web is type NodePort"
+    assert ("base/web.yaml:27: warning nodeport-service: [dev] Service shop-dev/web is type NodePort"
             in out)
-    assert "[overlays/staging] Ingress shop-staging/web serves staging.shop.example.com over plain HTTP" in out
+    assert "[staging] Ingress shop-staging/web serves staging.shop.example.com over plain HTTP" in out
     assert "6 findings in 4 files: 1 error, 5 warnings (3 environments)" in out
-    assert "  overlays/prod: 1 error" in out and "  plain manifests: holds no manifest svcdocs reads" in out
+    assert "  prod: 1 error" in out and "plain manifests" not in out  # the ApplicationSet is each one's
     assert cli("check", ".").exit_code == 1  # the error is in prod only
     assert cli("check", "--env", "overlays/staging", ".").exit_code == 0
 
@@ -55,15 +55,15 @@ def test_check_names_the_environment_of_each_finding(cli, shop):
 def test_check_json_sarif_and_github_carry_the_environment(cli, shop):
     findings = json.loads(cli("check", ".", "--format", "json").stdout)["findings"]
     assert {(f["environment"], f["rule"]) for f in findings} == {
-        ("overlays/dev", "nodeport-service"), ("overlays/staging", "no-network-policy"),
-        ("overlays/staging", "ingress-without-tls"), ("overlays/prod", "entrypoint-blocked-by-policy")}
+        ("dev", "nodeport-service"), ("staging", "no-network-policy"),
+        ("staging", "ingress-without-tls"), ("prod", "entrypoint-blocked-by-policy")}
     sarif = json.loads(cli("check", ".", "--format", "sarif").stdout)
     results = sarif["runs"][0]["results"]
-    assert {r["properties"]["environment"] for r in results} == {"overlays/dev", "overlays/staging", "overlays/prod"}
+    assert {r["properties"]["environment"] for r in results} == {"dev", "staging", "prod"}
     assert all(r["message"]["text"].startswith(f"[{r['properties']['environment']}] ") for r in results)
     assert len({r["partialFingerprints"]["svcdocsFinding/v1"] for r in results}) == len(results)
     github = cli("check", ".", "--format", "github").stdout
-    assert "::warning file=" in github and "::[overlays/dev] Service shop-dev/web is type NodePort" in github
+    assert "::warning file=" in github and "::[dev] Service shop-dev/web is type NodePort" in github
 
 
 def test_the_same_finding_in_two_environments_has_two_fingerprints(cli, tmp_path, monkeypatch):
@@ -108,19 +108,19 @@ def test_nothing_rendered_is_one_clear_error_with_the_reasons(cli, tmp_path, mon
 def test_graph_json_is_one_graph_per_environment(cli, shop):
     document = json.loads(cli("graph", ".").stdout)
     assert document["schema"] == "svcdocs.environments/v1"
-    assert [e["name"] for e in document["environments"]] == ["overlays/dev", "overlays/staging", "overlays/prod"]
+    assert [e["name"] for e in document["environments"]] == ["dev", "staging", "prod"]
     prod = document["environments"][2]
-    assert prod["graph"]["schema"] == "svcdocs.graph/v1" and prod["from"] == "kustomization"
+    assert prod["graph"]["schema"] == "svcdocs.graph/v1" and prod["from"] == "argo"
     assert prod["graph"]["exposure"]["Service/shop-prod/prod-api"] == "network"
     assert prod["pointed_by"] == ["ApplicationSet argocd/shop (shop-prod)"]
-    assert [e["name"] for e in document["empty"]] == ["plain manifests"]
+    assert document["empty"] == []
     assert {p["target"] for p in document["pointers"]} == {"overlays/dev", "overlays/staging", "overlays/prod"}
 
 
 @needs_kustomize
 def test_graph_dot_draws_one_environment_picked_with_env(cli, shop):
     refused = cli("graph", ".", "--format", "dot")
-    assert refused.exit_code == 2 and "3 environments (overlays/dev, overlays/staging, overlays/prod)" in refused.output
+    assert refused.exit_code == 2 and "3 environments (dev, staging, prod)" in refused.output
     picked = cli("graph", "--env", "overlays/prod", "--format", "dot")
     assert picked.exit_code == 0 and picked.output.startswith("digraph")
 
@@ -153,18 +153,18 @@ def test_diff_reviews_each_environment_in_one_comment(cli, shop, tmp_path):
     result = cli("diff", str(shop), str(head), "--fail-on-exposure")
     assert result.exit_code == 1
     text = result.output
-    assert text.startswith("<!-- svcdocs-review -->\n## ⚠ More exposed in 2 of 4 environments: overlays/qa, overlays/prod")
-    assert "| overlays/dev, overlays/staging | No architectural changes |" in text  # unchanged: one row
-    assert "### overlays/prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies" in text
+    assert text.startswith("<!-- svcdocs-review -->\n## ⚠ More exposed in 2 of 4 environments: qa, prod")
+    assert "| dev, staging | No architectural changes |" in text  # unchanged: one row
+    assert "### prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies" in text
     assert ("| ⬆️ | Service shop-prod/prod-api | network (NetworkPolicies admit: cluster) | **internet** "
             "(NetworkPolicies admit: cluster) | type LoadBalancer |") in text
-    assert "### overlays/qa: New environment" in text
-    assert "### overlays/dev" not in text  # unchanged: only in the table
+    assert "### qa: New environment" in text
+    assert "### dev" not in text  # unchanged: only in the table
     document = json.loads(cli("diff", str(shop), str(head), "--format", "json").stdout)
     assert document["schema"] == "svcdocs.review-environments/v1" and document["more_exposed"]
     status = {e["environment"]: e["status"] for e in document["environments"]}
-    assert status == {"overlays/dev": "unchanged", "overlays/qa": "added", "overlays/staging": "unchanged",
-                      "overlays/prod": "changed"}
+    assert status == {"dev": "unchanged", "qa": "added", "staging": "unchanged",
+                      "prod": "changed"}
 
 
 def test_diff_of_many_environments_stays_under_githubs_limit(cli, tmp_path, monkeypatch):
@@ -188,10 +188,10 @@ def test_diff_git_reviews_each_environment(cli, shop):
     subprocess.run([*git, "commit", "-qm", "shop"], check=True)
     _expose_prod_api(shop)
     result = cli("diff", "--git", "HEAD", ".")
-    assert "## ⚠ More exposed in 1 of 3 environments: overlays/prod" in result.output
+    assert "## ⚠ More exposed in 1 of 3 environments: prod" in result.output
     assert "<sub>svcdocs diff: . at HEAD → .</sub>" in result.output
     assert [line for line in result.stdout.splitlines() if line.startswith("### ")] == [
-        "### overlays/prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies"
+        "### prod: ⚠ 1 Service and 1 workload declared reachable from the internet, but blocked by NetworkPolicies"
         "; 1 object changed"]
 
 
@@ -217,19 +217,19 @@ def shop_site(tmp_path_factory) -> Path:
 def test_the_site_has_a_section_per_environment_and_a_compare_page(shop_site):
     for page in ("index.html", "compare/index.html"):
         assert (shop_site / page).is_file()
-    for slug in ("overlays-dev", "overlays-staging", "overlays-prod"):
+    for slug in ("dev", "staging", "prod"):
         for page in ("index.html", "exposure/index.html", "patterns/index.html", "findings/index.html",
                      "rules/index.html", "namespaces/index.html"):
             assert (shop_site / "envs" / slug / page).is_file(), (slug, page)
-    assert (shop_site / "envs" / "overlays-prod" / "namespaces" / "shop-prod" / "index.html").is_file()
-    assert (shop_site / "envs" / "overlays-prod" / "services" / "shop-prod" / "prod-web" / "index.html").is_file()
+    assert (shop_site / "envs" / "prod" / "namespaces" / "shop-prod" / "index.html").is_file()
+    assert (shop_site / "envs" / "prod" / "services" / "shop-prod" / "prod-web" / "index.html").is_file()
     assert not (shop_site / "exposure").exists()
 
 
 def test_the_home_page_lists_environments_and_pointers(shop_site):
     home = (shop_site / "index.html").read_text(encoding="utf-8")
-    for text in ('href="envs/overlays-prod/"', "ApplicationSet argocd/shop (shop-prod)", "argocd/shop.yaml:1",
-                 "entry kustomization", 'href="compare/"'):
+    for text in ('href="envs/prod/"', "ApplicationSet argocd/shop (shop-prod)", "argocd/shop.yaml:1",
+                 "Argo CD Applications deploying", 'href="compare/"'):
         assert text in home, text
 
 
@@ -247,12 +247,12 @@ def test_the_compare_page_highlights_what_differs(shop_site):
 
 
 def test_every_environment_page_starts_with_the_switcher(shop_site):
-    page = (shop_site / "envs" / "overlays-staging" / "exposure" / "index.html").read_text(encoding="utf-8")
+    page = (shop_site / "envs" / "staging" / "exposure" / "index.html").read_text(encoding="utf-8")
     switcher = page.split('class="svcdocs-environments"')[1].split("</div>")[0]
-    assert 'href="../../overlays-prod/exposure/"' in switcher  # the same page in another environment
-    assert 'aria-current="page">overlays/staging<' in switcher
+    assert 'href="../../prod/exposure/"' in switcher  # the same page in another environment
+    assert 'aria-current="page">staging<' in switcher
     assert 'href="../../../compare/"' in switcher
-    service = (shop_site / "envs" / "overlays-prod" / "services" / "shop-prod" / "prod-web" / "index.html").read_text()
+    service = (shop_site / "envs" / "prod" / "services" / "shop-prod" / "prod-web" / "index.html").read_text()
     line = service.split('class="svcdocs-environments"')[1].split("</div>")[0]
     assert 'href="../../../../../compare/#service-web">This Service in every environment<' in line
     assert 'id="service-web"' in (shop_site / "compare" / "index.html").read_text()
@@ -326,3 +326,20 @@ def test_a_folder_that_becomes_a_kustomization_fails_the_gate(cli, tmp_path, mon
     assert result.exit_code == 1, result.output
     assert "## ⚠ Changes svcdocs cannot judge in 1 of" in result.stdout
     assert "app is read differently: plain files at BASE, a kustomization at HEAD" in result.stdout
+
+
+@needs_kustomize
+def test_check_passes_a_catalog_of_apps_deployed_apart(cli, tmp_path, monkeypatch):
+    """Sibling folders that each define Service frontend, and a release bundle
+    built from one of them: noted, never an error."""
+    monkeypatch.chdir(tmp_path)
+    for folder in ("guestbook", "helm-hooks", "release"):
+        write(tmp_path, f"{folder}/svc.yaml", service("frontend") + "---\n" + DEPLOYMENT.format(name="frontend"))
+    write(tmp_path, "overlays/prod/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "overlays/prod/svc.yaml", service("api") + "---\n" + DEPLOYMENT.format(name="api"))
+    result = cli("check", ".", "--format", "json")
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert sorted((f["severity"], f["object"]) for f in findings if f["rule"] == "duplicate-object") == [
+        ("info", "Deployment/default/frontend"), ("info", "Deployment/default/frontend"),
+        ("info", "Service/default/frontend"), ("info", "Service/default/frontend")]

@@ -35,18 +35,6 @@ from svcdocs.load.sources import DEFAULT_RENDER, LoadOptions
 
 PANEL = ROOT / "tests" / "fixtures" / "gitops"
 CASES = json.loads((PANEL / "expected.json").read_text(encoding="utf-8"))["cases"]
-ENVIRONMENTS_XFAIL = pytest.mark.xfail(strict=True, raises=AssertionError,
-                                       reason="issue 20: environments as deployment targets (branch issue-20-envs)")
-
-# What main does wrong today, per test and case (each strict: it must fail, for this reason).
-KNOWN = {
-    ("duplicates", "argo-catalog"): "issue 20: the plain folders helm-hooks and sync-waves (two Applications, deployed "
-                                    "apart) are read as one set: 5 duplicate-object errors (branch issue-20-envs)",
-    ("duplicates", "argo-applicationsets"): "issue 20: each folder an ApplicationSet deploys is read as an environment "
-                                            "of its own, so the guestbook-ui that engineering-dev-guestbook and "
-                                            "engineering-prod-guestbook both deploy into namespace guestbook of one "
-                                            "cluster is never seen twice: no error (branch issue-20-envs)",
-}
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -56,10 +44,7 @@ def _case_id(case: dict) -> str:
 
 
 def _cases(test: str) -> list:
-    """The cases, each marked strict xfail where main is known to fail it."""
-    return [pytest.param(case, id=case["id"], marks=[pytest.mark.xfail(strict=True, raises=AssertionError,
-                                                                       reason=KNOWN[test, case["id"]])])
-            if (test, case["id"]) in KNOWN else pytest.param(case, id=case["id"]) for case in CASES]
+    return [pytest.param(case, id=case["id"]) for case in CASES]
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +90,6 @@ def _found(repo: Path, args: list[str], cli, monkeypatch) -> dict[str, list[str]
     return {e.name: sorted(a.name for a in e.apps) for e in found.environments}
 
 
-@ENVIRONMENTS_XFAIL
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_environments_and_their_apps(case, clones, cli, monkeypatch):
     found = _found(clones(case), case["args"], cli, monkeypatch)

@@ -322,7 +322,7 @@ def test_post_build_substitution_reaches_helm_releases_and_names_what_has_no_val
     write(tmp_path, "apps/extra.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: ${APP}-extra, namespace: "
           "apps}\nspec: {ports: [{port: 80}], externalName: ${LB_ADDRESS}}\n")
     found = read(".")
-    apps = next((e, r) for e, r in found.reports if e.name == "apps")
+    apps = next((e, r) for e, r in found.reports if e.name == "home")  # the cluster folder clusters/home
     environment, report = apps
     assert hosts(report) == ["web.home.example"]  # inline substitute wins over substituteFrom
     assert {s.name for s in report.model.services} == {"web-podinfo", "web-extra"}

@@ -114,13 +114,13 @@ def test_the_same_change_in_several_environments_is_said_once(cli, tmp_path):
           "patches:\n- target: {kind: Service}\n  patch: '[{\"op\": \"add\", \"path\": \"/spec/type\", "
           "\"value\": \"NodePort\"}]'\n")
     text = cli("diff", tmp_path / "base", tmp_path / "head").stdout
-    assert "| overlays/production | the same as overlays/staging |" in text
-    assert text.count("### overlays/staging, overlays/production: ✅ No new exposure: only the image of 1 workload") == 1
-    assert "The same in overlays/staging and overlays/production; shown as in overlays/staging." in text
-    assert "### overlays/dev: ⚠" in text  # a different change in dev: its own section
+    assert "| production | the same as staging |" in text
+    assert text.count("### staging, production: ✅ No new exposure: only the image of 1 workload") == 1
+    assert "The same in staging and production; shown as in staging." in text
+    assert "### dev: ⚠" in text  # a different change in dev: its own section
     document = json.loads(cli("diff", "--format", "json", tmp_path / "base", tmp_path / "head").stdout)
     assert {e["environment"]: e["same_as"] for e in document["environments"]} == {
-        "overlays/dev": None, "overlays/staging": None, "overlays/production": "overlays/staging"}
+        "dev": None, "staging": None, "production": "staging"}
 
 
 def test_a_node_port_turned_load_balancer_keeps_its_node_port(cli, tmp_path):

@@ -118,7 +118,7 @@ def test_an_absolute_path_from_elsewhere_is_reviewed(cli, monorepo, monkeypatch,
     code, doc = review(cli, "--git", "HEAD", str(monorepo / "deploy"))
     assert code == 1
     assert [(e["environment"], e["status"]) for e in doc["environments"]] == [
-        ("overlays/staging", "changed"), ("overlays/production", "changed")]
+        ("staging", "changed"), ("production", "changed")]
     staging = doc["environments"][0]
     assert [(c["object"], c["before"], c["after"]) for c in staging["exposure"]] == [
         ("Deployment/staging/web", "cluster", "node"), ("Service/staging/web", "cluster", "node")]
@@ -163,10 +163,10 @@ def test_a_base_that_cannot_be_rendered_is_said_never_taken_as_empty(cli, monore
     code, doc = review(cli, "--git", "HEAD", "deploy")
     assert code == 1  # what BASE held is unknown: the gate fails closed
     environments = {e["environment"]: e for e in doc["environments"]}
-    assert environments["overlays/staging"]["status"] == "changed"
-    assert "BASE could not be rendered" in environments["overlays/staging"]["verdict"]
-    assert "https://example.com/remote.yaml" in environments["overlays/staging"]["base_not_rendered"][0]
-    assert environments["overlays/production"]["status"] == "unchanged"
+    assert environments["staging"]["status"] == "changed"
+    assert "BASE could not be rendered" in environments["staging"]["verdict"]
+    assert "https://example.com/remote.yaml" in environments["staging"]["base_not_rendered"][0]
+    assert environments["production"]["status"] == "unchanged"
     code, doc = review(cli, "--git", "HEAD", "deploy/overlays/staging")
     assert code == 1 and doc["verdict"].startswith("⚠ BASE could not be rendered")
 

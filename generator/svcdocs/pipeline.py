@@ -110,7 +110,7 @@ def reports_for_each(founds: Sequence[Environments], config: Config, *, namespac
     """`reports_for_environments` of each, all their files parsed in one pass
     and each distinct file once: BASE and HEAD of a review share most."""
     environments = [e for found in founds for e in found.environments]
-    models = iter(build_models([(e.sources, e.skipped_files, [e.namespace_of(s, namespace) for s in e.sources])
+    models = iter(build_models([(e.sources, e.skipped_files, e.namespaces(namespace))
                                 for e in environments], jobs=jobs, router_kinds_configured=config.router_kinds))
     return [_reports(found, [next(models) for _ in found.environments], config) for found in founds]
 
@@ -122,7 +122,7 @@ def _reports(found: Environments, models: list[Model], config: Config) -> Enviro
         with gc_paused():
             graph = build_graph(model)
             analysis = analyze(graph, config.internal_classes)
-            report = Report(model, graph, analysis, run_rules(graph, analysis, config))
+            report = Report(model, graph, analysis, run_rules(graph, analysis, config, environment.apps_of_sources()))
         if not found.discovered:  # read as before: the report says what load said of the PATHs
             report = replace(report, unread=found.unread, renderings=found.renderings, notes=found.notes)
         reports.append((environment, report))

@@ -43,7 +43,7 @@ def test_the_environments_page_renders(browser, served):
     assert visit.page.title() == "Environments - environments-shop architecture"
     rows = visit.page.locator("table", has=visit.page.locator("th", has_text="Read from")).first.locator("tbody tr")
     assert [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())] == [
-        "overlays/dev", "overlays/staging", "overlays/prod"]
+        "dev", "staging", "prod"]
 
 
 def test_the_compare_page_renders_with_differences_highlighted(browser, served):
@@ -56,11 +56,11 @@ def test_the_compare_page_renders_with_differences_highlighted(browser, served):
 
 
 def test_the_switcher_leads_to_the_same_page_in_another_environment(browser, served):
-    visit = Visit(browser, served + "envs/overlays-dev/exposure/")
+    visit = Visit(browser, served + "envs/dev/exposure/")
     visit.check("environment-exposure.png")
     assert visit.page.locator(".svcdocs-diagram svg").count() >= 1
-    visit.page.locator(".svcdocs-environments a", has_text="overlays/prod").click()
-    visit.page.wait_for_url("**/REPO/envs/overlays-prod/exposure/")
+    visit.page.locator(".svcdocs-environments a", has_text="prod").click()
+    visit.page.wait_for_url("**/REPO/envs/prod/exposure/")
     assert "shop.example.com" in visit.page.locator("article").inner_text()
 
 

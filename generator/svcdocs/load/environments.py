@@ -37,94 +37,36 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import BinaryIO, Iterable
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.load import bounded, gitops
-from svcdocs.load.gitops import FluxSource, Pointer, Scan
+from svcdocs.load.gitops import Artifact, FluxSource, Pointer, Scan
 from svcdocs.load.kustomizations import (
-    Kustomization, escapes, kustomization_file, read_kustomization,
+    Kustomization, kustomization_file, read_kustomization,
 )
-from svcdocs.load.problems import Unread
-from svcdocs.load.kustomize_check import unlisted
 from svcdocs.load.render import check_kustomization
 from svcdocs.load.helm.chart import deployable
 from svcdocs.load.helm.discovery import Chained, HelmDiscovery
-from svcdocs.load.helm.inventory import Release
-from svcdocs.load.helm.substitute import PostBuild, Unset
+from svcdocs.load.helm.substitute import Unset
 from svcdocs.load.helm.values import DataIndex
-from svcdocs.load.exclude import Excludes
 from svcdocs.load.rendering import HelmChart, NotRendered, kustomize_command, render_kustomization
-from svcdocs.load.walk import walk as walk_folder
+from svcdocs.load.assemble import Assembly, _Draft, _Job
+from svcdocs.load.deployed import PLAIN, App, Environment, Environments
 from svcdocs.load.discover import discover, refuse_link_outside
+from svcdocs.load.repository import Repository, repository_of
+from svcdocs.load.tree import Tree, shown_path, walk
 from svcdocs.load.sources import (
     KUSTOMIZATIONS, MANIFEST_SUFFIXES, STDIN, TOOL_CONFIG_FILES, Discovered, LoadOptions, Rendering, Source,
-    display_path,
 )
 
-PLAIN = "plain manifests"
 CHART_FILES = ("Chart.yaml",)
 _GLOB = re.compile(r"[*?\[]")
 # kubectl's log prefix on an error: `E1130 14:48:59.677519  6531 run.go:72] "command failed" err=`
 _KLOG = re.compile(r'[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] (?:"command failed" err=)?')
 MAX_ROUNDS = 20  # pointers found in what pointers led to, and so on (app of apps of apps)
-
-
-@dataclass(frozen=True, slots=True)
-class App:
-    """One deployable unit inside an environment: an Argo CD Application, a
-    Flux Kustomization or HelmRelease, an entry kustomization, a chart, or a
-    top-level plain folder that nothing ties to another. Its objects are those
-    of its sources (by `Source.label`)."""
-
-    name: str  # Application / Kustomization / HelmRelease name; else the folder, relative to the PATH
-    kind: str  # Application | Kustomization | HelmRelease | kustomization | chart | folder
-    path: str  # what it is read from, repository-relative ("" when from outside the repository)
-    sources: tuple[str, ...] = ()  # the labels of the sources it deploys
-    source: str = ""  # where it comes from when not this repository: a chart repository, an OCI URL
-    chart: str = ""  # chart name, when it is a chart
-    version: str = ""  # chart version, when known
-    namespace: str = ""  # where its objects that name none go ("" when not set)
-    declared: tuple[str, int] = ("", 0)  # the file and line of its Application / Kustomization / HelmRelease
-
-
-@dataclass(frozen=True, slots=True)
-class Environment:
-    """One environment: its name, where it is read from, and its sources."""
-
-    name: str
-    path: str  # what it is read from, as shown: overlays/prod, apps/*, a folder
-    origin: str  # kustomization | chart | folder | files | plain | named
-    sources: tuple[Source, ...]
-    skipped_files: int = 0
-    pointed_by: tuple[str, ...] = ()  # the GitOps pointers that name it
-    name_prefix: str = ""  # the entry kustomization's own namePrefix, nameSuffix
-    name_suffix: str = ""
-    namespace: str = ""  # where objects that name none go, when the pointers that name it agree ("": --namespace)
-    release_namespaces: tuple[tuple[str, str], ...] = ()  # (label, namespace): a HelmRelease's objects go to its own
-    releases: tuple[Release, ...] = ()  # its Helm releases (load.helm.inventory)
-    unset: tuple[Unset, ...] = ()  # Flux variables used without a value
-    apps: tuple[App, ...] = ()  # what is deployed apart inside it (by name)
-
-    def namespace_of(self, source: Source, default: str) -> str:
-        """Where the objects of `source` that name no namespace go."""
-        return dict(self.release_namespaces).get(source.label) or self.namespace or default
-
-
-@dataclass(frozen=True, slots=True)
-class Environments:
-    environments: tuple[Environment, ...]
-    pointers: tuple[Pointer, ...] = ()
-    not_rendered: tuple[NotRendered, ...] = ()
-    discovered: bool = True  # False: the PATHs were read as before (no kustomization, chart or pointer)
-    unread: tuple[Unread, ...] = ()  # files kubectl would apply that svcdocs did not read
-    renderings: tuple[Rendering, ...] = ()  # read as before: how each PATH was read
-    notes: tuple[str, ...] = ()  # read as before: for the user, one line each
-    found_by: str = ""  # how the environments were found, one sentence ("one per Flux cluster folder: ...")
-    env_pattern: str = ""  # the --env option that would group them, when there are many ("--env 'clusters/*'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,26 +92,28 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
     if options.render is None:
         options = replace(options, render=LoadOptions())
     if options.named:  # the repository of the PATH, as when discovery walks it
-        return _Discovery(options.render, _repository(paths[0] if os.path.isdir(paths[0]) else ".")).named(options.named)
+        return _Discovery(options.render, repository_of(paths[0] if os.path.isdir(paths[0]) else ".")).named(options.named)
     for path in paths:
         if path != STDIN:
             refuse_link_outside(path)
     walked = [p for p in paths if p != STDIN and os.path.isdir(p) and not _rendered_folder(p)]
     if len(walked) != len(paths) or "kustomize" not in options.render.render:
         return as_environments(discover(paths, stdin, options.render))
-    discoveries = [_Discovery(options.render, _repository(p)) for p in walked]
+    discoveries = [_Discovery(options.render, repository_of(p)) for p in walked]
     trees = [d.walk(p) for d, p in zip(discoveries, walked)]
     if not any(t.roots or t.charts for t in trees) and not any(d.has_pointers(t.plain) for d, t in zip(discoveries, trees)):
         # what `discover` reads for these folders: the same walk (tests/test_environments.py checks it)
         return as_environments(Discovered(tuple(s for t in trees for s in t.plain), sum(t.skipped for t in trees),
                                      tuple(u for t in trees for u in t.unread),
                                      tuple(Rendering(p, "files") for p in walked)))
-    found = [d.automatic(t, prefix=_display(p) if len(walked) > 1 else "") for d, t, p in zip(discoveries, trees, walked)]
+    found = [d.automatic(t, prefix=shown_path(p) if len(walked) > 1 else "") for d, t, p in zip(discoveries, trees, walked)]
     return Environments(
         environments=tuple(e for f in found for e in f.environments),
         pointers=tuple(sorted((p for f in found for p in f.pointers), key=Pointer.sort_key)),
         not_rendered=tuple(n for f in found for n in f.not_rendered),
         unread=tuple(u for t in trees for u in t.unread),
+        found_by=" ".join(f.found_by for f in found if f.found_by),
+        env_pattern=" ".join(f.env_pattern for f in found if f.env_pattern),
     )
 
 
@@ -183,167 +127,10 @@ def _rendered_folder(path: str) -> bool:
     return any(os.path.isfile(os.path.join(path, name)) for name in KUSTOMIZATIONS + CHART_FILES)
 
 
-def _display(path: str) -> str:
-    shown = display_path(os.path.normpath(path)).replace(os.sep, "/")
-    return shown
-
-
-# --- The repository ---------------------------------------------------------------------
-
-@dataclass
-class _Repository:
-    """Where paths must stay, where pointers' paths start, and what it is called."""
-
-    root: str  # the walked folder (or the working directory for --env), as given
-    top: str  # the git work tree holding it, or root itself; real path
-    identities: frozenset[str] = frozenset()  # its remotes' URLs, normalized
-
-    def same(self, url: str) -> bool:
-        """Whether a repository URL names this repository. Without a URL or
-        without known remotes, a pointer's path existing here decides."""
-        if not url or not self.identities:
-            return True
-        name = _repo_url(url)
-        return name in self.identities or name.rsplit("/", 1)[-1] in {i.rsplit("/", 1)[-1] for i in self.identities}
-
-    def resolve(self, path: str) -> str | None:
-        """A pointer's path (from the repository's top) as a path that exists
-        here, tried from the walked folder first, then from the git top."""
-        relative = path.strip().lstrip("/")
-        relative = re.sub(r"^(\./)+", "", relative) or "."
-        for start in (self.root, self.top):
-            target = os.path.normpath(os.path.join(start, relative))
-            if os.path.exists(target) and not escapes(target, self.top):
-                return target
-        return None
-
-    def shown(self, path: str) -> str:
-        """A path as the user would write it: from the walked folder."""
-        relative = os.path.relpath(path, self.root).replace(os.sep, "/")
-        return relative
-
-
-def _repository(root: str) -> _Repository:
-    real = os.path.realpath(root)
-    top = real
-    probe = real
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            top = probe
-            break
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
-    identities = _remotes(top) if top == real else frozenset()
-    return _Repository(root, top, identities)
-
-
-def _remotes(top: str) -> frozenset[str]:
-    if not os.path.exists(os.path.join(top, ".git")):
-        return frozenset()
-    try:
-        found = subprocess.run(["git", "-C", top, "config", "--get-regexp", r"^remote\..*\.url$"],
-                               capture_output=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return frozenset()
-    urls = [line.split(None, 1)[1] for line in found.stdout.decode("utf-8", "replace").splitlines() if " " in line]
-    return frozenset(_repo_url(u) for u in urls)
-
-
-def _repo_url(url: str) -> str:
-    """`https://github.com/Org/Repo.git`, `git@github.com:org/repo` -> `github.com/org/repo`."""
-    url = url.strip().lower()
-    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url)
-    url = re.sub(r"^[^@/]+@", "", url)
-    url = url.replace(":", "/", 1) if ":" in url.split("/", 1)[0] else url
-    return url.rstrip("/").removesuffix(".git")
-
-
-# --- Walking ----------------------------------------------------------------------------
-
-@dataclass
-class _Tree:
-    folder: str  # as given
-    plain: list[Source] = field(default_factory=list)  # files outside every root and chart, in walk order
-    skipped: int = 0
-    unread: list[Unread] = field(default_factory=list)  # files kubectl would apply that svcdocs does not read
-    roots: dict[str, Kustomization] = field(default_factory=dict)  # real path -> its kustomization
-    charts: list[str] = field(default_factory=list)  # chart folders, as walked
-
-    def entries(self) -> list[Kustomization]:
-        """Roots that no other root of the tree includes; components never are."""
-        included = {os.path.realpath(r.target) for k in self.roots.values() for r in k.includes}
-        return [k for real, k in self.roots.items() if real not in included and k.kind != "Component"]
-
-    def unused_components(self) -> list[Kustomization]:
-        included = {os.path.realpath(r.target) for k in self.roots.values() for r in k.includes}
-        return [k for real, k in self.roots.items() if real not in included and k.kind == "Component"]
-
-
-def walk(folder: str, exclude: Excludes = Excludes()) -> _Tree:
-    """The folder walk of `load.walk` (every file `kubectl apply -R` would read,
-    in its order, the files not read named), which also finds kustomization
-    roots and charts; what lies inside one is its own."""
-    tree = _Tree(folder)
-    walked = walk_folder(folder, exclude)
-    tree.skipped, tree.unread = walked.skipped, walked.unread
-    owner: dict[str, str] = {}  # folder -> "kustomization" | "chart" | "" (plain); parents come first
-    for current, names in walked.folders:
-        current = os.path.normpath(current)
-        inherited = owner.get(_parent(current), "") if current != os.path.normpath(folder) else ""
-        names = set(names)
-        if inherited == "chart":
-            owner[current] = "chart"
-        elif any(k in names for k in KUSTOMIZATIONS):
-            owner[current] = "kustomization"
-            tree.roots[os.path.realpath(current)] = read_kustomization(current, _display(current))
-        elif "Chart.yaml" in names:
-            owner[current] = "chart"
-            if inherited != "kustomization":  # a chart inside a kustomization is its helmCharts' own
-                tree.charts.append(current)
-        else:
-            owner[current] = inherited
-    tree.plain = [s for s in walked.sources if not owner.get(_parent(s.label), "")]
-    tree.unread += unlisted(walked)  # files below a kustomization that it does not list
-    return tree
-
-
-def _parent(path: str) -> str:
-    return os.path.normpath(os.path.dirname(os.path.normpath(path)) or ".")
-
-
 # --- Discovery --------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class _Job:
-    """One render: a kustomization folder or one Helm release."""
-
-    label: str  # the rendered source's label
-    folder: str = ""  # a kustomization folder, as shown
-    chart: HelmChart | None = None
-    release: bool = False  # a HelmRelease's: its objects go to its namespace
-
-
-@dataclass
-class _Draft:
-    name: str
-    path: str
-    origin: str
-    files: list[Source] = field(default_factory=list)
-    skipped: int = 0
-    jobs: list[_Job] = field(default_factory=list)
-    pointed_by: list[str] = field(default_factory=list)
-    destinations: set[str] = field(default_factory=set)
-    claims: set[str] = field(default_factory=set)  # real paths of plain files it takes from the plain environment
-    prefix: str = ""
-    suffix: str = ""
-    post_build: PostBuild | None = None  # the Flux Kustomization's variables, substituted into what it deploys
-    releases: list[tuple[str, HelmChart]] = field(default_factory=list)  # its HelmReleases' renders, done or not
-
-
-class _Discovery:
-    def __init__(self, options: LoadOptions, repository: _Repository):
+class _Discovery(Assembly):
+    def __init__(self, options: LoadOptions, repository: Repository):
         self.options = options
         self.repo = repository
         self.drafts: dict[tuple, _Draft] = {}
@@ -356,6 +143,10 @@ class _Discovery:
         self.job_declared: dict[_Job, tuple[str, int]] = {}  # a release's HelmRelease or Application: file, line
         self.every_data: tuple[tuple, DataIndex] = ((), DataIndex())  # (generation, every draft's ConfigMaps, Secrets)
         self.helm = HelmDiscovery(options, repository.top, repository.same, self._here)
+        self.led_to: dict[Pointer, _Draft] = {}  # each pointer followed, to the draft it leads to
+        self.owner: dict[str, _Draft] = {}  # each source's label, to the one draft that deploys it
+        self.folder = repository.root  # the walked folder, where apps' paths start
+        self.read: set[int] = set()
 
     # --- what a folder holds ---------------------------------------------------------
 
@@ -364,34 +155,37 @@ class _Discovery:
         or not, a HelmRelease too: each is listed with where it leads)."""
         return any(self._scan_file(s).pointers for s in files)
 
-    def walk(self, folder: str) -> _Tree:
+    def walk(self, folder: str) -> Tree:
         tree = walk(folder, self.options.exclude)
         self.kustomizations.update(tree.roots)
         return tree
 
-    def automatic(self, tree: _Tree, prefix: str = "") -> Environments:
-        """Entry kustomizations, charts and the plain manifests; then pointers."""
+    def automatic(self, tree: Tree, prefix: str = "") -> Environments:
+        """Entry kustomizations, charts and the plain manifests; then pointers;
+        then what is deployed together (load/targets.py)."""
+        self.folder = tree.folder
         def named(path: str) -> str:
             relative = os.path.relpath(path, tree.folder).replace(os.sep, "/")
             return f"{prefix}/{relative}" if prefix else relative
 
         for k in tree.entries():
-            self._draft(("kustomization", os.path.realpath(k.folder)), named(k.folder), _display(k.folder),
+            self._draft(("kustomization", os.path.realpath(k.folder)), named(k.folder), shown_path(k.folder),
                         "kustomization", jobs=[self._kustomization_job(k.folder)], kustomization=k)
         for chart in filter(deployable, tree.charts):
-            job = self._chart_job(HelmChart(chart=_display(chart), release=_release(chart)))
-            self._draft(("chart", os.path.realpath(chart), job.chart), named(chart), _display(chart), "chart",
+            job = self._chart_job(HelmChart(chart=shown_path(chart), release=_release(chart)))
+            self._draft(("chart", os.path.realpath(chart), job.chart), named(chart), shown_path(chart), "chart",
                         jobs=[job])
         for component in tree.unused_components():
             self.not_rendered.append(NotRendered(
-                _display(component.folder), "component", component.file, 1,
-                "a kustomize Component that no kustomization here includes; it is read through those that do"))
+                shown_path(component.folder), "component", component.file, 1,
+                "a kustomize Component that no kustomization here includes, so nothing here deploys it; "
+                "add it to a kustomization's components to read it"))
         plain = self._draft(("plain", os.path.realpath(tree.folder)), f"{prefix}: {PLAIN}" if prefix else PLAIN,
-                            _display(tree.folder), "plain", files=tree.plain, skipped=tree.skipped)
+                            shown_path(tree.folder), "plain", files=tree.plain, skipped=tree.skipped)
         self._follow_pointers(automatic=True)
         taken = {c for d in self.drafts.values() if d is not plain for c in d.claims}
         plain.files = [s for s in plain.files if os.path.realpath(s.path) not in taken]
-        return self._finish()
+        return self._finish(grouped=True, prefix=prefix)
 
     def named(self, specs: tuple[tuple[str, str], ...]) -> Environments:
         """Exactly the environments the user named."""
@@ -403,7 +197,7 @@ class _Discovery:
                     self._add_parts(draft, path)
             else:
                 for path in matches:
-                    shown = _display(path)
+                    shown = shown_path(path)
                     draft = self._draft(("named", shown), shown, shown, "named")
                     self._add_parts(draft, path)
         self._follow_pointers(automatic=False)
@@ -414,11 +208,16 @@ class _Discovery:
         draft = self.drafts.get(key)
         if draft is None:
             draft = self.drafts[key] = _Draft(name, path, origin, list(files), skipped)
+            draft.rel = self._rel(key[1]) if len(key) > 1 and isinstance(key[1], str) and key[0] != "named" else ""
             if kustomization is not None:
                 draft.prefix, draft.suffix = kustomization.name_prefix, kustomization.name_suffix
             for job in jobs:
                 self._add_job(draft, job)
         return draft
+
+    def _rel(self, real: str) -> str:
+        """A real path from the walked folder, with `/` between folders."""
+        return os.path.relpath(real, os.path.realpath(self.folder)).replace(os.sep, "/")
 
     def _add_job(self, draft: _Draft, job: _Job) -> None:
         draft.jobs.append(job)
@@ -427,7 +226,7 @@ class _Discovery:
     def _add_parts(self, draft: _Draft, path: str, recurse: bool = True) -> None:
         """What one path holds: a file, a kustomization, a chart, or a folder of
         plain files and the entry kustomizations and charts below it."""
-        shown = _display(path)
+        shown = shown_path(path)
         if os.path.isfile(path):
             draft.files.append(Source(label=shown, path=path, size=os.path.getsize(path)))
             draft.claims.add(os.path.realpath(path))
@@ -453,21 +252,31 @@ class _Discovery:
                 draft.claims.add(os.path.realpath(source.path))
             draft.skipped += tree.skipped
             for k in tree.entries():
-                self._add_job(draft, self._kustomization_job(_display(k.folder)))
+                self._add_job(draft, self._kustomization_job(shown_path(k.folder)))
             for chart in filter(deployable, tree.charts):
-                self._add_job(draft, self._chart_job(HelmChart(chart=_display(chart), release=_release(chart))))
+                self._add_job(draft, self._chart_job(HelmChart(chart=shown_path(chart), release=_release(chart))))
 
     # --- jobs ------------------------------------------------------------------------------
 
     def _kustomization_job(self, folder: str) -> _Job:
-        job = _Job(label=f"{_display(folder)} (kustomize)", folder=_display(folder))
+        job = _Job(label=f"{shown_path(folder)} (kustomize)", folder=shown_path(folder))
         refusal = self._refusal(folder)
         if refusal is not None:
             self.refused[job] = refusal
         return job
 
     def _chart_job(self, chart: HelmChart) -> _Job:
-        return _Job(label=f"{chart.chart} (helm template)", chart=chart)
+        """A chart's render, labelled apart from another render of the same
+        chart (two Applications, each with its release and values)."""
+        label = f"{chart.chart} (helm template)"
+        taken = {j.label for j, drafts in self.job_draft.items() if drafts and j.chart is not None and j.chart != chart}
+        if label in taken:
+            label = f"{chart.chart} (helm template, release {chart.release or 'release'})"
+        for n in range(2, 1000):
+            if label not in taken:
+                break
+            label = f"{chart.chart} (helm template, release {chart.release or 'release'} #{n})"
+        return _Job(label=label, chart=chart)
 
     def _refusal(self, folder: str) -> NotRendered | None:
         """Why a kustomization must not be rendered: what the one kustomization
@@ -476,8 +285,8 @@ class _Discovery:
         if not problems:
             return None
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        return NotRendered(_display(folder), "kustomization", problems[0].file, problems[0].line,
-                           problems[0].reason + more, kustomize_command(_display(folder)))
+        return NotRendered(shown_path(folder), "kustomization", problems[0].file, problems[0].line,
+                           problems[0].reason + more, kustomize_command(shown_path(folder)))
 
     def _render_pending(self) -> list[_Job]:
         jobs = [job for job, drafts in self.job_draft.items() if drafts and job not in self.rendered]
@@ -512,7 +321,7 @@ class _Discovery:
             self.helm.not_rendered(chart, job.label, reason.removeprefix(f"{chart.chart}: "), *self._declared(job))
             return NotRendered(chart.chart if not chart.repository else f"chart {chart.chart}", "chart", where, 1,
                                reason.removeprefix(f"{chart.chart}: "), chart.command())
-        file = _display(kustomization_file(job.folder) or job.folder)
+        file = shown_path(kustomization_file(job.folder) or job.folder)
         if not (shutil.which("kubectl") or shutil.which("kustomize")):
             return NotRendered(job.folder, "kustomization", file, 1, "neither kubectl nor kustomize is on PATH",
                                kustomize_command(job.folder))
@@ -548,8 +357,8 @@ class _Discovery:
         substituted into what the Kustomization deploys (not into what its
         HelmReleases render: Flux substitutes the HelmRelease, helm the chart)."""
         if draft.post_build is None:
-            return self._plain_sources(draft)
-        own = self._plain_sources(draft, releases=False)
+            return self._owned(draft, self._plain_sources(draft))
+        own = self._owned(draft, self._plain_sources(draft, releases=False))
         index = self._data(self.helm.index(own))
         substituted = []
         for source in own:
@@ -573,7 +382,7 @@ class _Discovery:
 
     def _here(self, path: str) -> str | None:
         found = self.repo.resolve(path)
-        return _display(found) if found is not None else None
+        return shown_path(found) if found is not None else None
 
     def _flux_sources(self) -> dict[tuple[str, str, str], FluxSource]:
         index: dict[tuple[str, str, str], FluxSource] = {}
@@ -581,16 +390,51 @@ class _Discovery:
             index.update(found.sources)
         return index
 
+    def _artifact(self, pointer: Pointer) -> Artifact | None:
+        """The ExternalArtifact a Flux Kustomization reads: of those so named,
+        the one declared nearest to it (each cluster folder has its own)."""
+        _, namespace, name = pointer.source
+        found = [(os.path.commonpath([os.path.abspath(key if isinstance(key, str) else key[0]),
+                                      os.path.abspath(pointer.file)]), artifact)
+                 for key, scan in self.scans.items() for artifact in [scan.artifacts.get((namespace, name))]
+                 if artifact is not None]
+        return max(found, key=lambda f: len(f[0]))[1] if found else None
+
+    def _ours(self, source: tuple[str, str, str]) -> bool:
+        """Whether a Flux source is this repository (a GitRepository whose URL
+        is unknown here counts: whether the path exists decides)."""
+        if source[0] != "GitRepository":
+            return False
+        found = self._flux_sources().get(source)
+        return found is None or self.repo.same(found.url)
+
+    def _in_artifact(self, pointer: Pointer) -> str | None:
+        """The path in this repository of a Flux Kustomization's path in an
+        ExternalArtifact that an ArtifactGenerator copies from folders here
+        (the copy into the deepest folder holding the path)."""
+        artifact = self._artifact(pointer)
+        if artifact is None:
+            return None
+        path = re.sub(r"^(\./)+", "", pointer.path.strip().lstrip("/")).rstrip("/")
+        path = "" if path == "." else path
+        holding = [(into, folder, source) for source, folder, into in artifact.copies
+                   if not into or path == into or path.startswith(into + "/")]
+        if not holding:
+            return None
+        into, folder, source = max(holding, key=lambda h: len(h[0]))
+        if not self._ours(source):
+            return None
+        below = path[len(into):].lstrip("/")
+        return self.repo.resolve(f"{folder}/{below}" if below else folder)
+
     def _target(self, pointer: Pointer) -> str | None:
         """Where a pointer leads in this repository, or None."""
         if pointer.note or pointer.kind == "HelmRelease" or (pointer.chart and pointer.chart.repository):
             return None
         if pointer.kind == "Kustomization":
-            kind, namespace, name = pointer.source
-            if kind != "GitRepository":
-                return None
-            found = self._flux_sources().get((kind, namespace, name))
-            if found is not None and not self.repo.same(found.url):
+            if pointer.source[0] == "ExternalArtifact":
+                return self._in_artifact(pointer)
+            if not self._ours(pointer.source):
                 return None
         elif not self.repo.same(pointer.repo_url):
             return None
@@ -628,24 +472,30 @@ class _Discovery:
                 self.job_declared[job] = (pointer.file, pointer.line)
                 draft = self._draft(key, pointer.title, f"chart {chart.chart} from {chart.repository}", "chart",
                                     jobs=[job])
-            draft.pointed_by.append(pointer.title)
-            draft.destinations.add(pointer.destination)
+            self._led_to(pointer, draft)
             return replace(pointer, environment=draft.name)
         target = self._target(pointer)
         if target is None:
             return replace(pointer, status=self._why_not(pointer))
         shown = self.repo.shown(target)
         if chart is not None or os.path.isfile(os.path.join(target, "Chart.yaml")):
-            chart = replace(chart or HelmChart(chart="", release=pointer.name, namespace=""), chart=_display(target))
+            chart = replace(chart or HelmChart(chart="", release=pointer.name, namespace=""), chart=shown_path(target))
             key: tuple = ("chart", os.path.realpath(target), chart)
         elif kustomization_file(target):
             key = ("kustomization", os.path.realpath(target))
         else:
             key = ("folder" if pointer.recurse else "flat", os.path.realpath(target))
         draft = self.drafts.get(key) or self._matching_named(target) or self._chart_met_walking(key)
+        original = None
+        if automatic and draft is not None and self._elsewhere(pointer, draft):
+            original, key = draft, key + (pointer.destination, pointer.cluster)
+            draft = self.drafts.get(key)
         if draft is None and automatic:
             name = shown if all(d.name != shown for d in self.drafts.values()) else f"{shown} ({pointer.title})"
             draft = self._draft(key, name, shown, "folder" if key[0] in ("folder", "flat") else key[0])
+            draft.original = original
+            if original is not None:
+                draft.rel, draft.prefix, draft.suffix = original.rel, original.prefix, original.suffix
             if key[0] == "chart":
                 self._add_job(draft, self._chart_job(chart))
             else:
@@ -654,9 +504,31 @@ class _Discovery:
             return replace(pointer, target=shown, status="no environment named here reads it")
         if pointer.post_build is not None and draft.post_build is None:
             draft.post_build = pointer.post_build
+        self._led_to(pointer, draft)
+        return replace(pointer, target=shown, environment=draft.name)
+
+    @staticmethod
+    def _elsewhere(pointer: Pointer, draft: _Draft) -> bool:
+        """Whether an Argo CD Application deploys a folder another one already
+        deploys, into another namespace or cluster: the folder is read once
+        more, there."""
+        return (pointer.kind in ("Application", "ApplicationSet") and bool(draft.pointed_by)
+                and (pointer.destination not in draft.destinations
+                     or any(a.kind in ("Application", "ApplicationSet") and a.cluster != pointer.cluster
+                            for a in draft.apps)))
+
+    def _led_to(self, pointer: Pointer, draft: _Draft) -> None:
+        """A pointer leads to a draft: each one that does is an app of it."""
+        self.led_to[pointer] = draft
         draft.pointed_by.append(pointer.title)
         draft.destinations.add(pointer.destination)
-        return replace(pointer, target=shown, environment=draft.name)
+        chart = pointer.chart if pointer.chart is not None and pointer.chart.repository else None
+        app = App(pointer.generated or pointer.name, "Application" if pointer.generated else pointer.kind,
+                  draft.rel, source=chart.repository if chart else "", chart=chart.chart if chart else "",
+                  version=chart.version if chart else "", namespace=pointer.destination,
+                  declared=(pointer.file, pointer.line), cluster=pointer.cluster)
+        if all((a.kind, a.name) != (app.kind, app.name) for a in draft.apps):
+            draft.apps.append(app)
 
     def _chart_met_walking(self, key: tuple) -> _Draft | None:
         """A chart found while walking, that no pointer has named yet: the first
@@ -682,6 +554,8 @@ class _Discovery:
         return None
 
     def _why_not(self, pointer: Pointer) -> str:
+        if pointer.kind == "Kustomization" and pointer.source[0] == "ExternalArtifact":
+            return self._why_not_artifact(pointer)
         if pointer.kind == "Kustomization":
             kind, namespace, name = pointer.source
             if kind != "GitRepository":
@@ -692,6 +566,20 @@ class _Discovery:
         elif not self.repo.same(pointer.repo_url):
             return f"{pointer.repo_url} is another repository"
         return f"{pointer.path or '.'} is not a path in this repository"
+
+    def _why_not_artifact(self, pointer: Pointer) -> str:
+        name = pointer.source[2]
+        artifact = self._artifact(pointer)
+        if artifact is None:
+            return f"its source is ExternalArtifact {name}, which no ArtifactGenerator in this repository builds"
+        built = f"ExternalArtifact {name} is built by ArtifactGenerator {artifact.generator}"
+        theirs = sorted({f"{kind} {ns}/{source}" for (kind, ns, source), _, _ in artifact.copies
+                         if not self._ours((kind, ns, source))})
+        if theirs:
+            return f"{built} from {', '.join(theirs)}, not this repository"
+        if not artifact.copies:
+            return f"{built} from files or patterns; svcdocs follows artifacts copied from whole folders"
+        return f"{built}, which holds no folder {pointer.path or '.'} copied from this repository"
 
     # --- HelmReleases ------------------------------------------------------------------------
 
@@ -740,54 +628,6 @@ class _Discovery:
         if pointer.note:
             return None, pointer.note
         return self.helm.chart(pointer.chart, pointer.source, index, self._here)
-
-    # --- the result ---------------------------------------------------------------------
-
-    def _finish(self) -> Environments:
-        self._helm_releases()
-        environments: list[Environment] = []
-        names: set[str] = set()
-        for draft in self.drafts.values():
-            unset: list[Unset] = []
-            sources = self._sources_of(draft, unset)
-            for job in draft.jobs:
-                result = self.rendered[job]
-                if not isinstance(result, Source):
-                    self.not_rendered.append(replace(result, environment=draft.name))
-            if not sources:
-                continue
-            name = draft.name
-            while name in names:
-                name = f"{name} (again)"
-            names.add(name)
-            namespace = next(iter(draft.destinations)) if len(draft.destinations) == 1 else ""
-            release_namespaces = tuple((job.label, job.chart.namespace) for job in draft.jobs
-                                       if job.chart is not None and job.release and job.chart.namespace)
-            renders = list(dict.fromkeys(draft.releases + [(j.label, j.chart) for j in draft.jobs if j.chart]))
-            releases = tuple(r for label, chart in renders if (r := self.helm.release(label, chart)) is not None)
-            environments.append(Environment(
-                name, draft.path, draft.origin, tuple(sources), draft.skipped,
-                tuple(sorted(set(draft.pointed_by))), draft.prefix, draft.suffix, namespace, release_namespaces,
-                releases, tuple(sorted(set(unset), key=lambda u: (u.file, u.line, u.name))),
-            ))
-        environments.sort(key=_order)
-        not_rendered = sorted(set(self.not_rendered), key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
-        return Environments(tuple(environments), tuple(sorted(set(self.pointers), key=Pointer.sort_key)),
-                            tuple(not_rendered))
-
-
-# How teams name the stages a change goes through, earliest first: environments
-# that share a folder are listed in this order, the others by name.
-STAGES = ("local", "dev", "develop", "development", "test", "testing", "qa", "int", "integration", "uat",
-          "stage", "stg", "staging", "preprod", "pre-prod", "canary", "prod", "prd", "production", "live")
-
-
-def _order(environment: Environment) -> tuple:
-    """By path, with the stages of one folder in the order a change goes through them."""
-    return (environment.origin == "plain",
-            tuple((STAGES.index(s.lower()) if s.lower() in STAGES else len(STAGES), s)
-                  for s in environment.name.split("/")))
-
 
 def _release(chart_folder: str) -> str:
     """The release name `helm template` is given for a chart met while walking."""

@@ -9,6 +9,8 @@
 - Flux `HelmRelease`: a chart, its version and values, from a `HelmRepository`
   (or an OCI one) or from a folder of a `GitRepository`.
 - Flux `GitRepository`, `HelmRepository`, `OCIRepository`: where those come from.
+- Flux `ArtifactGenerator`: the `ExternalArtifact`s it builds, and from which
+  folder of which source each is copied.
 
 Only these fields are read, from composed nodes (nothing is constructed; inline
 Helm values are kept as YAML text, to pass to helm and never to show). Whether a
@@ -33,16 +35,21 @@ from svcdocs.load.helm.substitute import PostBuild, post_build_of
 from svcdocs.load.placement import Locator
 from svcdocs.load.sources import Source
 
-MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io")
+MARKERS = (b"argoproj.io", b"toolkit.fluxcd.io", b"extensions.fluxcd.io")
 ARGO_GROUP = "argoproj.io"
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM_GROUP = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io"
 FLUX_SOURCE_KINDS = flux.SOURCE_KINDS
+FLUX_EXTENSIONS_GROUP = "source.extensions.fluxcd.io"
+GITOPS_GROUPS = frozenset({ARGO_GROUP, FLUX_KUSTOMIZE_GROUP, FLUX_HELM_GROUP, FLUX_SOURCE_GROUP, FLUX_EXTENSIONS_GROUP})
+IN_CLUSTER = "in-cluster"  # Argo CD's name for the cluster it runs in
+_LOCAL_SERVER = "https://kubernetes.default.svc"
 # Kinds that only configure the GitOps tool: an environment holding nothing else
 # deploys nothing svcdocs documents (its pointers are listed on their own).
 CONFIG_KINDS = frozenset({"Application", "ApplicationSet", "AppProject", "GitRepository", "HelmRepository",
                           "OCIRepository", "Bucket", "HelmChart"})
+MAX_COMBINATIONS = 10_000  # Applications one matrix generator makes
 _PLACEHOLDER = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _INDEX = re.compile(r"index\s+(\.[\w.]+)\s+(\d+)")
 _NOT_NAME = re.compile(r"[^a-z0-9-]+")
@@ -67,6 +74,7 @@ class Pointer:
     note: str = ""  # why it cannot be followed (a template not expanded, a generator not supported)
     generated: str = ""  # the Application an ApplicationSet made
     destination: str = ""  # the namespace objects that name none go to (Argo CD destination, Flux targetNamespace)
+    cluster: str = ""  # an Argo CD Application's destination cluster (its name, in-cluster, or the server's host)
     post_build: PostBuild | None = None  # a Flux Kustomization's postBuild substitution
     target: str = ""  # filled in by discovery: the path it leads to in this repository
     environment: str = ""  # filled in by discovery: the environment it names
@@ -82,10 +90,22 @@ class Pointer:
         return (self.file, self.line, self.kind, self.namespace, self.name, self.path)
 
 
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """An ExternalArtifact an ArtifactGenerator builds: the whole folders it
+    copies, each from one source into a folder of the artifact."""
+
+    generator: str  # `namespace/name` of the ArtifactGenerator
+    copies: tuple[tuple[tuple[str, str, str], str, str], ...] = ()  # (source kind/namespace/name, folder, into)
+    partial: bool = False  # some copies are files or patterns, not whole folders
+
+
 @dataclass
 class Scan:
     pointers: list[Pointer] = field(default_factory=list)
     sources: dict[tuple[str, str, str], FluxSource] = field(default_factory=dict)
+    artifacts: dict[tuple[str, str], Artifact] = field(default_factory=dict)  # (namespace, name) -> how it is built
+    deploys: bool = True  # it holds more than GitOps configuration (or svcdocs did not look)
 
 
 def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
@@ -93,9 +113,11 @@ def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
     the repository's folders that match a glob, for git directory generators."""
     found = Scan()
     locate = Locator(source)  # a render's pointers are said at their source files
+    kinds = []
     for node, offset in composed.mappings(source, MARKERS):
         kind = composed.scalar(composed.value(node, "kind")) or ""
         group = (composed.scalar(composed.value(node, "apiVersion")) or "").rpartition("/")[0]
+        kinds.append(group in GITOPS_GROUPS or group.endswith(".fluxcd.io"))
         doc = _Doc(node, offset, locate)
         if group == ARGO_GROUP and kind == "Application":
             found.pointers += _application(doc)
@@ -107,6 +129,9 @@ def scan(source: Source, directories: Callable[[str], list[str]]) -> Scan:
             found.pointers.append(_helm_release(doc))
         elif group == FLUX_SOURCE_GROUP and kind in FLUX_SOURCE_KINDS:
             found.sources[(kind, doc.namespace, doc.name)] = flux.source_of(kind, doc.namespace, doc.name, node)
+        elif group == FLUX_EXTENSIONS_GROUP and kind == "ArtifactGenerator":
+            found.artifacts.update(_artifacts(doc))
+    found.deploys = not kinds or not all(kinds)
     return found
 
 
@@ -126,9 +151,43 @@ class _Doc:
 
 def _application(doc: _Doc) -> list[Pointer]:
     destination = composed.scalar(composed.path(doc.spec, "destination", "namespace")) or ""
+    cluster = _cluster(composed.value(doc.spec, "destination"), lambda text: text)
     refs = argo.refs_of(doc.spec)
-    return [_argo_source(doc, source, doc.name, destination, lambda text: text, refs)
+    hydrated = _hydrated(doc, destination, cluster)
+    if hydrated is not None:
+        return [hydrated]
+    return [replace(_argo_source(doc, source, doc.name, destination, lambda text: text, refs), cluster=cluster)
             for source in _argo_sources(doc.spec)]
+
+
+def _hydrated(doc: _Doc, namespace: str, cluster: str) -> Pointer | None:
+    """An Application of Argo CD's source hydrator deploys what the hydrator
+    committed to another branch (`syncSource.targetBranch`), rendered from its
+    `drySource`: listed with both, not followed (svcdocs reads one revision)."""
+    hydrator = composed.value(doc.spec, "sourceHydrator")
+    if hydrator is None or composed.value(doc.spec, "source") is not None:
+        return None
+    dry = composed.value(hydrator, "drySource")
+    branch = composed.scalar(composed.path(hydrator, "syncSource", "targetBranch")) or "its sync branch"
+    path = composed.scalar(composed.value(dry, "path")) or "."
+    return Pointer(
+        kind=doc_kind(doc), namespace=doc.namespace, name=doc.name, file=doc.file, line=doc.line,
+        repo_url=composed.scalar(composed.value(dry, "repoURL")) or "", path=path, destination=namespace,
+        cluster=cluster,
+        note=f"deploys what Argo CD's source hydrator commits to branch {branch} from {path}; svcdocs does not "
+             "run the hydrator, so it is not read")
+
+
+def _cluster(destination, fill: Callable[[str], str]) -> str:
+    """An Application's destination cluster: its name; else `in-cluster` for
+    the cluster Argo CD runs in; else the server's host."""
+    name = fill(composed.scalar(composed.value(destination, "name")) or "")
+    server = fill(composed.scalar(composed.value(destination, "server")) or "").rstrip("/")
+    if name:
+        return name
+    if not server or server == _LOCAL_SERVER:
+        return IN_CLUSTER
+    return re.sub(r"^[a-z][a-z0-9+.-]*://", "", server).split("/", 1)[0]
 
 
 def _argo_sources(spec) -> list:
@@ -186,10 +245,11 @@ def _application_set(doc: _Doc, directories: Callable[[str], list[str]]) -> list
             try:
                 app = fill(composed.scalar(composed.path(template, "metadata", "name")) or doc.name)
                 namespace = fill(composed.scalar(composed.path(template, "spec", "destination", "namespace")) or "")
+                cluster = _cluster(composed.path(template, "spec", "destination"), fill)
                 refs = argo.refs_of(composed.value(template, "spec"))
                 for source in _argo_sources(composed.value(template, "spec")):
                     pointers.append(replace(_argo_source(doc, source, app, namespace, fill, refs), name=doc.name,
-                                            generated=app))
+                                            generated=app, cluster=cluster))
             except Unexpanded as e:
                 pointers.append(Pointer(kind="ApplicationSet", namespace=doc.namespace, name=doc.name,
                                         file=doc.file, line=doc.line,
@@ -207,13 +267,40 @@ def _generator_params(generator, go: bool, directories: Callable[[str], list[str
             return [bounded.plain_values(e) for e in elements if isinstance(e, MappingNode)], ""
         except bounded.TooLarge as e:
             return [], f"list generator elements not expanded: {e} (a limit against hostile input)"
+    if "matrix" in kinds:
+        return _matrix_params(composed.value(generator, "matrix"), go, directories)
     if "git" in kinds:
         git = composed.value(generator, "git")
         if composed.value(git, "directories") is None:
             return [], "git files generators are not expanded (only git directories)"
         prefix = composed.scalar(composed.value(git, "pathParamPrefix")) or ""
         return [_directory_params(d, prefix, go) for d in _git_directories(git, directories)], ""
-    return [], f"{', '.join(k for k in kinds if k) or 'this'} generator is not expanded (only list and git directories)"
+    return [], (f"{', '.join(k for k in kinds if k) or 'this'} generator is not expanded "
+                "(only list, git directories and a matrix of those)")
+
+
+def _matrix_params(matrix, go: bool, directories: Callable[[str], list[str]]) -> tuple[list[dict], str]:
+    """A matrix generator's parameter sets: each of its first generator's
+    merged with each of its second's (Argo CD allows exactly two)."""
+    children = composed.items(composed.value(matrix, "generators"))
+    if len(children) != 2:
+        return [], "a matrix generator needs exactly two generators"
+    (first, note), (second, other) = (_generator_params(child, go, directories) for child in children)
+    if note or other:
+        return [], f"matrix generator not expanded: {note or other}"
+    combined = [_merged(a, b) for a in first for b in second]
+    if len(combined) > MAX_COMBINATIONS:
+        return [], f"matrix generator not expanded: more than {MAX_COMBINATIONS:,} combinations (a limit against hostile input)"
+    return combined, ""
+
+
+def _merged(first: dict, second: dict) -> dict:
+    """Two parameter sets as one (nested mappings merged, the second wins)."""
+    merged = dict(first)
+    for key, value in second.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
+            else value
+    return merged
 
 
 def _git_directories(git, directories: Callable[[str], list[str]]) -> list[str]:
@@ -324,3 +411,37 @@ def _helm_release(doc: _Doc) -> Pointer:
         kind="HelmRelease", namespace=doc.namespace, name=doc.name, file=doc.file, line=doc.line,
         source=found.source, chart=found.chart, values_from=found.values_from,
     )
+
+
+def _artifacts(doc: _Doc) -> dict[tuple[str, str], Artifact]:
+    """The ExternalArtifacts an ArtifactGenerator builds (in its namespace)."""
+    aliases = {}
+    for entry in composed.items(composed.value(doc.spec, "sources")):
+        alias = composed.scalar(composed.value(entry, "alias")) or ""
+        aliases[alias] = _source_ref(doc, entry)
+    built: dict[tuple[str, str], Artifact] = {}
+    for artifact in composed.items(composed.value(doc.spec, "artifacts")):
+        name = composed.scalar(composed.value(artifact, "name")) or ""
+        copies, partial = [], False
+        for copy in composed.items(composed.value(artifact, "copy")):
+            source = composed.scalar(composed.value(copy, "from")) or ""
+            folder, into = _copied_folder(source, composed.scalar(composed.value(copy, "to")) or "")
+            alias = source.removeprefix("@").split("/", 1)[0]
+            if folder is None or alias not in aliases:
+                partial = True
+            else:
+                copies.append((aliases[alias], folder, into))
+        if name:
+            built[(doc.namespace, name)] = Artifact(f"{doc.namespace}/{doc.name}" if doc.namespace else doc.name,
+                                                    tuple(copies), partial)
+    return built
+
+
+def _copied_folder(source: str, target: str) -> tuple[str | None, str]:
+    """`@repo/deploy/**` -> `@artifact/apps/`: ("deploy", "apps"); None when
+    the copy is not a whole folder into a folder."""
+    match = re.fullmatch(r"@[\w-]+/(.*?)/?(\*\*)?", source)
+    into = re.fullmatch(r"@artifact/?(.*?)/?", target)
+    if not match or not into or not match.group(2) or "*" in match.group(1):
+        return None, ""
+    return match.group(1) or ".", into.group(1)

@@ -77,6 +77,8 @@ class Duplicate:
     line: int
     first_file: str
     first_line: int
+    source: str = ""  # the label of the source each definition was read from
+    first_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ def build_model(sources: Iterable[Source], *, namespace: str = "default", skippe
     `router-kinds` are read besides the families svcdocs knows."""
     sources = list(sources)
     results = _map_sources(sources, namespace, jobs, router_kinds(router_kinds_configured))
-    model = _assemble(len(sources), results, skipped_files)
+    model = _assemble([s.label for s in sources], results, skipped_files)
     check_paths(router_kinds_configured, model.routers)
     return model
 
@@ -157,14 +159,15 @@ def build_models(groups: Sequence[tuple[Sequence[Source], int, Sequence[str]]], 
         results = _map_sources(everything, namespaces, jobs, routers)
     models, start = [], 0
     for sources, skipped_files, _ in groups:
-        models.append(_assemble(len(sources), results[start:start + len(sources)], skipped_files))
+        models.append(_assemble([s.label for s in sources], results[start:start + len(sources)], skipped_files))
         start += len(sources)
     check_paths(router_kinds_configured, [r for model in models for r in model.routers])
     return models
 
 
-def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> Model:
+def _assemble(labels: list[str], results: list[_SourceResult], skipped_files: int) -> Model:
     by_id: dict[str, Object] = {}
+    source_of: dict[str, str] = {}  # object id -> the label of the source it was last read from
     duplicates: list[Duplicate] = []
     problems: list[Problem] = []
     dropped: list[Problem] = []
@@ -173,7 +176,7 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
     routing: Counter = Counter()
     unapplied: Counter = Counter()
     documents = skipped = unusable = 0
-    for result in results:
+    for label, result in zip(labels, results):
         problems.extend(result.problems)
         dropped.extend(result.dropped)
         other.update(result.other_kinds)
@@ -186,10 +189,12 @@ def _assemble(files: int, results: list[_SourceResult], skipped_files: int) -> M
         for obj in result.objects:
             earlier = by_id.get(obj.id)
             if earlier is not None:
-                duplicates.append(Duplicate(obj.id, obj.file, obj.name_line, earlier.file, earlier.name_line))
+                duplicates.append(Duplicate(obj.id, obj.file, obj.name_line, earlier.file, earlier.name_line,
+                                            label, source_of[obj.id]))
             by_id[obj.id] = obj
+            source_of[obj.id] = label
     inputs = Inputs(
-        files=files,
+        files=len(labels),
         documents=documents,
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.reason))),
         unusable=unusable,

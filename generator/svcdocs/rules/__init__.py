@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from svcdocs.analysis import Analysis
 from svcdocs.config import Config
@@ -81,10 +81,12 @@ class Finding:
         return (self.file, self.line, self.rule, self.object, self.message)
 
 
-def run_rules(graph: Graph, analysis: Analysis, config: Config) -> tuple[Finding, ...]:
-    """Every enabled rule over the graph; findings sorted by file and line."""
+def run_rules(graph: Graph, analysis: Analysis, config: Config,
+              apps: Mapping[str, str] | None = None) -> tuple[Finding, ...]:
+    """Every enabled rule over the graph; findings sorted by file and line.
+    `apps`: each source's label to its app, where apps are deployed apart."""
     check_config(config)
-    ctx = Context(graph, analysis, config)
+    ctx = Context(graph, analysis, config, apps or {})
     findings = []
     for rule in RULES:
         if rule.id in config.disable:

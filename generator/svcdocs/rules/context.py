@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from svcdocs.analysis import Analysis
 from svcdocs.config import Config
@@ -27,6 +28,9 @@ class Context:
     graph: Graph
     analysis: Analysis
     config: Config
+    # Each source's label to its app, where an environment's apps are deployed
+    # apart ({}: everything read is one deploy set).
+    apps: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def model(self) -> Model:

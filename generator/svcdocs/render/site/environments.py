@@ -39,7 +39,8 @@ FOLDER = "envs"
 SECTION_PAGES = (("Overview", "index.md"), ("Exposure", "exposure.md"), ("Patterns", "patterns.md"),
                  ("Findings", "findings.md"), ("Namespaces", "namespaces/index.md"), ("Rules", "rules.md"))
 ORIGINS = {"kustomization": "entry kustomization", "chart": "Helm chart", "folder": "folder",
-           "plain": "files outside every kustomization in", "named": "named", "files": "files"}
+           "plain": "files outside every kustomization in", "named": "named", "files": "files",
+           "flux": "Flux cluster folder", "argo": "Argo CD Applications deploying"}
 KINDS = {"kustomization": "kustomization", "chart": "Helm chart", "helm-release": "HelmRelease",
          "component": "kustomize Component", "folder": "folder"}
 COMPARE_ROWS = 2000  # rows of the exposure tables; the rest are counted
