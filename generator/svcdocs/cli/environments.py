@@ -92,8 +92,9 @@ def environment_options(command):
         return command(*args, environments=Choice(tuple(env)), **kwargs)
 
     return click.option("--env", "env", multiple=True, metavar="NAME=PATH",
-                        help="An environment: NAME=PATH or PATH, globs allowed ('apps/*': one per folder); "
-                             "repeatable. Default: every entry kustomization, and the plain manifests.")(wrapper)
+                        help="An environment: NAME=PATH or PATH, globs allowed ('apps/*': one per folder), or the "
+                             "NAME svcdocs gives one it finds; repeatable. Default: the deployment targets found "
+                             "(Flux clusters, Argo CD destinations, overlays grouped by environment name).")(wrapper)
 
 
 def read_reports(paths: tuple[str, ...], namespace: str, config: Config, choice: Choice, load: LoadOptions,

@@ -39,7 +39,7 @@ def reach(paths, namespace, config_path, render, allow_remote, environments, fmt
     report = reports.single
     if report is None:
         names = ", ".join(e.name for e, _ in reports.reports)
-        raise Failure(f"{len(reports.reports)} environments ({names}); reach reads one: pick it with --env PATH")
+        raise Failure(f"{len(reports.reports)} environments ({names}); reach reads one: pick it with --env NAME")
     found = report.analysis.reach
     notice = policy_notice.unapplied(report.model.inputs.unapplied_policies)
     for line in ([f"note: {notice}"] if notice else []) + policy_notice.parts_not_applied(report.model.policies):

@@ -91,6 +91,9 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
     paths = tuple(paths) or (".",)
     if options.render is None:
         options = replace(options, render=LoadOptions())
+    by_name = _by_name(options.named)
+    if by_name:  # environments as svcdocs names them (`--env prod`): found, then chosen
+        return _chosen(discover_environments(paths, stdin, replace(options, named=())), by_name)
     if options.named:  # the repository of the PATH, as when discovery walks it
         return _Discovery(options.render, repository_of(paths[0] if os.path.isdir(paths[0]) else ".")).named(options.named)
     for path in paths:
@@ -115,6 +118,29 @@ def discover_environments(paths: Iterable[str], stdin: BinaryIO | None = None,
         found_by=" ".join(f.found_by for f in found if f.found_by),
         env_pattern=" ".join(f.env_pattern for f in found if f.env_pattern),
     )
+
+
+def _by_name(named: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The names of `--env NAME...` when each is no path nor glob but may be
+    the name svcdocs gives an environment it finds (`prod`, `in-cluster`)."""
+    if not named or any(name or _GLOB.search(path) or os.path.lexists(path) for name, path in named):
+        return ()
+    return tuple(path for _, path in named)
+
+
+def _chosen(found: Environments, names: tuple[str, ...]) -> Environments:
+    """The environments of `found` that `names` name, with what belongs to them."""
+    known = [e.name for e in found.environments]
+    for name in names:
+        if name not in known:
+            listed = ", ".join(n for n in known if n) or "one, unnamed"
+            raise SvcdocsError(f"--env {name}: no such file or folder, nor an environment found here "
+                               f"(the environments: {listed})")
+    keep = set(names)
+    return replace(found, environments=tuple(e for e in found.environments if e.name in keep),
+                   pointers=tuple(p for p in found.pointers if not p.environment or p.environment in keep),
+                   not_rendered=tuple(n for n in found.not_rendered if not n.environment or n.environment in keep),
+                   found_by="", env_pattern="")
 
 
 def as_environments(found: Discovered) -> Environments:
