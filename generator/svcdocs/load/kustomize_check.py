@@ -249,9 +249,10 @@ class _Checker:
         if is_remote(text) or (remote_if_missing and not os.path.lexists(local)):
             if self.allow_remote:
                 return None, None
-            what = "a remote or file:// location" if is_remote(text) else "nothing in the repository"
-            return (f"names {what}, which kustomize would fetch; svcdocs renders only what is in the repository "
-                    "(pass --allow-remote to let kustomize fetch it)"), None
+            if not is_remote(text):  # a local path that is not there: kustomize fails on it, nothing to fetch
+                return f"{display_path(os.path.normpath(local))} does not exist; add it or remove the entry", None
+            return ("names a remote or file:// location, which kustomize would fetch; svcdocs renders only what is "
+                    "in the repository (pass --allow-remote to let kustomize fetch it)"), None
         real = os.path.realpath(local)
         if not inside(self.root, real) and not self.allow_remote:
             return f"leads outside the repository ({self.root}); svcdocs renders only what is in it", None
