@@ -25,7 +25,8 @@ from __future__ import annotations
 import os
 import sys
 
-SYNC = """apiVersion: source.toolkit.fluxcd.io/v1
+SYNC = """\
+apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
 metadata:
   name: flux-system
@@ -43,7 +44,7 @@ metadata:
   namespace: flux-system
 spec:
   interval: 10m0s
-  path: ./clusters/prod
+  path: ./clusters/{cluster}
   prune: true
   sourceRef:
     kind: GitRepository
@@ -90,11 +91,15 @@ def generate(n: int, out: str, plain: bool = False) -> None:
     if plain:
         return
     _write(os.path.join(out, "apps", "kustomization.yaml"), "resources:\n" + "".join(f"- {a}/ks.yaml\n" for a in apps))
-    cluster = os.path.join(out, "clusters", "prod")
-    _write(os.path.join(cluster, "flux-system", "gotk-sync.yaml"), SYNC)
-    _write(os.path.join(cluster, "flux-system", "kustomization.yaml"), "resources:\n- gotk-sync.yaml\n")
-    _write(os.path.join(cluster, "apps.yaml"), _flux_kustomization("apps", "./apps"))
+    write_cluster(out, "prod", "./apps")
 
+
+def write_cluster(out: str, cluster: str, path: str) -> None:
+    """clusters/CLUSTER: Flux's own objects, and a Kustomization of `path`."""
+    folder = os.path.join(out, "clusters", cluster)
+    _write(os.path.join(folder, "flux-system", "gotk-sync.yaml"), SYNC.format(cluster=cluster))
+    _write(os.path.join(folder, "flux-system", "kustomization.yaml"), "resources:\n- gotk-sync.yaml\n")
+    _write(os.path.join(folder, "apps.yaml"), _flux_kustomization("apps", path))
 
 if __name__ == "__main__":
     argv = [a for a in sys.argv[1:] if a != "--plain"]

@@ -32,8 +32,8 @@ Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-d
             bench/flux_apps.py) vs the same Deployments and Services as one plain
             folder; kustomize really runs                               (<= 1.5x)
   memory    `svcdocs graph --format json` and `svcdocs check` of 10,000 Services in 3
-            environments (overlays/{dev,staging,prod} of one base of 3,334 Services,
-            rendered by kustomize): peak memory of the largest process    (< 1 GB)
+            environments (three Flux clusters dev, staging, prod, each deploying a folder
+            of 3,334 Services): peak memory of the largest process      (< 1 GB)
 
 Usage to measure another checkout's code with the same corpora:
   python bench/run.py --only apps,memory --svcdocs /work/other/.venv/bin/svcdocs --work /tmp/bench
@@ -321,18 +321,16 @@ class Bench:
                         f"{' '.join(command)}: peak {peak:.0f} MiB of {MEMORY_LIMIT_MIB} MiB, {elapsed:.2f} s")
 
     def _memory_repo(self) -> Path:
-        """base/ (a corpus of a third of the Services, with a kustomization listing its
-        files) and overlays/<env>/ for each environment (`resources: [../../base]`)."""
+        """Three Flux clusters (bench/flux_apps.py's clusters/<env>/), each a Kustomization of
+        apps/<env>/, a corpus of a third of the Services."""
         per = -(-MEMORY_SERVICES // len(MEMORY_ENVIRONMENTS))
         repo = self.work / f"memory-{len(MEMORY_ENVIRONMENTS)}x{per}"
         if not repo.is_dir():
-            shutil.copytree(self.corpus(per), repo / "base")
-            files = sorted(p.relative_to(repo / "base").as_posix() for p in (repo / "base").rglob("*.yaml"))
-            (repo / "base" / "kustomization.yaml").write_text("resources:\n" + "".join(f"- {f}\n" for f in files))
+            sys.path.insert(0, str(FLUX_GENERATOR.parent))
+            from flux_apps import write_cluster
             for env in MEMORY_ENVIRONMENTS:
-                overlay = repo / "overlays" / env
-                overlay.mkdir(parents=True)
-                (overlay / "kustomization.yaml").write_text(f"resources: [../../base]\nlabels:\n- pairs: {{env: {env}}}\n")
+                shutil.copytree(self.corpus(per), repo / "apps" / env)
+                write_cluster(str(repo), env, f"./apps/{env}")
         return repo
 
     def _environments_repo(self, services: int) -> tuple[Path, Path, Path]:
