@@ -31,7 +31,7 @@ SECTIONS = {"Exposure": "exposure", "Entry points": "entrypoints", "Reachability
 WORDS = {**{name: changes for name, changes in CHANGES.items()}, "exposure": ("raised", "lowered")}
 HEADING = re.compile(r"^(?:#### (?P<title>[^:]+): (?P<tally>.*)"
                      r"|<details(?: open)?><summary><b>(?P<summary>[^<]+)</b>: (?P<summary_tally>.*)</summary>)$")
-HIDDEN = re.compile(r"^(?:… and (\d+) more|All (\d+)) ")
+HIDDEN = re.compile(r"^(?:… and (\d+) more|All (\d+)|The (one)) ")
 ENDS = ("#", "<details", "</details>", "<sub>", "> ")
 
 
@@ -66,7 +66,7 @@ def sections(comment: str) -> list[dict]:
             if sign in SIGNS.values():
                 current["signs"][sign] += 1
         elif hidden := HIDDEN.match(line):
-            current["hidden"] += int(hidden[1] or hidden[2])
+            current["hidden"] += int(hidden[1] or hidden[2] or 1)
     return found
 
 
