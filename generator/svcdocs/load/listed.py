@@ -20,16 +20,15 @@ anything unsure, is rendered by kustomize as before (`None` here).
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
-from dataclasses import dataclass
 
 from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load import composed
 from svcdocs.load.kustomizations import is_remote
 from svcdocs.load.kustomize_check import kustomization_file
+from svcdocs.load.origin import ListedOrigins
 from svcdocs.load.sources import Source, display_path, inside
 from svcdocs.load.yamldocs import MAX_FILE_BYTES, parse
 
@@ -38,22 +37,6 @@ KEYS = frozenset({"apiVersion", "kind", "resources"})
 KUSTOMIZE_MARKERS = (b"config.kubernetes.io", b"kustomize.config.k8s.io")
 # A list (`kind: List`, top-level `items:`), which kustomize takes apart in its own way.
 _LIST = re.compile(rb'^items[ \t]*:|"items"[ \t]*:', re.MULTILINE)
-
-
-@dataclass(frozen=True, slots=True)
-class ListedOrigins:
-    """Where the documents of a listed kustomization's files come from: the
-    files were joined into one stream; `starts` holds the 0-based line of
-    the stream where each file begins, `files` the file shown for it."""
-
-    folder: str
-    starts: tuple[int, ...]
-    files: tuple[str, ...]
-
-    def place(self, line: int) -> tuple[str, int]:
-        """(the file, the lines to add to a 1-based line of the stream to make its line in the file)."""
-        i = bisect.bisect_right(self.starts, line - 1) - 1
-        return self.files[i], -self.starts[i]
 
 
 def listed_source(folder: str, label: str, root: str) -> Source | None:

@@ -18,8 +18,7 @@ from svcdocs.state.site import MARKER as SITE_MARKER  # noqa: F401 (what marks a
 
 if TYPE_CHECKING:
     from svcdocs.load.helm.origins import ChartOrigins
-    from svcdocs.load.listed import ListedOrigins
-    from svcdocs.load.origin import Origins
+    from svcdocs.load.origin import ListedOrigins, Origins
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")

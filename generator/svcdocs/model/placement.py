@@ -22,8 +22,7 @@ from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load import Document, Source, parse
 from svcdocs.load.helm.origins import ChartOrigins
-from svcdocs.load.listed import ListedOrigins
-from svcdocs.load.origin import ORIGIN_ANNOTATION, Origins
+from svcdocs.load.origin import ORIGIN_ANNOTATION, ListedOrigins, Origins
 
 _ORIGIN_LINE = re.compile(r"^\s*(path|configuredIn):\s*(.+?)\s*$", re.MULTILINE)
 
