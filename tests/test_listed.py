@@ -140,3 +140,25 @@ def test_each_object_is_placed_in_its_own_file(app):
         assert lines[start] == first
         assert origins.place(start + 1) == (file, -start)
     assert listed.KEYS == {"apiVersion", "kind", "resources"}
+
+
+def test_the_checker_resolves_an_entry_as_realpath_does(tmp_path):
+    """load/kustomize_check.py resolves each entry below its folder's real path
+    (one lstat a part): always the answer os.path.realpath gives."""
+    import os
+
+    from svcdocs.load.kustomize_check import real_below
+    write(tmp_path, "repo/app/svc.yaml", SERVICES)
+    write(tmp_path, "repo/base/a.yaml", DEPLOYMENT)
+    write(tmp_path, "outside/b.yaml", DEPLOYMENT)
+    os.symlink("../base", tmp_path / "repo/app/base-link")
+    os.symlink(tmp_path / "outside", tmp_path / "repo/app/out")
+    os.symlink("b.yaml", tmp_path / "outside/c.yaml")
+    os.symlink("nowhere", tmp_path / "repo/app/dangling")
+    os.symlink("loop", tmp_path / "repo/app/loop")
+    folder = str(tmp_path / "repo" / "app")
+    for entry in ["svc.yaml", "./svc.yaml", "svc.yaml/", "missing.yaml", "missing/deeper/x.yaml", "svc.yaml/x",
+                  "../base/a.yaml", "base-link/a.yaml", "base-link", "out/b.yaml", "out/c.yaml", "out/../app",
+                  "dangling", "dangling/x", "loop", "", ".", "a//b", str(tmp_path / "outside" / "b.yaml"),
+                  "base-link/../app/svc.yaml", "with\\backslash"]:
+        assert real_below(folder, entry) == os.path.realpath(os.path.join(folder, entry)), entry
