@@ -27,6 +27,16 @@ Usage: python bench/run.py [--repeat N] [--only NAME,...] [--work DIR] [--kube-d
             environment (the 30 renders, each in its own namespaces). Kustomize is
             taken out of the measure: each overlay is rendered once beforehand, and a
             stand-in `kubectl` prints that render         (<= 1.5x; peak < 1 GB)
+  apps      `svcdocs build` (and `graph --format json`) of one Flux deployment of 100 apps
+            (a cluster folder -> apps/ -> one ks.yaml per app -> its app/ kustomization:
+            bench/flux_apps.py) vs the same Deployments and Services as one plain
+            folder; kustomize really runs                               (<= 1.5x)
+  memory    `svcdocs graph --format json` and `svcdocs check` of 10,000 Services in 3
+            environments (three Flux clusters dev, staging, prod, each deploying a folder
+            of 3,334 Services): peak memory of all its processes at once (< 1 GB)
+
+Usage to measure another checkout's code with the same corpora:
+  python bench/run.py --only apps,memory --svcdocs /work/other/.venv/bin/svcdocs --work /tmp/bench
 
 Corpora come from ../shared/bench/gen_corpus.py when it is beside the checkout,
 else from bench/corpus.py (the same mix). KubeDiagrams: `pip install kubediagrams`
@@ -38,6 +48,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -50,6 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_GENERATOR = ROOT.parent / "shared" / "bench" / "gen_corpus.py"
 OWN_GENERATOR = ROOT / "bench" / "corpus.py"
 POLICY_GENERATOR = ROOT / "bench" / "policies.py"
+FLUX_GENERATOR = ROOT / "bench" / "flux_apps.py"
 SVCDOCS = [sys.executable, "-m", "svcdocs"]
 FLOOR = """
 import glob, os, sys, yaml
@@ -60,9 +72,12 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.yaml"), recursiv
 """
 TARGETS = {"analysis": 1.3, "site": 1.0, "netpol": 1.5, "rebuild": 0.5, "review": 2.6, "reach": 2.0, "policies": 2.0,
            "selectors": 2.2,
-           "environments": 1.5}
+           "environments": 1.5, "apps": 1.5}
 MEMORY_LIMIT_MIB = 1024
 ENVIRONMENTS = 30
+APPS = 100
+MEMORY_ENVIRONMENTS = ("dev", "staging", "prod")
+MEMORY_SERVICES = 10_000
 STAND_IN = """#!/bin/sh
 # kubectl kustomize [FLAGS] [--] FOLDER: print the render made beforehand
 for last; do :; done
@@ -110,6 +125,26 @@ class Bench:
         if code not in (0, 1):
             raise SystemExit(f"{' '.join(argv)} failed with exit {code}: {proc.stderr.read().decode()[-500:]}")
         return elapsed, usage.ru_maxrss
+
+    def tree_peak(self, argv: list[str], cwd: Path) -> tuple[float, int, int]:
+        """Wall time, peak RSS of the largest process (KiB, from the kernel) and peak RSS of
+        the whole process tree at once (KiB, sampled every 20 ms from /proc: svcdocs parses
+        large inputs in worker processes) of one command."""
+        environ = dict(os.environ, PYTHONPYCACHEPREFIX=str(self.work / "pycache"))
+        environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ)
+        tree = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            tree = max(tree, _tree_rss(proc.pid))
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} failed with exit {os.waitstatus_to_exitcode(status)}")
+        return elapsed, usage.ru_maxrss, tree
 
     def compare(self, subject: list[str], floor: list[str], setup=None) -> tuple[float, float, int, int]:
         """Median times of subject and floor, run alternately, and their peak memory."""
@@ -254,22 +289,71 @@ class Bench:
     def environments(self, services: int) -> None:
         repo, floor, stand_in = self._environments_repo(services)
         print(f"environments: {repo} ({ENVIRONMENTS} x {services} Services) vs {floor}", flush=True)
-        env = dict(os.environ, PATH=f"{stand_in}{os.pathsep}{os.environ['PATH']}")
+        env = {"PATH": f"{stand_in}{os.pathsep}{os.environ['PATH']}"}
         for command, name in ((["graph", "--format", "json"], "environments-graph"), (["build"], "environments")):
-            times_s, times_f, peak = [], [], 0
-            for i in range(self.repeat):
-                for target, times in ((repo, times_s), (floor, times_f)):
-                    cwd = self.work / f"{name}-{target.name}-{i}"
-                    shutil.rmtree(cwd, ignore_errors=True)
-                    cwd.mkdir()
-                    argv = SVCDOCS + command + [str(target)] + (["-o", str(cwd / "site")] if command == ["build"] else [])
-                    elapsed, rss = self.run(argv, cwd=cwd, env={**env, "SVCDOCS_CACHE_DIR": str(cwd / "cache")})
-                    times.append(elapsed)
-                    peak = max(peak, rss) if target is repo else peak
-            subject, base = statistics.median(times_s), statistics.median(times_f)
+            subject, base, peak = self._alternate(name, command, repo, floor, env)
             self.record(name, subject / base, TARGETS["environments"] if name == "environments" else None,
                         f"{' '.join(command)}: {ENVIRONMENTS} environments {subject:.2f} s, one environment of the "
                         f"same objects {base:.2f} s, peak {peak / 1024:.0f} MiB")
+
+    def _alternate(self, name: str, command: list[str], subject: Path, floor: Path,
+                   env: dict[str, str] | None = None) -> tuple[float, float, int]:
+        """Median times of `svcdocs COMMAND subject` and of the same on `floor`, run alternately,
+        each in a fresh folder with a fresh cache (a build writes its site there), and the
+        subject's peak memory (KiB)."""
+        times: dict[Path, list[float]] = {subject: [], floor: []}
+        peak = 0
+        for i in range(self.repeat):
+            for target in (subject, floor):
+                cwd = self.work / f"{name}-{target.name}-{i}"
+                shutil.rmtree(cwd, ignore_errors=True)
+                cwd.mkdir()
+                argv = SVCDOCS + command + [str(target)] + (["-o", str(cwd / "site")] if command == ["build"] else [])
+                elapsed, rss = self.run(argv, cwd=cwd, env={**(env or {}), "SVCDOCS_CACHE_DIR": str(cwd / "cache")})
+                times[target].append(elapsed)
+                peak = max(peak, rss) if target is subject else peak
+        return statistics.median(times[subject]), statistics.median(times[floor]), peak
+
+    def apps(self) -> None:
+        """Issue 20: one deployment of many apps costs about what its objects cost."""
+        flux, plain = self.work / f"flux-{APPS}-apps", self.work / f"flux-{APPS}-apps-plain"
+        for folder, extra in ((flux, []), (plain, ["--plain"])):
+            if not folder.is_dir():
+                subprocess.run([sys.executable, str(FLUX_GENERATOR), str(APPS), str(folder), *extra], check=True)
+        print(f"apps: {flux} ({APPS} apps) vs {plain}", flush=True)
+        self.run(SVCDOCS + ["graph", str(flux)])  # warm the page cache
+        for command, name in ((["graph", "--format", "json"], "apps-graph"), (["build"], "apps")):
+            subject, base, peak = self._alternate(name, command, flux, plain)
+            self.record(name, subject / base, TARGETS["apps"],
+                        f"{' '.join(command)}: one Flux deployment of {APPS} apps {subject:.2f} s, the same objects "
+                        f"as one plain folder {base:.2f} s, peak {peak / 1024:.0f} MiB")
+
+    def memory(self) -> None:
+        """Issue 20: 10,000 Services across 3 environments stay under 1 GB. The value
+        printed is the peak memory of the largest process over the limit."""
+        repo = self._memory_repo()
+        print(f"memory: {repo} ({len(MEMORY_ENVIRONMENTS)} environments, {MEMORY_SERVICES:,} Services)", flush=True)
+        for command in (["graph", "--format", "json"], ["check"]):
+            runs = [self.tree_peak(SVCDOCS + command + [str(repo)], cwd=self.work) for _ in range(self.repeat)]
+            largest = max(rss for _, rss, _ in runs) / 1024
+            tree = max(max(t for _, _, t in runs) / 1024, largest)
+            elapsed = statistics.median(t for t, _, _ in runs)
+            self.record(f"memory-{command[0]}", tree / MEMORY_LIMIT_MIB, 1.0,
+                        f"{' '.join(command)}: peak {tree:.0f} MiB of {MEMORY_LIMIT_MIB} MiB for every process at "
+                        f"once, {largest:.0f} MiB the largest one; {elapsed:.2f} s")
+
+    def _memory_repo(self) -> Path:
+        """Three Flux clusters (bench/flux_apps.py's clusters/<env>/), each a Kustomization of
+        apps/<env>/, a corpus of a third of the Services."""
+        per = -(-MEMORY_SERVICES // len(MEMORY_ENVIRONMENTS))
+        repo = self.work / f"memory-{len(MEMORY_ENVIRONMENTS)}x{per}"
+        if not repo.is_dir():
+            sys.path.insert(0, str(FLUX_GENERATOR.parent))
+            from flux_apps import write_cluster
+            for env in MEMORY_ENVIRONMENTS:
+                shutil.copytree(self.corpus(per), repo / "apps" / env)
+                write_cluster(str(repo), env, f"./apps/{env}")
+        return repo
 
     def _environments_repo(self, services: int) -> tuple[Path, Path, Path]:
         """base/ (the corpus), overlays/env-NN/ (each `resources: [../../base]`),
@@ -311,18 +395,39 @@ class Bench:
         self.record("growth", per / base, None, "time per Service at 10,000 relative to 1,000 (<= 1 is linear or better)")
 
 
+def _tree_rss(pid: int) -> int:
+    """RSS (KiB) of a process and all its descendants now, from /proc (0 where it cannot be read)."""
+    total, pending, page = 0, [pid], os.sysconf("SC_PAGE_SIZE") // 1024
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/statm") as f:
+                total += int(f.read().split()[1]) * page
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    pending += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
-    parser.add_argument("--only", default="analysis,site,engines,review,reach,policies,selectors,growth,environments",
+    parser.add_argument("--only", default="analysis,site,engines,review,reach,policies,selectors,growth,environments,"
+                        "apps,memory",
                         help="comparisons to run")
     parser.add_argument("--env-services", type=int, default=300, help="Services per environment (environments)")
     parser.add_argument("--work", help="folder for corpora and builds (default: a new temporary folder)")
     parser.add_argument("--kube-diagrams", default=shutil.which("kube-diagrams"), help="KubeDiagrams command")
+    parser.add_argument("--svcdocs", help="the svcdocs command to measure, e.g. another checkout's "
+                        ".venv/bin/svcdocs (default: this Python's svcdocs module)")
     args = parser.parse_args()
+    if args.svcdocs:
+        SVCDOCS[:] = shlex.split(args.svcdocs)
     work = Path(args.work or tempfile.mkdtemp(prefix="svcdocs-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"svcdocs benchmarks on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+    print(f"svcdocs ({' '.join(SVCDOCS)}) benchmarks on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.machine()}; repeat {args.repeat}; work {work}", flush=True)
     bench = Bench(work, args.repeat)
     only = set(args.only.split(","))
@@ -344,10 +449,14 @@ def main() -> None:
         bench.growth()
     if "environments" in only:
         bench.environments(args.env_services)
+    if "apps" in only:
+        bench.apps()
+    if "memory" in only:
+        bench.memory()
     print("\nsummary")
     for name, value, target, note in bench.rows:
         mark = "" if target is None else ("ok" if value <= target else "OVER")
-        print(f"  {name:<9} {value:6.2f}x  {'<= ' + str(target) + 'x' if target else '':<8} {mark:<5} {note}")
+        print(f"  {name:<12} {value:6.2f}x  {'<= ' + str(target) + 'x' if target else '':<8} {mark:<5} {note}")
 
 
 if __name__ == "__main__":

@@ -205,7 +205,8 @@ def test_a_remote_base_is_refused_unless_the_user_allows_it(tmp_path, fake_kusto
     assert refused.what.endswith("repo/prod") and refused.file.endswith("repo/base/kustomization.yaml")
     assert refused.line == 2 and "--allow-remote" in refused.reason
     assert refused.instead == f"kubectl kustomize {tmp_path}/repo/prod | svcdocs <command> -"
-    assert f"{tmp_path}/repo/prod" not in fake_kustomize.read_text()  # never run
+    # never run (nor for local/, which only lists a file: read as it is, load/listed.py)
+    assert not fake_kustomize.exists() or f"{tmp_path}/repo/prod" not in fake_kustomize.read_text()
     allowed = environments(tmp_path / "repo", render=LoadOptions(allow_remote=True))
     assert names(allowed) == ["local", "prod"]
 
@@ -240,7 +241,7 @@ def test_helm_charts_in_a_kustomization_need_the_users_consent(tmp_path, fake_ku
 def test_a_failed_render_is_said_and_the_rest_still_read(tmp_path, fake_kustomize):
     write(tmp_path, "good/kustomization.yaml", "resources: [svc.yaml]\n")
     write(tmp_path, "good/svc.yaml", service("good"))
-    write(tmp_path, "bad/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "bad/kustomization.yaml", "resources: [svc.yaml]\nnamePrefix: x-\n")  # kustomize renders it
     write(tmp_path, "bad/svc.yaml", service("bad"))
     write(tmp_path, "bad/fail", "accumulating resources: missing.yaml: no such file")
     found = environments(tmp_path)
@@ -250,11 +251,13 @@ def test_a_failed_render_is_said_and_the_rest_still_read(tmp_path, fake_kustomiz
 
 def test_without_kustomize_each_kustomization_says_the_pipe_that_works(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    write(tmp_path, "app/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "app/kustomization.yaml", "resources: [svc.yaml]\nnamePrefix: x-\n")
     write(tmp_path, "app/svc.yaml", service("app"))
+    write(tmp_path, "listed/kustomization.yaml", "resources: [svc.yaml]\n")  # only files: read without kustomize
+    write(tmp_path, "listed/svc.yaml", service("listed"))
     write(tmp_path, "plain/svc.yaml", service("plain"))
     found = environments(tmp_path)
-    assert names(found) == ["plain manifests"]
+    assert names(found) == ["listed", "plain manifests"]
     (item,) = found.not_rendered
     assert "neither kubectl nor kustomize" in item.reason
     assert item.instead == f"kubectl kustomize {tmp_path}/app | svcdocs <command> -"

@@ -163,7 +163,8 @@ def test_without_origins_findings_point_at_the_kustomization(tmp_path, monkeypat
     """A kustomize that refuses the wrapping kustomization (before v4.5 it had no
     buildMetadata): the folder is rendered as it is, and its objects point at
     its kustomization.yaml, which exists."""
-    write(tmp_path, "app/kustomization.yaml", "resources: [svc.yaml]\n")
+    # namePrefix: more than a list of files, which svcdocs reads without kustomize (load/listed.py)
+    write(tmp_path, "app/kustomization.yaml", "resources: [svc.yaml]\nnamePrefix: x-\n")
     write(tmp_path, "app/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
                                     "spec: {type: NodePort, ports: [{port: 80}]}\n")
     bin_dir = tmp_path / "bin"
@@ -242,7 +243,7 @@ def test_an_origin_outside_the_repository_is_not_read(tmp_path, monkeypatch):
     render a pull request shaped, say): that file is never read, and the
     object points at the kustomization."""
     (tmp_path / "repo" / ".git").mkdir(parents=True)
-    write(tmp_path, "repo/app/kustomization.yaml", "resources: [svc.yaml]\n")
+    write(tmp_path, "repo/app/kustomization.yaml", "resources: [svc.yaml]\nnamePrefix: x-\n")  # kustomize runs
     write(tmp_path, "repo/app/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n")
     write(tmp_path, "outside.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: NodePort}\n")
     rendered = write(tmp_path, "rendered.yaml", f"""\

@@ -1081,7 +1081,8 @@ def test_kustomize_runs_behind_a_proxy_that_goes_nowhere(tmp_path):
     write(tmp_path, "bin/kubectl", f'#!/bin/sh\nenv > "{ran}"\nprintf "apiVersion: v1\\nkind: Service\\n'
                                    f'metadata: {{name: from-kubectl}}\\n"\n')
     (tmp_path / "bin" / "kubectl").chmod(0o755)
-    write(tmp_path, "k8s/kustomization.yaml", "resources: [web.yaml]\n")
+    # namePrefix: more than a list of files, which svcdocs reads without kustomize (load/listed.py)
+    write(tmp_path, "k8s/kustomization.yaml", "resources: [web.yaml]\nnamePrefix: x-\n")
     write(tmp_path, "k8s/web.yaml", SERVICE.format(name="web", type="ClusterIP"))
     env = {"PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}", "NO_PROXY": "169.254.169.254",
            "HTTPS_PROXY": ""}

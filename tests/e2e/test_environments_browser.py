@@ -79,8 +79,9 @@ def test_each_public_repository_gives_a_section_per_environment_and_a_compare_pa
         links = environments.first.locator("tbody tr td:first-child a")
         assert links.count() == len(reports.reports) >= 2
         Visit(browser, url + "compare/").check(f"{repository}-compare.png")
-        links.first.click()
-        home.page.wait_for_load_state("networkidle")
+        # the old page is idle already: wait for the navigation the click starts, not for a load state
+        with home.page.expect_navigation(wait_until="networkidle"):
+            links.first.click()
         assert home.page.locator(".svcdocs-environments").count() == 1  # the switcher
         assert home.problems == []
     finally:

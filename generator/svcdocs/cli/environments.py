@@ -124,8 +124,8 @@ def show_reports(reports: EnvironmentReports, paths: tuple[str, ...],
         if item.kind != "component":
             tell(f"svcdocs: {visible(str(item)).replace('svcdocs <command> -', f'svcdocs {verb} -')}")
     if components:
-        say(f"svcdocs: not read: {len(components)} kustomize Components that no kustomization includes "
-            f"({visible(', '.join(components))})")
+        what = "a kustomize Component" if len(components) == 1 else f"{len(components)} kustomize Components"
+        say(f"svcdocs: not read: {what} that no kustomization includes ({visible(', '.join(components))})")
     if not reports.usable:
         why = f" ({len(reports.not_rendered)} not rendered, said above)" if reports.not_rendered else ""
         raise NoManifests(f"no Kubernetes manifests found in {' '.join(paths or ('.',))}{why}")

@@ -33,6 +33,7 @@ read (`Checked.files`), which rendering needs to know.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 
 import yaml
@@ -85,10 +86,10 @@ def check(folder: str, root: str, allow_remote: bool, helm: bool = False, links:
         path = kustomization_file(current)
         if path is None:
             continue
-        found.files.add(os.path.realpath(path))
+        found.files.add(real_below(real, os.path.basename(path)))
         parsed = parse(Source(label=display_path(path), path=path), kustomizations=True)
         found.problems += parsed.problems + (links_outside(current, root, "the repository") if links else [])
-        checker = _Checker(current, root, allow_remote, helm, found)
+        checker = _Checker(current, real, root, allow_remote, helm, found)
         for document in parsed.documents:
             pending += checker.kustomization(document)
     found.problems = list(dict.fromkeys(found.problems))  # a link below two kustomizations is one problem
@@ -98,8 +99,9 @@ def check(folder: str, root: str, allow_remote: bool, helm: bool = False, links:
 class _Checker:
     """The entries of one kustomization (its folder is where they start)."""
 
-    def __init__(self, folder: str, root: str, allow_remote: bool, helm: bool, found: Checked):
+    def __init__(self, folder: str, real: str, root: str, allow_remote: bool, helm: bool, found: Checked):
         self.folder, self.root, self.allow_remote, self.helm, self.found = folder, root, allow_remote, helm, found
+        self.real = real  # the folder's real path
 
     def kustomization(self, doc: Document) -> list[str]:
         """Check one kustomization document; the folders it includes."""
@@ -136,7 +138,7 @@ class _Checker:
         for key in ("chartHome", "configHome"):
             for item, text in _scalars(composed.value(globals_, key), single=True):
                 self._file(doc, item, f"helmGlobals.{key}", text, folder=True)
-        charts = os.path.realpath(os.path.join(self.folder, "charts"))  # the chart home when none is named
+        charts = real_below(self.real, "charts")  # the chart home when none is named
         if composed.items(composed.value(node, "helmCharts")) and inside(self.root, charts):
             self.found.trees.add(charts)
             self.found.problems += links_outside(charts, self.root, "the repository")
@@ -249,16 +251,38 @@ class _Checker:
         if is_remote(text) or (remote_if_missing and not os.path.lexists(local)):
             if self.allow_remote:
                 return None, None
-            what = "a remote or file:// location" if is_remote(text) else "nothing in the repository"
-            return (f"names {what}, which kustomize would fetch; svcdocs renders only what is in the repository "
-                    "(pass --allow-remote to let kustomize fetch it)"), None
-        real = os.path.realpath(local)
+            if not is_remote(text):  # a local path that is not there: kustomize fails on it, nothing to fetch
+                return f"{display_path(os.path.normpath(local))} does not exist; add it or remove the entry", None
+            return ("names a remote or file:// location, which kustomize would fetch; svcdocs renders only what is "
+                    "in the repository (pass --allow-remote to let kustomize fetch it)"), None
+        real = real_below(self.real, text)
         if not inside(self.root, real) and not self.allow_remote:
             return f"leads outside the repository ({self.root}); svcdocs renders only what is in it", None
         return None, real
 
     def _problem(self, doc: Document, item: yaml.Node, name: str, text: str, reason: str) -> None:
         self.found.problems.append(Problem(doc.file, doc.line_of(item), f"{name} entry {_shown(text)}: {reason}"))
+
+
+def real_below(folder_real: str, relative: str) -> str:
+    """`os.path.realpath(os.path.join(folder_real, relative))` for a folder
+    whose path is real already: only the parts of `relative` are looked at,
+    one `lstat` each, not every folder from `/` down (a repository of a
+    hundred apps checks thousands of entries). Anything unusual (an absolute
+    path, `..`, a link on the way) goes to `os.path.realpath` itself."""
+    if os.path.isabs(relative) or ".." in relative.split("/"):
+        return os.path.realpath(os.path.join(folder_real, relative))
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    path = folder_real
+    for i, part in enumerate(parts):
+        path = os.path.join(path, part)
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:  # not there: realpath leaves the rest as it is written
+            return os.path.join(path, *parts[i + 1:])
+        if stat.S_ISLNK(mode):
+            return os.path.realpath(os.path.join(folder_real, relative))
+    return path
 
 
 def unlisted(walked: Walked) -> list[Unread]:

@@ -17,6 +17,7 @@ kustomization file.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import tempfile
@@ -54,6 +55,23 @@ class Origins:
     @property
     def kustomization_path(self) -> str:
         return self.display(self.kustomization)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedOrigins:
+    """Where the objects of a kustomization that only lists files come from
+    (load/listed.py): the files were joined into one stream; `starts` holds
+    the 0-based line of the stream where each file begins, `files` the file
+    shown for it."""
+
+    folder: str
+    starts: tuple[int, ...]
+    files: tuple[str, ...]
+
+    def place(self, line: int) -> tuple[str, int]:
+        """(the file, the lines to add to a 1-based line of the stream to make its line in the file)."""
+        i = bisect.bisect_right(self.starts, line - 1) - 1
+        return self.files[i], -self.starts[i]
 
 
 def render_with_origins(folder: str, render: Callable[[str], bytes], root: str | None = None) -> tuple[bytes, Origins]:

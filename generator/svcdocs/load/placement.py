@@ -27,7 +27,7 @@ from yaml import MappingNode, ScalarNode, SequenceNode
 
 from svcdocs.load import Document, Source, parse
 from svcdocs.load.helm.origins import ChartOrigins
-from svcdocs.load.origin import ORIGIN_ANNOTATION, Origins
+from svcdocs.load.origin import ORIGIN_ANNOTATION, ListedOrigins, Origins
 
 _ORIGIN_LINE = re.compile(r"^\s*(path|configuredIn):\s*(.+?)\s*$", re.MULTILINE)
 
@@ -39,8 +39,11 @@ class Placement:
     file: str
     line: int  # the object's first line, and the line of any node not mapped
     lines: dict[int, int] | None = None  # id(rendered node) -> line in `file`
+    shift: int | None = None  # or: every node's line in `file` is its 0-based line read plus this
 
     def line_of(self, node: yaml.Node) -> int:
+        if self.shift is not None:
+            return node.start_mark.line + self.shift
         if self.lines is None:
             return self.line
         return self.lines.get(id(node), self.line)
@@ -64,9 +67,23 @@ class Locator:
         return placement.file, placement.line_of(part) if part is not None else placement.line
 
 
-def placer_of(origins: Origins | ChartOrigins) -> Placer | ChartPlacer:
-    """The placer of a render: kustomize's origin annotations, or helm's `# Source:` lines."""
+def placer_of(origins: Origins | ChartOrigins | ListedOrigins) -> Placer | ChartPlacer | ListedPlacer:
+    """The placer of a render: kustomize's origin annotations, helm's `# Source:` lines,
+    or the files of a kustomization that only lists files (load/listed.py)."""
+    if isinstance(origins, ListedOrigins):
+        return ListedPlacer(origins)
     return ChartPlacer(origins) if isinstance(origins, ChartOrigins) else Placer(origins)
+
+
+class ListedPlacer:
+    """Places the documents of a kustomization's files, read as they are, at their own lines."""
+
+    def __init__(self, origins: ListedOrigins):
+        self.origins = origins
+
+    def place(self, doc: Document) -> Placement:
+        file, shift = self.origins.place(doc.line)
+        return Placement(file, doc.line + shift, shift=doc.offset + 1 + shift)
 
 
 class ChartPlacer:

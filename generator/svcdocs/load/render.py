@@ -32,6 +32,7 @@ from dataclasses import replace
 
 from svcdocs.errors import SvcdocsError
 from svcdocs.load.kustomize_check import Checked, check, links_outside
+from svcdocs.load.listed import listed_source
 from svcdocs.load.origin import render_with_origins
 from svcdocs.load.problems import Problem
 from svcdocs.load.sources import CHARTS, KUSTOMIZATIONS, LoadOptions, Source
@@ -103,7 +104,11 @@ def kustomize_source(folder: str, label: str, options: LoadOptions, root: str) -
     the repository): in a git work tree, from a private copy of the tracked
     files the checker let through (load/staged.py), unless the user allowed
     remote fetches; with --render helm, `helmCharts` inflated from svcdocs's
-    chart cache (load/helm/kustomize.py)."""
+    chart cache (load/helm/kustomize.py). A kustomization that only lists
+    files is read as those files, without kustomize (load/listed.py)."""
+    listed = listed_source(folder, label, root)
+    if listed is not None:  # only files, listed: what kustomize would render is those files as they are
+        return listed
     checked = check(folder, root, options.allow_remote, options.helm)
     with staged(checked, root) if not options.allow_remote else nullcontext() as stage:
         if stage is None:

@@ -18,7 +18,7 @@ from svcdocs.state.site import MARKER as SITE_MARKER  # noqa: F401 (what marks a
 
 if TYPE_CHECKING:
     from svcdocs.load.helm.origins import ChartOrigins
-    from svcdocs.load.origin import Origins
+    from svcdocs.load.origin import ListedOrigins, Origins
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -45,7 +45,7 @@ class Source:
     size: int = 0
     tool_config: bool = False
     problems: tuple[Problem, ...] = ()
-    origins: Origins | ChartOrigins | None = None  # a kustomize or helm render: where its objects come from
+    origins: Origins | ChartOrigins | ListedOrigins | None = None  # a render: where its objects come from
 
     def read(self, limit: int = -1) -> bytes:
         """The bytes, or the first `limit` of them from a file (past a size

@@ -164,7 +164,8 @@ def _left_out(rows: dict[str, list], cut: Cut) -> list[str]:
         notes.append("the diagram")
     for name, shown in cut.rows.items():
         total = len(rows[name])
-        notes.append(f"{total - shown} of {total} rows of {TITLES[name]}" if shown else f"all {total} rows of {TITLES[name]}")
+        notes.append(f"{total - shown} of {total} rows of {TITLES[name]}" if shown
+                     else f"all {total} rows of {TITLES[name]}" if total != 1 else f"the one row of {TITLES[name]}")
     return notes
 
 

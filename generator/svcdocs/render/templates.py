@@ -19,8 +19,9 @@ def template_dir() -> Path:
 @lru_cache(maxsize=None)
 def environment(autoescape: bool = False) -> jinja2.Environment:
     """Templates by path under `template_dir()` ("review/comment.md.j2"). Autoescape
-    is off by default, for Markdown: its callers escape with render.escape."""
-    return jinja2.Environment(
+    is off by default, for Markdown: its callers escape with render.escape.
+    `count` says a number with its noun: `{{ n|count("file") }}` is `1 file`, `2 files`."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
@@ -28,3 +29,10 @@ def environment(autoescape: bool = False) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["count"] = count
+    return env
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`; `plural` where adding an s is not it (`policies`, `ways in`)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"

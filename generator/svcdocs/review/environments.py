@@ -14,7 +14,7 @@ from svcdocs.pipeline import EnvironmentReports, report_for_sources
 from svcdocs.review.charts import chart_changes
 from svcdocs.review.coverage import RenderingChange, Unseen, unrendered_at_base
 from svcdocs.review.diff import Review, review
-from svcdocs.review.verdict import verdict
+from svcdocs.review.verdict import count, verdict
 
 
 @dataclass(frozen=True)
@@ -153,16 +153,17 @@ def overall_verdict(reviews: tuple[EnvironmentReview, ...], unseen: Sequence[Uns
     changed = [r for r in reviews if r.status != "unchanged"]
     n = len(reviews)
     if exposed or unjudged or unseen:
-        parts = [f"More exposed in {len(exposed)} of {n} environments: {', '.join(exposed)}"] if exposed else []
+        parts = [f"More exposed in {len(exposed)} of {count(n, 'environment')}: {', '.join(exposed)}"] if exposed else []
         if unjudged:
-            parts.append(f"changes svcdocs cannot judge in {len(unjudged)} of {n} environments: {', '.join(unjudged)}")
+            parts.append(f"changes svcdocs cannot judge in {len(unjudged)} of {count(n, 'environment')}: "
+                         f"{', '.join(unjudged)}")
         if unseen:
-            parts.append(f"{len(unseen)} new input{'s' * (len(unseen) != 1)} svcdocs could not read or render")
+            parts.append(f"{count(len(unseen), 'new input')} svcdocs could not read or render")
         text = "; ".join(parts)
         return "⚠ " + text[0].upper() + text[1:]
     if changed:
-        return f"✅ No new exposure: {len(changed)} of {n} environments changed"
-    return f"No architectural changes in {n} environments"
+        return f"✅ No new exposure: {len(changed)} of {count(n, 'environment')} changed"
+    return f"No architectural changes in {count(n, 'environment')}"
 
 
 def more_exposed(reviews: tuple[EnvironmentReview, ...]) -> bool:

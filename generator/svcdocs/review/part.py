@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from svcdocs.graph import INTERNET, Edge
+from svcdocs.model import Service
 from svcdocs.pipeline import Report
 
 # Internet -> the first hop of an entry point (an Ingress, a route, a Service).
@@ -77,6 +78,6 @@ def _node(node_id: str, base: Report, head: Report, changed: set[str], touched: 
     node = new or old
     return PartNode(
         id=node_id, kind=node.kind, namespace=node.namespace, name=node.name, status=status,
-        type=node.type if node.kind == "Service" else None,
+        type=node.type if isinstance(node, Service) else None,  # a Knative Service is a workload, without a type
         before=base.analysis.level(node_id), after=head.analysis.level(node_id),
     )
