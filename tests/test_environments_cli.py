@@ -343,3 +343,14 @@ def test_check_passes_a_catalog_of_apps_deployed_apart(cli, tmp_path, monkeypatc
     assert sorted((f["severity"], f["object"]) for f in findings if f["rule"] == "duplicate-object") == [
         ("info", "Deployment/default/frontend"), ("info", "Deployment/default/frontend"),
         ("info", "Service/default/frontend"), ("info", "Service/default/frontend")]
+
+
+def test_what_is_not_rendered_in_several_environments_says_which():
+    from svcdocs.load.rendering import NotRendered
+    from svcdocs.render.environment_findings import not_rendered_text
+    items = [NotRendered("HelmRelease apps/podinfo", "helm-release", "apps/podinfo.yaml", 3, "no helm", "", env)
+             for env in ("staging", "production")]
+    text = not_rendered_text(items)
+    assert "  [staging] apps/podinfo.yaml:3: HelmRelease apps/podinfo not rendered: no helm" in text
+    assert "  [production] apps/podinfo.yaml:3:" in text
+    assert "[" not in not_rendered_text(items[:1])  # one environment: as before

@@ -88,7 +88,9 @@ def not_rendered_text(items: Iterable[NotRendered]) -> str:
     if not items:
         return ""
     lines = [f"\nNot rendered ({len(items)}):"]
-    lines += [f"  {visible(str(item)).replace('svcdocs <command> -', 'svcdocs check -')}" for item in items]
+    several = len({item.environment for item in items}) > 1  # which environment, where it differs
+    lines += [f"  {f'[{visible(item.environment)}] ' if several and item.environment else ''}"
+              f"{visible(str(item)).replace('svcdocs <command> -', 'svcdocs check -')}" for item in items]
     return "\n".join(lines) + "\n"
 
 
