@@ -162,3 +162,39 @@ def test_the_checker_resolves_an_entry_as_realpath_does(tmp_path):
                   "dangling", "dangling/x", "loop", "", ".", "a//b", str(tmp_path / "outside" / "b.yaml"),
                   "base-link/../app/svc.yaml", "with\\backslash"]:
         assert real_below(folder, entry) == os.path.realpath(os.path.join(folder, entry)), entry
+
+
+FLUX_APPS = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  path: ./apps
+  sourceRef: {kind: GitRepository, name: flux-system}
+  postBuild:
+    substitute: {APP: web}
+"""
+
+
+def test_a_flux_kustomization_of_listed_files_places_its_variables_and_services_at_those_files(tmp_path, monkeypatch):
+    """A Flux Kustomization's postBuild over a kustomization that only lists
+    files: a variable without a value is said at the listed file's line, and
+    the app's Services are found by the files their objects are placed at."""
+    from svcdocs.render.site.apps import files_of
+    from svcdocs.pipeline import reports_for_paths
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "clusters/home/apps.yaml", FLUX_APPS)
+    write(tmp_path, "apps/kustomization.yaml", "resources: [web.yaml, extra.yaml]\n")
+    # (block style: kustomize reads `{name: ${APP}}` as malformed YAML, as Flux's kustomize does)
+    write(tmp_path, "apps/web.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: ${APP}\n  namespace: apps\n"
+          "spec: {ports: [{port: 80}]}\n")
+    write(tmp_path, "apps/extra.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: ${APP}-extra\n"
+          "  namespace: apps\nspec:\n  ports: [{port: 80}]\n  externalName: ${LB_ADDRESS}\n")
+    found = reports_for_paths((".",), Config())
+    environment, report = next((e, r) for e, r in found.reports if e.name == "home")
+    assert [(u.name, u.file, u.line) for u in environment.unset] == [("LB_ADDRESS", "apps/extra.yaml", 8)]
+    assert {s.name for s in report.model.services} == {"web", "web-extra"}
+    app = next(a for a in environment.apps if a.name == "apps")
+    sources = [s for s in environment.sources if s.label in app.sources]
+    files = set().union(*(files_of(s) for s in sources))
+    assert {s.file for s in report.model.services} <= files

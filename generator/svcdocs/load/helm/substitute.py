@@ -26,6 +26,7 @@ from yaml import MappingNode
 
 from svcdocs.load import composed
 from svcdocs.load.helm.values import DataIndex
+from svcdocs.load.origin import ListedOrigins
 from svcdocs.load.sources import Source
 from svcdocs.load.yamldocs import _DOC_START
 
@@ -120,6 +121,9 @@ def substitute_source(source: Source, found: Variables) -> Source:
 def _at_origin(unset: Unset, source: Source) -> Unset:
     """A variable met in a kustomize render, at the file it comes from (the
     first that uses it), as the objects are placed (load/origin.py)."""
+    if isinstance(source.origins, ListedOrigins):  # the listed files, joined: the stream's line says which
+        file, shift = source.origins.place(unset.line)
+        return replace(unset, file=file, line=unset.line + shift)
     files = getattr(source.origins, "files", ())
     needle = ("${" + unset.name).encode()
     for _, from_folder, data in files:

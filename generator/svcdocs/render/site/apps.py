@@ -16,7 +16,7 @@ from typing import Callable
 
 from svcdocs.load.environments import App, Environment
 from svcdocs.load.helm.origins import ChartOrigins
-from svcdocs.load.origin import Origins
+from svcdocs.load.origin import ListedOrigins, Origins
 from svcdocs.load.sources import Source
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap, url_from
@@ -36,6 +36,8 @@ def files_of(source: Source) -> frozenset[str]:
     if isinstance(origins, Origins):
         files.add(origins.kustomization_path)
         files.update(origins.display(from_folder) for _, from_folder, _ in origins.files)
+    elif isinstance(origins, ListedOrigins):
+        files.update(origins.files)
     elif isinstance(origins, ChartOrigins):
         files.update(origins.shown)
         if origins.fallback:
