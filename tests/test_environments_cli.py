@@ -346,7 +346,7 @@ def test_check_passes_a_catalog_of_apps_deployed_apart(cli, tmp_path, monkeypatc
 
 
 def test_what_is_not_rendered_in_several_environments_says_which():
-    from svcdocs.load.rendering import NotRendered
+    from svcdocs.load.discovery_renders import NotRendered
     from svcdocs.render.environment_findings import not_rendered_text
     items = [NotRendered("HelmRelease apps/podinfo", "helm-release", "apps/podinfo.yaml", 3, "no helm", "", env)
              for env in ("staging", "production")]

@@ -78,7 +78,7 @@ def app(tmp_path, monkeypatch) -> Path:
 def _graph(monkeypatch, read_listed: bool) -> dict:
     with monkeypatch.context() as patched:
         if not read_listed:
-            patched.setattr("svcdocs.load.render.listed_source", lambda *a: None)
+            patched.setattr("svcdocs.load.renderer.listed_source", lambda *a: None)
         return graph_document(report_for_paths(["app"], Config()))
 
 
@@ -98,7 +98,7 @@ def test_read_without_kustomize_as_kustomize_renders_it(app, monkeypatch):
 def test_no_kustomize_runs_for_a_list_of_files(app, monkeypatch):
     def refuse(*_):
         raise AssertionError("kustomize ran")
-    monkeypatch.setattr("svcdocs.load.render.render_kustomization", refuse)
+    monkeypatch.setattr("svcdocs.load.renderer.render_kustomization", refuse)
     report = report_for_paths(["app"], Config())
     assert {n.id for n in report.graph.nodes.values() if n.kind == "Service"} == {"Service/shop/web", "Service/shop/db"}
     assert not report.model.inputs.problems and report.model.inputs.documents == 4

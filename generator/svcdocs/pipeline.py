@@ -16,7 +16,7 @@ from svcdocs.graph import Graph, build_graph
 from svcdocs.load import Discovered, LoadOptions, Problem, Rendering, Source, Unread, discover
 from svcdocs.load.environments import Environment, EnvironmentOptions, Environments, discover_environments
 from svcdocs.load.gitops import CONFIG_KINDS, Pointer
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.model import Model, build_model, build_models
 from svcdocs.rules import Finding, run_rules
 from svcdocs.runtime import gc_paused

@@ -17,7 +17,7 @@ from svcdocs.cli.environments import environment_options, read_reports, show_rep
 from svcdocs.config import CONFIG_NAMES, MAX_CONFIG_BYTES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
 from svcdocs.load.environments import Environments, discover_environments
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.load.git import Repository, environments_at, file_at, repository_of
 from svcdocs.pipeline import EnvironmentReports, report_for_sources, reports_for_each, reports_for_paths
 from svcdocs.render.graph_json import dumps

@@ -10,7 +10,7 @@ from svcdocs.load.gitops import Pointer
 from svcdocs.load.helm.inventory import Release
 from svcdocs.load.helm.substitute import Unset
 from svcdocs.load.problems import Unread
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.load.sources import Rendering, Source
 
 PLAIN = "plain manifests"

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from svcdocs.errors import SvcdocsError
 from svcdocs.load.kustomize_check import unlisted
 from svcdocs.load.problems import Unread
-from svcdocs.load.render import render_folder, renders
+from svcdocs.load.renderer import render_folder, renders
 from svcdocs.load.sources import STDIN, Discovered, LoadOptions, Rendering, Source, inside, repository_root
 from svcdocs.load.walk import walk
 

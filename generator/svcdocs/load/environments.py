@@ -47,12 +47,12 @@ from svcdocs.load.gitops import Artifact, FluxSource, Pointer, Scan
 from svcdocs.load.kustomizations import (
     Kustomization, kustomization_file, read_kustomization,
 )
-from svcdocs.load.render import check_kustomization
+from svcdocs.load.renderer import check_kustomization
 from svcdocs.load.helm.chart import deployable
 from svcdocs.load.helm.discovery import Chained, HelmDiscovery
 from svcdocs.load.helm.substitute import Unset
 from svcdocs.load.helm.values import DataIndex
-from svcdocs.load.rendering import HelmChart, NotRendered, kustomize_command, render_kustomization
+from svcdocs.load.discovery_renders import HelmChart, NotRendered, kustomize_command, render_kustomization
 from svcdocs.load.assemble import Assembly, _Draft, _Job
 from svcdocs.load.deployed import PLAIN, App, Environment, Environments
 from svcdocs.load.discover import discover, refuse_link_outside

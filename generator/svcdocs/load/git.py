@@ -31,7 +31,7 @@ from typing import IO, Any, Iterable, Iterator
 from svcdocs.errors import SvcdocsError
 from svcdocs.load.environments import EnvironmentOptions, Environments, discover_environments
 from svcdocs.load.exclude import Excludes
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.load.sources import STDIN, Rendering
 from svcdocs.load.yamldocs import in_hand
 

@@ -1,5 +1,5 @@
 """Running a renderer (kubectl, kustomize, helm): its output, or its whole
-error on one line; stopped after RENDER_TIMEOUT_S. Below load.render and
+error on one line; stopped after RENDER_TIMEOUT_S. Below load.renderer and
 load.helm alike, so that neither imports the other to run a tool."""
 
 from __future__ import annotations

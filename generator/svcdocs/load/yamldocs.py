@@ -71,7 +71,7 @@ class Parsed:
 
 def parse(source: Source, kustomizations: bool = False) -> Parsed:
     """Read and parse one source; kustomize's own documents are skipped unless
-    `kustomizations` (when load.render checks them)."""
+    `kustomizations` (when load.renderer checks them)."""
     parsed = Parsed(source.label)
     if source.problems:  # a render that was refused: only its reasons, at their own files
         parsed.problems.extend(source.problems)

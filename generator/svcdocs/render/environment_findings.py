@@ -14,7 +14,7 @@ from collections import Counter
 from itertools import groupby
 from typing import Iterable
 
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.model.routers import unread_backends
 from svcdocs.analysis.controllers import INSIDE
 from svcdocs.model import Object

@@ -9,7 +9,7 @@ from typing import Any
 
 from svcdocs.load.environments import App, Environment
 from svcdocs.load.gitops import Pointer
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.pipeline import EnvironmentReports
 from svcdocs.render.graph_json import graph_document
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.render.environments_json import not_rendered_json
 from svcdocs.render.escape import markdown_text
 from svcdocs.render.review_json import review_document, unseen_json

@@ -18,7 +18,7 @@ from svcdocs.load.helm.inventory import Release, release_of
 from svcdocs.load.helm.render import Context
 from svcdocs.load.helm.substitute import PostBuild, Unset, Variables, substitute_source, variables
 from svcdocs.load.helm.values import DataIndex, object_data
-from svcdocs.load.rendering import render_helm
+from svcdocs.load.discovery_renders import render_helm
 from svcdocs.load.sources import LoadOptions, Source
 
 DATA_MARKERS = (b"ConfigMap", b"Secret")

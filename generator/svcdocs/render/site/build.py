@@ -42,7 +42,7 @@ from svcdocs.render.locations import forge_url, source_root
 from svcdocs.render.site import graphviz, mermaid
 from svcdocs.load.environments import Environment
 from svcdocs.render.site.figure import figure, figures
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.render.site.environments import environment_site, note_not_rendered
 from svcdocs.render.site.names import SiteMap
 from svcdocs.render.site.pages import Page, SiteOptions, site_pages

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from svcdocs.compare import Comparison, Row, compare
 from svcdocs.load.environments import Environment
 from svcdocs.load.gitops import Pointer
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.pipeline import EnvironmentReports, Report
 from svcdocs.render.locations import relative_to, shown, without_machine_paths
 from svcdocs.render.site.apps import note_apps

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from svcdocs.load.helm.inventory import Release
 from svcdocs.load.helm.substitute import Unset
-from svcdocs.load.rendering import NotRendered
+from svcdocs.load.discovery_renders import NotRendered
 
 KINDS = {"kustomization": ("kustomization", "kustomizations"), "chart": ("chart", "charts"),
          "helm-release": ("HelmRelease", "HelmReleases"), "component": ("kustomize Component", "kustomize Components")}

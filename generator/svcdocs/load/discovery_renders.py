@@ -1,7 +1,7 @@
 """Rendering for discovery: the one seam between environments and the tools.
 
 Every kustomization and chart that discovery renders goes through the two
-functions here, which call the renderer of `load.render` (the one a PATH that
+functions here, which call the renderer of `load.renderer` (the one a PATH that
 holds a kustomization or a chart is rendered with): every kustomization it
 would read is checked first (`check_kustomization`), kustomize runs without exec
 or container functions, helm only when the user asked for it (`--render
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from svcdocs.errors import SvcdocsError
 from svcdocs.load.helm.chart import HelmChart
 from svcdocs.load.helm.render import Context, Rendered, render_release
-from svcdocs.load.render import check_kustomization, kustomize_source
+from svcdocs.load.renderer import check_kustomization, kustomize_source
 from svcdocs.load.sources import LoadOptions, Source
 
 
