@@ -47,6 +47,7 @@ from svcdocs.load.gitops import Artifact, FluxSource, Pointer, Scan
 from svcdocs.load.kustomizations import (
     Kustomization, kustomization_file, read_kustomization,
 )
+from svcdocs.load.listed import listed_source
 from svcdocs.load.renderer import check_kustomization
 from svcdocs.load.helm.chart import deployable
 from svcdocs.load.helm.discovery import Chained, HelmDiscovery
@@ -319,6 +320,11 @@ class _Discovery(Assembly):
         for job in jobs:
             if job in self.refused:
                 self.rendered[job] = self.refused[job]
+        for job in jobs:  # checked already (`_refusal`): one that only lists files is read here, no pool needed
+            if job.chart is None and job not in self.rendered:
+                listed = listed_source(job.folder, f"{job.folder} (kustomize)", self.repo.top)
+                if listed is not None:
+                    self.rendered[job] = replace(listed, label=job.label, size=len(listed.data or b""))
         todo = [job for job in jobs if job not in self.rendered]
         if todo:
             workers = max(1, min(len(todo), os.cpu_count() or 1))
