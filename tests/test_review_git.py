@@ -258,3 +258,19 @@ def test_base_renders_the_files_it_tracked_though_head_deleted_them(cli, tmp_pat
     assert sorted((o["change"], o["object"]) for o in doc["objects"]) == [
         ("added", "Deployment/default/api"), ("added", "Service/default/api"),
         ("removed", "Deployment/default/web"), ("removed", "Service/default/web")]
+
+
+@needs_git
+def test_what_git_ignores_is_no_input_at_head(cli, tmp_path, monkeypatch):
+    """A `.venv/` or `node_modules/` beside the manifests (ignored, never in a
+    commit) is neither new input svcdocs could not read nor a new way in: an
+    unchanged tree is no change. An untracked file git does not ignore is read."""
+    repo = committed(tmp_path / "repo", {"k8s/web.yaml": WEB, ".gitignore": "node_modules/\n*.local.yaml\n"})
+    write(repo, "node_modules/pkg/locale.json", '{"not": "a manifest"}\n')
+    write(repo, "k8s/lb.local.yaml", WEB.replace("name: web", "name: local-lb").replace("ClusterIP", "LoadBalancer"))
+    monkeypatch.chdir(repo)
+    code, doc = review(cli, "--git", "HEAD", ".")
+    assert code == 0 and doc["verdict"] == "No architectural changes", doc["verdict"]
+    write(repo, "k8s/new.yaml", '{"not": "a manifest"}\n')  # untracked, not ignored: read, and not readable
+    code, doc = review(cli, "--git", "HEAD", ".")
+    assert code == 1 and "could not read" in doc["verdict"], doc["verdict"]

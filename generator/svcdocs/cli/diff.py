@@ -16,7 +16,7 @@ from svcdocs.cli.common import Failure, friendly, input_options, load_options
 from svcdocs.cli.environments import environment_options, read_reports, show_reports
 from svcdocs.config import CONFIG_NAMES, MAX_CONFIG_BYTES, Config, config_from_source, config_path, load_config
 from svcdocs.load import Source
-from svcdocs.load.environments import Environments, discover_environments
+from svcdocs.load.environments import EnvironmentOptions, Environments, discover_environments
 from svcdocs.load.discovery_renders import NotRendered
 from svcdocs.load.git import Repository, environments_at, file_at, repository_of
 from svcdocs.pipeline import EnvironmentReports, report_for_sources, reports_for_each, reports_for_paths
@@ -85,7 +85,7 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         options = environments.options(config, load, paths)
         head_label = " ".join(_label(p, repository.top) for p in paths)
         base_label = f"{head_label} at {rev}"
-        found = discover_environments(paths, options=options)
+        found = discover_environments(paths, options=_without_ignored(options, repository))
         head, base = _both(found, environments_at(rev, paths, options, repository), paths, config, namespace)
         roots = (repository.top, repository.top)
     folders = (paths[0], paths[1]) if rev is None and not options.named else ("", "")  # where their folders start
@@ -116,6 +116,18 @@ def diff(paths, namespace, config_path, render, allow_remote, environments, rev,
         emit(whole, summary)
     if fail_on_exposure and fails:
         sys.exit(1)
+
+
+def _without_ignored(options: EnvironmentOptions, repository: Repository) -> EnvironmentOptions:
+    """HEAD's working tree without what git ignores (a `.venv/`, `node_modules/`):
+    BASE, read from a commit, never holds it, so read at HEAD it would be new
+    input at every review of an unchanged tree. (A name with a glob's `*` or
+    `?` cannot be said as a path to leave out: it stays.)"""
+    ignored = ["/" + path for path in repository.ignored() if not any(c in path for c in "*?")]
+    if not ignored or options.render is None:
+        return options
+    render = replace(options.render, exclude=options.render.exclude.plus(repository.top, ignored))
+    return replace(options, render=render)
 
 
 def _both(head: Environments, base: Environments, head_paths, config, namespace) -> tuple[EnvironmentReports, ...]:

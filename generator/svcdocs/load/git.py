@@ -67,6 +67,12 @@ class Repository:
             raise SvcdocsError(f"{rev}: not a revision of this git repository (try `git log` for one)")
         return found.stdout.decode().strip()
 
+    def ignored(self) -> tuple[str, ...]:
+        """The untracked files and folders git ignores (`.venv/`, `node_modules/`),
+        from the top: no commit holds them, so no pull request changes them."""
+        found = self.run(["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"])
+        return tuple(p.rstrip("/") for p in found.decode("utf-8", "surrogateescape").split("\0") if p.strip("/"))
+
     def relative(self, path: str) -> str | None:
         """`path` from the top, with `/` ("" for the top), or None outside it."""
         relative = os.path.relpath(os.path.realpath(path), self.top)
