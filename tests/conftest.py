@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from svcdocs.render.graph_json import graph_document
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SAMPLES = ROOT / "sample-manifests"
+KUSTOMIZE = shutil.which("kubectl") or shutil.which("kustomize")  # what renders kustomizations, if any
+needs_kustomize = pytest.mark.skipif(KUSTOMIZE is None, reason="needs kubectl or kustomize")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,7 +11,6 @@ decides (which folders it renders, what it refuses), and is the real one
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write
+from conftest import ROOT, needs_kustomize, write
 from helm_servers import HELM, chart_servers, copy_fixture  # noqa: F401 (a fixture)
 from svcdocs.config import Config, parse_config
 from svcdocs.errors import SvcdocsError
@@ -28,8 +27,6 @@ from svcdocs.load.environments import EnvironmentOptions, discover_environments,
 from svcdocs.load import LoadOptions
 from svcdocs.pipeline import reports_for_paths
 
-KUBECTL = shutil.which("kubectl") or shutil.which("kustomize")
-needs_kustomize = pytest.mark.skipif(KUBECTL is None, reason="needs kubectl or kustomize")
 
 SERVICE = """\
 apiVersion: v1

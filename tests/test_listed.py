@@ -4,7 +4,6 @@ kustomize's render, and kustomize still renders everything else."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,8 @@ from svcdocs.load.listed import listed_source
 from svcdocs.pipeline import report_for_paths
 from svcdocs.render.graph_json import graph_document
 
-from conftest import write
+from conftest import needs_kustomize, write
 
-needs_kustomize = pytest.mark.skipif(not (shutil.which("kubectl") or shutil.which("kustomize")),
-                                     reason="needs kubectl or kustomize")
 
 DEPLOYMENT = """\
 # the web tier

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from svcdocs.state.cache import open_cache
 from svcdocs.state.proof import secret
 from svcdocs.state.site import write_marker
 
-from conftest import write
+from conftest import needs_kustomize, write
 
 SERVICE = """\
 apiVersion: v1
@@ -316,7 +315,7 @@ def test_failing_renderer_is_one_clear_error(tmp_path, monkeypatch):
         discover([str(tmp_path / "chart")], options=LoadOptions(render=frozenset({"helm"})))
 
 
-@pytest.mark.skipif(not (shutil.which("kubectl") or shutil.which("kustomize")), reason="needs kubectl or kustomize")
+@needs_kustomize
 def test_kustomization_is_rendered(tmp_path):
     write(tmp_path, "base/svc.yaml", SERVICE.format(name="web"))
     write(tmp_path, "base/kustomization.yaml", "resources: [svc.yaml]\nnamespace: shop\nnamePrefix: prod-\n")

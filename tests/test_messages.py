@@ -4,14 +4,10 @@ singular."""
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from svcdocs.load.kustomize_check import check
 from svcdocs.render.templates import count, environment
 
-from conftest import write
+from conftest import needs_kustomize, write
 
 SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n"
 
@@ -32,7 +28,7 @@ def test_a_remote_resource_still_needs_allow_remote(tmp_path):
     assert check(str(tmp_path / "app"), str(tmp_path), allow_remote=True).problems == []
 
 
-@pytest.mark.skipif(not (shutil.which("kubectl") or shutil.which("kustomize")), reason="needs kubectl or kustomize")
+@needs_kustomize
 def test_the_command_line_says_where_the_missing_file_should_be(tmp_path, monkeypatch, cli):
     write(tmp_path, "app/kustomization.yaml", "resources:\n- service.yaml\n- deployment.yaml\n")
     write(tmp_path, "app/service.yaml", SERVICE)

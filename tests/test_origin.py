@@ -17,10 +17,8 @@ from svcdocs.config import Config
 from svcdocs.load import LoadOptions
 from svcdocs.pipeline import report_for_paths
 
-from conftest import write
+from conftest import needs_kustomize, write
 
-needs_kustomize = pytest.mark.skipif(not (shutil.which("kubectl") or shutil.which("kustomize")),
-                                     reason="needs kubectl or kustomize")
 
 BASE = """\
 apiVersion: apps/v1

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
-from conftest import write
+from conftest import KUSTOMIZE, write
 
-KUSTOMIZE = shutil.which("kubectl") or shutil.which("kustomize")
 
 WEB = """\
     apiVersion: apps/v1

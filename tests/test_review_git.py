@@ -11,11 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import needs_kustomize, write
 
-KUSTOMIZE = shutil.which("kubectl") or shutil.which("kustomize")
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-needs_kustomize = pytest.mark.skipif(KUSTOMIZE is None, reason="needs kubectl or kustomize")
 
 WEB = """\
     apiVersion: apps/v1

@@ -56,6 +56,10 @@ class Origins:
     def kustomization_path(self) -> str:
         return self.display(self.kustomization)
 
+    def shown_files(self) -> tuple[str, ...]:
+        """The files its objects may be placed at, as shown."""
+        return (self.kustomization_path, *(self.display(from_folder) for _, from_folder, _ in self.files))
+
 
 @dataclass(frozen=True, slots=True)
 class ListedOrigins:
@@ -72,6 +76,10 @@ class ListedOrigins:
         """(the file, the lines to add to a 1-based line of the stream to make its line in the file)."""
         i = bisect.bisect_right(self.starts, line - 1) - 1
         return self.files[i], -self.starts[i]
+
+    def shown_files(self) -> tuple[str, ...]:
+        """The files its objects may be placed at, as shown."""
+        return self.files
 
 
 def render_with_origins(folder: str, render: Callable[[str], bytes], root: str | None = None) -> tuple[bytes, Origins]:

@@ -40,6 +40,10 @@ class ChartOrigins:
                 return shown, kind_line
         return shown, 1
 
+    def shown_files(self) -> tuple[str, ...]:
+        """The files its objects may be placed at, as shown."""
+        return (*self.shown, self.fallback) if self.fallback else self.shown
+
 
 def chart_origins(data: bytes, chart_name: str, folder: str, label: str, chart_dir: str) -> ChartOrigins:
     """Index the `# Source:` lines of a render. `folder`: the chart's folder

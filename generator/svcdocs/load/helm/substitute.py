@@ -26,7 +26,7 @@ from yaml import MappingNode
 
 from svcdocs.load import composed
 from svcdocs.load.helm.values import DataIndex
-from svcdocs.load.origin import ListedOrigins
+from svcdocs.load.origin import ListedOrigins, Origins
 from svcdocs.load.sources import Source
 from svcdocs.load.yamldocs import _DOC_START
 
@@ -124,7 +124,7 @@ def _at_origin(unset: Unset, source: Source) -> Unset:
     if isinstance(source.origins, ListedOrigins):  # the listed files, joined: the stream's line says which
         file, shift = source.origins.place(unset.line)
         return replace(unset, file=file, line=unset.line + shift)
-    files = getattr(source.origins, "files", ())
+    files = source.origins.files if isinstance(source.origins, Origins) else ()
     needle = ("${" + unset.name).encode()
     for _, from_folder, data in files:
         at = data.find(needle)

@@ -15,8 +15,6 @@ from dataclasses import replace
 from typing import Callable
 
 from svcdocs.load.environments import App, Environment
-from svcdocs.load.helm.origins import ChartOrigins
-from svcdocs.load.origin import ListedOrigins, Origins
 from svcdocs.load.sources import Source
 from svcdocs.pipeline import Report
 from svcdocs.render.site.names import SiteMap, url_from
@@ -31,18 +29,7 @@ SERVICES_SHOWN = 12  # Services named in an app's row; the rest are counted
 def files_of(source: Source) -> frozenset[str]:
     """The files an object of `source` may be placed at: its label, and for a
     render, the files its objects come from."""
-    files = {source.label}
-    origins = source.origins
-    if isinstance(origins, Origins):
-        files.add(origins.kustomization_path)
-        files.update(origins.display(from_folder) for _, from_folder, _ in origins.files)
-    elif isinstance(origins, ListedOrigins):
-        files.update(origins.files)
-    elif isinstance(origins, ChartOrigins):
-        files.update(origins.shown)
-        if origins.fallback:
-            files.add(origins.fallback)
-    return frozenset(files)
+    return frozenset((source.label, *(source.origins.shown_files() if source.origins is not None else ())))
 
 
 def app_rows(environment: Environment, report: Report, sitemap: SiteMap, here: str,
