@@ -48,15 +48,16 @@ def kustomize_command(folder: str, verb: str = "<command>") -> str:
     return f"kubectl kustomize {shlex.quote(folder)} | svcdocs {verb} -"
 
 
-def render_kustomization(folder: str, options: LoadOptions, root: str) -> Source:
+def render_kustomization(folder: str, options: LoadOptions, root: str, listed: bool = True) -> Source:
     """`kubectl kustomize FOLDER` (or `kustomize build`), placed in its source
     files; SvcdocsError when it cannot, or must not (what `check_kustomization`
-    refuses below `root`, the repository)."""
+    refuses below `root`, the repository). `listed=False`: the caller has
+    already tried reading it as the files it lists (load/listed.py)."""
     problems = check_kustomization(folder, root, options.allow_remote, options.helm)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SvcdocsError(f"{problems[0]}{more}")
-    return kustomize_source(folder, f"{folder} (kustomize)", options, root)
+    return kustomize_source(folder, f"{folder} (kustomize)", options, root, listed)
 
 
 def render_helm(chart: HelmChart, context: Context, label: str) -> tuple[Source, Rendered]:

@@ -339,7 +339,7 @@ class _Discovery(Assembly):
                 drafts = self.job_draft.get(job) or []
                 index = self.helm.index(self._plain_sources(drafts[0])) if drafts else self.helm.index(())
                 return self.helm.render(job.chart, job.label, self._data(index), *self._declared(job))
-            rendered = render_kustomization(job.folder, self.options, self.repo.top)
+            rendered = render_kustomization(job.folder, self.options, self.repo.top, listed=False)  # tried already
         except SvcdocsError as e:
             return self._failed(job, str(e))
         # its size counts when the model decides to parse on every core

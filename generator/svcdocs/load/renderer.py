@@ -98,17 +98,18 @@ def checked_kustomization(folder: str, root: str, allow_remote: bool, helm: bool
 
 # --- Running the renderers ----------------------------------------------------------
 
-def kustomize_source(folder: str, label: str, options: LoadOptions, root: str) -> Source:
+def kustomize_source(folder: str, label: str, options: LoadOptions, root: str, listed: bool = True) -> Source:
     """A checked kustomization folder rendered through load/origin.py, so that
     each object is placed in the file it comes from (a file inside `root`,
     the repository): in a git work tree, from a private copy of the tracked
     files the checker let through (load/staged.py), unless the user allowed
     remote fetches; with --render helm, `helmCharts` inflated from svcdocs's
     chart cache (load/helm/kustomize.py). A kustomization that only lists
-    files is read as those files, without kustomize (load/listed.py)."""
-    listed = listed_source(folder, label, root)
-    if listed is not None:  # only files, listed: what kustomize would render is those files as they are
-        return listed
+    files is read as those files, without kustomize (load/listed.py), unless
+    the caller has tried that already (`listed=False`)."""
+    found = listed_source(folder, label, root) if listed else None
+    if found is not None:  # only files, listed: what kustomize would render is those files as they are
+        return found
     checked = check(folder, root, options.allow_remote, options.helm)
     with staged(checked, root) if not options.allow_remote else nullcontext() as stage:
         if stage is None:
