@@ -22,6 +22,7 @@ Names are short (`production`), longer only where two would collide.
 from __future__ import annotations
 
 import shlex
+from collections import deque
 from dataclasses import dataclass, field
 
 from svcdocs.load.gitops import IN_CLUSTER
@@ -64,31 +65,34 @@ class Target:
 def group(units: list[Unit], plain_name: str = "plain manifests") -> list[Target]:
     """The environments of `units`: GitOps roots first, then the rest."""
     reached: set[int] = set()
-    targets = _flux(units, reached) + _argo(units, reached)
+    closures = _roots(units)
+    targets = _flux(units, closures, reached) + _argo(units, closures, reached)
     targets += _by_layout(units, reached, plain_name)
     _unique_names(targets)
     return targets
 
 
-def _roots(units: list[Unit]) -> list[int]:
+def _roots(units: list[Unit]) -> dict[int, dict[int, set[str]]]:
     """Units holding pointers to others that nothing points at; then, of what
-    is left (pointers in a circle), the first of each circle."""
+    is left (pointers in a circle), the first of each circle: each with its
+    closure (`_closure`), in that order."""
     pointed = {e.target for i, u in enumerate(units) for e in u.edges if e.target != i}
-    roots = [i for i, u in enumerate(units) if i not in pointed and any(e.target != i for e in u.edges)]
-    seen = set().union(*(_closure(units, r) for r in roots)) if roots else set()
+    roots = {i: _closure(units, i) for i, u in enumerate(units)
+             if i not in pointed and any(e.target != i for e in u.edges)}
+    seen = set().union(*roots.values()) if roots else set()
     for i, unit in enumerate(units):
         if i not in seen and any(e.target != i for e in unit.edges):
-            roots.append(i)
-            seen |= _closure(units, i)
+            roots[i] = _closure(units, i)
+            seen |= roots[i].keys()
     return roots
 
 
 def _closure(units: list[Unit], root: int) -> dict[int, set[str]]:
     """Every unit `root` reaches, each with the destination clusters it is reached for."""
     found: dict[int, set[str]] = {root: {""}}
-    todo = [root]
+    todo = deque([root])
     while todo:
-        at = todo.pop(0)
+        at = todo.popleft()
         for edge in units[at].edges:
             clusters = {edge.cluster} if edge.cluster else found[at]
             known = found.setdefault(edge.target, set())
@@ -102,11 +106,10 @@ def _is_argo(units: list[Unit], closure: dict[int, set[str]]) -> bool:
     return any(e.cluster for i in closure for e in units[i].edges)
 
 
-def _flux(units: list[Unit], reached: set[int]) -> list[Target]:
+def _flux(units: list[Unit], closures: dict[int, dict[int, set[str]]], reached: set[int]) -> list[Target]:
     """One environment per Flux root: its cluster folder and all it reaches."""
     targets = []
-    for root in _roots(units):
-        closure = _closure(units, root)
+    for root, closure in closures.items():
         if _is_argo(units, closure):
             continue
         folder = units[root].path
@@ -124,13 +127,12 @@ def _flux(units: list[Unit], reached: set[int]) -> list[Target]:
     return targets
 
 
-def _argo(units: list[Unit], reached: set[int]) -> list[Target]:
+def _argo(units: list[Unit], closures: dict[int, dict[int, set[str]]], reached: set[int]) -> list[Target]:
     """One environment per Argo CD destination cluster (whatever root made its
     Applications), split by environment name when its folders name several."""
     by_cluster: dict[str, list[int]] = {}
     roots_of: dict[str, list[int]] = {}
-    for root in _roots(units):
-        closure = _closure(units, root)
+    for root, closure in closures.items():
         if not _is_argo(units, closure):
             continue
         clusters = sorted({c for cs in closure.values() for c in cs if c})
