@@ -88,11 +88,11 @@ class Assembly:
         environments = sorted((e for e in environments if e.sources), key=_order)
         order = {e.name: i for i, e in enumerate(environments)}
         where = {draft: sorted(names, key=lambda n: order.get(n, len(order))) for draft, names in where.items()}
-        self._where_pointers_are(where, environments)
-        holding = {}  # each source's label, to the environments that read it
+        holding: dict[str, list[str]] = {}  # each source's label, to the environments that read it
         for environment in environments:
             for source in environment.sources:
                 holding.setdefault(source.label, []).append(environment.name)
+        self._where_pointers_are(where, holding)
         not_rendered = sorted({replace(n, environment=env) for n in self.not_rendered
                                for env in where.get(n.environment, [n.environment])},
                               key=lambda n: (n.environment, n.file, n.line, n.what, n.reason))
@@ -100,11 +100,11 @@ class Assembly:
         return Environments(tuple(environments), tuple(sorted(pointers, key=Pointer.sort_key)),
                             tuple(not_rendered), found_by=found_by, env_pattern=env_pattern)
 
-    def _where_pointers_are(self, where: dict[str, list[str]], environments: list[Environment]) -> None:
+    def _where_pointers_are(self, where: dict[str, list[str]], holding: dict[str, list[str]]) -> None:
         """A draft that is in no environment is said where the pointer to it is."""
         for pointer, draft in self.led_to.items():
             if not where.get(draft.name):
-                where[draft.name] = [e.name for e in environments if any(s.label == pointer.file for s in e.sources)]
+                where[draft.name] = list(holding.get(pointer.file, ()))
 
     def _pieces(self, draft: _Draft, split: bool) -> list[_Piece]:
         """What a draft deploys, as pieces: one, or (its plain files, when
@@ -147,9 +147,8 @@ class Assembly:
                         edges.setdefault(targets.Edge(index[id(draft)], pointer.cluster))
                         if source.path and source.origins is None:
                             homes.add(self._rel(os.path.realpath(os.path.dirname(source.path))))
-            origin = "plain" if piece.draft.origin == "plain" else piece.draft.origin
             home = os.path.commonpath(sorted(homes)) if homes else ""
-            units.append(targets.Unit(piece.rel or piece.draft.name, origin, tuple(edges), home))
+            units.append(targets.Unit(piece.rel or piece.draft.name, piece.draft.origin, tuple(edges), home))
         plain = f"{prefix}: {PLAIN}" if prefix else PLAIN
         found = targets.group(units, plain)
         environments, where = [], {}
